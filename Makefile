@@ -1,0 +1,43 @@
+# Two commands on a fresh machine with Python >= 3.11: `make plan` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CODE := components stacks policies hlz
+
+.PHONY: plan test lint typecheck unit docs docs-check bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Offline plan of every example stack (no credentials, no Pulumi CLI).
+plan: $(STAMP)
+	$(BIN)/hlz plan --all --out-dir plans
+
+## Lint, type-check, generated-docs check and the test suite.
+test: lint typecheck docs-check unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(CODE) tests
+
+typecheck: $(STAMP)
+	$(BIN)/pyright $(CODE)
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -n 2
+
+docs: $(STAMP)
+	$(BIN)/python -m hlz.docs write
+
+docs-check: $(STAMP)
+	$(BIN)/python -m hlz.docs check
+
+## Plan time and memory of lz-prod against the SDK floor.
+bench: $(STAMP)
+	$(BIN)/python -m hlz.bench
+
+clean:
+	rm -rf plans .pytest_cache

@@ -1,0 +1,240 @@
+"""The hub VNet: subnets with NSGs, forced tunnelling to the firewall, Bastion, DDoS plan.
+
+| input                        | derived                                                         |
+|------------------------------|-----------------------------------------------------------------|
+| firewall set                 | route table 0.0.0.0/0 -> firewall private IP on shared-services |
+| firewall tier Basic          | AzureFirewallManagementSubnet (prefix required)                 |
+| bastion set                  | AzureBastionSubnet with the NSG rule set Bastion requires       |
+| ddos_protection True         | a DDoS protection plan attached to the VNet (~$3k/month)        |
+| every subnet Azure allows    | an NSG denying inbound from the Internet                        |
+
+Subnets are separate resources (never inline on the VNet: mixing both causes replace churn)
+and created one after another, because Azure rejects concurrent subnet writes on one VNet
+(AnotherOperationInProgress).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pulumi
+from pulumi_azure_native import network
+
+from components.bastion import Bastion, BastionArgs
+from components.diagnostics import send_diagnostics
+from components.firewall import Firewall, FirewallArgs, FirewallTier
+from components.naming import Namer
+from components.network_security import bastion_rules, deny_internet_inbound_rules
+from components.shared import DiagnosticsTarget, HlzModel, Placement, child_opts
+
+# Subnet names Azure reserves; the firewall ones refuse an NSG.
+FIREWALL_SUBNET = "AzureFirewallSubnet"
+FIREWALL_MANAGEMENT_SUBNET = "AzureFirewallManagementSubnet"
+BASTION_SUBNET = "AzureBastionSubnet"
+SUBNETS_WITHOUT_NSG = frozenset({FIREWALL_SUBNET, FIREWALL_MANAGEMENT_SUBNET, "GatewaySubnet", "RouteServerSubnet"})
+
+
+class HubSubnetPrefixes(HlzModel):
+    firewall: str | None = None
+    """AzureFirewallSubnet (/26 or larger); required when a firewall is deployed."""
+    firewall_management: str | None = None
+    """AzureFirewallManagementSubnet (/26); required for the Basic firewall tier."""
+    bastion: str | None = None
+    """AzureBastionSubnet (/26 or larger); required when Bastion is deployed."""
+    shared_services: str
+    """Shared services (DNS forwarders, jump hosts)."""
+    private_endpoints: str
+    """Private endpoints of the landing zone's PaaS services."""
+
+
+class HubNetworkArgs(HlzModel):
+    placement: Placement
+    namer: Namer
+    address_space: str
+    subnets: HubSubnetPrefixes
+    firewall_tier: FirewallTier | None = "Standard"
+    """Default: Standard. None means no firewall (lab only; egress then is Azure's default)."""
+    bastion_sku: Literal["Basic", "Standard"] | None = "Standard"
+    """Default: Standard (session controls). None means no Bastion."""
+    ddos_protection: bool = True
+    """Default: True. The lab profile turns it off explicitly (cost ~$3k/month)."""
+    diagnostics: DiagnosticsTarget
+
+
+class HubNetwork(pulumi.ComponentResource):
+    id: pulumi.Output[str]
+    name: pulumi.Output[str]
+    subnet_ids: dict[str, pulumi.Output[str]]
+    firewall_private_ip: pulumi.Output[str] | None
+
+    def __init__(self, name: str, args: HubNetworkArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("hlz:network:HubNetwork", name, None, opts)
+        placement = args.placement
+        namer = args.namer
+        workspace_id = args.diagnostics.workspace_id
+
+        ddos_plan = None
+        if args.ddos_protection:
+            ddos_plan = network.DdosProtectionPlan(
+                f"{name}-ddos",
+                ddos_protection_plan_name=namer.name("ddos_plan", "hub"),
+                resource_group_name=placement.resource_group_name,
+                location=placement.location,
+                tags=placement.tags,
+                opts=child_opts(self),
+            )
+        vnet = network.VirtualNetwork(
+            f"{name}-vnet",
+            virtual_network_name=namer.name("virtual_network", "hub"),
+            resource_group_name=placement.resource_group_name,
+            location=placement.location,
+            address_space=network.AddressSpaceArgs(address_prefixes=[args.address_space]),
+            enable_ddos_protection=ddos_plan is not None,
+            ddos_protection_plan=network.SubResourceArgs(id=ddos_plan.id) if ddos_plan else None,
+            tags=placement.tags,
+            opts=child_opts(self),
+        )
+        send_diagnostics(vnet, workspace_id, parent=self)
+
+        self._vnet = vnet
+        self._previous_subnet: network.Subnet | None = None
+        self.subnet_ids = {}
+        prefixes = args.subnets
+
+        firewall_subnet = management_subnet = bastion_subnet = None
+        if args.firewall_tier is not None:
+            firewall_subnet = self._subnet(name, "firewall", FIREWALL_SUBNET, prefixes.firewall, args)
+            if args.firewall_tier == "Basic":
+                management_subnet = self._subnet(
+                    name, "firewall-mgmt", FIREWALL_MANAGEMENT_SUBNET, prefixes.firewall_management, args
+                )
+        if args.bastion_sku is not None:
+            bastion_subnet = self._subnet(
+                name, "bastion", BASTION_SUBNET, prefixes.bastion, args, nsg_rules=bastion_rules()
+            )
+        private_endpoint_subnet = self._subnet(
+            name,
+            "private-endpoints",
+            namer.name("subnet", "private-endpoints"),
+            prefixes.private_endpoints,
+            args,
+            nsg_rules=deny_internet_inbound_rules(),
+        )
+
+        self.firewall_private_ip = None
+        route_table = None
+        if firewall_subnet is not None:
+            firewall = Firewall(
+                f"{name}-firewall",
+                FirewallArgs(
+                    placement=placement,
+                    firewall_name=namer.name("firewall", "hub"),
+                    policy_name=namer.name("firewall_policy", "hub"),
+                    public_ip_name=namer.name("public_ip", "firewall"),
+                    tier=args.firewall_tier or "Standard",
+                    subnet_id=firewall_subnet.id,
+                    management_subnet_id=management_subnet.id if management_subnet else None,
+                    diagnostics=args.diagnostics,
+                ),
+                opts=child_opts(self),
+            )
+            self.firewall = firewall
+            self.firewall_private_ip = firewall.private_ip
+            route_table = network.RouteTable(
+                f"{name}-rt",
+                route_table_name=namer.name("route_table", "hub-egress"),
+                resource_group_name=placement.resource_group_name,
+                location=placement.location,
+                # Learned routes must not bypass the firewall.
+                disable_bgp_route_propagation=True,
+                routes=[
+                    network.RouteArgs(
+                        name="default-to-firewall",
+                        address_prefix="0.0.0.0/0",
+                        next_hop_type=network.RouteNextHopType.VIRTUAL_APPLIANCE,
+                        next_hop_ip_address=firewall.private_ip,
+                    )
+                ],
+                tags=placement.tags,
+                opts=child_opts(self),
+            )
+        shared_subnet = self._subnet(
+            name,
+            "shared-services",
+            namer.name("subnet", "shared-services"),
+            prefixes.shared_services,
+            args,
+            nsg_rules=deny_internet_inbound_rules(),
+            route_table=route_table,
+        )
+
+        if bastion_subnet is not None:
+            self.bastion = Bastion(
+                f"{name}-bastion",
+                BastionArgs(
+                    placement=placement,
+                    bastion_name=namer.name("bastion", "hub"),
+                    public_ip_name=namer.name("public_ip", "bastion"),
+                    subnet_id=bastion_subnet.id,
+                    sku=args.bastion_sku or "Standard",
+                    diagnostics=args.diagnostics,
+                ),
+                opts=child_opts(self, depends_on=[shared_subnet]),
+            )
+
+        self.vnet = vnet
+        self.ddos_plan = ddos_plan
+        self.private_endpoint_subnet_id = private_endpoint_subnet.id
+        self.id = vnet.id
+        self.name = vnet.name
+        outputs: dict[str, object] = {"id": self.id, "name": self.name, "subnet_ids": self.subnet_ids}
+        if self.firewall_private_ip is not None:
+            outputs["firewall_private_ip"] = self.firewall_private_ip
+        self.register_outputs(outputs)
+
+    def _subnet(
+        self,
+        name: str,
+        role: str,
+        azure_name: str,
+        prefix: str | None,
+        args: HubNetworkArgs,
+        nsg_rules: list[network.SecurityRuleArgs] | None = None,
+        route_table: network.RouteTable | None = None,
+    ) -> network.Subnet:
+        if prefix is None:
+            raise ValueError(f"hub subnet '{role}' needs an address prefix")
+        placement = args.placement
+        nsg = None
+        if azure_name not in SUBNETS_WITHOUT_NSG:
+            nsg = network.NetworkSecurityGroup(
+                f"{name}-{role}-nsg",
+                network_security_group_name=args.namer.name("network_security_group", f"hub-{role}"),
+                resource_group_name=placement.resource_group_name,
+                location=placement.location,
+                security_rules=nsg_rules or deny_internet_inbound_rules(),
+                tags=placement.tags,
+                opts=child_opts(self),
+            )
+            send_diagnostics(nsg, args.diagnostics.workspace_id, parent=self)
+        # Reserved subnets keep Azure's defaults; ours get no implicit Internet egress.
+        reserved = azure_name.startswith("Azure")
+        subnet = network.Subnet(
+            f"{name}-{role}-snet",
+            subnet_name=azure_name,
+            virtual_network_name=self._vnet.name,
+            resource_group_name=placement.resource_group_name,
+            address_prefix=prefix,
+            network_security_group=network.NetworkSecurityGroupArgs(id=nsg.id) if nsg else None,
+            route_table=network.RouteTableArgs(id=route_table.id) if route_table else None,
+            default_outbound_access=None if reserved else False,
+            private_endpoint_network_policies=(
+                None if reserved else network.VirtualNetworkPrivateEndpointNetworkPolicies.ENABLED
+            ),
+            opts=child_opts(
+                self, depends_on=[self._previous_subnet] if self._previous_subnet else None
+            ),
+        )
+        self._previous_subnet = subnet
+        self.subnet_ids[role] = subnet.id
+        return subnet

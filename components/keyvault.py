@@ -1,0 +1,122 @@
+"""Key Vault for customer-managed keys and secrets (HIPAA 164.312(a)(2)(iv), 164.312(c)(1)).
+
+| input              | derived                                                          |
+|--------------------|------------------------------------------------------------------|
+| (always)           | RBAC authorization, purge protection, soft delete 90 days,       |
+|                    | public network access Disabled, ACL default Deny (AzureServices  |
+|                    | bypass for trusted services such as CMK unwrap), enabledFor* off |
+| sku premium        | HSM-backed keys available (production)                           |
+| lock True          | CanNotDelete lock (production)                                   |
+| admin_group_ids    | Key Vault Administrator for each platform admin group            |
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pulumi
+from pulumi_azure_native import authorization, keyvault
+from pydantic import Field
+
+from components.diagnostics import send_diagnostics
+from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from components.roles import assign_role, lock_against_deletion
+from components.shared import (
+    DiagnosticsTarget,
+    HlzModel,
+    Placement,
+    PrivateLinkTarget,
+    StrInput,
+    child_opts,
+)
+
+KEY_VAULT_ZONE = "privatelink.vaultcore.azure.net"
+SOFT_DELETE_DAYS = 90
+
+
+class KeyVaultArgs(HlzModel):
+    placement: Placement
+    vault_name: str
+    endpoint_name: str
+    tenant_id: StrInput
+    sku: Literal["standard", "premium"] = "premium"
+    """Default: premium (HSM-backed keys). The lab profile may choose standard."""
+    private_link: PrivateLinkTarget
+    diagnostics: DiagnosticsTarget
+    admin_group_ids: list[str] = Field(default_factory=list)
+    """Entra group object ids granted Key Vault Administrator."""
+    subscription_id: StrInput
+    lock: bool = True
+    """Default: True — a CanNotDelete lock; the lab profile turns it off for easy teardown."""
+
+
+class KeyVault(pulumi.ComponentResource):
+    id: pulumi.Output[str]
+    name: pulumi.Output[str]
+    uri: pulumi.Output[str]
+
+    def __init__(self, name: str, args: KeyVaultArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("hlz:security:KeyVault", name, None, opts)
+        placement = args.placement
+        vault = keyvault.Vault(
+            f"{name}-kv",
+            vault_name=args.vault_name,
+            resource_group_name=placement.resource_group_name,
+            location=placement.location,
+            properties=keyvault.VaultPropertiesArgs(
+                tenant_id=args.tenant_id,
+                sku=keyvault.SkuArgs(family=keyvault.SkuFamily.A, name=keyvault.SkuName(args.sku)),
+                enable_rbac_authorization=True,
+                enable_purge_protection=True,
+                enable_soft_delete=True,
+                soft_delete_retention_in_days=SOFT_DELETE_DAYS,
+                # The SDK fills "enabled" when unset, so the secure value is always explicit
+                # (a plain string in this API version; the API documents lower case).
+                public_network_access="disabled",
+                network_acls=keyvault.NetworkRuleSetArgs(
+                    default_action=keyvault.NetworkRuleAction.DENY,
+                    bypass=keyvault.NetworkRuleBypassOptions.AZURE_SERVICES,
+                ),
+                enabled_for_deployment=False,
+                enabled_for_disk_encryption=False,
+                enabled_for_template_deployment=False,
+            ),
+            tags=placement.tags,
+            opts=child_opts(self),
+        )
+        send_diagnostics(vault, args.diagnostics.workspace_id, parent=self)
+        PrivateEndpoint(
+            f"{name}-pe",
+            PrivateEndpointArgs(
+                placement=placement,
+                endpoint_name=args.endpoint_name,
+                target_id=vault.id,
+                group_id="vault",
+                subnet_id=args.private_link.subnet_id,
+                dns_zone_ids=args.private_link.zones(KEY_VAULT_ZONE),
+            ),
+            opts=child_opts(self),
+        )
+        for group_id in args.admin_group_ids:
+            assign_role(
+                f"{name}-admin-{group_id[:8]}",
+                scope=vault.id,
+                principal_id=group_id,
+                principal_type=authorization.PrincipalType.GROUP,
+                role="Key Vault Administrator",
+                subscription_id=args.subscription_id,
+                parent=self,
+            )
+        if args.lock:
+            lock_against_deletion(
+                f"{name}-lock",
+                vault.id,
+                "Holds customer-managed keys for PHI; deleting it makes encrypted data unreadable.",
+                parent=self,
+            )
+
+        self.vault = vault
+        self.id = vault.id
+        self.name = vault.name
+        self.uri = vault.properties.apply(lambda properties: properties.vault_uri or "")
+        self.register_outputs({"id": self.id, "name": self.name, "uri": self.uri})

@@ -1,0 +1,156 @@
+"""Log Analytics workspace reached only through an Azure Monitor Private Link Scope, plus the
+subscription activity log (HIPAA 164.312(b) audit controls, 164.308(a)(1)(ii)(D) activity review).
+
+| input                       | derived                                                          |
+|-----------------------------|------------------------------------------------------------------|
+| (always)                    | ingestion and query over private link only (AMPLS PrivateOnly)   |
+| public_query_override set   | query from public networks allowed; reason tagged on the workspace |
+| (always)                    | local (shared-key) auth disabled: Entra ID only                  |
+"""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi_azure_native import monitor, operationalinsights
+
+from components.diagnostics import send_activity_log, send_diagnostics
+from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from pydantic import Field
+
+from components.shared import (
+    HlzModel,
+    Override,
+    Placement,
+    PrivateLinkTarget,
+    StrInput,
+    child_opts,
+    override_tags,
+)
+
+# The AMPLS endpoint registers in these zones; blob is where agents fetch their solution packs.
+MONITOR_PRIVATE_LINK_ZONES = (
+    "privatelink.monitor.azure.com",
+    "privatelink.oms.opinsights.azure.com",
+    "privatelink.ods.opinsights.azure.com",
+    "privatelink.agentsvc.azure-automation.net",
+    "privatelink.blob.core.windows.net",
+)
+
+
+class LogAnalyticsArgs(HlzModel):
+    placement: Placement
+    workspace_name: str
+    retention_days: int = Field(ge=30, le=730)
+    """Interactive retention. Config default: 90 (lab), 365 (production minimum)."""
+    subscription_id: StrInput
+    """Subscription whose activity log is collected."""
+    public_query_override: Override | None = None
+    """Default: None — queries only over private link. Set to allow portal queries from
+    public networks (the reason is tagged on the workspace)."""
+
+
+class LogAnalytics(pulumi.ComponentResource):
+    """The workspace every diagnostic setting sends to, and the subscription activity log.
+
+    Created before the network (whose resources send it diagnostics); its private link scope
+    is added by ``MonitorPrivateLink`` once the hub exists.
+    """
+
+    id: pulumi.Output[str]
+    name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: LogAnalyticsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("hlz:monitoring:LogAnalytics", name, None, opts)
+        placement = args.placement
+        self.public_query = args.public_query_override is not None
+        workspace = operationalinsights.Workspace(
+            f"{name}-law",
+            workspace_name=args.workspace_name,
+            resource_group_name=placement.resource_group_name,
+            location=placement.location,
+            sku=operationalinsights.WorkspaceSkuArgs(
+                name=operationalinsights.WorkspaceSkuNameEnum.PER_GB2018
+            ),
+            retention_in_days=args.retention_days,
+            features=operationalinsights.WorkspaceFeaturesArgs(
+                disable_local_auth=True,
+                enable_log_access_using_only_resource_permissions=True,
+            ),
+            public_network_access_for_ingestion=operationalinsights.PublicNetworkAccessType.DISABLED,
+            public_network_access_for_query=(
+                operationalinsights.PublicNetworkAccessType.ENABLED
+                if self.public_query
+                else operationalinsights.PublicNetworkAccessType.DISABLED
+            ),
+            tags=placement.tags_with(override_tags(public_query=args.public_query_override)),
+            opts=child_opts(self),
+        )
+        send_diagnostics(workspace, workspace.id, parent=self)
+        send_activity_log(f"{name}-activity-log", args.subscription_id, workspace.id, parent=self)
+        self.workspace = workspace
+        self.id = workspace.id
+        self.name = workspace.name
+        self.register_outputs({"id": self.id, "name": self.name})
+
+
+class MonitorPrivateLinkArgs(HlzModel):
+    placement: Placement
+    scope_name: str
+    endpoint_name: str
+    workspace_id: StrInput
+    private_link: PrivateLinkTarget
+    query_private_only: bool = True
+    """Default: True. False only when the workspace carries a public-query override."""
+
+
+class MonitorPrivateLink(pulumi.ComponentResource):
+    """Azure Monitor Private Link Scope: agents and queries reach the workspace privately."""
+
+    id: pulumi.Output[str]
+    name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: MonitorPrivateLinkArgs, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("hlz:monitoring:MonitorPrivateLink", name, None, opts)
+        placement = args.placement
+        scope = monitor.PrivateLinkScope(
+            f"{name}-ampls",
+            scope_name=args.scope_name,
+            resource_group_name=placement.resource_group_name,
+            location="global",  # a private link scope is a global resource
+            access_mode_settings=monitor.AccessModeSettingsArgs(
+                ingestion_access_mode=monitor.AccessMode.PRIVATE_ONLY,
+                query_access_mode=(
+                    monitor.AccessMode.PRIVATE_ONLY
+                    if args.query_private_only
+                    else monitor.AccessMode.OPEN
+                ),
+            ),
+            tags=placement.tags,
+            opts=child_opts(self),
+        )
+        monitor.PrivateLinkScopedResource(
+            f"{name}-law",
+            name="log-analytics",
+            scope_name=scope.name,
+            resource_group_name=placement.resource_group_name,
+            linked_resource_id=args.workspace_id,
+            opts=child_opts(self),
+        )
+        PrivateEndpoint(
+            f"{name}-pe",
+            PrivateEndpointArgs(
+                placement=placement,
+                endpoint_name=args.endpoint_name,
+                target_id=scope.id,
+                group_id="azuremonitor",
+                subnet_id=args.private_link.subnet_id,
+                dns_zone_ids=args.private_link.zones(*MONITOR_PRIVATE_LINK_ZONES),
+            ),
+            opts=child_opts(self),
+        )
+        self.scope = scope
+        self.id = scope.id
+        self.name = scope.name
+        self.register_outputs({"id": self.id, "name": self.name})

@@ -1,0 +1,82 @@
+"""Role assignments with deterministic GUID names and an explicit principal type.
+
+The name is UUIDv5(scope, principal, role): re-running a deployment re-creates the same
+assignment instead of colliding with it (RoleAssignmentExists), and ``principalType`` avoids
+PrincipalNotFound when the principal was created moments ago (replication delay).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pulumi
+from pulumi_azure_native import authorization
+
+from components.shared import StrInput, child_opts
+
+# Built-in role definition ids (identical in every Azure public-cloud tenant).
+BUILTIN_ROLES: dict[str, str] = {
+    "Owner": "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+    "Contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    "Key Vault Administrator": "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+    "Key Vault Crypto Service Encryption User": "e147488a-f6f5-4113-8e2d-b22465e65bf6",
+    "Cognitive Services OpenAI User": "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
+    "FHIR Data Reader": "4c8d0bbc-75d3-4935-991f-5f3c56d81508",
+    "FHIR Data Contributor": "5a1fc7df-4bf1-4951-a576-89034ee01acd",
+    "DICOM Data Reader": "e89c7a3c-2f64-4fa1-a847-3e4c9ba4283a",
+    "DICOM Data Owner": "58a3b984-7adf-4c20-983a-32417c86fbc8",
+    "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    "Storage Blob Data Reader": "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+}
+
+# Fixed namespace so the same (scope, principal, role) always yields the same name.
+ROLE_ASSIGNMENT_NAMESPACE = uuid.UUID("6f1c6b0e-3c1a-4a59-9a39-6f2d2c6b1a10")
+
+
+def role_assignment_name(scope: str, principal_id: str, role_definition_guid: str) -> str:
+    key = f"{scope.lower()}|{principal_id.lower()}|{role_definition_guid.lower()}"
+    return str(uuid.uuid5(ROLE_ASSIGNMENT_NAMESPACE, key))
+
+
+def assign_role(
+    name: str,
+    *,
+    scope: StrInput,
+    principal_id: StrInput,
+    principal_type: authorization.PrincipalType,
+    role: str,
+    subscription_id: StrInput,
+    parent: pulumi.Resource,
+) -> authorization.RoleAssignment:
+    """Grant ``role`` (a key of BUILTIN_ROLES) to a principal on ``scope``."""
+    role_guid = BUILTIN_ROLES[role]
+    return authorization.RoleAssignment(
+        name,
+        scope=scope,
+        principal_id=principal_id,
+        principal_type=principal_type,
+        role_definition_id=pulumi.Output.concat(
+            "/subscriptions/",
+            subscription_id,
+            "/providers/Microsoft.Authorization/roleDefinitions/",
+            role_guid,
+        ),
+        role_assignment_name=pulumi.Output.all(scope, principal_id).apply(
+            lambda values: role_assignment_name(values[0], values[1], role_guid)
+        ),
+        opts=child_opts(parent),
+    )
+
+
+def lock_against_deletion(
+    name: str, scope: StrInput, reason: str, parent: pulumi.Resource
+) -> authorization.ManagementLockByScope:
+    """A CanNotDelete lock (HIPAA 164.312(c)(1) integrity): deleting needs a deliberate unlock."""
+    return authorization.ManagementLockByScope(
+        name,
+        scope=scope,
+        level=authorization.LockLevel.CAN_NOT_DELETE,
+        lock_name="hlz-do-not-delete",
+        notes=reason,
+        opts=child_opts(parent),
+    )

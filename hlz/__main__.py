@@ -1,0 +1,3 @@
+from hlz.cli import entry
+
+entry()

@@ -1,0 +1,216 @@
+"""Realistic ARM ids and computed outputs for the offline plan's mocks.
+
+Each azure-native type the programs use maps to its ARM path: the provider namespace and, from
+outermost to innermost, (collection, input key holding that level's name). Extension resources
+(role assignments, locks, diagnostic settings...) hang below the resource named by a scope input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+# Namespace for deterministic fake GUIDs (principal ids, customer ids...).
+FAKE_GUID_NAMESPACE = uuid.UUID("0b0e7b7c-3d53-4c1e-9a61-5d0b3c9c7f11")
+
+
+@dataclass(frozen=True)
+class ArmPath:
+    namespace: str
+    levels: tuple[tuple[str, str], ...]
+    """(collection, name input key) from the outermost resource inwards."""
+    scope_key: str | None = None
+    """For extension resources: the input holding the scope id they attach to."""
+    in_resource_group: bool = True
+
+
+ARM_PATHS: dict[str, ArmPath] = {
+    "azure-native:authorization:ManagementLockByScope": ArmPath(
+        "Microsoft.Authorization", (("locks", "lockName"),), scope_key="scope"
+    ),
+    "azure-native:authorization:PolicyAssignment": ArmPath(
+        "Microsoft.Authorization", (("policyAssignments", "policyAssignmentName"),), scope_key="scope"
+    ),
+    "azure-native:authorization:RoleAssignment": ArmPath(
+        "Microsoft.Authorization", (("roleAssignments", "roleAssignmentName"),), scope_key="scope"
+    ),
+    "azure-native:monitor:DiagnosticSetting": ArmPath(
+        "Microsoft.Insights", (("diagnosticSettings", "name"),), scope_key="resourceUri"
+    ),
+    "azure-native:security:Pricing": ArmPath(
+        "Microsoft.Security", (("pricings", "pricingName"),), scope_key="scopeId"
+    ),
+    "azure-native:monitor:PrivateLinkScope": ArmPath(
+        "Microsoft.Insights", (("privateLinkScopes", "scopeName"),)
+    ),
+    "azure-native:monitor:PrivateLinkScopedResource": ArmPath(
+        "Microsoft.Insights", (("privateLinkScopes", "scopeName"), ("scopedResources", "name"))
+    ),
+    "azure-native:operationalinsights:Workspace": ArmPath(
+        "Microsoft.OperationalInsights", (("workspaces", "workspaceName"),)
+    ),
+    "azure-native:network:VirtualNetwork": ArmPath(
+        "Microsoft.Network", (("virtualNetworks", "virtualNetworkName"),)
+    ),
+    "azure-native:network:Subnet": ArmPath(
+        "Microsoft.Network", (("virtualNetworks", "virtualNetworkName"), ("subnets", "subnetName"))
+    ),
+    "azure-native:network:VirtualNetworkPeering": ArmPath(
+        "Microsoft.Network",
+        (("virtualNetworks", "virtualNetworkName"), ("virtualNetworkPeerings", "virtualNetworkPeeringName")),
+    ),
+    "azure-native:network:NetworkSecurityGroup": ArmPath(
+        "Microsoft.Network", (("networkSecurityGroups", "networkSecurityGroupName"),)
+    ),
+    "azure-native:network:RouteTable": ArmPath("Microsoft.Network", (("routeTables", "routeTableName"),)),
+    "azure-native:network:PublicIPAddress": ArmPath(
+        "Microsoft.Network", (("publicIPAddresses", "publicIpAddressName"),)
+    ),
+    "azure-native:network:AzureFirewall": ArmPath(
+        "Microsoft.Network", (("azureFirewalls", "azureFirewallName"),)
+    ),
+    "azure-native:network:FirewallPolicy": ArmPath(
+        "Microsoft.Network", (("firewallPolicies", "firewallPolicyName"),)
+    ),
+    "azure-native:network:BastionHost": ArmPath("Microsoft.Network", (("bastionHosts", "bastionHostName"),)),
+    "azure-native:network:DdosProtectionPlan": ArmPath(
+        "Microsoft.Network", (("ddosProtectionPlans", "ddosProtectionPlanName"),)
+    ),
+    "azure-native:network:PrivateEndpoint": ArmPath(
+        "Microsoft.Network", (("privateEndpoints", "privateEndpointName"),)
+    ),
+    "azure-native:network:PrivateDnsZoneGroup": ArmPath(
+        "Microsoft.Network",
+        (("privateEndpoints", "privateEndpointName"), ("privateDnsZoneGroups", "privateDnsZoneGroupName")),
+    ),
+    "azure-native:privatedns:PrivateZone": ArmPath(
+        "Microsoft.Network", (("privateDnsZones", "privateZoneName"),)
+    ),
+    "azure-native:privatedns:VirtualNetworkLink": ArmPath(
+        "Microsoft.Network",
+        (("privateDnsZones", "privateZoneName"), ("virtualNetworkLinks", "virtualNetworkLinkName")),
+    ),
+    "azure-native:keyvault:Vault": ArmPath("Microsoft.KeyVault", (("vaults", "vaultName"),)),
+    "azure-native:keyvault:Key": ArmPath("Microsoft.KeyVault", (("vaults", "vaultName"), ("keys", "keyName"))),
+    "azure-native:managedidentity:UserAssignedIdentity": ArmPath(
+        "Microsoft.ManagedIdentity", (("userAssignedIdentities", "resourceName"),)
+    ),
+    "azure-native:cognitiveservices:Account": ArmPath(
+        "Microsoft.CognitiveServices", (("accounts", "accountName"),)
+    ),
+    "azure-native:cognitiveservices:Deployment": ArmPath(
+        "Microsoft.CognitiveServices", (("accounts", "accountName"), ("deployments", "deploymentName"))
+    ),
+    "azure-native:healthcareapis:Workspace": ArmPath(
+        "Microsoft.HealthcareApis", (("workspaces", "workspaceName"),)
+    ),
+    "azure-native:healthcareapis:FhirService": ArmPath(
+        "Microsoft.HealthcareApis", (("workspaces", "workspaceName"), ("fhirservices", "fhirServiceName"))
+    ),
+    "azure-native:healthcareapis:DicomService": ArmPath(
+        "Microsoft.HealthcareApis", (("workspaces", "workspaceName"), ("dicomservices", "dicomServiceName"))
+    ),
+    "azure-native:storage:StorageAccount": ArmPath("Microsoft.Storage", (("storageAccounts", "accountName"),)),
+    "azure-native:storage:BlobServiceProperties": ArmPath(
+        "Microsoft.Storage", (("storageAccounts", "accountName"), ("blobServices", "blobServicesName"))
+    ),
+    "azure-native:storage:BlobContainer": ArmPath(
+        "Microsoft.Storage",
+        (("storageAccounts", "accountName"), ("blobServices", "default"), ("containers", "containerName")),
+    ),
+}
+
+
+def fake_guid(*parts: str) -> str:
+    return str(uuid.uuid5(FAKE_GUID_NAMESPACE, "|".join(parts)))
+
+
+def auto_name(logical_name: str, urn: str) -> str:
+    """Pulumi auto-names append 7 random hex characters; a hash keeps the plan reproducible."""
+    return f"{logical_name}{hashlib.sha256(urn.encode()).hexdigest()[:7]}"
+
+
+def arm_id(token: str, inputs: dict[str, Any], subscription_id: str, fallback_name: str) -> tuple[str, str]:
+    """(resource id, resource name) for a resource of ``token`` with these wire inputs."""
+    if token == "azure-native:resources:ResourceGroup":
+        name = inputs.get("resourceGroupName") or fallback_name
+        return f"/subscriptions/{subscription_id}/resourceGroups/{name}", name
+    path = ARM_PATHS.get(token)
+    if path is None:
+        module, kind = token.split(":")[1:3]
+        path = ArmPath(f"Microsoft.{module.capitalize()}", ((kind[0].lower() + kind[1:] + "s", ""),))
+    segments: list[str] = []
+    name = fallback_name
+    for index, (collection, name_key) in enumerate(path.levels):
+        innermost = index == len(path.levels) - 1
+        if collection == "blobServices" and name_key == "default":
+            segments.append("blobServices/default")
+            continue
+        value = inputs.get(name_key) if name_key else None
+        if value is None:
+            value = fallback_name if innermost else "default"
+        if innermost:
+            name = str(value)
+        segments.append(f"{collection}/{value}")
+    suffix = f"providers/{path.namespace}/" + "/".join(segments)
+    if path.scope_key is not None:
+        scope = str(inputs.get(path.scope_key) or f"/subscriptions/{subscription_id}")
+        if not scope.startswith("/"):
+            scope = "/" + scope
+        return f"{scope.rstrip('/')}/{suffix}", name
+    group = inputs.get("resourceGroupName", "default")
+    return f"/subscriptions/{subscription_id}/resourceGroups/{group}/{suffix}", name
+
+
+def firewall_private_ip(subnet_prefix: str) -> str:
+    """Azure gives a firewall the fourth address of AzureFirewallSubnet (.4 of a /26)."""
+    return str(ipaddress.ip_network(subnet_prefix)[4])
+
+
+def computed_outputs(
+    token: str, name: str, inputs: dict[str, Any], tenant_id: str, subnet_prefixes: dict[str, str]
+) -> dict[str, Any]:
+    """Outputs Azure computes on create that programs read back (URIs, principal ids, IPs)."""
+    if token == "azure-native:keyvault:Vault":
+        properties = dict(inputs.get("properties") or {})
+        properties["vaultUri"] = f"https://{name}.vault.azure.net/"
+        return {"properties": properties}
+    if token == "azure-native:keyvault:Key":
+        properties = dict(inputs.get("properties") or {})
+        vault = inputs.get("vaultName", "vault")
+        properties["keyUri"] = f"https://{vault}.vault.azure.net/keys/{name}"
+        properties["keyUriWithVersion"] = f"https://{vault}.vault.azure.net/keys/{name}/{fake_guid(vault, name).replace('-', '')}"
+        return {"properties": properties}
+    if token == "azure-native:managedidentity:UserAssignedIdentity":
+        return {
+            "principalId": fake_guid("principal", name),
+            "clientId": fake_guid("client", name),
+            "tenantId": tenant_id,
+        }
+    if token == "azure-native:operationalinsights:Workspace":
+        return {"customerId": fake_guid("workspace", name)}
+    if token == "azure-native:cognitiveservices:Account":
+        properties = dict(inputs.get("properties") or {})
+        subdomain = properties.get("customSubDomainName", name)
+        properties["endpoint"] = f"https://{subdomain}.openai.azure.com/"
+        return {"properties": properties}
+    if token == "azure-native:storage:StorageAccount":
+        return {
+            "primaryEndpoints": {
+                "blob": f"https://{name}.blob.core.windows.net/",
+                "dfs": f"https://{name}.dfs.core.windows.net/",
+            }
+        }
+    if token == "azure-native:network:AzureFirewall":
+        configurations = []
+        for configuration in inputs.get("ipConfigurations") or []:
+            subnet_id = (configuration.get("subnet") or {}).get("id", "")
+            prefix = subnet_prefixes.get(subnet_id)
+            configurations.append(
+                {**configuration, "privateIPAddress": firewall_private_ip(prefix) if prefix else None}
+            )
+        return {"ipConfigurations": configurations}
+    return {}

@@ -1,0 +1,209 @@
+"""Run a stack's real program under Pulumi mocks and record every registration.
+
+No Pulumi CLI and no credentials: the SDK's mock monitor stands in for the engine, ``ArmMocks``
+answers like Azure would (ARM ids, computed outputs, a fixed fake subscription/tenant), and
+``RecordingMonitor`` keeps the wire inputs each resource was registered with — exactly what the
+provider (and a policy pack) would receive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.settings import SETTINGS, configure, set_root_resource
+from pulumi.runtime.stack import run_in_stack
+
+from hlz.arm import arm_id, computed_outputs, fake_guid
+
+DEFAULT_SUBSCRIPTION_ID = "00000000-0000-4000-8000-000000000001"
+DEFAULT_TENANT_ID = "00000000-0000-4000-8000-0000000000aa"
+SECRET_MASK = "[secret]"
+UNKNOWN_MARK = "[unknown]"
+
+
+@dataclass
+class Registration:
+    urn: str
+    type: str
+    custom: bool
+    parent: str
+    inputs: dict[str, Any]
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    id: str | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+def to_plain(value: Any) -> Any:
+    """Wire value -> JSON: secrets masked, unknowns marked, integral floats as ints
+    (protobuf Struct carries every number as a double)."""
+    if isinstance(value, dict):
+        signature = value.get(rpc._special_sig_key)
+        if signature == rpc._special_secret_sig:
+            return SECRET_MASK
+        if signature == rpc._special_resource_sig:
+            return value.get("urn")
+        if signature == rpc._special_output_value_sig:
+            if value.get("secret"):
+                return SECRET_MASK
+            return to_plain(value["value"]) if "value" in value else UNKNOWN_MARK
+        return {key: to_plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [to_plain(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if value == rpc.UNKNOWN:
+        return UNKNOWN_MARK
+    return value
+
+
+class ArmMocks(pulumi_mocks.Mocks):
+    """Answers resource registrations and invokes the way Azure and Pulumi would."""
+
+    def __init__(
+        self,
+        subscription_id: str,
+        tenant_id: str,
+        stack_outputs: dict[str, dict[str, Any]] | None = None,
+        preview: bool = False,
+    ):
+        self.subscription_id = subscription_id
+        self.tenant_id = tenant_id
+        self.stack_outputs = stack_outputs or {}
+        self.preview = preview
+        self.subnet_prefixes: dict[str, str] = {}
+        self.ids: dict[str, str] = {}
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
+        if args.typ == "pulumi:pulumi:StackReference":
+            name = str(args.inputs.get("name") or args.name)
+            short = name.rsplit("/", 1)[-1]
+            if short not in self.stack_outputs:
+                raise KeyError(f"stack reference {name!r}: stack {short!r} was not planned")
+            return name, {"name": name, "outputs": self.stack_outputs[short], "secretOutputNames": []}
+        inputs = dict(args.inputs)
+        resource_id, name = arm_id(args.typ, inputs, self.subscription_id, args.name)
+        if args.typ == "azure-native:network:Subnet" and inputs.get("addressPrefix"):
+            self.subnet_prefixes[resource_id] = inputs["addressPrefix"]
+        state = {**inputs, "name": name}
+        state.update(
+            computed_outputs(args.typ, name, inputs, self.tenant_id, self.subnet_prefixes)
+        )
+        return resource_id, state
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
+        if args.token == "azure-native:authorization:getClientConfig":
+            return {
+                "subscriptionId": self.subscription_id,
+                "tenantId": self.tenant_id,
+                "clientId": fake_guid("client", "hlz-plan"),
+                "objectId": fake_guid("object", "hlz-plan"),
+            }, []
+        raise NotImplementedError(f"hlz plan has no offline answer for invoke {args.token}")
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, keeping each registration in order."""
+
+    def __init__(self, mocks: ArmMocks):
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+        self.stack_outputs: dict[str, Any] = {}
+        self._stack_urn = ""
+
+    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            self._stack_urn = response.urn
+        inputs = to_plain(json_format.MessageToDict(request.object))
+        self.registrations.append(
+            Registration(
+                urn=response.urn,
+                type=request.type,
+                custom=bool(request.custom),
+                parent=request.parent,
+                inputs=inputs,
+                dependencies=list(request.dependencies),
+                property_dependencies={
+                    name: list(deps.urns) for name, deps in request.propertyDependencies.items()
+                },
+                id=response.id or None,
+            )
+        )
+        return response
+
+    def ReadResource(self, request):  # noqa: N802
+        response = super().ReadResource(request)
+        self.registrations.append(
+            Registration(
+                urn=response.urn,
+                type=request.type,
+                custom=True,
+                parent=request.parent,
+                inputs={"name": request.id},
+                dependencies=list(request.dependencies),
+                property_dependencies={},
+                id=request.id,
+            )
+        )
+        return response
+
+    def RegisterResourceOutputs(self, request):  # noqa: N802
+        if request.urn == self._stack_urn:
+            self.stack_outputs = to_plain(json_format.MessageToDict(request.outputs))
+        return super().RegisterResourceOutputs(request)
+
+
+@dataclass
+class ProgramRun:
+    registrations: list[Registration]
+    stack_outputs: dict[str, Any]
+
+
+def run_program(
+    program: Any,
+    *,
+    project: str,
+    stack: str,
+    config: dict[str, str],
+    secret_keys: list[str] | None = None,
+    mocks: ArmMocks,
+    preview: bool = False,
+) -> ProgramRun:
+    """Run ``program`` (a zero-argument callable) as the Pulumi engine would, under mocks.
+
+    Safe to call repeatedly in one process: runtime settings, config and the root stack are
+    reset before each run.
+    """
+    set_all_config(config, secret_keys)
+    monitor = RecordingMonitor(mocks)
+    settings = pulumi_mocks.MockSettings(
+        monitor=monitor,
+        monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
+        engine=pulumi_mocks.MockEngine(None),
+        project=project,
+        stack=stack,
+        dry_run=preview,
+        organization="organization",
+        callbacks=None,
+    )
+    configure(settings)
+    set_root_resource(None)  # type: ignore[arg-type]  # run_in_stack creates the root Stack
+    SETTINGS.outputs.clear()
+    loop = asyncio.new_event_loop()
+    try:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(run_in_stack(program))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+    return ProgramRun(registrations=monitor.registrations, stack_outputs=monitor.stack_outputs)
+
+
+__all__ = ["ArmMocks", "ProgramRun", "Registration", "run_program"]

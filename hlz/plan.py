@@ -1,0 +1,176 @@
+"""``hlz plan``: the offline plan of a stack, shaped like ``pulumi preview --json``.
+
+The JSON is a public contract (docs/plan-format.md): ``steps`` of ``{op, urn, newState}`` with
+``newState = {urn, type, custom, parent, inputs, dependencies, propertyDependencies}``, a
+``changeSummary``, and an ``hlz`` section with the stack's name, layer and outputs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hlz.engine import (
+    DEFAULT_SUBSCRIPTION_ID,
+    DEFAULT_TENANT_ID,
+    ArmMocks,
+    Registration,
+    run_program,
+)
+from hlz.stackfiles import StackFile, load_stack_file
+
+PROJECT = "hlz"
+PLAN_FORMAT_VERSION = 1
+
+
+@dataclass
+class Plan:
+    stack: str
+    layer: str | None
+    registrations: list[Registration]
+    outputs: dict[str, Any]
+    subscription_id: str
+    tenant_id: str
+    preview: bool = False
+    referenced: dict[str, Plan] | None = None
+
+    @property
+    def custom_resources(self) -> list[Registration]:
+        return [r for r in self.registrations if r.custom]
+
+    def of_type(self, token: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == token]
+
+    def by_urn(self) -> dict[str, Registration]:
+        return {r.urn: r for r in self.registrations}
+
+    def to_json(self) -> dict[str, Any]:
+        steps = [
+            {
+                "op": "create",
+                "urn": r.urn,
+                "newState": {
+                    "urn": r.urn,
+                    "type": r.type,
+                    "custom": r.custom,
+                    "parent": r.parent,
+                    "inputs": r.inputs,
+                    "dependencies": r.dependencies,
+                    "propertyDependencies": r.property_dependencies,
+                },
+            }
+            for r in self.registrations
+        ]
+        return {
+            "steps": steps,
+            "changeSummary": {"create": len(steps)},
+            "diagnostics": [],
+            "hlz": {
+                "formatVersion": PLAN_FORMAT_VERSION,
+                "project": PROJECT,
+                "stack": self.stack,
+                "layer": self.layer,
+                "preview": self.preview,
+                "subscriptionId": self.subscription_id,
+                "tenantId": self.tenant_id,
+                "outputs": self.outputs,
+            },
+        }
+
+    def write_json(self, path: Path, extra: dict[str, Any] | None = None) -> None:
+        document = self.to_json()
+        if extra:
+            document["hlz"].update(extra)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n")
+
+
+def referenced_stack(stack_file: StackFile) -> str | None:
+    """The landing-zone stack an AI-lab stack reads outputs from (its short name)."""
+    value = stack_file.config.get("hlz:landingZoneStack")
+    return value.rsplit("/", 1)[-1] if isinstance(value, str) and value else None
+
+
+def plan_stack(
+    stack: str,
+    *,
+    subscription_id: str = DEFAULT_SUBSCRIPTION_ID,
+    tenant_id: str = DEFAULT_TENANT_ID,
+    preview: bool = False,
+    stack_file: StackFile | None = None,
+    _planned: dict[str, Plan] | None = None,
+) -> Plan:
+    """Plan ``stack`` offline. Stacks it references are planned first (once each) and their
+    outputs answer its StackReference. Raises ConfigError for an unknown stack or bad config."""
+    from stacks.program import main as program
+
+    planned = _planned if _planned is not None else {}
+    stack_file = stack_file or load_stack_file(stack)
+    referenced: dict[str, Plan] = {}
+    dependency = referenced_stack(stack_file)
+    if dependency is not None:
+        if dependency not in planned:
+            planned[dependency] = plan_stack(
+                dependency, subscription_id=subscription_id, tenant_id=tenant_id, _planned=planned
+            )
+        referenced[dependency] = planned[dependency]
+    mocks = ArmMocks(
+        subscription_id,
+        tenant_id,
+        stack_outputs={name: plan.outputs for name, plan in referenced.items()},
+        preview=preview,
+    )
+    run = run_program(
+        program,
+        project=PROJECT,
+        stack=stack,
+        config=stack_file.runtime_config(),
+        secret_keys=stack_file.secret_keys(),
+        mocks=mocks,
+        preview=preview,
+    )
+    return Plan(
+        stack=stack,
+        layer=stack_file.layer,
+        registrations=run.registrations,
+        outputs=run.stack_outputs,
+        subscription_id=subscription_id,
+        tenant_id=tenant_id,
+        preview=preview,
+        referenced=referenced,
+    )
+
+
+def component_of(registration: Registration, by_urn: dict[str, Registration]) -> str:
+    """The nearest enclosing hlz component (``hlz:network:HubNetwork::hub``), or the stack."""
+    parent = by_urn.get(registration.parent)
+    while parent is not None:
+        if parent.type.startswith("hlz:") and parent.parent in by_urn and not by_urn[parent.parent].type.startswith("hlz:"):
+            return f"{parent.type} {parent.urn.rsplit('::', 1)[-1]}"
+        parent = by_urn.get(parent.parent)
+    return "(stack)"
+
+
+def summary_text(plan: Plan) -> str:
+    """Human summary: resources grouped by top-level component, then counts by type."""
+    by_urn = plan.by_urn()
+    custom = plan.custom_resources
+    groups: dict[str, Counter[str]] = {}
+    for registration in custom:
+        groups.setdefault(component_of(registration, by_urn), Counter())[registration.type] += 1
+    lines = [
+        f"Plan for stack {plan.stack} (layer {plan.layer}): {len(custom)} resources to create "
+        f"in {len(plan.registrations) - len(custom)} components"
+    ]
+    for group in sorted(groups):
+        counts = groups[group]
+        lines.append(f"  {group}: {sum(counts.values())}")
+        for token, count in sorted(counts.items()):
+            lines.append(f"      {count:3d}  {token}")
+    lines.append("  By type:")
+    for token, count in sorted(Counter(r.type for r in custom).items()):
+        lines.append(f"    {count:3d}  {token}")
+    return "\n".join(lines)

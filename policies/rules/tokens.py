@@ -1,0 +1,34 @@
+"""Pulumi type tokens of the azure-native resources the rules look at (pulumi-azure-native 3.x)."""
+
+from __future__ import annotations
+
+STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
+BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
+
+KEY_VAULT = "azure-native:keyvault:Vault"
+KEY_VAULT_KEY = "azure-native:keyvault:Key"
+
+COGNITIVE_ACCOUNT = "azure-native:cognitiveservices:Account"
+COGNITIVE_DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
+
+HEALTH_WORKSPACE = "azure-native:healthcareapis:Workspace"
+FHIR_SERVICE = "azure-native:healthcareapis:FhirService"
+DICOM_SERVICE = "azure-native:healthcareapis:DicomService"
+
+LOG_ANALYTICS_WORKSPACE = "azure-native:operationalinsights:Workspace"
+DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting"
+
+VIRTUAL_NETWORK = "azure-native:network:VirtualNetwork"
+SUBNET = "azure-native:network:Subnet"
+NETWORK_SECURITY_GROUP = "azure-native:network:NetworkSecurityGroup"
+SECURITY_RULE = "azure-native:network:SecurityRule"
+FIREWALL = "azure-native:network:AzureFirewall"
+FIREWALL_POLICY = "azure-native:network:FirewallPolicy"
+PUBLIC_IP = "azure-native:network:PublicIPAddress"
+BASTION_HOST = "azure-native:network:BastionHost"
+PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint"
+PRIVATE_DNS_ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
+
+ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+LOCK_BY_SCOPE = "azure-native:authorization:ManagementLockByScope"
+LOCK_AT_RESOURCE_GROUP = "azure-native:authorization:ManagementLockAtResourceGroupLevel"

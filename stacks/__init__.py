@@ -1,0 +1,1 @@
+"""Stack programs: they only wire components together and export what the next layer needs."""

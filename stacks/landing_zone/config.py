@@ -1,0 +1,202 @@
+"""The landing-zone stack's configuration (``hlz:*`` keys of ``Pulumi.<stack>.yaml``).
+
+Validated in full before any resource is registered: structural problems (types, unknown or
+missing keys) first, then every semantic problem at once, each naming its config key.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Literal
+
+from pydantic import Field
+
+from components.naming import Namer, unique_suffix
+from stacks.common import (
+    LAB_NAME,
+    ConfigModel,
+    Profile,
+    cidr_problem,
+    guid_problems,
+    key,
+    location_problems,
+    overlap_problems,
+    parse_model,
+    raise_if,
+    tag_problems,
+)
+
+FirewallSku = Literal["none", "Basic", "Standard", "Premium"]
+
+# Smallest subnet Azure accepts for each reserved subnet.
+MINIMUM_PREFIX_LENGTH = {"firewall": 26, "firewallManagement": 26, "bastion": 26}
+PRODUCTION_MINIMUM_RETENTION_DAYS = 365
+SOURCE = "landing-zone configuration"
+
+
+class HubSubnetsConfig(ConfigModel):
+    firewall: str | None = None
+    """AzureFirewallSubnet prefix (/26 or larger). Required unless ``hlz:firewall`` is none."""
+    firewall_management: str | None = None
+    """AzureFirewallManagementSubnet prefix (/26). Required for the Basic firewall."""
+    bastion: str | None = None
+    """AzureBastionSubnet prefix (/26 or larger). Required when ``hlz:bastion`` is true."""
+    shared_services: str
+    """Shared-services subnet prefix (egress forced through the firewall)."""
+    private_endpoints: str
+    """Subnet for the landing zone's private endpoints."""
+
+
+class HubConfig(ConfigModel):
+    address_space: str
+    """The hub VNet's private IPv4 range, e.g. 10.0.0.0/22."""
+    subnets: HubSubnetsConfig
+
+
+class LandingZoneConfig(ConfigModel):
+    layer: Literal["landing_zone"]
+    """Which program the stack runs: ``landing_zone``."""
+    profile: Profile
+    """``lab`` or ``production``; production tightens the defaults below."""
+    location: str
+    """Azure region, one of the allowed US regions."""
+    prefix: str = Field(min_length=2, max_length=10, pattern=r"^[a-z][a-z0-9]*$")
+    """Short lowercase name prefix for every resource (2-10 letters/digits)."""
+    tags: dict[str, str]
+    """Required tags: owner, cost-center, environment, data-classification
+    (phi | confidential | internal | public)."""
+    hub: HubConfig
+    spokes: dict[str, str] = Field(default_factory=dict)
+    """Spoke allocation table: lab name -> address space. AI-lab stacks must use exactly theirs."""
+    firewall: FirewallSku = "Standard"
+    """Azure Firewall tier or ``none``. Default Standard; production requires Standard or Premium."""
+    bastion: bool = True
+    """Deploy Azure Bastion (Standard in production, Basic in lab). Default: true."""
+    ddos_protection: bool | None = None
+    """DDoS protection plan. Default: on in production, off in lab (it costs ~$3k/month)."""
+    log_retention_days: int | None = Field(default=None, ge=30, le=730)
+    """Log Analytics retention. Default: 365 in production (the minimum there), 90 in lab."""
+    platform_admin_group_ids: list[str] = Field(default_factory=list)
+    """Entra group object ids of platform admins (Key Vault Administrator)."""
+
+    # Derived settings: the table of what each profile turns on lives here, in one place.
+    @property
+    def production(self) -> bool:
+        return self.profile == "production"
+
+    @property
+    def ddos_enabled(self) -> bool:
+        return self.production if self.ddos_protection is None else self.ddos_protection
+
+    @property
+    def retention_days(self) -> int:
+        if self.log_retention_days is not None:
+            return self.log_retention_days
+        return PRODUCTION_MINIMUM_RETENTION_DAYS if self.production else 90
+
+    @property
+    def key_vault_sku(self) -> Literal["standard", "premium"]:
+        return "premium" if self.production else "standard"
+
+    @property
+    def bastion_sku(self) -> Literal["Basic", "Standard"] | None:
+        if not self.bastion:
+            return None
+        return "Standard" if self.production else "Basic"
+
+    @property
+    def firewall_tier(self) -> Literal["Basic", "Standard", "Premium"] | None:
+        return None if self.firewall == "none" else self.firewall
+
+    @property
+    def locks(self) -> bool:
+        return self.production
+
+
+def planned_names(config: LandingZoneConfig, stack: str) -> Namer:
+    return Namer(prefix=config.prefix, suffix=unique_suffix(stack, "landing_zone"))
+
+
+# Names the landing zone creates, checked against Azure's limits with the configured prefix.
+NAMED_RESOURCES = {
+    "resource_group": "connectivity",
+    "virtual_network": "hub",
+    "key_vault": "plat",
+    "log_analytics": "platform",
+    "firewall": "hub",
+    "network_security_group": "hub-private-endpoints",
+    "private_endpoint": "ampls",
+}
+
+
+def semantic_problems(config: LandingZoneConfig, stack: str) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    problems += location_problems(config.location, key("location"))
+    problems += tag_problems(config.tags, key("tags"))
+    problems += guid_problems(config.platform_admin_group_ids, key("platformAdminGroupIds"))
+    problems += [(key("prefix"), message) for message in planned_names(config, stack).problems(NAMED_RESOURCES)]
+
+    hub_key = key("hub", "addressSpace")
+    ranges: dict[str, str] = {hub_key: config.hub.address_space}
+    hub_problem = cidr_problem(config.hub.address_space)
+    if hub_problem:
+        problems.append((hub_key, hub_problem))
+
+    subnets = config.hub.subnets.model_dump(by_alias=True)
+    subnet_ranges: dict[str, str] = {}
+    for name, prefix in subnets.items():
+        if prefix is None:
+            continue
+        subnet_key = key("hub", "subnets", name)
+        problem = cidr_problem(prefix)
+        if problem:
+            problems.append((subnet_key, problem))
+            continue
+        subnet_ranges[subnet_key] = prefix
+        network = ipaddress.ip_network(prefix)
+        if hub_problem is None and not network.subnet_of(ipaddress.ip_network(config.hub.address_space)):  # type: ignore[arg-type]
+            problems.append((subnet_key, f"{prefix} is outside {hub_key} ({config.hub.address_space})"))
+        minimum = MINIMUM_PREFIX_LENGTH.get(name)
+        if minimum is not None and network.prefixlen > minimum:
+            problems.append((subnet_key, f"{prefix} is smaller than the /{minimum} Azure requires"))
+    problems += overlap_problems(subnet_ranges)
+
+    if config.firewall_tier is not None and subnets["firewall"] is None:
+        problems.append((key("hub", "subnets", "firewall"), "required when hlz:firewall is not none"))
+    if config.firewall == "Basic" and subnets["firewallManagement"] is None:
+        problems.append((key("hub", "subnets", "firewallManagement"), "required for the Basic firewall tier"))
+    if config.bastion and subnets["bastion"] is None:
+        problems.append((key("hub", "subnets", "bastion"), "required when hlz:bastion is true"))
+
+    for lab, cidr in config.spokes.items():
+        spoke_key = key("spokes", lab)
+        if not LAB_NAME.fullmatch(lab):
+            problems.append((spoke_key, "lab names are 3-16 lowercase letters, digits and hyphens"))
+        problem = cidr_problem(cidr)
+        if problem:
+            problems.append((spoke_key, problem))
+        ranges[spoke_key] = cidr
+    problems += overlap_problems(ranges)
+
+    if config.production:
+        if config.firewall not in ("Standard", "Premium"):
+            problems.append((key("firewall"), f"production requires Standard or Premium, not {config.firewall}"))
+        if config.retention_days < PRODUCTION_MINIMUM_RETENTION_DAYS:
+            problems.append(
+                (
+                    key("logRetentionDays"),
+                    f"{config.retention_days} days is too short; production keeps audit logs at "
+                    f"least {PRODUCTION_MINIMUM_RETENTION_DAYS} days",
+                )
+            )
+    return problems
+
+
+def load_landing_zone_config(raw: dict[str, Any], stack: str) -> LandingZoneConfig:
+    """Parse and fully validate; raises ConfigError listing every problem."""
+    config = parse_model(LandingZoneConfig, raw, SOURCE)
+    raise_if(semantic_problems(config, stack), SOURCE)
+    return config
+
+
+__all__ = ["LandingZoneConfig", "load_landing_zone_config"]

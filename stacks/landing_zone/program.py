@@ -1,0 +1,143 @@
+"""The landing-zone program: wires components and exports what every spoke needs."""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi_azure_native import authorization
+
+from components.hub_network import HubNetwork, HubNetworkArgs, HubSubnetPrefixes
+from components.keyvault import KeyVault, KeyVaultArgs
+from components.monitoring import (
+    LogAnalytics,
+    LogAnalyticsArgs,
+    MonitorPrivateLink,
+    MonitorPrivateLinkArgs,
+)
+from components.private_dns import PRIVATE_DNS_ZONES, PrivateDnsZones, PrivateDnsZonesArgs
+from components.resource_group import ResourceGroup, ResourceGroupArgs
+from components.security_baseline import SecurityBaseline, SecurityBaselineArgs
+from components.shared import DiagnosticsTarget, Placement, PrivateLinkTarget
+from stacks.landing_zone.config import LandingZoneConfig, planned_names
+
+
+def run(config: LandingZoneConfig) -> None:
+    stack = pulumi.get_stack()
+    namer = planned_names(config, stack)
+    client = authorization.get_client_config_output()
+    subscription_id = client.subscription_id
+    tags = dict(config.tags)
+
+    connectivity = ResourceGroup(
+        "connectivity",
+        ResourceGroupArgs(
+            resource_group_name=namer.name("resource_group", "connectivity"),
+            location=config.location,
+            tags=tags,
+            lock=config.locks,
+        ),
+    )
+    management = ResourceGroup(
+        "management",
+        ResourceGroupArgs(
+            resource_group_name=namer.name("resource_group", "management"),
+            location=config.location,
+            tags=tags,
+            lock=config.locks,
+        ),
+    )
+    network_placement = Placement(
+        resource_group_name=connectivity.name, location=config.location, tags=tags
+    )
+    management_placement = Placement(
+        resource_group_name=management.name, location=config.location, tags=tags
+    )
+
+    logs = LogAnalytics(
+        "logs",
+        LogAnalyticsArgs(
+            placement=management_placement,
+            workspace_name=namer.name("log_analytics", "platform"),
+            retention_days=config.retention_days,
+            subscription_id=subscription_id,
+        ),
+    )
+    diagnostics = DiagnosticsTarget(workspace_id=logs.id)
+
+    subnets = config.hub.subnets
+    hub = HubNetwork(
+        "hub",
+        HubNetworkArgs(
+            placement=network_placement,
+            namer=namer,
+            address_space=config.hub.address_space,
+            subnets=HubSubnetPrefixes(
+                firewall=subnets.firewall,
+                firewall_management=subnets.firewall_management,
+                bastion=subnets.bastion,
+                shared_services=subnets.shared_services,
+                private_endpoints=subnets.private_endpoints,
+            ),
+            firewall_tier=config.firewall_tier,
+            bastion_sku=config.bastion_sku,
+            ddos_protection=config.ddos_enabled,
+            diagnostics=diagnostics,
+        ),
+    )
+    dns = PrivateDnsZones(
+        "dns",
+        PrivateDnsZonesArgs(
+            placement=network_placement, vnet_id=hub.id, vnet_link_name=namer.name("virtual_network", "hub")
+        ),
+    )
+    private_link = PrivateLinkTarget(subnet_id=hub.private_endpoint_subnet_id, dns_zone_ids=dns.zone_ids)
+
+    MonitorPrivateLink(
+        "monitor-link",
+        MonitorPrivateLinkArgs(
+            placement=management_placement,
+            scope_name=namer.name("monitor_private_link_scope", "platform"),
+            endpoint_name=namer.name("private_endpoint", "ampls"),
+            workspace_id=logs.id,
+            private_link=private_link,
+            query_private_only=not logs.public_query,
+        ),
+    )
+    vault = KeyVault(
+        "platform-kv",
+        KeyVaultArgs(
+            placement=management_placement,
+            vault_name=namer.name("key_vault", "plat"),
+            endpoint_name=namer.name("private_endpoint", "platform-kv"),
+            tenant_id=client.tenant_id,
+            sku=config.key_vault_sku,
+            private_link=private_link,
+            diagnostics=diagnostics,
+            admin_group_ids=config.platform_admin_group_ids,
+            subscription_id=subscription_id,
+            lock=config.locks,
+        ),
+    )
+    SecurityBaseline(
+        "baseline", SecurityBaselineArgs(subscription_id=subscription_id, location=config.location)
+    )
+
+    pulumi.export("profile", config.profile)
+    pulumi.export("location", config.location)
+    pulumi.export("tags", tags)
+    pulumi.export("resourceGroupName", connectivity.name)
+    pulumi.export("managementResourceGroupName", management.name)
+    pulumi.export("hubVnetId", hub.id)
+    pulumi.export("hubVnetName", hub.name)
+    pulumi.export("firewallPrivateIp", hub.firewall_private_ip)
+    pulumi.export(
+        "privateDnsZoneIds",
+        {
+            service: {zone: dns.zone_ids[zone] for zone in zones}
+            for service, zones in PRIVATE_DNS_ZONES.items()
+        },
+    )
+    pulumi.export("logAnalyticsWorkspaceId", logs.id)
+    pulumi.export("keyVaultId", vault.id)
+    pulumi.export("keyVaultUri", vault.uri)
+    pulumi.export("keyVaultName", vault.name)
+    pulumi.export("spokeAllocations", dict(config.spokes))

@@ -1,0 +1,24 @@
+"""Entry point shared by ``pulumi up`` and ``hlz plan``: validate the stack's config, then run
+the layer it names. Nothing is registered before the config is valid."""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.errors import ConfigError
+from stacks.common import read_namespace
+
+
+def main() -> None:
+    raw = read_namespace()
+    layer = raw.get("layer")
+    stack = pulumi.get_stack()
+    if layer == "landing_zone":
+        from stacks.landing_zone.config import load_landing_zone_config
+        from stacks.landing_zone.program import run as run_landing_zone
+
+        run_landing_zone(load_landing_zone_config(raw, stack))
+    else:
+        raise ConfigError(
+            [("hlz:layer", f"must be landing_zone or ai_lab, not {layer!r}")], "stack configuration"
+        )
