@@ -25,6 +25,8 @@ from components.diagnostics import send_diagnostics
 from components.firewall import Firewall, FirewallArgs, FirewallTier
 from components.naming import Namer
 from components.network_security import bastion_rules, deny_internet_inbound_rules
+from pydantic import model_validator
+
 from components.shared import DiagnosticsTarget, HlzModel, Placement, child_opts
 
 # Subnet names Azure reserves; the firewall ones refuse an NSG.
@@ -59,6 +61,19 @@ class HubNetworkArgs(HlzModel):
     ddos_protection: bool = True
     """Default: True. The lab profile turns it off explicitly (cost ~$3k/month)."""
     diagnostics: DiagnosticsTarget
+
+    @model_validator(mode="after")
+    def _reserved_subnets_present(self) -> HubNetworkArgs:
+        missing = []
+        if self.firewall_tier is not None and self.subnets.firewall is None:
+            missing.append("subnets.firewall (a firewall is deployed)")
+        if self.firewall_tier == "Basic" and self.subnets.firewall_management is None:
+            missing.append("subnets.firewall_management (the Basic tier needs it)")
+        if self.bastion_sku is not None and self.subnets.bastion is None:
+            missing.append("subnets.bastion (Bastion is deployed)")
+        if missing:
+            raise ValueError("missing subnet prefixes: " + "; ".join(missing))
+        return self
 
 
 class HubNetwork(pulumi.ComponentResource):

@@ -12,7 +12,7 @@ from pathlib import Path
 from components.errors import ConfigError
 from hlz import __version__
 from hlz.engine import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID
-from hlz.stackfiles import available_stacks
+from hlz.stackfiles import available_stacks, load_stack_file
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -47,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
         "--out-dir", type=Path, metavar="DIR", help="write DIR/<stack>.plan.json for each stack"
     )
     plan.add_argument(
+        "--stack-file",
+        type=Path,
+        metavar="PATH",
+        help="read the stack's config from PATH instead of Pulumi.<STACK>.yaml (one stack)",
+    )
+    plan.add_argument(
         "--subscription-id", default=DEFAULT_SUBSCRIPTION_ID, help="fake subscription id for ARM ids"
     )
     plan.add_argument("--tenant-id", default=DEFAULT_TENANT_ID, help="fake Entra tenant id")
@@ -67,13 +73,20 @@ def _plan(args: argparse.Namespace) -> int:
         raise UsageError("name at least one STACK, or use --all")
     if args.json is not None and len(names) != 1:
         raise UsageError("--json takes a single stack; use --out-dir for several")
+    if args.stack_file is not None and len(names) != 1:
+        raise UsageError("--stack-file takes a single stack")
 
     planned: dict[str, Plan] = {}
     for name in names:
         started = time.perf_counter()
         print(f"Planning {name} ...", file=sys.stderr, flush=True)
+        stack_file = load_stack_file(name, path=args.stack_file) if args.stack_file else None
         plan = planned.get(name) or plan_stack(
-            name, subscription_id=args.subscription_id, tenant_id=args.tenant_id, _planned=planned
+            name,
+            subscription_id=args.subscription_id,
+            tenant_id=args.tenant_id,
+            stack_file=stack_file,
+            _planned=planned,
         )
         planned[name] = plan
         elapsed = time.perf_counter() - started

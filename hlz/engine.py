@@ -78,7 +78,8 @@ class ArmMocks(pulumi_mocks.Mocks):
         self.stack_outputs = stack_outputs or {}
         self.preview = preview
         self.subnet_prefixes: dict[str, str] = {}
-        self.ids: dict[str, str] = {}
+        self.created: list[str] = []
+        """Type of every resource the mocks were asked to create, in order."""
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
         if args.typ == "pulumi:pulumi:StackReference":
@@ -87,6 +88,7 @@ class ArmMocks(pulumi_mocks.Mocks):
             if short not in self.stack_outputs:
                 raise KeyError(f"stack reference {name!r}: stack {short!r} was not planned")
             return name, {"name": name, "outputs": self.stack_outputs[short], "secretOutputNames": []}
+        self.created.append(args.typ)
         inputs = dict(args.inputs)
         resource_id, name = arm_id(args.typ, inputs, self.subscription_id, args.name)
         if args.typ == "azure-native:network:Subnet" and inputs.get("addressPrefix"):

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pulumi_policy.proxy import UnknownValueError
+
 __all__ = [
     "as_bool",
     "as_int",
@@ -24,6 +26,7 @@ __all__ = [
     "describe",
     "get",
     "has_key",
+    "is_set",
     "same_text",
 ]
 
@@ -55,6 +58,29 @@ def has_key(value: Any, key: str) -> bool:
     mapping = as_mapping(value)
     # Iterating keys never touches values, so an unknown value does not raise here.
     return mapping is not None and any(existing == key for existing in mapping)
+
+
+def is_set(value: Any, *path: str) -> bool:
+    """Whether the leaf at ``path`` is present and not empty.
+
+    Meant for references to other resources (key URLs, NSG ids, policy names): during preview
+    they are usually unknown because the referenced resource does not exist yet. An unknown
+    leaf counts as set, since the update fills it in; what the rule asks is whether the reference
+    is configured at all, not what its value will be.
+    """
+    *parents, leaf = path
+    container = as_mapping(get(value, *parents)) if parents else as_mapping(value)
+    if container is None or not has_key(container, leaf):
+        return False
+    try:
+        leaf_value = container[leaf]
+    except UnknownValueError:
+        return True
+    if isinstance(leaf_value, str):
+        return bool(leaf_value.strip())
+    if isinstance(leaf_value, Mapping | Sequence):
+        return len(leaf_value) > 0
+    return leaf_value is not None
 
 
 def as_mapping(value: Any) -> Mapping[str, Any] | None:

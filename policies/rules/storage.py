@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..model import Compliant, NonCompliant, Outcome, Profile, ResourceRule, Severity, outcome_from
-from ..props import as_bool, as_int, as_str, describe, get, same_text
+from ..props import as_bool, as_int, describe, get, is_set, same_text
 from .tokens import BLOB_SERVICE, STORAGE_ACCOUNT
 
 ACCOUNT = frozenset({STORAGE_ACCOUNT})
@@ -27,7 +27,7 @@ def check_cmk_encryption(_resource_type: str, props: Mapping[str, Any]) -> Outco
                              "so data is encrypted with a customer-managed key",))
     reasons = [f"encryption.keyVaultProperties.{name} is not set; name the customer-managed key"
                for name in ("keyName", "keyVaultUri")
-               if not as_str(get(props, "encryption", "keyVaultProperties", name))]
+               if not is_set(props, "encryption", "keyVaultProperties", name)]
     return outcome_from(reasons)
 
 

@@ -60,8 +60,9 @@ class LandingZoneConfig(ConfigModel):
     """``lab`` or ``production``; production tightens the defaults below."""
     location: str
     """Azure region, one of the allowed US regions."""
-    prefix: str = Field(min_length=2, max_length=10, pattern=r"^[a-z][a-z0-9]*$")
-    """Short lowercase name prefix for every resource (2-10 letters/digits)."""
+    prefix: str = Field(min_length=2, max_length=20, pattern=r"^[a-z][a-z0-9]*$")
+    """Lowercase name prefix of every resource (letters/digits). Globally unique names such as
+    the Key Vault's (24 characters at most) limit it to 10 characters in practice."""
     tags: dict[str, str]
     """Required tags: owner, cost-center, environment, data-classification
     (phi | confidential | internal | public)."""

@@ -1,0 +1,57 @@
+"""Shared fixtures: each example stack is planned once per test session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hlz.engine import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, ArmMocks, Registration, run_program
+from hlz.plan import Plan, plan_stack
+
+ROOT = Path(__file__).resolve().parent.parent
+_PLANS: dict[str, Plan] = {}
+
+
+def planned(stack: str) -> Plan:
+    """Plan ``stack`` once per session (referenced stacks are shared too)."""
+    if stack not in _PLANS:
+        _PLANS[stack] = plan_stack(stack, _planned=_PLANS)
+    return _PLANS[stack]
+
+
+@pytest.fixture(scope="session")
+def lz_dev() -> Plan:
+    return planned("lz-dev")
+
+
+@pytest.fixture(scope="session")
+def lz_prod() -> Plan:
+    return planned("lz-prod")
+
+
+@pytest.fixture(scope="session", params=["lz-dev", "lz-prod"])
+def landing_zone_plan(request: pytest.FixtureRequest) -> Plan:
+    return planned(request.param)
+
+
+def run_components(program: Callable[[], None], stack: str = "unit") -> list[Registration]:
+    """Register resources from ``program`` under the plan's mocks; return what was registered."""
+    return run_program(
+        program,
+        project="hlz",
+        stack=stack,
+        config={},
+        mocks=ArmMocks(DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID),
+    ).registrations
+
+
+def of_type(registrations: list[Registration], token: str) -> list[Registration]:
+    return [r for r in registrations if r.type == token]
+
+
+def one(registrations: list[Registration], token: str) -> Registration:
+    matches = of_type(registrations, token)
+    assert len(matches) == 1, f"expected one {token}, found {len(matches)}"
+    return matches[0]

@@ -1,0 +1,93 @@
+"""``hlz plan`` end to end through its console entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hlz.plan import Plan
+from tests.conftest import ROOT
+
+HLZ = Path(sys.executable).with_name("hlz")
+
+
+def hlz(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(HLZ), *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def lz_dev_json(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], dict]:
+    path = tmp_path_factory.mktemp("plan") / "lz-dev.json"
+    result = hlz("plan", "lz-dev", "--json", str(path))
+    return result, json.loads(path.read_text()) if path.exists() else {}
+
+
+def test_plan_exits_zero_and_prints_the_summary(lz_dev_json):
+    result, _ = lz_dev_json
+    assert result.returncode == 0, result.stderr
+    assert "Plan for stack lz-dev (layer landing_zone)" in result.stdout
+    assert "hlz:network:HubNetwork hub" in result.stdout
+    assert "azure-native:network:AzureFirewall" in result.stdout
+
+
+def test_plan_json_has_the_preview_shape(lz_dev_json):
+    _, document = lz_dev_json
+    steps = document["steps"]
+    assert document["changeSummary"] == {"create": len(steps)}
+    assert all(step["op"] == "create" and step["urn"] == step["newState"]["urn"] for step in steps)
+    states = [step["newState"] for step in steps]
+    assert all({"urn", "type", "custom", "parent", "inputs", "dependencies"} <= set(s) for s in states)
+    components = [s for s in states if s["type"].startswith("hlz:")]
+    assert components and all(s["custom"] is False for s in components)
+    vault = next(s for s in states if s["type"] == "azure-native:keyvault:Vault")
+    # Wire inputs are camelCase and include what the SDK fills in.
+    assert vault["inputs"]["properties"]["enableSoftDelete"] is True
+    assert vault["parent"].endswith("hlz:security:KeyVault::platform-kv")
+    assert document["hlz"]["stack"] == "lz-dev" and document["hlz"]["outputs"]["hubVnetId"]
+
+
+def test_role_assignment_names_are_stable_across_runs(lz_dev_json, lz_dev: Plan):
+    _, document = lz_dev_json
+    from_cli = sorted(
+        step["newState"]["inputs"]["roleAssignmentName"]
+        for step in document["steps"]
+        if step["newState"]["type"] == "azure-native:authorization:RoleAssignment"
+    )
+    in_process = sorted(r.inputs["roleAssignmentName"] for r in lz_dev.of_type("azure-native:authorization:RoleAssignment"))
+    assert from_cli and from_cli == in_process
+
+
+def test_unknown_stack_exits_2():
+    result = hlz("plan", "no-such-stack")
+    assert result.returncode == 2
+    assert "unknown stack" in result.stderr and "lz-dev" in result.stderr
+
+
+def test_overlapping_address_spaces_exit_2_naming_both_keys(tmp_path: Path):
+    config = yaml.safe_load((ROOT / "Pulumi.lz-dev.yaml").read_text())
+    config["config"]["hlz:spokes"]["imaging"] = "10.0.0.0/23"
+    stack_file = tmp_path / "Pulumi.bad.yaml"
+    stack_file.write_text(yaml.safe_dump(config))
+    out = tmp_path / "bad.json"
+    result = hlz("plan", "bad", "--stack-file", str(stack_file), "--json", str(out))
+    assert result.returncode == 2
+    assert "hlz:hub.addressSpace" in result.stderr and "hlz:spokes.imaging" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()  # nothing planned
+
+
+def test_usage_errors_exit_2():
+    assert hlz("plan").returncode == 2
+    result = hlz("plan", "lz-dev", "lz-prod", "--json", "x.json")
+    assert result.returncode == 2 and "--json takes a single stack" in result.stderr
+
+
+def test_help_lists_the_commands():
+    result = hlz("--help")
+    assert result.returncode == 0 and "plan" in result.stdout
+    assert "--stack-file" in hlz("plan", "--help").stdout

@@ -1,0 +1,237 @@
+"""Components under named scenarios: defaults, production-like settings and overrides."""
+
+from __future__ import annotations
+
+import inspect
+
+import pulumi
+import pytest
+from pydantic import ValidationError
+
+import components.bastion
+import components.firewall
+import components.hub_network
+import components.keyvault
+import components.monitoring
+import components.private_dns
+import components.private_endpoint
+import components.resource_group
+import components.security_baseline
+from components.hub_network import HubNetwork, HubNetworkArgs, HubSubnetPrefixes
+from components.keyvault import KeyVault, KeyVaultArgs
+from components.monitoring import LogAnalytics, LogAnalyticsArgs
+from components.naming import Namer, name_problem, unique_suffix
+from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from components.roles import role_assignment_name
+from components.shared import DiagnosticsTarget, Override, Placement, PrivateLinkTarget
+from tests.conftest import of_type, one, run_components
+
+TAGS = {"owner": "o", "cost-center": "c", "environment": "e", "data-classification": "phi"}
+PLACEMENT = Placement(resource_group_name="rg-test", location="eastus2", tags=TAGS)
+NAMER = Namer(prefix="t", suffix="abcde")
+DIAGNOSTICS = DiagnosticsTarget(workspace_id="/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law")
+SUBNETS = HubSubnetPrefixes(
+    firewall="10.0.0.0/26",
+    firewall_management="10.0.0.64/26",
+    bastion="10.0.0.128/26",
+    shared_services="10.0.1.0/24",
+    private_endpoints="10.0.2.0/24",
+)
+ZONES = {"privatelink.vaultcore.azure.net": "/zones/kv"}
+PRIVATE_LINK = PrivateLinkTarget(subnet_id="/subnets/pe", dns_zone_ids=ZONES)
+
+
+def hub(**overrides) -> list:
+    args = HubNetworkArgs(
+        placement=PLACEMENT, namer=NAMER, address_space="10.0.0.0/22", subnets=SUBNETS,
+        diagnostics=DIAGNOSTICS, **overrides,
+    )
+    return run_components(lambda: HubNetwork("hub", args) and None)
+
+
+def key_vault(**overrides) -> list:
+    args = KeyVaultArgs(
+        placement=PLACEMENT, vault_name="kv-t-abcde", endpoint_name="pe-t-kv", tenant_id="tenant",
+        private_link=PRIVATE_LINK, diagnostics=DIAGNOSTICS, subscription_id="sub",
+        admin_group_ids=["3f2b8a7e-1c4d-4e5f-8a9b-0c1d2e3f4a5b"], **overrides,
+    )
+    return run_components(lambda: KeyVault("kv", args) and None)
+
+
+def test_hub_network_defaults():
+    resources = hub()
+    policy = one(resources, "azure-native:network:FirewallPolicy").inputs
+    assert policy["threatIntelMode"] == "Deny" and policy["dnsSettings"]["enableProxy"] is True
+    assert policy["sku"]["tier"] == "Standard" and "intrusionDetection" not in policy
+    firewall = one(resources, "azure-native:network:AzureFirewall").inputs
+    assert firewall["sku"] == {"name": "AZFW_VNet", "tier": "Standard"}
+    assert "managementIpConfiguration" not in firewall
+    ddos = one(resources, "azure-native:network:DdosProtectionPlan")
+    vnet = one(resources, "azure-native:network:VirtualNetwork").inputs
+    assert vnet["enableDdosProtection"] is True and vnet["ddosProtectionPlan"]["id"] == ddos.id
+    names = [s.inputs["subnetName"] for s in of_type(resources, "azure-native:network:Subnet")]
+    assert names == ["AzureFirewallSubnet", "AzureBastionSubnet", "snet-t-private-endpoints", "snet-t-shared-services"]
+    assert len(of_type(resources, "azure-native:network:NetworkSecurityGroup")) == 3
+    bastion = one(resources, "azure-native:network:BastionHost").inputs
+    assert bastion["sku"]["name"] == "Standard" and bastion["disableCopyPaste"] is True
+    assert bastion["enableFileCopy"] is False and bastion["enableShareableLink"] is False
+
+
+def test_hub_network_workload_nsgs_deny_internet_inbound():
+    resources = hub(firewall_tier=None, bastion_sku=None, ddos_protection=False)
+    for nsg in of_type(resources, "azure-native:network:NetworkSecurityGroup"):
+        rules = nsg.inputs["securityRules"]
+        deny = [r for r in rules if r["sourceAddressPrefix"] == "Internet" and r["direction"] == "Inbound"]
+        assert deny and all(r["access"] == "Deny" for r in deny)
+
+
+def test_hub_network_without_firewall_has_no_forced_route():
+    resources = hub(firewall_tier=None, bastion_sku=None, ddos_protection=False)
+    assert not of_type(resources, "azure-native:network:RouteTable")
+    assert not of_type(resources, "azure-native:network:AzureFirewall")
+    assert not of_type(resources, "azure-native:network:DdosProtectionPlan")
+    for subnet in of_type(resources, "azure-native:network:Subnet"):
+        assert "routeTable" not in subnet.inputs
+        assert subnet.inputs["defaultOutboundAccess"] is False
+
+
+def test_hub_network_basic_firewall_gets_a_management_subnet_and_ip():
+    resources = hub(firewall_tier="Basic", bastion_sku=None, ddos_protection=False)
+    names = [s.inputs["subnetName"] for s in of_type(resources, "azure-native:network:Subnet")]
+    assert "AzureFirewallManagementSubnet" in names
+    firewall = one(resources, "azure-native:network:AzureFirewall").inputs
+    assert firewall["managementIpConfiguration"]["subnet"]["id"].endswith("/AzureFirewallManagementSubnet")
+
+
+def test_hub_network_premium_firewall_turns_on_intrusion_prevention():
+    resources = hub(firewall_tier="Premium", bastion_sku=None, ddos_protection=False)
+    policy = one(resources, "azure-native:network:FirewallPolicy").inputs
+    assert policy["intrusionDetection"]["mode"] == "Deny"
+
+
+def test_hub_network_rejects_missing_reserved_subnet_before_creating_anything():
+    subnets = SUBNETS.model_copy(update={"firewall_management": None})
+    with pytest.raises(ValidationError, match="firewall_management"):
+        HubNetworkArgs(
+            placement=PLACEMENT, namer=NAMER, address_space="10.0.0.0/22", subnets=subnets,
+            firewall_tier="Basic", diagnostics=DIAGNOSTICS,
+        )
+
+
+def test_key_vault_defaults():
+    resources = key_vault()
+    properties = one(resources, "azure-native:keyvault:Vault").inputs["properties"]
+    assert properties["sku"]["name"] == "premium"
+    assert properties["publicNetworkAccess"] == "disabled"
+    assert properties["networkAcls"] == {"bypass": "AzureServices", "defaultAction": "Deny"}
+    assert properties["enablePurgeProtection"] and properties["enableRbacAuthorization"]
+    lock = one(resources, "azure-native:authorization:ManagementLockByScope").inputs
+    assert lock["level"] == "CanNotDelete"
+    role = one(resources, "azure-native:authorization:RoleAssignment").inputs
+    assert role["roleDefinitionId"].endswith("00482a5a-887f-4fb3-b363-3b7fe8e74483")
+    assert role["principalType"] == "Group"
+    group = one(resources, "azure-native:network:PrivateDnsZoneGroup").inputs
+    assert group["privateDnsZoneConfigs"] == [
+        {"name": "privatelink-vaultcore-azure-net", "privateDnsZoneId": "/zones/kv"}
+    ]
+    endpoint = one(resources, "azure-native:network:PrivateEndpoint").inputs
+    assert endpoint["privateLinkServiceConnections"][0]["groupIds"] == ["vault"]
+
+
+def test_key_vault_lab_settings():
+    resources = key_vault(sku="standard", lock=False)
+    assert one(resources, "azure-native:keyvault:Vault").inputs["properties"]["sku"]["name"] == "standard"
+    assert not of_type(resources, "azure-native:authorization:ManagementLockByScope")
+
+
+def test_log_analytics_defaults_are_private_and_entra_only():
+    args = LogAnalyticsArgs(placement=PLACEMENT, workspace_name="log-t", retention_days=365, subscription_id="sub")
+    resources = run_components(lambda: LogAnalytics("logs", args) and None)
+    workspace = one(resources, "azure-native:operationalinsights:Workspace").inputs
+    assert workspace["publicNetworkAccessForQuery"] == "Disabled"
+    assert workspace["publicNetworkAccessForIngestion"] == "Disabled"
+    assert workspace["features"]["disableLocalAuth"] is True
+    assert not any(tag.startswith("hlz-override-") for tag in workspace["tags"])
+
+
+def test_override_public_query_is_tagged_with_its_reason():
+    override = Override(reason="Analysts query from the clinical VDI without VPN until Q3")
+    args = LogAnalyticsArgs(
+        placement=PLACEMENT, workspace_name="log-t", retention_days=90, subscription_id="sub",
+        public_query_override=override,
+    )
+    resources = run_components(lambda: LogAnalytics("logs", args) and None)
+    workspace = one(resources, "azure-native:operationalinsights:Workspace").inputs
+    assert workspace["publicNetworkAccessForQuery"] == "Enabled"
+    assert workspace["tags"]["hlz-override-public-query"] == override.reason
+
+
+@pytest.mark.parametrize("reason", ["", "too short", "          x"])
+def test_override_requires_a_reason(reason):
+    with pytest.raises(ValidationError):
+        Override(reason=reason)
+
+
+def test_private_endpoint_rejects_more_than_five_zones():
+    zones = {f"privatelink.z{index}.net": f"/zones/{index}" for index in range(6)}
+    with pytest.raises(ValidationError, match="at most 5"):
+        PrivateEndpointArgs(
+            placement=PLACEMENT, endpoint_name="pe", target_id="/x", group_id="blob",
+            subnet_id="/s", dns_zone_ids=zones,
+        )
+
+
+def test_private_endpoint_has_exactly_one_zone_group():
+    args = PrivateEndpointArgs(
+        placement=PLACEMENT, endpoint_name="pe-t", target_id="/x", group_id="blob",
+        subnet_id="/s", dns_zone_ids={"privatelink.blob.core.windows.net": "/z/blob", "privatelink.dfs.core.windows.net": "/z/dfs"},
+    )
+    resources = run_components(lambda: PrivateEndpoint("pe", args) and None)
+    group = one(resources, "azure-native:network:PrivateDnsZoneGroup").inputs
+    assert [c["name"] for c in group["privateDnsZoneConfigs"]] == [
+        "privatelink-blob-core-windows-net", "privatelink-dfs-core-windows-net"
+    ]
+
+
+def test_names_follow_azure_rules():
+    namer = Namer(prefix="hlzdev", suffix=unique_suffix("lz-dev", "landing_zone"))
+    assert namer.name("storage_account", "lab").isalnum()
+    assert namer.name("key_vault", "plat").startswith("kv-hlzdev-plat-")
+    assert name_problem("key_vault", "kv-" + "x" * 22) is not None
+    assert name_problem("storage_account", "st-has-hyphens") is not None
+    assert name_problem("key_vault", "kv--double") is not None
+    with pytest.raises(ValueError, match="at most 24"):
+        Namer(prefix="muchtoolongprefix", suffix="abcde").name("key_vault", "plat")
+
+
+def test_unique_suffix_is_deterministic_and_per_stack():
+    assert unique_suffix("lz-dev", "landing_zone") == unique_suffix("lz-dev", "landing_zone")
+    assert unique_suffix("lz-dev", "landing_zone") != unique_suffix("lz-prod", "landing_zone")
+    assert unique_suffix("lz-dev", "landing_zone") != unique_suffix("lz-dev", "ai_lab")
+
+
+def test_role_assignment_names_are_deterministic_per_scope_principal_and_role():
+    first = role_assignment_name("/scope", "principal", "role-a")
+    assert first == role_assignment_name("/SCOPE", "principal", "role-a")
+    assert first != role_assignment_name("/scope", "principal", "role-b")
+    assert first != role_assignment_name("/scope", "other", "role-a")
+
+
+COMPONENT_MODULES = [
+    components.bastion, components.firewall, components.hub_network, components.keyvault,
+    components.monitoring, components.private_dns, components.private_endpoint,
+    components.resource_group, components.security_baseline,
+]
+
+
+def test_every_component_exposes_id_and_name():
+    found = []
+    for module in COMPONENT_MODULES:
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, pulumi.ComponentResource) and cls.__module__ == module.__name__:
+                if cls.__name__ == "PrivateDnsZones":
+                    assert "zone_ids" in cls.__annotations__
+                    continue
+                assert {"id", "name"} <= set(cls.__annotations__), cls.__name__
+                found.append(cls.__name__)
+    assert len(found) >= 9

@@ -1,0 +1,162 @@
+"""Landing-zone config validation: each bad input names its key; several are all listed."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+import yaml
+
+from components.errors import ConfigError
+from stacks.landing_zone.config import load_landing_zone_config
+from tests.conftest import ROOT
+
+
+def example(stack: str = "lz-dev") -> dict[str, Any]:
+    """The example stack's hlz:* keys as the program reads them."""
+    config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    return {key.removeprefix("hlz:"): copy.deepcopy(value) for key, value in config.items()}
+
+
+def problems(raw: dict[str, Any], stack: str = "lz-dev") -> dict[str, str]:
+    with pytest.raises(ConfigError) as caught:
+        load_landing_zone_config(raw, stack)
+    return dict(caught.value.problems)
+
+
+def test_examples_are_valid():
+    assert load_landing_zone_config(example("lz-dev"), "lz-dev").profile == "lab"
+    production = load_landing_zone_config(example("lz-prod"), "lz-prod")
+    assert production.production and production.ddos_enabled and production.locks
+
+
+def test_lab_defaults_are_derived_from_profile():
+    raw = example()
+    del raw["ddosProtection"], raw["logRetentionDays"]
+    config = load_landing_zone_config(raw, "lz-dev")
+    assert (config.ddos_enabled, config.retention_days, config.key_vault_sku) == (False, 90, "standard")
+    assert config.bastion_sku == "Basic" and not config.locks
+
+
+def test_production_defaults_are_the_secure_ones():
+    raw = example("lz-prod")
+    del raw["ddosProtection"], raw["logRetentionDays"]
+    config = load_landing_zone_config(raw, "lz-prod")
+    assert (config.ddos_enabled, config.retention_days, config.key_vault_sku) == (True, 365, "premium")
+
+
+def test_overlapping_hub_and_spoke_names_both_keys():
+    raw = example()
+    raw["spokes"]["clinical-nlp"] = "10.0.2.0/24"
+    found = problems(raw)
+    message = " ".join(f"{key}: {text}" for key, text in found.items())
+    assert "hlz:hub.addressSpace" in message and "hlz:spokes.clinical-nlp" in message
+    assert "overlaps" in message
+
+
+def test_overlapping_spokes():
+    raw = example()
+    raw["spokes"]["imaging"] = "10.1.2.0/24"
+    message = json.dumps(problems(raw))
+    assert "hlz:spokes.clinical-nlp" in message and "hlz:spokes.imaging" in message
+
+
+@pytest.mark.parametrize(
+    ("mutate", "key", "fragment"),
+    [
+        (lambda r: r["hub"].update(addressSpace="8.8.0.0/22"), "hlz:hub.addressSpace", "not a private"),
+        (lambda r: r["hub"].update(addressSpace="10.0.0.0/33"), "hlz:hub.addressSpace", "not a valid CIDR"),
+        (lambda r: r["hub"]["subnets"].update(sharedServices="10.9.1.0/24"), "hlz:hub.subnets.sharedServices", "outside"),
+        (lambda r: r["hub"]["subnets"].update(bastion="10.0.0.128/27"), "hlz:hub.subnets.bastion", "/26"),
+        (lambda r: r["hub"]["subnets"].update(privateEndpoints="10.0.1.128/25"), "hlz:hub.subnets.privateEndpoints", "overlaps"),
+        (lambda r: r.update(location="westeurope"), "hlz:location", "not an allowed region"),
+        (lambda r: r.update(prefix="averylongprefix"), "hlz:prefix", "at most 24"),
+        (lambda r: r["tags"].pop("owner"), "hlz:tags.owner", "missing"),
+        (lambda r: r["tags"].update({"data-classification": "secret"}), "hlz:tags.data-classification", "not one of"),
+        (lambda r: r["spokes"].update({"Bad_Name": "10.3.0.0/22"}), "hlz:spokes.Bad_Name", "lab names"),
+        (lambda r: r["spokes"].update({"public": "52.1.0.0/22"}), "hlz:spokes.public", "not a private"),
+        (lambda r: r.update(platformAdminGroupIds=["not-a-guid"]), "hlz:platformAdminGroupIds[0]", "GUID"),
+        (lambda r: r["hub"]["subnets"].pop("firewallManagement"), "hlz:hub.subnets.firewallManagement", "Basic"),
+        (lambda r: r["hub"]["subnets"].pop("bastion"), "hlz:hub.subnets.bastion", "required"),
+        (lambda r: r.update(firewall="Huge"), "hlz:firewall", "Input should be"),
+        (lambda r: r.update(logRetentionDays=10), "hlz:logRetentionDays", "greater than or equal to 30"),
+        (lambda r: r.update(colour="blue"), "hlz:colour", "unknown key"),
+        (lambda r: r.pop("location"), "hlz:location", "required key is missing"),
+    ],
+    ids=[
+        "public_hub_cidr", "invalid_cidr", "subnet_outside_vnet", "bastion_subnet_too_small",
+        "overlapping_subnets", "region_not_allowed", "name_over_azure_limit", "missing_tag",
+        "invalid_classification", "bad_lab_name", "public_spoke_cidr", "admin_not_guid",
+        "basic_firewall_needs_management_subnet", "bastion_needs_subnet", "unknown_firewall_sku",
+        "retention_below_minimum", "unknown_key", "missing_key",
+    ],
+)
+def test_bad_input_names_its_key(mutate, key, fragment):
+    raw = example()
+    mutate(raw)
+    found = problems(raw)
+    assert key in found, f"{key} not in {found}"
+    assert fragment in found[key]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "key", "fragment"),
+    [
+        (lambda r: r.update(firewall="Basic"), "hlz:firewall", "Standard or Premium"),
+        (lambda r: r.update(firewall="none"), "hlz:firewall", "Standard or Premium"),
+        (lambda r: r.update(logRetentionDays=90), "hlz:logRetentionDays", "at least 365"),
+    ],
+    ids=["basic_firewall", "no_firewall", "short_retention"],
+)
+def test_production_rules(mutate, key, fragment):
+    raw = example("lz-prod")
+    mutate(raw)
+    found = problems(raw, "lz-prod")
+    assert fragment in found[key]
+
+
+def test_every_problem_is_reported_at_once():
+    raw = example()
+    raw["location"] = "westeurope"
+    raw["tags"].pop("cost-center")
+    raw["spokes"]["imaging"] = "10.0.0.0/24"
+    raw["hub"]["subnets"]["sharedServices"] = "10.50.0.0/24"
+    raw["logRetentionDays"] = 90
+    raw["profile"] = "production"
+    raw["firewall"] = "Basic"
+    error_keys = set(problems(raw))
+    assert {
+        "hlz:location",
+        "hlz:tags.cost-center",
+        "hlz:hub.addressSpace",
+        "hlz:hub.subnets.sharedServices",
+        "hlz:firewall",
+        "hlz:logRetentionDays",
+    } <= error_keys
+
+
+def test_error_message_lists_each_problem_on_its_own_line():
+    raw = example()
+    raw["location"] = "westeurope"
+    raw["tags"].pop("owner")
+    with pytest.raises(ConfigError) as caught:
+        load_landing_zone_config(raw, "lz-dev")
+    text = str(caught.value)
+    assert text.startswith("invalid landing-zone configuration (2 problems):")
+    assert "\n  - hlz:location: " in text and "\n  - hlz:tags.owner: " in text
+
+
+def test_invalid_config_registers_nothing():
+    from hlz.engine import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, ArmMocks, run_program
+    from hlz.stackfiles import StackFile
+    from stacks.program import main
+
+    document = yaml.safe_load((ROOT / "Pulumi.lz-dev.yaml").read_text())["config"]
+    document["hlz:location"] = "uksouth"
+    mocks = ArmMocks(DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID)
+    stack_file = StackFile("bad", ROOT / "Pulumi.bad.yaml", document)
+    with pytest.raises(ConfigError, match="hlz:location"):
+        run_program(main, project="hlz", stack="bad", config=stack_file.runtime_config(), mocks=mocks)
+    assert mocks.created == []

@@ -1,0 +1,199 @@
+"""Properties every planned landing zone must have (lz-dev and lz-prod, planned once each)."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from collections import Counter
+from functools import cache
+
+from components.diagnostics import DIAGNOSTICS_SUPPORT
+from components.private_dns import all_zone_names
+from components.shared import REQUIRED_TAG_KEYS
+from hlz.plan import Plan
+
+GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+PAAS_PUBLIC_ACCESS = {
+    "azure-native:keyvault:Vault": lambda inputs: inputs["properties"]["publicNetworkAccess"],
+    "azure-native:operationalinsights:Workspace": lambda inputs: inputs["publicNetworkAccessForIngestion"],
+}
+PAAS_TYPES = {"azure-native:keyvault:Vault", "azure-native:monitor:PrivateLinkScope"}
+
+
+@cache
+def is_taggable(token: str) -> bool:
+    """A resource type is taggable when its SDK class takes a ``tags`` argument."""
+    _, module, kind = token.split(":")
+    sdk_class = getattr(importlib.import_module(f"pulumi_azure_native.{module}"), kind)
+    return "tags" in inspect.signature(sdk_class._internal_init).parameters
+
+
+def resource_ids(plan: Plan) -> dict[str, str]:
+    return {r.urn: r.id for r in plan.custom_resources if r.id}
+
+
+def test_acceptance_resource_types_are_planned(lz_prod: Plan):
+    counts = Counter(r.type for r in lz_prod.custom_resources)
+    for token in (
+        "azure-native:network:VirtualNetwork",
+        "azure-native:network:Subnet",
+        "azure-native:network:NetworkSecurityGroup",
+        "azure-native:network:RouteTable",
+        "azure-native:network:AzureFirewall",
+        "azure-native:network:FirewallPolicy",
+        "azure-native:network:PublicIPAddress",
+        "azure-native:network:BastionHost",
+        "azure-native:network:DdosProtectionPlan",
+        "azure-native:keyvault:Vault",
+        "azure-native:network:PrivateEndpoint",
+        "azure-native:network:PrivateDnsZoneGroup",
+        "azure-native:operationalinsights:Workspace",
+        "azure-native:monitor:DiagnosticSetting",
+        "azure-native:security:Pricing",
+        "azure-native:authorization:PolicyAssignment",
+        "azure-native:authorization:RoleAssignment",
+        "azure-native:authorization:ManagementLockByScope",
+    ):
+        assert counts[token] >= 1, token
+    assert counts["azure-native:privatedns:PrivateZone"] >= 13
+    assert counts["azure-native:privatedns:VirtualNetworkLink"] == counts["azure-native:privatedns:PrivateZone"]
+
+
+def test_every_private_dns_zone_is_linked_to_the_hub(landing_zone_plan: Plan):
+    zones = {r.inputs["privateZoneName"] for r in landing_zone_plan.of_type("azure-native:privatedns:PrivateZone")}
+    assert zones == set(all_zone_names())
+    hub = landing_zone_plan.of_type("azure-native:network:VirtualNetwork")[0]
+    links = landing_zone_plan.of_type("azure-native:privatedns:VirtualNetworkLink")
+    assert {link.inputs["privateZoneName"] for link in links} == zones
+    assert all(link.inputs["virtualNetwork"]["id"] == hub.id for link in links)
+    assert all(link.inputs["registrationEnabled"] is False for link in links)
+
+
+def test_every_taggable_resource_has_the_required_tags(landing_zone_plan: Plan):
+    checked = 0
+    for registration in landing_zone_plan.custom_resources:
+        if not is_taggable(registration.type):
+            continue
+        tags = registration.inputs.get("tags") or {}
+        missing = [key for key in REQUIRED_TAG_KEYS if not tags.get(key)]
+        assert not missing, f"{registration.urn} lacks tags {missing}"
+        checked += 1
+    assert checked >= 40
+
+
+def test_every_resource_that_supports_diagnostics_has_a_setting(landing_zone_plan: Plan):
+    settings = landing_zone_plan.of_type("azure-native:monitor:DiagnosticSetting")
+    workspace = landing_zone_plan.of_type("azure-native:operationalinsights:Workspace")[0]
+    targets = {s.inputs["resourceUri"] for s in settings}
+    assert all(s.inputs["workspaceId"] == workspace.id for s in settings)
+    supported = [r for r in landing_zone_plan.custom_resources if r.type in DIAGNOSTICS_SUPPORT]
+    assert len(supported) >= 8
+    for registration in supported:
+        assert registration.id in targets, f"no diagnostic setting for {registration.urn}"
+    activity = [s for s in settings if s.inputs["resourceUri"] == f"/subscriptions/{landing_zone_plan.subscription_id}"]
+    assert len(activity) == 1 and {log["category"] for log in activity[0].inputs["logs"]} >= {"Administrative", "Security", "Policy"}
+
+
+def test_diagnostic_settings_use_category_groups(landing_zone_plan: Plan):
+    for setting in landing_zone_plan.of_type("azure-native:monitor:DiagnosticSetting"):
+        if setting.inputs["resourceUri"].startswith("/subscriptions/") and "/resourceGroups/" not in setting.inputs["resourceUri"]:
+            continue  # the activity log has no category groups
+        for log in setting.inputs.get("logs", []):
+            assert log["categoryGroup"] in {"allLogs", "audit"} and "category" not in log
+
+
+def test_paas_public_access_is_disabled(landing_zone_plan: Plan):
+    for token, read in PAAS_PUBLIC_ACCESS.items():
+        for registration in landing_zone_plan.of_type(token):
+            assert read(registration.inputs).lower() == "disabled", registration.urn
+    vault = landing_zone_plan.of_type("azure-native:keyvault:Vault")[0].inputs["properties"]
+    assert vault["networkAcls"]["defaultAction"] == "Deny"
+    assert vault["enableRbacAuthorization"] and vault["enablePurgeProtection"]
+    assert vault["softDeleteRetentionInDays"] == 90
+    assert not any(vault[flag] for flag in ("enabledForDeployment", "enabledForDiskEncryption", "enabledForTemplateDeployment"))
+
+
+def test_every_paas_resource_has_a_private_endpoint_with_one_zone_group(landing_zone_plan: Plan):
+    endpoints = landing_zone_plan.of_type("azure-native:network:PrivateEndpoint")
+    groups = landing_zone_plan.of_type("azure-native:network:PrivateDnsZoneGroup")
+    targets = {
+        connection["privateLinkServiceId"]: endpoint
+        for endpoint in endpoints
+        for connection in endpoint.inputs["privateLinkServiceConnections"]
+    }
+    for registration in landing_zone_plan.custom_resources:
+        if registration.type in PAAS_TYPES:
+            assert registration.id in targets, f"no private endpoint for {registration.urn}"
+    for endpoint in endpoints:
+        own_groups = [g for g in groups if g.inputs["privateEndpointName"] == endpoint.inputs["privateEndpointName"]]
+        assert len(own_groups) == 1
+        configs = own_groups[0].inputs["privateDnsZoneConfigs"]
+        assert 1 <= len(configs) <= 5 and all(config["name"] for config in configs)
+
+
+def test_role_assignments_have_guid_names_and_principal_types(landing_zone_plan: Plan):
+    assignments = landing_zone_plan.of_type("azure-native:authorization:RoleAssignment")
+    assert assignments
+    for assignment in assignments:
+        assert GUID.fullmatch(assignment.inputs["roleAssignmentName"])
+        assert assignment.inputs["principalType"] == "Group"
+
+
+def test_hub_subnets_have_nsgs_except_where_azure_forbids(landing_zone_plan: Plan):
+    for subnet in landing_zone_plan.of_type("azure-native:network:Subnet"):
+        name = subnet.inputs["subnetName"]
+        if name in {"AzureFirewallSubnet", "AzureFirewallManagementSubnet"}:
+            assert "networkSecurityGroup" not in subnet.inputs
+        else:
+            assert subnet.inputs["networkSecurityGroup"]["id"], name
+
+
+def test_default_route_goes_to_the_firewall(landing_zone_plan: Plan):
+    route_table = landing_zone_plan.of_type("azure-native:network:RouteTable")[0]
+    route = route_table.inputs["routes"][0]
+    assert route["addressPrefix"] == "0.0.0.0/0" and route["nextHopType"] == "VirtualAppliance"
+    assert route["nextHopIpAddress"] == landing_zone_plan.outputs["firewallPrivateIp"]
+    shared = [s for s in landing_zone_plan.of_type("azure-native:network:Subnet") if s.inputs.get("routeTable")]
+    assert [s.inputs["routeTable"]["id"] for s in shared] == [route_table.id]
+
+
+def test_subnets_are_created_one_after_another(landing_zone_plan: Plan):
+    subnets = landing_zone_plan.of_type("azure-native:network:Subnet")
+    for previous, current in zip(subnets, subnets[1:], strict=False):
+        assert previous.urn in current.dependencies
+
+
+def test_production_tightens_the_lab(lz_dev: Plan, lz_prod: Plan):
+    policy = {p.stack: p.of_type("azure-native:network:FirewallPolicy")[0].inputs for p in (lz_dev, lz_prod)}
+    assert policy["lz-prod"]["threatIntelMode"] == "Deny"
+    assert policy["lz-prod"]["intrusionDetection"]["mode"] == "Deny"
+    assert policy["lz-prod"]["dnsSettings"]["enableProxy"] is True
+    assert lz_prod.of_type("azure-native:keyvault:Vault")[0].inputs["properties"]["sku"]["name"] == "premium"
+    assert lz_prod.of_type("azure-native:operationalinsights:Workspace")[0].inputs["retentionInDays"] >= 365
+    assert len(lz_prod.of_type("azure-native:authorization:ManagementLockByScope")) == 3
+    assert lz_prod.of_type("azure-native:network:BastionHost")[0].inputs["disableCopyPaste"] is True
+    assert not lz_dev.of_type("azure-native:authorization:ManagementLockByScope")
+    assert not lz_dev.of_type("azure-native:network:DdosProtectionPlan")
+    assert len(lz_dev.of_type("azure-native:network:PublicIPAddress")) == 3  # Basic firewall: + management IP
+
+
+def test_exports_give_a_spoke_everything_it_needs(landing_zone_plan: Plan):
+    outputs = landing_zone_plan.outputs
+    for name in (
+        "hubVnetId", "hubVnetName", "resourceGroupName", "firewallPrivateIp", "privateDnsZoneIds",
+        "logAnalyticsWorkspaceId", "keyVaultId", "keyVaultUri", "spokeAllocations",
+    ):
+        assert outputs.get(name), name
+    assert outputs["keyVaultUri"].startswith("https://") and outputs["keyVaultUri"].endswith(".vault.azure.net/")
+    assert set(outputs["privateDnsZoneIds"]) == {"keyvault", "openai", "health", "storage", "monitor"}
+    assert outputs["spokeAllocations"]["clinical-nlp"]
+
+
+def test_defender_plans_and_hipaa_initiative(landing_zone_plan: Plan):
+    plans = {p.inputs["pricingName"]: p.inputs for p in landing_zone_plan.of_type("azure-native:security:Pricing")}
+    assert set(plans) == {"KeyVaults", "StorageAccounts", "AI", "Arm", "CloudPosture"}
+    assert all(p["pricingTier"] == "Standard" for p in plans.values())
+    assignment = landing_zone_plan.of_type("azure-native:authorization:PolicyAssignment")[0].inputs
+    assert assignment["policyDefinitionId"].endswith("a169a624-5599-4385-a696-c8d643089fab")
+    assert assignment["enforcementMode"] == "DoNotEnforce"
