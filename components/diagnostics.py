@@ -73,7 +73,11 @@ def send_diagnostics(
             "add it to DIAGNOSTICS_SUPPORT only if Azure accepts one"
         )
     logs = (
-        [monitor.DiagnosticsLogSettingsArgs(category_group=support.log_category_group, enabled=True)]
+        [
+            monitor.DiagnosticsLogSettingsArgs(
+                category_group=support.log_category_group, enabled=True
+            )
+        ]
         if support.log_category_group
         else None
     )
@@ -98,7 +102,7 @@ def send_diagnostics(
 def send_activity_log(
     name: str, subscription_id: StrInput, workspace_id: StrInput, parent: pulumi.Resource
 ) -> monitor.DiagnosticSetting:
-    """Send the subscription's activity log (who changed what, HIPAA 164.312(b)) to the workspace."""
+    """Send the subscription activity log (who changed what, HIPAA 164.312(b)) to the workspace."""
     return monitor.DiagnosticSetting(
         name,
         name="activity-log-to-log-analytics",

@@ -19,7 +19,9 @@ class ConfigError(Exception):
         super().__init__(f"invalid {source} ({count} {noun}):\n" + "\n".join(lines))
 
 
-def problems_from_validation_error(error: ValidationError, key_prefix: str) -> list[tuple[str, str]]:
+def problems_from_validation_error(
+    error: ValidationError, key_prefix: str
+) -> list[tuple[str, str]]:
     """Turn pydantic's error list into ``(key, message)`` pairs named as the user wrote them."""
     problems: list[tuple[str, str]] = []
     for item in error.errors():

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import pulumi
@@ -132,7 +133,9 @@ class Firewall(pulumi.ComponentResource):
         return public_ip
 
 
-def _first_private_ip(configurations: list | None) -> str:
+def _first_private_ip(
+    configurations: Sequence[network.outputs.AzureFirewallIPConfigurationResponse] | None,
+) -> str:
     if not configurations or not configurations[0].private_ip_address:
         raise ValueError("the firewall reported no private IP address")
     return configurations[0].private_ip_address

@@ -19,21 +19,22 @@ from typing import Literal
 
 import pulumi
 from pulumi_azure_native import network
+from pydantic import model_validator
 
 from components.bastion import Bastion, BastionArgs
 from components.diagnostics import send_diagnostics
 from components.firewall import Firewall, FirewallArgs, FirewallTier
 from components.naming import Namer
 from components.network_security import bastion_rules, deny_internet_inbound_rules
-from pydantic import model_validator
-
 from components.shared import DiagnosticsTarget, HlzModel, Placement, child_opts
 
 # Subnet names Azure reserves; the firewall ones refuse an NSG.
 FIREWALL_SUBNET = "AzureFirewallSubnet"
 FIREWALL_MANAGEMENT_SUBNET = "AzureFirewallManagementSubnet"
 BASTION_SUBNET = "AzureBastionSubnet"
-SUBNETS_WITHOUT_NSG = frozenset({FIREWALL_SUBNET, FIREWALL_MANAGEMENT_SUBNET, "GatewaySubnet", "RouteServerSubnet"})
+SUBNETS_WITHOUT_NSG = frozenset(
+    {FIREWALL_SUBNET, FIREWALL_MANAGEMENT_SUBNET, "GatewaySubnet", "RouteServerSubnet"}
+)
 
 
 class HubSubnetPrefixes(HlzModel):
@@ -118,10 +119,16 @@ class HubNetwork(pulumi.ComponentResource):
 
         firewall_subnet = management_subnet = bastion_subnet = None
         if args.firewall_tier is not None:
-            firewall_subnet = self._subnet(name, "firewall", FIREWALL_SUBNET, prefixes.firewall, args)
+            firewall_subnet = self._subnet(
+                name, "firewall", FIREWALL_SUBNET, prefixes.firewall, args
+            )
             if args.firewall_tier == "Basic":
                 management_subnet = self._subnet(
-                    name, "firewall-mgmt", FIREWALL_MANAGEMENT_SUBNET, prefixes.firewall_management, args
+                    name,
+                    "firewall-mgmt",
+                    FIREWALL_MANAGEMENT_SUBNET,
+                    prefixes.firewall_management,
+                    args,
                 )
         if args.bastion_sku is not None:
             bastion_subnet = self._subnet(
@@ -202,7 +209,11 @@ class HubNetwork(pulumi.ComponentResource):
         self.private_endpoint_subnet_id = private_endpoint_subnet.id
         self.id = vnet.id
         self.name = vnet.name
-        outputs: dict[str, object] = {"id": self.id, "name": self.name, "subnet_ids": self.subnet_ids}
+        outputs: dict[str, object] = {
+            "id": self.id,
+            "name": self.name,
+            "subnet_ids": self.subnet_ids,
+        }
         if self.firewall_private_ip is not None:
             outputs["firewall_private_ip"] = self.firewall_private_ip
         self.register_outputs(outputs)
@@ -224,7 +235,9 @@ class HubNetwork(pulumi.ComponentResource):
         if azure_name not in SUBNETS_WITHOUT_NSG:
             nsg = network.NetworkSecurityGroup(
                 f"{name}-{role}-nsg",
-                network_security_group_name=args.namer.name("network_security_group", f"hub-{role}"),
+                network_security_group_name=args.namer.name(
+                    "network_security_group", f"hub-{role}"
+                ),
                 resource_group_name=placement.resource_group_name,
                 location=placement.location,
                 security_rules=nsg_rules or deny_internet_inbound_rules(),

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import pulumi
 from pulumi_azure_native import monitor, operationalinsights
+from pydantic import Field
 
 from components.diagnostics import send_activity_log, send_diagnostics
 from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
-from pydantic import Field
-
 from components.shared import (
     HlzModel,
     Override,
@@ -59,7 +58,9 @@ class LogAnalytics(pulumi.ComponentResource):
     id: pulumi.Output[str]
     name: pulumi.Output[str]
 
-    def __init__(self, name: str, args: LogAnalyticsArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, args: LogAnalyticsArgs, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("hlz:monitoring:LogAnalytics", name, None, opts)
         placement = args.placement
         self.public_query = args.public_query_override is not None

@@ -65,7 +65,9 @@ def name_problem(kind: str, name: str) -> str | None:
     """Why ``name`` is not a valid Azure name for ``kind``, or None when it is."""
     rule = NAME_RULES[kind]
     if len(name) > rule.max_length:
-        return f"'{name}' is {len(name)} characters; Azure allows at most {rule.max_length} for {kind}"
+        return (
+            f"'{name}' is {len(name)} characters; Azure allows at most {rule.max_length} for {kind}"
+        )
     if len(name) < rule.min_length:
         return f"'{name}' is shorter than {rule.min_length} characters, the minimum for {kind}"
     if not re.fullmatch(rule.pattern, name):

@@ -82,7 +82,7 @@ class PrivateDnsZones(pulumi.ComponentResource):
                 resource_group_name=placement.resource_group_name,
                 location="global",
                 virtual_network=privatedns.SubResourceArgs(id=args.vnet_id),
-                # Auto-registration is for VM records; private-link zones only hold endpoint A records.
+                # Auto-registration is for VM records; these zones hold only endpoint records.
                 registration_enabled=False,
                 tags=placement.tags,
                 opts=child_opts(self),
@@ -118,6 +118,3 @@ def link_vnet_to_zones(
             )
         )
     return links
-
-
-

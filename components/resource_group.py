@@ -34,7 +34,10 @@ class ResourceGroup(pulumi.ComponentResource):
         )
         if args.lock:
             lock_against_deletion(
-                f"{name}-lock", group.id, "Landing-zone resource group; unlock deliberately to delete.", self
+                f"{name}-lock",
+                group.id,
+                "Landing-zone resource group; unlock deliberately to delete.",
+                self,
             )
         self.id = group.id
         self.name = group.name

@@ -32,7 +32,9 @@ ARM_PATHS: dict[str, ArmPath] = {
         "Microsoft.Authorization", (("locks", "lockName"),), scope_key="scope"
     ),
     "azure-native:authorization:PolicyAssignment": ArmPath(
-        "Microsoft.Authorization", (("policyAssignments", "policyAssignmentName"),), scope_key="scope"
+        "Microsoft.Authorization",
+        (("policyAssignments", "policyAssignmentName"),),
+        scope_key="scope",
     ),
     "azure-native:authorization:RoleAssignment": ArmPath(
         "Microsoft.Authorization", (("roleAssignments", "roleAssignmentName"),), scope_key="scope"
@@ -60,12 +62,17 @@ ARM_PATHS: dict[str, ArmPath] = {
     ),
     "azure-native:network:VirtualNetworkPeering": ArmPath(
         "Microsoft.Network",
-        (("virtualNetworks", "virtualNetworkName"), ("virtualNetworkPeerings", "virtualNetworkPeeringName")),
+        (
+            ("virtualNetworks", "virtualNetworkName"),
+            ("virtualNetworkPeerings", "virtualNetworkPeeringName"),
+        ),
     ),
     "azure-native:network:NetworkSecurityGroup": ArmPath(
         "Microsoft.Network", (("networkSecurityGroups", "networkSecurityGroupName"),)
     ),
-    "azure-native:network:RouteTable": ArmPath("Microsoft.Network", (("routeTables", "routeTableName"),)),
+    "azure-native:network:RouteTable": ArmPath(
+        "Microsoft.Network", (("routeTables", "routeTableName"),)
+    ),
     "azure-native:network:PublicIPAddress": ArmPath(
         "Microsoft.Network", (("publicIPAddresses", "publicIpAddressName"),)
     ),
@@ -75,7 +82,9 @@ ARM_PATHS: dict[str, ArmPath] = {
     "azure-native:network:FirewallPolicy": ArmPath(
         "Microsoft.Network", (("firewallPolicies", "firewallPolicyName"),)
     ),
-    "azure-native:network:BastionHost": ArmPath("Microsoft.Network", (("bastionHosts", "bastionHostName"),)),
+    "azure-native:network:BastionHost": ArmPath(
+        "Microsoft.Network", (("bastionHosts", "bastionHostName"),)
+    ),
     "azure-native:network:DdosProtectionPlan": ArmPath(
         "Microsoft.Network", (("ddosProtectionPlans", "ddosProtectionPlanName"),)
     ),
@@ -84,7 +93,10 @@ ARM_PATHS: dict[str, ArmPath] = {
     ),
     "azure-native:network:PrivateDnsZoneGroup": ArmPath(
         "Microsoft.Network",
-        (("privateEndpoints", "privateEndpointName"), ("privateDnsZoneGroups", "privateDnsZoneGroupName")),
+        (
+            ("privateEndpoints", "privateEndpointName"),
+            ("privateDnsZoneGroups", "privateDnsZoneGroupName"),
+        ),
     ),
     "azure-native:privatedns:PrivateZone": ArmPath(
         "Microsoft.Network", (("privateDnsZones", "privateZoneName"),)
@@ -94,7 +106,9 @@ ARM_PATHS: dict[str, ArmPath] = {
         (("privateDnsZones", "privateZoneName"), ("virtualNetworkLinks", "virtualNetworkLinkName")),
     ),
     "azure-native:keyvault:Vault": ArmPath("Microsoft.KeyVault", (("vaults", "vaultName"),)),
-    "azure-native:keyvault:Key": ArmPath("Microsoft.KeyVault", (("vaults", "vaultName"), ("keys", "keyName"))),
+    "azure-native:keyvault:Key": ArmPath(
+        "Microsoft.KeyVault", (("vaults", "vaultName"), ("keys", "keyName"))
+    ),
     "azure-native:managedidentity:UserAssignedIdentity": ArmPath(
         "Microsoft.ManagedIdentity", (("userAssignedIdentities", "resourceName"),)
     ),
@@ -102,24 +116,34 @@ ARM_PATHS: dict[str, ArmPath] = {
         "Microsoft.CognitiveServices", (("accounts", "accountName"),)
     ),
     "azure-native:cognitiveservices:Deployment": ArmPath(
-        "Microsoft.CognitiveServices", (("accounts", "accountName"), ("deployments", "deploymentName"))
+        "Microsoft.CognitiveServices",
+        (("accounts", "accountName"), ("deployments", "deploymentName")),
     ),
     "azure-native:healthcareapis:Workspace": ArmPath(
         "Microsoft.HealthcareApis", (("workspaces", "workspaceName"),)
     ),
     "azure-native:healthcareapis:FhirService": ArmPath(
-        "Microsoft.HealthcareApis", (("workspaces", "workspaceName"), ("fhirservices", "fhirServiceName"))
+        "Microsoft.HealthcareApis",
+        (("workspaces", "workspaceName"), ("fhirservices", "fhirServiceName")),
     ),
     "azure-native:healthcareapis:DicomService": ArmPath(
-        "Microsoft.HealthcareApis", (("workspaces", "workspaceName"), ("dicomservices", "dicomServiceName"))
+        "Microsoft.HealthcareApis",
+        (("workspaces", "workspaceName"), ("dicomservices", "dicomServiceName")),
     ),
-    "azure-native:storage:StorageAccount": ArmPath("Microsoft.Storage", (("storageAccounts", "accountName"),)),
+    "azure-native:storage:StorageAccount": ArmPath(
+        "Microsoft.Storage", (("storageAccounts", "accountName"),)
+    ),
     "azure-native:storage:BlobServiceProperties": ArmPath(
-        "Microsoft.Storage", (("storageAccounts", "accountName"), ("blobServices", "blobServicesName"))
+        "Microsoft.Storage",
+        (("storageAccounts", "accountName"), ("blobServices", "blobServicesName")),
     ),
     "azure-native:storage:BlobContainer": ArmPath(
         "Microsoft.Storage",
-        (("storageAccounts", "accountName"), ("blobServices", "default"), ("containers", "containerName")),
+        (
+            ("storageAccounts", "accountName"),
+            ("blobServices", "default"),
+            ("containers", "containerName"),
+        ),
     ),
 }
 
@@ -133,7 +157,9 @@ def auto_name(logical_name: str, urn: str) -> str:
     return f"{logical_name}{hashlib.sha256(urn.encode()).hexdigest()[:7]}"
 
 
-def arm_id(token: str, inputs: dict[str, Any], subscription_id: str, fallback_name: str) -> tuple[str, str]:
+def arm_id(
+    token: str, inputs: dict[str, Any], subscription_id: str, fallback_name: str
+) -> tuple[str, str]:
     """(resource id, resource name) for a resource of ``token`` with these wire inputs."""
     if token == "azure-native:resources:ResourceGroup":
         name = inputs.get("resourceGroupName") or fallback_name
@@ -141,7 +167,9 @@ def arm_id(token: str, inputs: dict[str, Any], subscription_id: str, fallback_na
     path = ARM_PATHS.get(token)
     if path is None:
         module, kind = token.split(":")[1:3]
-        path = ArmPath(f"Microsoft.{module.capitalize()}", ((kind[0].lower() + kind[1:] + "s", ""),))
+        path = ArmPath(
+            f"Microsoft.{module.capitalize()}", ((kind[0].lower() + kind[1:] + "s", ""),)
+        )
     segments: list[str] = []
     name = fallback_name
     for index, (collection, name_key) in enumerate(path.levels):
@@ -182,7 +210,9 @@ def computed_outputs(
         properties = dict(inputs.get("properties") or {})
         vault = inputs.get("vaultName", "vault")
         properties["keyUri"] = f"https://{vault}.vault.azure.net/keys/{name}"
-        properties["keyUriWithVersion"] = f"https://{vault}.vault.azure.net/keys/{name}/{fake_guid(vault, name).replace('-', '')}"
+        properties["keyUriWithVersion"] = (
+            f"https://{vault}.vault.azure.net/keys/{name}/{fake_guid(vault, name).replace('-', '')}"
+        )
         return {"properties": properties}
     if token == "azure-native:managedidentity:UserAssignedIdentity":
         return {
@@ -210,7 +240,10 @@ def computed_outputs(
             subnet_id = (configuration.get("subnet") or {}).get("id", "")
             prefix = subnet_prefixes.get(subnet_id)
             configurations.append(
-                {**configuration, "privateIPAddress": firewall_private_ip(prefix) if prefix else None}
+                {
+                    **configuration,
+                    "privateIPAddress": firewall_private_ip(prefix) if prefix else None,
+                }
             )
         return {"ipConfigurations": configurations}
     return {}

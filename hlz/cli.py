@@ -53,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
         help="read the stack's config from PATH instead of Pulumi.<STACK>.yaml (one stack)",
     )
     plan.add_argument(
-        "--subscription-id", default=DEFAULT_SUBSCRIPTION_ID, help="fake subscription id for ARM ids"
+        "--subscription-id",
+        default=DEFAULT_SUBSCRIPTION_ID,
+        help="fake subscription id for ARM ids",
     )
     plan.add_argument("--tenant-id", default=DEFAULT_TENANT_ID, help="fake Entra tenant id")
     plan.add_argument("--quiet", action="store_true", help="print only the one-line result")

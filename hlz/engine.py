@@ -87,16 +87,18 @@ class ArmMocks(pulumi_mocks.Mocks):
             short = name.rsplit("/", 1)[-1]
             if short not in self.stack_outputs:
                 raise KeyError(f"stack reference {name!r}: stack {short!r} was not planned")
-            return name, {"name": name, "outputs": self.stack_outputs[short], "secretOutputNames": []}
+            return name, {
+                "name": name,
+                "outputs": self.stack_outputs[short],
+                "secretOutputNames": [],
+            }
         self.created.append(args.typ)
         inputs = dict(args.inputs)
         resource_id, name = arm_id(args.typ, inputs, self.subscription_id, args.name)
         if args.typ == "azure-native:network:Subnet" and inputs.get("addressPrefix"):
             self.subnet_prefixes[resource_id] = inputs["addressPrefix"]
         state = {**inputs, "name": name}
-        state.update(
-            computed_outputs(args.typ, name, inputs, self.tenant_id, self.subnet_prefixes)
-        )
+        state.update(computed_outputs(args.typ, name, inputs, self.tenant_id, self.subnet_prefixes))
         return resource_id, state
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
@@ -197,7 +199,8 @@ def run_program(
     )
     configure(settings)
     set_root_resource(None)  # type: ignore[arg-type]  # run_in_stack creates the root Stack
-    SETTINGS.outputs.clear()
+    # Outputs left pending by an earlier run in this process must not be awaited by this one.
+    SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
     loop = asyncio.new_event_loop()
     try:
         asyncio.set_event_loop(loop)

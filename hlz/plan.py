@@ -148,7 +148,11 @@ def component_of(registration: Registration, by_urn: dict[str, Registration]) ->
     """The nearest enclosing hlz component (``hlz:network:HubNetwork::hub``), or the stack."""
     parent = by_urn.get(registration.parent)
     while parent is not None:
-        if parent.type.startswith("hlz:") and parent.parent in by_urn and not by_urn[parent.parent].type.startswith("hlz:"):
+        if (
+            parent.type.startswith("hlz:")
+            and parent.parent in by_urn
+            and not by_urn[parent.parent].type.startswith("hlz:")
+        ):
             return f"{parent.type} {parent.urn.rsplit('::', 1)[-1]}"
         parent = by_urn.get(parent.parent)
     return "(stack)"

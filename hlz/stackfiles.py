@@ -43,7 +43,11 @@ class StackFile:
         return values
 
     def secret_keys(self) -> list[str]:
-        return [key for key, value in self.config.items() if isinstance(value, dict) and set(value) == {"secure"}]
+        return [
+            key
+            for key, value in self.config.items()
+            if isinstance(value, dict) and set(value) == {"secure"}
+        ]
 
 
 def available_stacks(root: Path | None = None) -> list[str]:

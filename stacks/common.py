@@ -33,7 +33,7 @@ ALLOWED_LOCATIONS = (
 )
 
 PRIVATE_NETWORKS = tuple(
-    ipaddress.ip_network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+    ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 )
 M = TypeVar("M", bound=HlzModel)
 GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
@@ -83,13 +83,15 @@ def cidr_problem(cidr: str) -> str | None:
         return f"'{cidr}' is not a valid CIDR ({error})"
     if network.version != 4:
         return f"'{cidr}' is not IPv4"
-    if not any(network.subnet_of(private) for private in PRIVATE_NETWORKS):  # type: ignore[arg-type]
+    if not isinstance(network, ipaddress.IPv4Network) or not any(
+        network.subnet_of(private) for private in PRIVATE_NETWORKS
+    ):
         return f"'{cidr}' is not a private (RFC 1918) range"
     return None
 
 
 def overlap_problems(named: dict[str, str]) -> list[tuple[str, str]]:
-    """Every pair of ranges (key -> CIDR) that overlap; each pair reported once, naming both keys."""
+    """Every pair of ranges (key -> CIDR) that overlap, reported once and naming both keys."""
     problems: list[tuple[str, str]] = []
     parsed = {}
     for name, cidr in named.items():
@@ -99,9 +101,7 @@ def overlap_problems(named: dict[str, str]) -> list[tuple[str, str]]:
     for index, first in enumerate(names):
         for second in names[index + 1 :]:
             if parsed[first].overlaps(parsed[second]):
-                problems.append(
-                    (first, f"{named[first]} overlaps {second} ({named[second]})")
-                )
+                problems.append((first, f"{named[first]} overlaps {second} ({named[second]})"))
     return problems
 
 
@@ -133,7 +133,12 @@ def tag_problems(tags: dict[str, str], config_key: str) -> list[tuple[str, str]]
         )
     for tag, value in tags.items():
         if len(tag) > 512 or len(str(value)) > 256:
-            problems.append((f"{config_key}.{tag}", "Azure allows tag names up to 512 and values up to 256 characters"))
+            problems.append(
+                (
+                    f"{config_key}.{tag}",
+                    "Azure allows tag names up to 512 and values up to 256 characters",
+                )
+            )
     return problems
 
 
@@ -148,4 +153,3 @@ def guid_problems(values: list[str], config_key: str) -> list[tuple[str, str]]:
 def raise_if(problems: list[tuple[str, str]], source: str) -> None:
     if problems:
         raise ConfigError(problems, source)
-

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from hlz.engine import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, ArmMocks, Registration, run_program
+from hlz.engine import (
+    DEFAULT_SUBSCRIPTION_ID,
+    DEFAULT_TENANT_ID,
+    ArmMocks,
+    Registration,
+    run_program,
+)
 from hlz.plan import Plan, plan_stack
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,7 +21,9 @@ def hlz(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def lz_dev_json(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], dict]:
+def lz_dev_json(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], dict]:
     path = tmp_path_factory.mktemp("plan") / "lz-dev.json"
     result = hlz("plan", "lz-dev", "--json", str(path))
     return result, json.loads(path.read_text()) if path.exists() else {}
@@ -41,7 +43,9 @@ def test_plan_json_has_the_preview_shape(lz_dev_json):
     assert document["changeSummary"] == {"create": len(steps)}
     assert all(step["op"] == "create" and step["urn"] == step["newState"]["urn"] for step in steps)
     states = [step["newState"] for step in steps]
-    assert all({"urn", "type", "custom", "parent", "inputs", "dependencies"} <= set(s) for s in states)
+    assert all(
+        {"urn", "type", "custom", "parent", "inputs", "dependencies"} <= set(s) for s in states
+    )
     components = [s for s in states if s["type"].startswith("hlz:")]
     assert components and all(s["custom"] is False for s in components)
     vault = next(s for s in states if s["type"] == "azure-native:keyvault:Vault")
@@ -58,7 +62,10 @@ def test_role_assignment_names_are_stable_across_runs(lz_dev_json, lz_dev: Plan)
         for step in document["steps"]
         if step["newState"]["type"] == "azure-native:authorization:RoleAssignment"
     )
-    in_process = sorted(r.inputs["roleAssignmentName"] for r in lz_dev.of_type("azure-native:authorization:RoleAssignment"))
+    in_process = sorted(
+        r.inputs["roleAssignmentName"]
+        for r in lz_dev.of_type("azure-native:authorization:RoleAssignment")
+    )
     assert from_cli and from_cli == in_process
 
 

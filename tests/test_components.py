@@ -29,7 +29,9 @@ from tests.conftest import of_type, one, run_components
 TAGS = {"owner": "o", "cost-center": "c", "environment": "e", "data-classification": "phi"}
 PLACEMENT = Placement(resource_group_name="rg-test", location="eastus2", tags=TAGS)
 NAMER = Namer(prefix="t", suffix="abcde")
-DIAGNOSTICS = DiagnosticsTarget(workspace_id="/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law")
+DIAGNOSTICS = DiagnosticsTarget(
+    workspace_id="/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law"
+)
 SUBNETS = HubSubnetPrefixes(
     firewall="10.0.0.0/26",
     firewall_management="10.0.0.64/26",
@@ -43,17 +45,27 @@ PRIVATE_LINK = PrivateLinkTarget(subnet_id="/subnets/pe", dns_zone_ids=ZONES)
 
 def hub(**overrides) -> list:
     args = HubNetworkArgs(
-        placement=PLACEMENT, namer=NAMER, address_space="10.0.0.0/22", subnets=SUBNETS,
-        diagnostics=DIAGNOSTICS, **overrides,
+        placement=PLACEMENT,
+        namer=NAMER,
+        address_space="10.0.0.0/22",
+        subnets=SUBNETS,
+        diagnostics=DIAGNOSTICS,
+        **overrides,
     )
     return run_components(lambda: HubNetwork("hub", args) and None)
 
 
 def key_vault(**overrides) -> list:
     args = KeyVaultArgs(
-        placement=PLACEMENT, vault_name="kv-t-abcde", endpoint_name="pe-t-kv", tenant_id="tenant",
-        private_link=PRIVATE_LINK, diagnostics=DIAGNOSTICS, subscription_id="sub",
-        admin_group_ids=["3f2b8a7e-1c4d-4e5f-8a9b-0c1d2e3f4a5b"], **overrides,
+        placement=PLACEMENT,
+        vault_name="kv-t-abcde",
+        endpoint_name="pe-t-kv",
+        tenant_id="tenant",
+        private_link=PRIVATE_LINK,
+        diagnostics=DIAGNOSTICS,
+        subscription_id="sub",
+        admin_group_ids=["3f2b8a7e-1c4d-4e5f-8a9b-0c1d2e3f4a5b"],
+        **overrides,
     )
     return run_components(lambda: KeyVault("kv", args) and None)
 
@@ -70,7 +82,12 @@ def test_hub_network_defaults():
     vnet = one(resources, "azure-native:network:VirtualNetwork").inputs
     assert vnet["enableDdosProtection"] is True and vnet["ddosProtectionPlan"]["id"] == ddos.id
     names = [s.inputs["subnetName"] for s in of_type(resources, "azure-native:network:Subnet")]
-    assert names == ["AzureFirewallSubnet", "AzureBastionSubnet", "snet-t-private-endpoints", "snet-t-shared-services"]
+    assert names == [
+        "AzureFirewallSubnet",
+        "AzureBastionSubnet",
+        "snet-t-private-endpoints",
+        "snet-t-shared-services",
+    ]
     assert len(of_type(resources, "azure-native:network:NetworkSecurityGroup")) == 3
     bastion = one(resources, "azure-native:network:BastionHost").inputs
     assert bastion["sku"]["name"] == "Standard" and bastion["disableCopyPaste"] is True
@@ -81,7 +98,11 @@ def test_hub_network_workload_nsgs_deny_internet_inbound():
     resources = hub(firewall_tier=None, bastion_sku=None, ddos_protection=False)
     for nsg in of_type(resources, "azure-native:network:NetworkSecurityGroup"):
         rules = nsg.inputs["securityRules"]
-        deny = [r for r in rules if r["sourceAddressPrefix"] == "Internet" and r["direction"] == "Inbound"]
+        deny = [
+            r
+            for r in rules
+            if r["sourceAddressPrefix"] == "Internet" and r["direction"] == "Inbound"
+        ]
         assert deny and all(r["access"] == "Deny" for r in deny)
 
 
@@ -100,7 +121,9 @@ def test_hub_network_basic_firewall_gets_a_management_subnet_and_ip():
     names = [s.inputs["subnetName"] for s in of_type(resources, "azure-native:network:Subnet")]
     assert "AzureFirewallManagementSubnet" in names
     firewall = one(resources, "azure-native:network:AzureFirewall").inputs
-    assert firewall["managementIpConfiguration"]["subnet"]["id"].endswith("/AzureFirewallManagementSubnet")
+    assert firewall["managementIpConfiguration"]["subnet"]["id"].endswith(
+        "/AzureFirewallManagementSubnet"
+    )
 
 
 def test_hub_network_premium_firewall_turns_on_intrusion_prevention():
@@ -113,8 +136,12 @@ def test_hub_network_rejects_missing_reserved_subnet_before_creating_anything():
     subnets = SUBNETS.model_copy(update={"firewall_management": None})
     with pytest.raises(ValidationError, match="firewall_management"):
         HubNetworkArgs(
-            placement=PLACEMENT, namer=NAMER, address_space="10.0.0.0/22", subnets=subnets,
-            firewall_tier="Basic", diagnostics=DIAGNOSTICS,
+            placement=PLACEMENT,
+            namer=NAMER,
+            address_space="10.0.0.0/22",
+            subnets=subnets,
+            firewall_tier="Basic",
+            diagnostics=DIAGNOSTICS,
         )
 
 
@@ -140,12 +167,17 @@ def test_key_vault_defaults():
 
 def test_key_vault_lab_settings():
     resources = key_vault(sku="standard", lock=False)
-    assert one(resources, "azure-native:keyvault:Vault").inputs["properties"]["sku"]["name"] == "standard"
+    assert (
+        one(resources, "azure-native:keyvault:Vault").inputs["properties"]["sku"]["name"]
+        == "standard"
+    )
     assert not of_type(resources, "azure-native:authorization:ManagementLockByScope")
 
 
 def test_log_analytics_defaults_are_private_and_entra_only():
-    args = LogAnalyticsArgs(placement=PLACEMENT, workspace_name="log-t", retention_days=365, subscription_id="sub")
+    args = LogAnalyticsArgs(
+        placement=PLACEMENT, workspace_name="log-t", retention_days=365, subscription_id="sub"
+    )
     resources = run_components(lambda: LogAnalytics("logs", args) and None)
     workspace = one(resources, "azure-native:operationalinsights:Workspace").inputs
     assert workspace["publicNetworkAccessForQuery"] == "Disabled"
@@ -157,7 +189,10 @@ def test_log_analytics_defaults_are_private_and_entra_only():
 def test_override_public_query_is_tagged_with_its_reason():
     override = Override(reason="Analysts query from the clinical VDI without VPN until Q3")
     args = LogAnalyticsArgs(
-        placement=PLACEMENT, workspace_name="log-t", retention_days=90, subscription_id="sub",
+        placement=PLACEMENT,
+        workspace_name="log-t",
+        retention_days=90,
+        subscription_id="sub",
         public_query_override=override,
     )
     resources = run_components(lambda: LogAnalytics("logs", args) and None)
@@ -176,20 +211,32 @@ def test_private_endpoint_rejects_more_than_five_zones():
     zones = {f"privatelink.z{index}.net": f"/zones/{index}" for index in range(6)}
     with pytest.raises(ValidationError, match="at most 5"):
         PrivateEndpointArgs(
-            placement=PLACEMENT, endpoint_name="pe", target_id="/x", group_id="blob",
-            subnet_id="/s", dns_zone_ids=zones,
+            placement=PLACEMENT,
+            endpoint_name="pe",
+            target_id="/x",
+            group_id="blob",
+            subnet_id="/s",
+            dns_zone_ids=zones,
         )
 
 
 def test_private_endpoint_has_exactly_one_zone_group():
     args = PrivateEndpointArgs(
-        placement=PLACEMENT, endpoint_name="pe-t", target_id="/x", group_id="blob",
-        subnet_id="/s", dns_zone_ids={"privatelink.blob.core.windows.net": "/z/blob", "privatelink.dfs.core.windows.net": "/z/dfs"},
+        placement=PLACEMENT,
+        endpoint_name="pe-t",
+        target_id="/x",
+        group_id="blob",
+        subnet_id="/s",
+        dns_zone_ids={
+            "privatelink.blob.core.windows.net": "/z/blob",
+            "privatelink.dfs.core.windows.net": "/z/dfs",
+        },
     )
     resources = run_components(lambda: PrivateEndpoint("pe", args) and None)
     group = one(resources, "azure-native:network:PrivateDnsZoneGroup").inputs
     assert [c["name"] for c in group["privateDnsZoneConfigs"]] == [
-        "privatelink-blob-core-windows-net", "privatelink-dfs-core-windows-net"
+        "privatelink-blob-core-windows-net",
+        "privatelink-dfs-core-windows-net",
     ]
 
 
@@ -218,9 +265,15 @@ def test_role_assignment_names_are_deterministic_per_scope_principal_and_role():
 
 
 COMPONENT_MODULES = [
-    components.bastion, components.firewall, components.hub_network, components.keyvault,
-    components.monitoring, components.private_dns, components.private_endpoint,
-    components.resource_group, components.security_baseline,
+    components.bastion,
+    components.firewall,
+    components.hub_network,
+    components.keyvault,
+    components.monitoring,
+    components.private_dns,
+    components.private_endpoint,
+    components.resource_group,
+    components.security_baseline,
 ]
 
 

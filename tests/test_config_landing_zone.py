@@ -36,7 +36,11 @@ def test_lab_defaults_are_derived_from_profile():
     raw = example()
     del raw["ddosProtection"], raw["logRetentionDays"]
     config = load_landing_zone_config(raw, "lz-dev")
-    assert (config.ddos_enabled, config.retention_days, config.key_vault_sku) == (False, 90, "standard")
+    assert (config.ddos_enabled, config.retention_days, config.key_vault_sku) == (
+        False,
+        90,
+        "standard",
+    )
     assert config.bastion_sku == "Basic" and not config.locks
 
 
@@ -44,7 +48,11 @@ def test_production_defaults_are_the_secure_ones():
     raw = example("lz-prod")
     del raw["ddosProtection"], raw["logRetentionDays"]
     config = load_landing_zone_config(raw, "lz-prod")
-    assert (config.ddos_enabled, config.retention_days, config.key_vault_sku) == (True, 365, "premium")
+    assert (config.ddos_enabled, config.retention_days, config.key_vault_sku) == (
+        True,
+        365,
+        "premium",
+    )
 
 
 def test_overlapping_hub_and_spoke_names_both_keys():
@@ -66,31 +74,88 @@ def test_overlapping_spokes():
 @pytest.mark.parametrize(
     ("mutate", "key", "fragment"),
     [
-        (lambda r: r["hub"].update(addressSpace="8.8.0.0/22"), "hlz:hub.addressSpace", "not a private"),
-        (lambda r: r["hub"].update(addressSpace="10.0.0.0/33"), "hlz:hub.addressSpace", "not a valid CIDR"),
-        (lambda r: r["hub"]["subnets"].update(sharedServices="10.9.1.0/24"), "hlz:hub.subnets.sharedServices", "outside"),
-        (lambda r: r["hub"]["subnets"].update(bastion="10.0.0.128/27"), "hlz:hub.subnets.bastion", "/26"),
-        (lambda r: r["hub"]["subnets"].update(privateEndpoints="10.0.1.128/25"), "hlz:hub.subnets.privateEndpoints", "overlaps"),
+        (
+            lambda r: r["hub"].update(addressSpace="8.8.0.0/22"),
+            "hlz:hub.addressSpace",
+            "not a private",
+        ),
+        (
+            lambda r: r["hub"].update(addressSpace="10.0.0.0/33"),
+            "hlz:hub.addressSpace",
+            "not a valid CIDR",
+        ),
+        (
+            lambda r: r["hub"]["subnets"].update(sharedServices="10.9.1.0/24"),
+            "hlz:hub.subnets.sharedServices",
+            "outside",
+        ),
+        (
+            lambda r: r["hub"]["subnets"].update(bastion="10.0.0.128/27"),
+            "hlz:hub.subnets.bastion",
+            "/26",
+        ),
+        (
+            lambda r: r["hub"]["subnets"].update(privateEndpoints="10.0.1.128/25"),
+            "hlz:hub.subnets.privateEndpoints",
+            "overlaps",
+        ),
         (lambda r: r.update(location="westeurope"), "hlz:location", "not an allowed region"),
         (lambda r: r.update(prefix="averylongprefix"), "hlz:prefix", "at most 24"),
         (lambda r: r["tags"].pop("owner"), "hlz:tags.owner", "missing"),
-        (lambda r: r["tags"].update({"data-classification": "secret"}), "hlz:tags.data-classification", "not one of"),
-        (lambda r: r["spokes"].update({"Bad_Name": "10.3.0.0/22"}), "hlz:spokes.Bad_Name", "lab names"),
-        (lambda r: r["spokes"].update({"public": "52.1.0.0/22"}), "hlz:spokes.public", "not a private"),
-        (lambda r: r.update(platformAdminGroupIds=["not-a-guid"]), "hlz:platformAdminGroupIds[0]", "GUID"),
-        (lambda r: r["hub"]["subnets"].pop("firewallManagement"), "hlz:hub.subnets.firewallManagement", "Basic"),
+        (
+            lambda r: r["tags"].update({"data-classification": "secret"}),
+            "hlz:tags.data-classification",
+            "not one of",
+        ),
+        (
+            lambda r: r["spokes"].update({"Bad_Name": "10.3.0.0/22"}),
+            "hlz:spokes.Bad_Name",
+            "lab names",
+        ),
+        (
+            lambda r: r["spokes"].update({"public": "52.1.0.0/22"}),
+            "hlz:spokes.public",
+            "not a private",
+        ),
+        (
+            lambda r: r.update(platformAdminGroupIds=["not-a-guid"]),
+            "hlz:platformAdminGroupIds[0]",
+            "GUID",
+        ),
+        (
+            lambda r: r["hub"]["subnets"].pop("firewallManagement"),
+            "hlz:hub.subnets.firewallManagement",
+            "Basic",
+        ),
         (lambda r: r["hub"]["subnets"].pop("bastion"), "hlz:hub.subnets.bastion", "required"),
         (lambda r: r.update(firewall="Huge"), "hlz:firewall", "Input should be"),
-        (lambda r: r.update(logRetentionDays=10), "hlz:logRetentionDays", "greater than or equal to 30"),
+        (
+            lambda r: r.update(logRetentionDays=10),
+            "hlz:logRetentionDays",
+            "greater than or equal to 30",
+        ),
         (lambda r: r.update(colour="blue"), "hlz:colour", "unknown key"),
         (lambda r: r.pop("location"), "hlz:location", "required key is missing"),
     ],
     ids=[
-        "public_hub_cidr", "invalid_cidr", "subnet_outside_vnet", "bastion_subnet_too_small",
-        "overlapping_subnets", "region_not_allowed", "name_over_azure_limit", "missing_tag",
-        "invalid_classification", "bad_lab_name", "public_spoke_cidr", "admin_not_guid",
-        "basic_firewall_needs_management_subnet", "bastion_needs_subnet", "unknown_firewall_sku",
-        "retention_below_minimum", "unknown_key", "missing_key",
+        "public_hub_cidr",
+        "invalid_cidr",
+        "subnet_outside_vnet",
+        "bastion_subnet_too_small",
+        "overlapping_subnets",
+        "region_not_allowed",
+        "name_over_azure_limit",
+        "missing_tag",
+        "invalid_classification",
+        "bad_lab_name",
+        "public_spoke_cidr",
+        "admin_not_guid",
+        "basic_firewall_needs_management_subnet",
+        "bastion_needs_subnet",
+        "unknown_firewall_sku",
+        "retention_below_minimum",
+        "unknown_key",
+        "missing_key",
     ],
 )
 def test_bad_input_names_its_key(mutate, key, fragment):
@@ -158,5 +223,7 @@ def test_invalid_config_registers_nothing():
     mocks = ArmMocks(DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID)
     stack_file = StackFile("bad", ROOT / "Pulumi.bad.yaml", document)
     with pytest.raises(ConfigError, match="hlz:location"):
-        run_program(main, project="hlz", stack="bad", config=stack_file.runtime_config(), mocks=mocks)
+        run_program(
+            main, project="hlz", stack="bad", config=stack_file.runtime_config(), mocks=mocks
+        )
     assert mocks.created == []

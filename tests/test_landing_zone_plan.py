@@ -16,7 +16,9 @@ from hlz.plan import Plan
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 PAAS_PUBLIC_ACCESS = {
     "azure-native:keyvault:Vault": lambda inputs: inputs["properties"]["publicNetworkAccess"],
-    "azure-native:operationalinsights:Workspace": lambda inputs: inputs["publicNetworkAccessForIngestion"],
+    "azure-native:operationalinsights:Workspace": lambda inputs: inputs[
+        "publicNetworkAccessForIngestion"
+    ],
 }
 PAAS_TYPES = {"azure-native:keyvault:Vault", "azure-native:monitor:PrivateLinkScope"}
 
@@ -57,11 +59,17 @@ def test_acceptance_resource_types_are_planned(lz_prod: Plan):
     ):
         assert counts[token] >= 1, token
     assert counts["azure-native:privatedns:PrivateZone"] >= 13
-    assert counts["azure-native:privatedns:VirtualNetworkLink"] == counts["azure-native:privatedns:PrivateZone"]
+    assert (
+        counts["azure-native:privatedns:VirtualNetworkLink"]
+        == counts["azure-native:privatedns:PrivateZone"]
+    )
 
 
 def test_every_private_dns_zone_is_linked_to_the_hub(landing_zone_plan: Plan):
-    zones = {r.inputs["privateZoneName"] for r in landing_zone_plan.of_type("azure-native:privatedns:PrivateZone")}
+    zones = {
+        r.inputs["privateZoneName"]
+        for r in landing_zone_plan.of_type("azure-native:privatedns:PrivateZone")
+    }
     assert zones == set(all_zone_names())
     hub = landing_zone_plan.of_type("azure-native:network:VirtualNetwork")[0]
     links = landing_zone_plan.of_type("azure-native:privatedns:VirtualNetworkLink")
@@ -91,13 +99,24 @@ def test_every_resource_that_supports_diagnostics_has_a_setting(landing_zone_pla
     assert len(supported) >= 8
     for registration in supported:
         assert registration.id in targets, f"no diagnostic setting for {registration.urn}"
-    activity = [s for s in settings if s.inputs["resourceUri"] == f"/subscriptions/{landing_zone_plan.subscription_id}"]
-    assert len(activity) == 1 and {log["category"] for log in activity[0].inputs["logs"]} >= {"Administrative", "Security", "Policy"}
+    activity = [
+        s
+        for s in settings
+        if s.inputs["resourceUri"] == f"/subscriptions/{landing_zone_plan.subscription_id}"
+    ]
+    assert len(activity) == 1 and {log["category"] for log in activity[0].inputs["logs"]} >= {
+        "Administrative",
+        "Security",
+        "Policy",
+    }
 
 
 def test_diagnostic_settings_use_category_groups(landing_zone_plan: Plan):
     for setting in landing_zone_plan.of_type("azure-native:monitor:DiagnosticSetting"):
-        if setting.inputs["resourceUri"].startswith("/subscriptions/") and "/resourceGroups/" not in setting.inputs["resourceUri"]:
+        if (
+            setting.inputs["resourceUri"].startswith("/subscriptions/")
+            and "/resourceGroups/" not in setting.inputs["resourceUri"]
+        ):
             continue  # the activity log has no category groups
         for log in setting.inputs.get("logs", []):
             assert log["categoryGroup"] in {"allLogs", "audit"} and "category" not in log
@@ -111,7 +130,14 @@ def test_paas_public_access_is_disabled(landing_zone_plan: Plan):
     assert vault["networkAcls"]["defaultAction"] == "Deny"
     assert vault["enableRbacAuthorization"] and vault["enablePurgeProtection"]
     assert vault["softDeleteRetentionInDays"] == 90
-    assert not any(vault[flag] for flag in ("enabledForDeployment", "enabledForDiskEncryption", "enabledForTemplateDeployment"))
+    assert not any(
+        vault[flag]
+        for flag in (
+            "enabledForDeployment",
+            "enabledForDiskEncryption",
+            "enabledForTemplateDeployment",
+        )
+    )
 
 
 def test_every_paas_resource_has_a_private_endpoint_with_one_zone_group(landing_zone_plan: Plan):
@@ -126,7 +152,11 @@ def test_every_paas_resource_has_a_private_endpoint_with_one_zone_group(landing_
         if registration.type in PAAS_TYPES:
             assert registration.id in targets, f"no private endpoint for {registration.urn}"
     for endpoint in endpoints:
-        own_groups = [g for g in groups if g.inputs["privateEndpointName"] == endpoint.inputs["privateEndpointName"]]
+        own_groups = [
+            g
+            for g in groups
+            if g.inputs["privateEndpointName"] == endpoint.inputs["privateEndpointName"]
+        ]
         assert len(own_groups) == 1
         configs = own_groups[0].inputs["privateDnsZoneConfigs"]
         assert 1 <= len(configs) <= 5 and all(config["name"] for config in configs)
@@ -154,7 +184,11 @@ def test_default_route_goes_to_the_firewall(landing_zone_plan: Plan):
     route = route_table.inputs["routes"][0]
     assert route["addressPrefix"] == "0.0.0.0/0" and route["nextHopType"] == "VirtualAppliance"
     assert route["nextHopIpAddress"] == landing_zone_plan.outputs["firewallPrivateIp"]
-    shared = [s for s in landing_zone_plan.of_type("azure-native:network:Subnet") if s.inputs.get("routeTable")]
+    shared = [
+        s
+        for s in landing_zone_plan.of_type("azure-native:network:Subnet")
+        if s.inputs.get("routeTable")
+    ]
     assert [s.inputs["routeTable"]["id"] for s in shared] == [route_table.id]
 
 
@@ -165,33 +199,62 @@ def test_subnets_are_created_one_after_another(landing_zone_plan: Plan):
 
 
 def test_production_tightens_the_lab(lz_dev: Plan, lz_prod: Plan):
-    policy = {p.stack: p.of_type("azure-native:network:FirewallPolicy")[0].inputs for p in (lz_dev, lz_prod)}
+    policy = {
+        p.stack: p.of_type("azure-native:network:FirewallPolicy")[0].inputs
+        for p in (lz_dev, lz_prod)
+    }
     assert policy["lz-prod"]["threatIntelMode"] == "Deny"
     assert policy["lz-prod"]["intrusionDetection"]["mode"] == "Deny"
     assert policy["lz-prod"]["dnsSettings"]["enableProxy"] is True
-    assert lz_prod.of_type("azure-native:keyvault:Vault")[0].inputs["properties"]["sku"]["name"] == "premium"
-    assert lz_prod.of_type("azure-native:operationalinsights:Workspace")[0].inputs["retentionInDays"] >= 365
+    assert (
+        lz_prod.of_type("azure-native:keyvault:Vault")[0].inputs["properties"]["sku"]["name"]
+        == "premium"
+    )
+    assert (
+        lz_prod.of_type("azure-native:operationalinsights:Workspace")[0].inputs["retentionInDays"]
+        >= 365
+    )
     assert len(lz_prod.of_type("azure-native:authorization:ManagementLockByScope")) == 3
     assert lz_prod.of_type("azure-native:network:BastionHost")[0].inputs["disableCopyPaste"] is True
     assert not lz_dev.of_type("azure-native:authorization:ManagementLockByScope")
     assert not lz_dev.of_type("azure-native:network:DdosProtectionPlan")
-    assert len(lz_dev.of_type("azure-native:network:PublicIPAddress")) == 3  # Basic firewall: + management IP
+    assert (
+        len(lz_dev.of_type("azure-native:network:PublicIPAddress")) == 3
+    )  # Basic firewall: + management IP
 
 
 def test_exports_give_a_spoke_everything_it_needs(landing_zone_plan: Plan):
     outputs = landing_zone_plan.outputs
     for name in (
-        "hubVnetId", "hubVnetName", "resourceGroupName", "firewallPrivateIp", "privateDnsZoneIds",
-        "logAnalyticsWorkspaceId", "keyVaultId", "keyVaultUri", "spokeAllocations",
+        "hubVnetId",
+        "hubVnetName",
+        "resourceGroupName",
+        "firewallPrivateIp",
+        "privateDnsZoneIds",
+        "logAnalyticsWorkspaceId",
+        "keyVaultId",
+        "keyVaultUri",
+        "spokeAllocations",
     ):
         assert outputs.get(name), name
-    assert outputs["keyVaultUri"].startswith("https://") and outputs["keyVaultUri"].endswith(".vault.azure.net/")
-    assert set(outputs["privateDnsZoneIds"]) == {"keyvault", "openai", "health", "storage", "monitor"}
+    assert outputs["keyVaultUri"].startswith("https://") and outputs["keyVaultUri"].endswith(
+        ".vault.azure.net/"
+    )
+    assert set(outputs["privateDnsZoneIds"]) == {
+        "keyvault",
+        "openai",
+        "health",
+        "storage",
+        "monitor",
+    }
     assert outputs["spokeAllocations"]["clinical-nlp"]
 
 
 def test_defender_plans_and_hipaa_initiative(landing_zone_plan: Plan):
-    plans = {p.inputs["pricingName"]: p.inputs for p in landing_zone_plan.of_type("azure-native:security:Pricing")}
+    plans = {
+        p.inputs["pricingName"]: p.inputs
+        for p in landing_zone_plan.of_type("azure-native:security:Pricing")
+    }
     assert set(plans) == {"KeyVaults", "StorageAccounts", "AI", "Arm", "CloudPosture"}
     assert all(p["pricingTier"] == "Standard" for p in plans.values())
     assignment = landing_zone_plan.of_type("azure-native:authorization:PolicyAssignment")[0].inputs

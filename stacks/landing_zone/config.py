@@ -70,7 +70,7 @@ class LandingZoneConfig(ConfigModel):
     spokes: dict[str, str] = Field(default_factory=dict)
     """Spoke allocation table: lab name -> address space. AI-lab stacks must use exactly theirs."""
     firewall: FirewallSku = "Standard"
-    """Azure Firewall tier or ``none``. Default Standard; production requires Standard or Premium."""
+    """Azure Firewall tier or ``none``. Default Standard; production needs Standard or Premium."""
     bastion: bool = True
     """Deploy Azure Bastion (Standard in production, Basic in lab). Default: true."""
     ddos_protection: bool | None = None
@@ -135,7 +135,10 @@ def semantic_problems(config: LandingZoneConfig, stack: str) -> list[tuple[str, 
     problems += location_problems(config.location, key("location"))
     problems += tag_problems(config.tags, key("tags"))
     problems += guid_problems(config.platform_admin_group_ids, key("platformAdminGroupIds"))
-    problems += [(key("prefix"), message) for message in planned_names(config, stack).problems(NAMED_RESOURCES)]
+    problems += [
+        (key("prefix"), message)
+        for message in planned_names(config, stack).problems(NAMED_RESOURCES)
+    ]
 
     hub_key = key("hub", "addressSpace")
     ranges: dict[str, str] = {hub_key: config.hub.address_space}
@@ -154,18 +157,25 @@ def semantic_problems(config: LandingZoneConfig, stack: str) -> list[tuple[str, 
             problems.append((subnet_key, problem))
             continue
         subnet_ranges[subnet_key] = prefix
-        network = ipaddress.ip_network(prefix)
-        if hub_problem is None and not network.subnet_of(ipaddress.ip_network(config.hub.address_space)):  # type: ignore[arg-type]
-            problems.append((subnet_key, f"{prefix} is outside {hub_key} ({config.hub.address_space})"))
+        network = ipaddress.IPv4Network(prefix)
+        hub_network = None if hub_problem else ipaddress.IPv4Network(config.hub.address_space)
+        if hub_network is not None and not network.subnet_of(hub_network):
+            problems.append(
+                (subnet_key, f"{prefix} is outside {hub_key} ({config.hub.address_space})")
+            )
         minimum = MINIMUM_PREFIX_LENGTH.get(name)
         if minimum is not None and network.prefixlen > minimum:
             problems.append((subnet_key, f"{prefix} is smaller than the /{minimum} Azure requires"))
     problems += overlap_problems(subnet_ranges)
 
     if config.firewall_tier is not None and subnets["firewall"] is None:
-        problems.append((key("hub", "subnets", "firewall"), "required when hlz:firewall is not none"))
+        problems.append(
+            (key("hub", "subnets", "firewall"), "required when hlz:firewall is not none")
+        )
     if config.firewall == "Basic" and subnets["firewallManagement"] is None:
-        problems.append((key("hub", "subnets", "firewallManagement"), "required for the Basic firewall tier"))
+        problems.append(
+            (key("hub", "subnets", "firewallManagement"), "required for the Basic firewall tier")
+        )
     if config.bastion and subnets["bastion"] is None:
         problems.append((key("hub", "subnets", "bastion"), "required when hlz:bastion is true"))
 
@@ -181,7 +191,9 @@ def semantic_problems(config: LandingZoneConfig, stack: str) -> list[tuple[str, 
 
     if config.production:
         if config.firewall not in ("Standard", "Premium"):
-            problems.append((key("firewall"), f"production requires Standard or Premium, not {config.firewall}"))
+            problems.append(
+                (key("firewall"), f"production requires Standard or Premium, not {config.firewall}")
+            )
         if config.retention_days < PRODUCTION_MINIMUM_RETENTION_DAYS:
             problems.append(
                 (

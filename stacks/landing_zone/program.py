@@ -86,10 +86,14 @@ def run(config: LandingZoneConfig) -> None:
     dns = PrivateDnsZones(
         "dns",
         PrivateDnsZonesArgs(
-            placement=network_placement, vnet_id=hub.id, vnet_link_name=namer.name("virtual_network", "hub")
+            placement=network_placement,
+            vnet_id=hub.id,
+            vnet_link_name=namer.name("virtual_network", "hub"),
         ),
     )
-    private_link = PrivateLinkTarget(subnet_id=hub.private_endpoint_subnet_id, dns_zone_ids=dns.zone_ids)
+    private_link = PrivateLinkTarget(
+        subnet_id=hub.private_endpoint_subnet_id, dns_zone_ids=dns.zone_ids
+    )
 
     MonitorPrivateLink(
         "monitor-link",
