@@ -119,6 +119,10 @@ ARM_PATHS: dict[str, ArmPath] = {
         "Microsoft.CognitiveServices",
         (("accounts", "accountName"), ("deployments", "deploymentName")),
     ),
+    "azure-native:cognitiveservices:RaiPolicy": ArmPath(
+        "Microsoft.CognitiveServices",
+        (("accounts", "accountName"), ("raiPolicies", "raiPolicyName")),
+    ),
     "azure-native:healthcareapis:Workspace": ArmPath(
         "Microsoft.HealthcareApis", (("workspaces", "workspaceName"),)
     ),
@@ -198,10 +202,39 @@ def firewall_private_ip(subnet_prefix: str) -> str:
     return str(ipaddress.ip_network(subnet_prefix)[4])
 
 
+def identity_outputs(name: str, identity: Any, tenant_id: str) -> dict[str, Any]:
+    """Azure answers a managed-identity block with a map of user-assigned identities (the SDK
+    sends a list of ids) and the principal of a system-assigned one."""
+    if not isinstance(identity, dict):
+        return {}
+    answer = dict(identity)
+    assigned = identity.get("userAssignedIdentities")
+    if isinstance(assigned, list):
+        answer["userAssignedIdentities"] = {
+            identity_id: {
+                "principalId": fake_guid("principal", str(identity_id).rsplit("/", 1)[-1]),
+                "clientId": fake_guid("client", str(identity_id).rsplit("/", 1)[-1]),
+            }
+            for identity_id in assigned
+        }
+    if "SystemAssigned" in str(identity.get("type", "")):
+        answer["principalId"] = fake_guid("principal", "system", name)
+        answer["tenantId"] = tenant_id
+    return {"identity": answer}
+
+
 def computed_outputs(
     token: str, name: str, inputs: dict[str, Any], tenant_id: str, subnet_prefixes: dict[str, str]
 ) -> dict[str, Any]:
     """Outputs Azure computes on create that programs read back (URIs, principal ids, IPs)."""
+    answer = identity_outputs(name, inputs.get("identity"), tenant_id)
+    answer.update(_type_outputs(token, name, inputs, tenant_id, subnet_prefixes))
+    return answer
+
+
+def _type_outputs(
+    token: str, name: str, inputs: dict[str, Any], tenant_id: str, subnet_prefixes: dict[str, str]
+) -> dict[str, Any]:
     if token == "azure-native:keyvault:Vault":
         properties = dict(inputs.get("properties") or {})
         properties["vaultUri"] = f"https://{name}.vault.azure.net/"

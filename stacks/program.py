@@ -18,6 +18,11 @@ def main() -> None:
         from stacks.landing_zone.program import run as run_landing_zone
 
         run_landing_zone(load_landing_zone_config(raw, stack))
+    elif layer == "ai_lab":
+        from stacks.ai_lab.program import run as run_ai_lab
+
+        # Async: the lab validates its config against the landing zone's outputs first.
+        pulumi.run(lambda: run_ai_lab(raw, stack))
     else:
         raise ConfigError(
             [("hlz:layer", f"must be landing_zone or ai_lab, not {layer!r}")], "stack configuration"

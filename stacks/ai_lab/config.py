@@ -1,0 +1,295 @@
+"""An AI-lab stack's configuration (``hlz:*`` keys of ``Pulumi.<stack>.yaml``).
+
+Validated in two steps, both before any resource is created: the keys' shape, then every
+semantic problem at once — including the checks against the landing zone this lab belongs to
+(its spoke allocation table, profile and region), read from that stack's outputs.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import Field
+
+from components.naming import Namer, unique_suffix
+from components.shared import Override
+from stacks.ai_lab.catalogue import US_RESIDENT_SKUS, load_catalogue
+from stacks.common import (
+    LAB_NAME,
+    ConfigModel,
+    Profile,
+    cidr_problem,
+    guid_problems,
+    key,
+    location_problems,
+    overlap_problems,
+    parse_model,
+    raise_if,
+    tag_problems,
+)
+
+SOURCE = "AI-lab configuration"
+BUILT_IN_CONTENT_FILTERS = ("Microsoft.Default", "Microsoft.DefaultV2")
+SeverityThreshold = Literal["Low", "Medium", "High"]
+
+
+class LabSubnetsConfig(ConfigModel):
+    private_endpoints: str
+    """Subnet for the lab's private endpoints (OpenAI, Health Data Services, storage)."""
+    workloads: str
+    """Subnet for the lab's compute (egress forced through the hub firewall)."""
+
+
+class ContentFilterConfig(ConfigModel):
+    severity_threshold: SeverityThreshold = "Medium"
+    """Block content at this severity or above on every harm category (hate, sexual, violence,
+    self-harm), for prompts and completions. Default: Medium."""
+    prompt_shield: bool = True
+    """Block jailbreak and indirect prompt-injection attacks. Default: true."""
+
+
+class DeploymentConfig(ConfigModel):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
+    """Deployment name applications call (2-64 letters, digits, '.', '_', '-')."""
+    model: str
+    """Model name from the shipped catalogue (stacks/ai_lab/model_catalogue.yaml)."""
+    version: str
+    """Model version; a retired version is rejected."""
+    sku: str = "DataZoneStandard"
+    """Deployment SKU. Default DataZoneStandard: processing stays in the US data zone."""
+    capacity: int
+    """Capacity in thousands of tokens per minute (must be > 0)."""
+    content_filter: str
+    """Content-filter (RAI) policy: Microsoft.DefaultV2 or a key of hlz:openai.contentFilters.
+    Required: no deployment without a content filter."""
+    data_residency_override: Override | None = None
+    """Required to use a Global* SKU in a phi lab: data may be processed outside the US."""
+
+
+class OpenAIConfig(ConfigModel):
+    kind: Literal["OpenAI", "AIServices"] = "OpenAI"
+    """Account kind. Default OpenAI; AIServices adds the services.ai private DNS zone."""
+    allowed_fqdns: list[str] = Field(default_factory=list)
+    """Extra FQDNs the account may call out to (the lab storage account is always allowed)."""
+    content_filters: dict[str, ContentFilterConfig] = Field(default_factory=dict)
+    """Custom content-filter policies by name."""
+    deployments: list[DeploymentConfig] = Field(min_length=1)
+    """Model deployments, created one after another (Azure rejects parallel deployments)."""
+
+
+class HealthDataConfig(ConfigModel):
+    fhir: bool = True
+    """Deploy a FHIR R4 service. Default: true."""
+    dicom: bool = True
+    """Deploy a DICOM service. Default: true."""
+    fhir_data_role: Literal["reader", "contributor"] = "reader"
+    """Role lab members get on FHIR data. Default: reader (least privilege)."""
+    cors_origins: list[str] = Field(default_factory=list)
+    """Browser origins allowed to call FHIR: explicit https:// origins only, never '*'."""
+
+
+class AiLabConfig(ConfigModel):
+    layer: Literal["ai_lab"]
+    """Which program the stack runs: ``ai_lab``."""
+    profile: Profile
+    """``lab`` or ``production``; must match the landing zone's profile."""
+    landing_zone_stack: str
+    """The landing-zone stack this lab is a spoke of (e.g. lz-dev or org/hlz/lz-dev)."""
+    lab: str
+    """Lab team name; must have an entry in the landing zone's hlz:spokes table."""
+    location: str
+    """Azure region of the lab (an allowed US region)."""
+    prefix: str = Field(min_length=2, max_length=20, pattern=r"^[a-z][a-z0-9]*$")
+    """Lowercase name prefix; names are <abbreviation>-<prefix>-<lab>[-<suffix>]."""
+    tags: dict[str, str]
+    """Required tags: owner, cost-center, environment, data-classification."""
+    address_space: str
+    """The lab's VNet range; must equal the landing zone's allocation for this lab."""
+    subnets: LabSubnetsConfig
+    member_group_ids: list[str] = Field(min_length=1)
+    """Entra group object ids of lab members (OpenAI User, FHIR/DICOM data roles)."""
+    openai: OpenAIConfig
+    health_data: HealthDataConfig = Field(default_factory=HealthDataConfig)
+
+    @property
+    def production(self) -> bool:
+        return self.profile == "production"
+
+    @property
+    def phi(self) -> bool:
+        return self.tags.get("data-classification") == "phi"
+
+
+def lab_namer(config: AiLabConfig, stack: str) -> Namer:
+    return Namer(prefix=f"{config.prefix}-{config.lab}", suffix=unique_suffix(stack, "ai_lab"))
+
+
+NAMED_RESOURCES = {
+    "resource_group": "",
+    "virtual_network": "spoke",
+    "storage_account": "",
+    "cognitive_services": "",
+    "health_workspace": "",
+    "fhir_service": "",
+    "dicom_service": "",
+    "managed_identity": "openai",
+    "private_endpoint": "openai",
+}
+
+# Landing-zone outputs the lab reads; a stack without them is not a landing zone.
+REQUIRED_LANDING_ZONE_OUTPUTS = (
+    "profile",
+    "spokeAllocations",
+    "firewallPrivateIp",
+    "hubVnetId",
+    "hubVnetName",
+    "resourceGroupName",
+    "privateDnsZoneIds",
+    "logAnalyticsWorkspaceId",
+    "keyVaultName",
+    "keyVaultUri",
+    "managementResourceGroupName",
+)
+
+
+def parse_ai_lab_config(raw: dict[str, Any]) -> AiLabConfig:
+    """Shape only (types, unknown and missing keys); semantic checks need the landing zone."""
+    return parse_model(AiLabConfig, raw, SOURCE)
+
+
+def _network_problems(config: AiLabConfig) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    space_key = key("addressSpace")
+    space_problem = cidr_problem(config.address_space)
+    if space_problem:
+        problems.append((space_key, space_problem))
+    subnet_ranges: dict[str, str] = {}
+    for name, prefix in config.subnets.model_dump(by_alias=True).items():
+        subnet_key = key("subnets", name)
+        problem = cidr_problem(prefix)
+        if problem:
+            problems.append((subnet_key, problem))
+            continue
+        subnet_ranges[subnet_key] = prefix
+        if space_problem is None and not ipaddress.IPv4Network(prefix).subnet_of(
+            ipaddress.IPv4Network(config.address_space)
+        ):
+            problems.append(
+                (subnet_key, f"{prefix} is outside {space_key} ({config.address_space})")
+            )
+    return problems + overlap_problems(subnet_ranges)
+
+
+def _deployment_problems(config: AiLabConfig, today: date) -> list[tuple[str, str]]:
+    catalogue = load_catalogue()
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for index, deployment in enumerate(config.openai.deployments):
+        base = key("openai", f"deployments[{index}]")
+        if deployment.name in seen:
+            problems.append((f"{base}.name", f"deployment name '{deployment.name}' is used twice"))
+        seen.add(deployment.name)
+        for message in catalogue.problems(
+            deployment.model, deployment.version, deployment.sku, config.location, today
+        ):
+            problems.append((f"{base} ({deployment.name})", message))
+        if deployment.capacity <= 0:
+            problems.append(
+                (f"{base}.capacity", f"capacity must be > 0, not {deployment.capacity}")
+            )
+        known_filters = set(BUILT_IN_CONTENT_FILTERS) | set(config.openai.content_filters)
+        if deployment.content_filter not in known_filters:
+            problems.append(
+                (
+                    f"{base}.contentFilter",
+                    f"'{deployment.content_filter}' is neither built in nor defined in "
+                    "hlz:openai.contentFilters",
+                )
+            )
+        if (
+            config.phi
+            and deployment.sku not in US_RESIDENT_SKUS
+            and deployment.data_residency_override is None
+        ):
+            problems.append(
+                (
+                    f"{base}.sku",
+                    f"'{deployment.sku}' may process PHI outside the US data zone; use "
+                    "DataZoneStandard or add dataResidencyOverride with a reason",
+                )
+            )
+    return problems
+
+
+def _landing_zone_problems(
+    config: AiLabConfig, landing_zone: dict[str, Any]
+) -> list[tuple[str, str]]:
+    stack_key = key("landingZoneStack")
+    missing = [
+        name for name in REQUIRED_LANDING_ZONE_OUTPUTS if landing_zone.get(name) in (None, "")
+    ]
+    if missing:
+        return [
+            (
+                stack_key,
+                f"stack '{config.landing_zone_stack}' lacks outputs {', '.join(missing)}: "
+                "is it a landing-zone stack that has been deployed?",
+            )
+        ]
+    problems: list[tuple[str, str]] = []
+    allocations: dict[str, str] = landing_zone["spokeAllocations"]
+    allocated = allocations.get(config.lab)
+    if allocated is None:
+        problems.append(
+            (
+                key("lab"),
+                f"'{config.lab}' has no entry in {config.landing_zone_stack}'s hlz:spokes "
+                f"(allocated: {', '.join(sorted(allocations)) or 'none'})",
+            )
+        )
+    elif allocated != config.address_space:
+        problems.append(
+            (
+                key("addressSpace"),
+                f"{config.address_space} differs from the allocation {allocated} for "
+                f"'{config.lab}' in {config.landing_zone_stack}'s hlz:spokes",
+            )
+        )
+    if landing_zone["profile"] != config.profile:
+        problems.append(
+            (
+                key("profile"),
+                f"'{config.profile}' differs from the landing zone's profile "
+                f"'{landing_zone['profile']}'",
+            )
+        )
+    return problems
+
+
+def validate_ai_lab_config(
+    config: AiLabConfig, stack: str, landing_zone: dict[str, Any], today: date | None = None
+) -> None:
+    """Raise ConfigError listing every semantic problem of the lab's config."""
+    today = today or date.today()
+    problems: list[tuple[str, str]] = []
+    if not LAB_NAME.fullmatch(config.lab):
+        problems.append((key("lab"), "lab names are 3-16 lowercase letters, digits and hyphens"))
+    problems += location_problems(config.location, key("location"))
+    problems += tag_problems(config.tags, key("tags"))
+    problems += guid_problems(config.member_group_ids, key("memberGroupIds"))
+    names = lab_namer(config, stack).problems(NAMED_RESOURCES)
+    problems += [(key("prefix"), f"{message} (shorten hlz:prefix or hlz:lab)") for message in names]
+    problems += _network_problems(config)
+    problems += _deployment_problems(config, today)
+    for index, origin in enumerate(config.health_data.cors_origins):
+        if "*" in origin or not origin.startswith("https://"):
+            problems.append(
+                (
+                    key("healthData", f"corsOrigins[{index}]"),
+                    f"'{origin}' must be an explicit https:// origin",
+                )
+            )
+    problems += _landing_zone_problems(config, landing_zone)
+    raise_if(problems, SOURCE)

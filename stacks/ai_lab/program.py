@@ -1,0 +1,216 @@
+"""The AI-lab program: one lab team's spoke, wired from components and the landing zone's outputs.
+
+It runs as an async Pulumi program because it must read the landing zone's outputs (a
+StackReference, a read — nothing is created) and validate the lab's config against them before
+registering any resource.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi_azure_native import authorization
+
+from components.encryption import EncryptionKey, EncryptionKeyArgs
+from components.errors import ConfigError
+from components.health_data import HealthDataServices, HealthDataServicesArgs
+from components.openai import ContentFilter, ModelDeployment, OpenAI, OpenAIArgs
+from components.resource_group import ResourceGroup, ResourceGroupArgs
+from components.shared import DiagnosticsTarget, Placement, PrivateLinkTarget
+from components.spoke_network import SpokeHub, SpokeNetwork, SpokeNetworkArgs
+from components.storage import LabStorage, LabStorageArgs
+from stacks.ai_lab.config import (
+    AiLabConfig,
+    lab_namer,
+    parse_ai_lab_config,
+    validate_ai_lab_config,
+)
+from stacks.common import key
+
+FHIR_EXPORT_CONTAINER = "fhir-export"
+
+
+async def read_landing_zone(config: AiLabConfig) -> dict[str, Any]:
+    reference = pulumi.StackReference(config.landing_zone_stack)
+    if not await reference.outputs.is_known():
+        raise ConfigError(
+            [
+                (
+                    key("landingZoneStack"),
+                    f"outputs of '{config.landing_zone_stack}' are not known yet",
+                )
+            ],
+            "AI-lab configuration",
+        )
+    return dict(await reference.outputs.future() or {})
+
+
+async def run(raw: dict[str, Any], stack: str) -> None:
+    config = parse_ai_lab_config(raw)
+    landing_zone = await read_landing_zone(config)
+    validate_ai_lab_config(config, stack, landing_zone)
+    build(config, stack, landing_zone)
+
+
+def zone_ids(landing_zone: dict[str, Any], *services: str) -> dict[str, str]:
+    return {
+        zone: zone_id
+        for service in services
+        for zone, zone_id in landing_zone["privateDnsZoneIds"][service].items()
+    }
+
+
+def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None:
+    namer = lab_namer(config, stack)
+    client = authorization.get_client_config_output()
+    tags = dict(config.tags)
+    group = ResourceGroup(
+        "lab",
+        ResourceGroupArgs(
+            resource_group_name=namer.name("resource_group", ""),
+            location=config.location,
+            tags=tags,
+            lock=config.production,
+        ),
+    )
+    placement = Placement(resource_group_name=group.name, location=config.location, tags=tags)
+    diagnostics = DiagnosticsTarget(workspace_id=landing_zone["logAnalyticsWorkspaceId"])
+    lab_zones = zone_ids(landing_zone, "openai", "health", "storage")
+
+    spoke = SpokeNetwork(
+        "spoke",
+        SpokeNetworkArgs(
+            placement=placement,
+            namer=namer,
+            address_space=config.address_space,
+            private_endpoint_prefix=config.subnets.private_endpoints,
+            workload_prefix=config.subnets.workloads,
+            hub=SpokeHub(
+                vnet_id=landing_zone["hubVnetId"],
+                vnet_name=landing_zone["hubVnetName"],
+                resource_group_name=landing_zone["resourceGroupName"],
+                firewall_private_ip=landing_zone["firewallPrivateIp"],
+                dns_zone_ids=lab_zones,
+            ),
+            diagnostics=diagnostics,
+        ),
+    )
+    private_link = PrivateLinkTarget(
+        subnet_id=spoke.private_endpoint_subnet_id, dns_zone_ids=lab_zones
+    )
+
+    def encryption_key(role: str) -> EncryptionKey:
+        return EncryptionKey(
+            f"{role}-cmk",
+            EncryptionKeyArgs(
+                placement=placement,
+                identity_name=namer.name("managed_identity", role),
+                key_name=f"{config.lab}-{role}-cmk",
+                vault_name=landing_zone["keyVaultName"],
+                vault_resource_group_name=landing_zone["managementResourceGroupName"],
+                vault_uri=landing_zone["keyVaultUri"],
+                hsm=config.production,
+                subscription_id=client.subscription_id,
+            ),
+        )
+
+    storage_account_name = namer.name("storage_account", "")
+    storage = LabStorage(
+        "storage",
+        LabStorageArgs(
+            placement=placement,
+            account_name=storage_account_name,
+            endpoint_name_prefix=namer.name("private_endpoint", "st"),
+            encryption=encryption_key("storage"),
+            private_link=private_link,
+            diagnostics=diagnostics,
+            containers=[FHIR_EXPORT_CONTAINER],
+        ),
+    )
+
+    openai = OpenAI(
+        "openai",
+        OpenAIArgs(
+            placement=placement,
+            account_name=namer.name("cognitive_services", ""),
+            endpoint_name=namer.name("private_endpoint", "openai"),
+            kind=config.openai.kind,
+            encryption=encryption_key("openai"),
+            private_link=private_link,
+            diagnostics=diagnostics,
+            allowed_fqdns=[
+                f"{storage_account_name}.blob.core.windows.net",
+                *config.openai.allowed_fqdns,
+            ],
+            content_filters={
+                name: ContentFilter(
+                    severity_threshold=spec.severity_threshold, prompt_shield=spec.prompt_shield
+                )
+                for name, spec in config.openai.content_filters.items()
+            },
+            deployments=[
+                ModelDeployment(
+                    name=deployment.name,
+                    model=deployment.model,
+                    version=deployment.version,
+                    sku=deployment.sku,
+                    capacity=deployment.capacity,
+                    content_filter=deployment.content_filter,
+                    data_residency_override=deployment.data_residency_override,
+                )
+                for deployment in config.openai.deployments
+            ],
+            member_group_ids=config.member_group_ids,
+            subscription_id=client.subscription_id,
+        ),
+    )
+
+    health = None
+    if config.health_data.fhir or config.health_data.dicom:
+        health = HealthDataServices(
+            "health",
+            HealthDataServicesArgs(
+                placement=placement,
+                workspace_name=namer.name("health_workspace", ""),
+                fhir_name=namer.name("fhir_service", ""),
+                dicom_name=namer.name("dicom_service", ""),
+                tenant_id=client.tenant_id,
+                encryption=encryption_key("health"),
+                private_link=private_link,
+                diagnostics=diagnostics,
+                fhir=config.health_data.fhir,
+                dicom=config.health_data.dicom,
+                cors_origins=config.health_data.cors_origins,
+                fhir_data_role=config.health_data.fhir_data_role,
+                member_group_ids=config.member_group_ids,
+                export_storage_account_name=storage.name,
+                export_container_id=storage.container_ids[FHIR_EXPORT_CONTAINER],
+                subscription_id=client.subscription_id,
+            ),
+        )
+
+    pulumi.export("lab", config.lab)
+    pulumi.export("resourceGroupName", group.name)
+    pulumi.export("spokeVnetId", spoke.id)
+    pulumi.export("openaiAccountName", openai.name)
+    pulumi.export("openaiEndpoint", openai.endpoint)
+    pulumi.export(
+        "modelDeployments",
+        [
+            {
+                "name": d.name,
+                "model": d.model,
+                "version": d.version,
+                "sku": d.sku,
+                "capacity": d.capacity,
+                "contentFilter": d.content_filter,
+            }
+            for d in config.openai.deployments
+        ],
+    )
+    pulumi.export("storageAccountName", storage.name)
+    if health is not None:
+        pulumi.export("healthWorkspaceId", health.id)
+        if config.health_data.fhir:
+            pulumi.export("fhirUrl", health.fhir_url)

@@ -1,0 +1,495 @@
+"""The lab's data components under named scenarios: storage account and Health Data Services,
+each wired to a real EncryptionKey so the key-access ordering is what a deployment gets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pytest
+from pydantic import ValidationError
+
+import components.health_data
+import components.storage
+from components.encryption import EncryptionKey, EncryptionKeyArgs
+from components.health_data import (
+    DICOM_TIMEOUTS,
+    FHIR_TIMEOUTS,
+    HEALTH_ZONES,
+    HealthDataServices,
+    HealthDataServicesArgs,
+)
+from components.private_endpoint import zone_config_name
+from components.roles import BUILTIN_ROLES
+from components.shared import DiagnosticsTarget, Override, Placement, PrivateLinkTarget
+from components.storage import STORAGE_ENDPOINT_ZONES, LabStorage, LabStorageArgs
+from hlz.arm import fake_guid
+from hlz.engine import (
+    DEFAULT_SUBSCRIPTION_ID,
+    DEFAULT_TENANT_ID,
+    ArmMocks,
+    ProgramRun,
+    Registration,
+    run_program,
+)
+from tests.conftest import of_type, one
+
+TAGS = {"owner": "o", "cost-center": "c", "environment": "e", "data-classification": "phi"}
+PLACEMENT = Placement(resource_group_name="rg-lab", location="eastus2", tags=TAGS)
+DIAGNOSTICS = DiagnosticsTarget(
+    workspace_id="/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law"
+)
+ZONES = {zone: f"/zones/{zone}" for zone in (*STORAGE_ENDPOINT_ZONES.values(), *HEALTH_ZONES)}
+PRIVATE_LINK = PrivateLinkTarget(subnet_id="/subnets/pe", dns_zone_ids=ZONES)
+GROUP = "3f2b8a7e-1c4d-4e5f-8a9b-0c1d2e3f4a5b"
+EXPORT_CONTAINER = "fhir-export"
+
+STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
+BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
+CONTAINER = "azure-native:storage:BlobContainer"
+WORKSPACE = "azure-native:healthcareapis:Workspace"
+FHIR = "azure-native:healthcareapis:FhirService"
+DICOM = "azure-native:healthcareapis:DicomService"
+ENDPOINT = "azure-native:network:PrivateEndpoint"
+ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
+DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting"
+ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+
+
+def run(program: Callable[[], None]) -> ProgramRun:
+    return run_program(
+        program,
+        project="hlz",
+        stack="unit",
+        config={},
+        mocks=ArmMocks(DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID),
+    )
+
+
+def encryption_key(role: str) -> EncryptionKey:
+    return EncryptionKey(
+        f"{role}-cmk",
+        EncryptionKeyArgs(
+            placement=PLACEMENT,
+            identity_name=f"id-t-{role}",
+            key_name=f"t-{role}-cmk",
+            vault_name="kv-t-abcde",
+            vault_resource_group_name="rg-mgmt",
+            vault_uri="https://kv-t-abcde.vault.azure.net/",
+            hsm=False,
+            subscription_id="sub",
+        ),
+    )
+
+
+def unregistered_key() -> EncryptionKey:
+    """An EncryptionKey that registers nothing, for input that is rejected before any child
+    is created (the args model only checks the type)."""
+    return EncryptionKey.__new__(EncryptionKey)
+
+
+def storage_args(key: EncryptionKey, **overrides: Any) -> LabStorageArgs:
+    values: dict[str, Any] = {
+        "placement": PLACEMENT,
+        "account_name": "sttabcde",
+        "endpoint_name_prefix": "pe-t-st",
+        "encryption": key,
+        "private_link": PRIVATE_LINK,
+        "diagnostics": DIAGNOSTICS,
+        **overrides,
+    }
+    return LabStorageArgs(**values)
+
+
+def health_args(key: EncryptionKey, **overrides: Any) -> HealthDataServicesArgs:
+    values: dict[str, Any] = {
+        "placement": PLACEMENT,
+        "workspace_name": "hdstabcde",
+        "fhir_name": "fhir-t",
+        "dicom_name": "dicom-t",
+        "tenant_id": "tenant-1",
+        "encryption": key,
+        "private_link": PRIVATE_LINK,
+        "diagnostics": DIAGNOSTICS,
+        "member_group_ids": [GROUP],
+        "subscription_id": "sub",
+        **overrides,
+    }
+    return HealthDataServicesArgs(**values)
+
+
+def storage_program(**overrides: Any) -> Callable[[], None]:
+    def program() -> None:
+        storage = LabStorage("storage", storage_args(encryption_key("storage"), **overrides))
+        pulumi.export("blobEndpoint", storage.blob_endpoint)
+        pulumi.export("containerIds", storage.container_ids)
+
+    return program
+
+
+def health_program(with_export: bool = True, **overrides: Any) -> Callable[[], None]:
+    """Health Data Services exporting to a lab storage account, as the lab stack wires them."""
+
+    def program() -> None:
+        if with_export:
+            storage = LabStorage("storage", storage_args(encryption_key("storage")))
+            overrides.setdefault("export_storage_account_name", storage.name)
+            overrides.setdefault("export_container_id", storage.container_ids[EXPORT_CONTAINER])
+        health = HealthDataServices("health", health_args(encryption_key("health"), **overrides))
+        pulumi.export("fhirUrl", health.fhir_url)
+        pulumi.export("principalId", health.principal_id)
+
+    return program
+
+
+def named(registrations: list[Registration], logical_name: str) -> Registration:
+    matches = [r for r in registrations if r.urn.endswith(f"::{logical_name}")]
+    assert len(matches) == 1, f"expected one resource named {logical_name}, found {len(matches)}"
+    return matches[0]
+
+
+def role_guid(registration: Registration) -> str:
+    return registration.inputs["roleDefinitionId"].rsplit("/", 1)[-1]
+
+
+def zone_group_of(registrations: list[Registration], endpoint: Registration) -> Registration:
+    name = endpoint.inputs["privateEndpointName"]
+    groups = [
+        g for g in of_type(registrations, ZONE_GROUP) if g.inputs["privateEndpointName"] == name
+    ]
+    assert len(groups) == 1, f"{name} has {len(groups)} DNS zone groups; Azure allows exactly one"
+    return groups[0]
+
+
+@pytest.fixture(scope="module")
+def storage_defaults() -> ProgramRun:
+    return run(storage_program())
+
+
+@pytest.fixture(scope="module")
+def health_defaults() -> ProgramRun:
+    return run(health_program(cors_origins=["https://viewer.example.org"]))
+
+
+# --- storage -------------------------------------------------------------------------------
+
+
+def test_storage_defaults(storage_defaults: ProgramRun):
+    resources = storage_defaults.registrations
+    account = one(resources, STORAGE_ACCOUNT)
+    inputs = account.inputs
+    assert inputs["kind"] == "StorageV2" and inputs["sku"] == {"name": "Standard_GRS"}
+    assert inputs["enableHttpsTrafficOnly"] is True
+    assert inputs["minimumTlsVersion"] == "TLS1_2"
+    assert inputs["allowBlobPublicAccess"] is False
+    assert inputs["allowSharedKeyAccess"] is False
+    assert inputs["defaultToOAuthAuthentication"] is True
+    assert inputs["allowCrossTenantReplication"] is False
+    assert inputs["allowedCopyScope"] == "AAD"
+    assert inputs["isLocalUserEnabled"] is False and inputs["isSftpEnabled"] is False
+    assert inputs["isHnsEnabled"] is False
+    assert inputs["publicNetworkAccess"] == "Disabled"
+    assert inputs["networkRuleSet"] == {"defaultAction": "Deny", "bypass": "AzureServices"}
+    assert not any(tag.startswith("hlz-override-") for tag in inputs["tags"])
+
+    identity_id = named(resources, "storage-cmk-id").id
+    assert inputs["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [identity_id]}
+    encryption = inputs["encryption"]
+    assert encryption["keySource"] == "Microsoft.Keyvault"
+    assert encryption["requireInfrastructureEncryption"] is True
+    assert encryption["encryptionIdentity"] == {"encryptionUserAssignedIdentity": identity_id}
+    # Versionless: Azure Storage follows the key's automatic rotation.
+    assert encryption["keyVaultProperties"] == {
+        "keyName": "t-storage-cmk",
+        "keyVaultUri": "https://kv-t-abcde.vault.azure.net/",
+    }
+    for service in ("blob", "file", "queue", "table"):
+        assert encryption["services"][service] == {"enabled": True, "keyType": "Account"}
+
+
+def test_storage_account_waits_for_key_access(storage_defaults: ProgramRun):
+    resources = storage_defaults.registrations
+    key_access = named(resources, "storage-cmk-key-user")
+    assert key_access.urn in one(resources, STORAGE_ACCOUNT).dependencies
+
+
+def test_storage_blob_service_keeps_versions_deletes_and_change_feed(storage_defaults: ProgramRun):
+    resources = storage_defaults.registrations
+    blob = one(resources, BLOB_SERVICE).inputs
+    assert blob["blobServicesName"] == "default"
+    assert blob["deleteRetentionPolicy"] == {"enabled": True, "days": 30}
+    assert blob["containerDeleteRetentionPolicy"] == {"enabled": True, "days": 30}
+    assert blob["isVersioningEnabled"] is True
+    assert blob["changeFeed"] == {"enabled": True}
+    container = one(resources, CONTAINER)
+    assert container.inputs["containerName"] == EXPORT_CONTAINER
+    assert container.inputs["publicAccess"] == "None"
+    assert one(resources, BLOB_SERVICE).urn in container.dependencies
+    assert storage_defaults.stack_outputs["containerIds"] == {EXPORT_CONTAINER: container.id}
+    assert (
+        storage_defaults.stack_outputs["blobEndpoint"] == "https://sttabcde.blob.core.windows.net/"
+    )
+
+
+def test_storage_private_endpoints_blob_and_dfs_each_with_one_zone_group(
+    storage_defaults: ProgramRun,
+):
+    resources = storage_defaults.registrations
+    account = one(resources, STORAGE_ACCOUNT)
+    endpoints = {
+        e.inputs["privateLinkServiceConnections"][0]["groupIds"][0]: e
+        for e in of_type(resources, ENDPOINT)
+    }
+    assert set(endpoints) == {"blob", "dfs"}
+    for group_id, endpoint in endpoints.items():
+        assert endpoint.inputs["privateEndpointName"] == f"pe-t-st-{group_id}"
+        connection = endpoint.inputs["privateLinkServiceConnections"][0]
+        assert connection["privateLinkServiceId"] == account.id
+        zone = STORAGE_ENDPOINT_ZONES[group_id]
+        group = zone_group_of(resources, endpoint)
+        assert group.inputs["privateDnsZoneConfigs"] == [
+            {"name": zone_config_name(zone), "privateDnsZoneId": ZONES[zone]}
+        ]
+
+
+def test_storage_diagnostics_account_metrics_and_blob_service_logs(storage_defaults: ProgramRun):
+    resources = storage_defaults.registrations
+    account = one(resources, STORAGE_ACCOUNT)
+    settings = {s.inputs["resourceUri"]: s.inputs for s in of_type(resources, DIAGNOSTIC_SETTING)}
+    assert set(settings) == {account.id, f"{account.id}/blobServices/default"}
+    account_setting = settings[account.id]
+    assert "logs" not in account_setting
+    assert account_setting["metrics"] == [{"category": "AllMetrics", "enabled": True}]
+    blob_setting = settings[f"{account.id}/blobServices/default"]
+    assert blob_setting["logs"] == [{"categoryGroup": "allLogs", "enabled": True}]
+    assert blob_setting["workspaceId"] == DIAGNOSTICS.workspace_id
+
+
+def test_storage_max_override_containers_and_retention():
+    override = Override(reason="FHIR $export reaches the account as a trusted Azure service")
+    program = storage_program(
+        trusted_services_override=override,
+        containers=["datasets", "fhir-export"],
+        soft_delete_days=90,
+    )
+    resources = run(program).registrations
+    inputs = one(resources, STORAGE_ACCOUNT).inputs
+    # Trusted services only: the firewall still denies every network.
+    assert inputs["publicNetworkAccess"] == "Enabled"
+    assert inputs["networkRuleSet"] == {"defaultAction": "Deny", "bypass": "AzureServices"}
+    assert inputs["tags"]["hlz-override-trusted-services"] == override.reason
+    assert sorted(c.inputs["containerName"] for c in of_type(resources, CONTAINER)) == [
+        "datasets",
+        "fhir-export",
+    ]
+    blob = one(resources, BLOB_SERVICE).inputs
+    assert blob["deleteRetentionPolicy"]["days"] == 90
+    assert blob["containerDeleteRetentionPolicy"]["days"] == 90
+
+
+def test_storage_rejects_invalid_names_all_at_once():
+    key = unregistered_key()
+    with pytest.raises(ValidationError) as error:
+        storage_args(key, account_name="St-Lab", containers=["Bad_Name", "ok-name", "ok-name"])
+    message = str(error.value)
+    assert "account_name 'St-Lab'" in message
+    assert "containers[0] 'Bad_Name'" in message
+    assert "containers lists ok-name more than once" in message
+
+
+@pytest.mark.parametrize("days", [0, 6, 366])
+def test_storage_rejects_soft_delete_outside_7_to_365_days(days: int):
+    key = unregistered_key()
+    with pytest.raises(ValidationError, match="soft_delete_days"):
+        storage_args(key, soft_delete_days=days)
+
+
+# --- Health Data Services ------------------------------------------------------------------
+
+
+def test_health_data_defaults(health_defaults: ProgramRun):
+    resources = health_defaults.registrations
+    workspace = one(resources, WORKSPACE)
+    assert workspace.inputs["workspaceName"] == "hdstabcde"
+    fhir = one(resources, FHIR)
+    inputs = fhir.inputs
+    url = "https://hdstabcde-fhir-t.fhir.azurehealthcareapis.com"
+    assert inputs["kind"] == "fhir-R4" and inputs["workspaceName"] == "hdstabcde"
+    assert inputs["authenticationConfiguration"] == {
+        "authority": "https://login.microsoftonline.com/tenant-1",
+        "audience": url,
+        "smartProxyEnabled": False,
+    }
+    cors = inputs["corsConfiguration"]
+    assert cors["origins"] == ["https://viewer.example.org"]
+    assert cors["allowCredentials"] is False
+    assert cors["methods"] == ["GET", "HEAD", "OPTIONS"]
+    assert "Authorization" in cors["headers"] and "*" not in cors["headers"]
+    assert cors["maxAge"] == 600
+    assert inputs["resourceVersionPolicyConfiguration"] == {"default": "versioned"}
+    assert inputs["exportConfiguration"] == {"storageAccountName": "sttabcde"}
+    assert health_defaults.stack_outputs["fhirUrl"] == url
+
+    identity = named(resources, "health-cmk-id")
+    key_uri = "https://kv-t-abcde.vault.azure.net/keys/t-health-cmk"
+    dicom = one(resources, DICOM)
+    assert dicom.inputs["dicomServiceName"] == "dicom-t"
+    for service in (fhir, dicom):
+        assert service.inputs["identity"] == {
+            "type": "UserAssigned",
+            "userAssignedIdentities": [identity.id],
+        }
+        assert service.inputs["encryption"] == {
+            "customerManagedKeyEncryption": {"keyEncryptionKeyUrl": key_uri}
+        }
+        assert service.inputs["tags"] == TAGS
+    assert health_defaults.stack_outputs["principalId"] == fake_guid("principal", "id-t-health")
+
+
+def test_health_services_wait_for_key_access(health_defaults: ProgramRun):
+    resources = health_defaults.registrations
+    key_access = named(resources, "health-cmk-key-user")
+    assert key_access.urn in one(resources, FHIR).dependencies
+    assert key_access.urn in one(resources, DICOM).dependencies
+
+
+def test_health_workspace_endpoint_has_one_zone_group_with_three_zones_after_the_services(
+    health_defaults: ProgramRun,
+):
+    resources = health_defaults.registrations
+    workspaces = [
+        e for e in of_type(resources, ENDPOINT) if e.inputs["privateEndpointName"] == "pe-hdstabcde"
+    ]
+    assert len(workspaces) == 1
+    endpoint = workspaces[0]
+    connection = endpoint.inputs["privateLinkServiceConnections"][0]
+    assert connection["groupIds"] == ["healthcareworkspace"]
+    assert connection["privateLinkServiceId"] == one(resources, WORKSPACE).id
+    group = zone_group_of(resources, endpoint)
+    assert group.inputs["privateDnsZoneConfigs"] == [
+        {"name": zone_config_name(zone), "privateDnsZoneId": ZONES[zone]}
+        for zone in sorted(HEALTH_ZONES)
+    ]
+    # The zone group registers the FQDNs of the services that exist when it is created.
+    assert one(resources, FHIR).urn in endpoint.dependencies
+    assert one(resources, DICOM).urn in endpoint.dependencies
+
+
+def test_health_diagnostics_audit_and_metrics_on_fhir_and_dicom(health_defaults: ProgramRun):
+    resources = health_defaults.registrations
+    settings = {s.inputs["resourceUri"]: s.inputs for s in of_type(resources, DIAGNOSTIC_SETTING)}
+    for service in (one(resources, FHIR), one(resources, DICOM)):
+        setting = settings[service.id]
+        assert setting["logs"] == [{"categoryGroup": "audit", "enabled": True}]
+        assert setting["metrics"] == [{"category": "AllMetrics", "enabled": True}]
+
+
+def test_health_roles_members_read_and_the_identity_writes_exports(health_defaults: ProgramRun):
+    resources = health_defaults.registrations
+    fhir, dicom = one(resources, FHIR), one(resources, DICOM)
+    roles = {r.inputs["scope"]: r for r in of_type(resources, ROLE_ASSIGNMENT)}
+
+    fhir_role = roles[fhir.id]
+    assert role_guid(fhir_role) == BUILTIN_ROLES["FHIR Data Reader"]
+    assert fhir_role.inputs["principalId"] == GROUP
+    assert fhir_role.inputs["principalType"] == "Group"
+    dicom_role = roles[dicom.id]
+    assert role_guid(dicom_role) == BUILTIN_ROLES["DICOM Data Reader"]
+    assert dicom_role.inputs["principalType"] == "Group"
+
+    container = one(resources, CONTAINER)
+    export_role = roles[container.id]
+    assert role_guid(export_role) == BUILTIN_ROLES["Storage Blob Data Contributor"]
+    assert export_role.inputs["principalType"] == "ServicePrincipal"
+    assert export_role.inputs["principalId"] == health_defaults.stack_outputs["principalId"]
+    assert (
+        export_role.inputs["principalId"]
+        == named(resources, "health-cmk-key-user").inputs["principalId"]
+    )
+
+
+def test_health_data_without_dicom():
+    resources = run(health_program(with_export=False, dicom=False)).registrations
+    assert not of_type(resources, DICOM)
+    assert not [r for r in of_type(resources, ROLE_ASSIGNMENT) if "dicom" in r.urn]
+    fhir = one(resources, FHIR)
+    endpoint = [
+        e for e in of_type(resources, ENDPOINT) if e.inputs["privateEndpointName"] == "pe-hdstabcde"
+    ][0]
+    # The workspace endpoint still registers all three zones (the workspace covers them).
+    assert len(zone_group_of(resources, endpoint).inputs["privateDnsZoneConfigs"]) == 3
+    assert fhir.urn in endpoint.dependencies
+
+
+def test_health_data_dicom_only_has_no_fhir_or_export():
+    run_ = run(health_program(with_export=False, fhir=False))
+    resources = run_.registrations
+    assert not of_type(resources, FHIR)
+    assert one(resources, DICOM)
+    assert "fhirUrl" not in run_.stack_outputs
+    assert not [r for r in of_type(resources, ROLE_ASSIGNMENT) if "export" in r.urn]
+
+
+def test_fhir_contributor_role():
+    resources = run(health_program(with_export=False, fhir_data_role="contributor")).registrations
+    fhir = one(resources, FHIR)
+    # Without an export target: no export configuration and no storage role.
+    assert "exportConfiguration" not in fhir.inputs
+    assert not [r for r in of_type(resources, ROLE_ASSIGNMENT) if "export" in r.urn]
+    (role,) = [r for r in of_type(resources, ROLE_ASSIGNMENT) if r.inputs["scope"] == fhir.id]
+    assert role_guid(role) == BUILTIN_ROLES["FHIR Data Contributor"]
+    methods = fhir.inputs["corsConfiguration"]["methods"]
+    assert {"POST", "PUT", "PATCH", "DELETE"} <= set(methods)
+
+
+def test_cors_wildcard_is_rejected():
+    key = unregistered_key()
+    with pytest.raises(ValidationError, match=r"cors_origins\[1\] '\*' is a wildcard"):
+        health_args(key, cors_origins=["https://ok.example.org", "*"])
+    with pytest.raises(ValidationError, match=r"cors_origins\[0\] 'https://\*.example.org'"):
+        health_args(key, cors_origins=["https://*.example.org"])
+
+
+def test_cors_http_origin_is_rejected():
+    key = unregistered_key()
+    with pytest.raises(ValidationError, match=r"cors_origins\[0\] 'http://app.example.org'"):
+        health_args(key, cors_origins=["http://app.example.org"])
+    with pytest.raises(ValidationError, match=r"cors_origins\[0\] 'https://app.example.org/path'"):
+        health_args(key, cors_origins=["https://app.example.org/path"])
+
+
+def test_health_data_rejects_inconsistent_input_all_at_once():
+    key = unregistered_key()
+    with pytest.raises(ValidationError) as error:
+        health_args(
+            key,
+            workspace_name="HDS-Lab",
+            fhir_name="-fhir",
+            member_group_ids=["not-a-guid"],
+        )
+    message = str(error.value)
+    assert "workspace_name 'HDS-Lab'" in message
+    assert "fhir_name '-fhir'" in message
+    assert "member_group_ids[0] 'not-a-guid'" in message
+    with pytest.raises(ValidationError) as error:
+        health_args(key, fhir=False, dicom=False, export_storage_account_name="st")
+    message = str(error.value)
+    assert "a workspace needs at least one" in message
+    assert "go together" in message
+    assert "fhir is False" in message
+
+
+def test_health_timeouts_cover_documented_provisioning_times():
+    # FHIR takes up to 30 minutes, DICOM up to 90 (azure-native's own default is 2 hours).
+    assert FHIR_TIMEOUTS.create == "60m" and FHIR_TIMEOUTS.update == "60m"
+    assert DICOM_TIMEOUTS.create == "120m" and DICOM_TIMEOUTS.update == "120m"
+
+
+def test_data_components_expose_uniform_outputs():
+    assert {"id", "name", "container_ids", "blob_endpoint"} <= set(
+        components.storage.LabStorage.__annotations__
+    )
+    assert {"id", "name", "principal_id", "fhir_url", "fhir_id", "dicom_id"} <= set(
+        components.health_data.HealthDataServices.__annotations__
+    )
