@@ -57,9 +57,17 @@ class ModelDeployment(HlzModel):
     content_filter: str
     """RAI policy name (built-in or a key of OpenAIArgs.content_filters); always required."""
     data_residency_override: Override | None = None
-    """Reason a Global* SKU is acceptable; recorded as a tag on the account."""
+    """Reason a Global* SKU is acceptable; recorded as a tag on the deployment."""
     metadata: dict[str, str] = Field(default_factory=dict)
-    """Governance facts recorded as account tags ``hlz-deployment-<name>-<key>``."""
+    """Governance facts recorded as deployment tags ``hlz-<fact>``."""
+
+
+def deployment_tags(deployment: ModelDeployment) -> dict[str, str]:
+    """Tags a deployment carries besides the required ones: its data-residency override (where
+    the policy pack looks for it) and its governance facts."""
+    tags = override_tags(data_residency=deployment.data_residency_override)
+    tags.update({f"hlz-{fact}": value[:256] for fact, value in deployment.metadata.items()})
+    return tags
 
 
 class OpenAIArgs(HlzModel):
@@ -89,15 +97,6 @@ class OpenAI(pulumi.ComponentResource):
         super().__init__("hlz:ai:OpenAI", name, None, opts)
         placement = args.placement
         key = args.encryption
-        governance_tags: dict[str, str] = {}
-        for deployment in args.deployments:
-            governance_tags.update(
-                override_tags(
-                    **{f"data_residency_{deployment.name}": deployment.data_residency_override}
-                )
-            )
-            for fact, value in deployment.metadata.items():
-                governance_tags[f"hlz-deployment-{deployment.name}-{fact}"] = value[:256]
         account = cognitiveservices.Account(
             f"{name}-account",
             account_name=args.account_name,
@@ -127,7 +126,7 @@ class OpenAI(pulumi.ComponentResource):
                     ),
                 ),
             ),
-            tags=placement.tags_with(governance_tags),
+            tags=placement.tags,
             # The identity must be able to unwrap the key before the account is encrypted with it.
             opts=child_opts(self, depends_on=[key.key_access]),
         )
@@ -170,6 +169,7 @@ class OpenAI(pulumi.ComponentResource):
                     # Model versions change only through a reviewed config change.
                     version_upgrade_option=cognitiveservices.DeploymentModelVersionUpgradeOption.NO_AUTO_UPGRADE,
                 ),
+                tags=placement.tags_with(deployment_tags(deployment)),
                 # One at a time: Azure rejects concurrent deployment operations on an account.
                 opts=child_opts(self, depends_on=depends_on),
             )

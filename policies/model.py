@@ -31,6 +31,7 @@ __all__ = [
     "StackResource",
     "StackRule",
     "Undetermined",
+    "fail",
     "outcome_from",
 ]
 
@@ -93,6 +94,11 @@ Outcome: TypeAlias = Compliant | NonCompliant | NotApplicable
 Evaluation: TypeAlias = Outcome | Undetermined
 
 
+def fail(*reasons: str) -> NonCompliant:
+    """``NonCompliant`` with the given reasons (each says what is wrong and how to fix it)."""
+    return NonCompliant(reasons)
+
+
 def outcome_from(reasons: Sequence[str]) -> Outcome:
     """``Compliant`` when no reason was collected, else ``NonCompliant`` with all of them."""
     return NonCompliant(tuple(reasons)) if reasons else Compliant()
@@ -142,7 +148,9 @@ StackCheck: TypeAlias = Callable[[Sequence[StackResource]], Mapping[str, Outcome
 """``resources -> {urn: Outcome}`` for every resource the rule reports on."""
 
 _VERBS = ("require", "disallow", "restrict", "disable")
-RULE_ID_PATTERN = re.compile(r"^[a-z0-9]+-[a-z0-9]+-(?:" + "|".join(_VERBS) + r")-[a-z0-9]+(?:-[a-z0-9]+)*$")
+RULE_ID_PATTERN = re.compile(
+    r"^[a-z0-9]+-[a-z0-9]+-(?:" + "|".join(_VERBS) + r")-[a-z0-9]+(?:-[a-z0-9]+)*$"
+)
 """``<service>-<resource>-<verb>-<object>``; service and resource are single tokens."""
 
 HIPAA_CITATION_PATTERN = re.compile(r"^164\.3(?:0[2-9]|1[0-8])(?:\([a-zA-Z0-9]+\))*$")
@@ -150,6 +158,9 @@ HIPAA_CITATION_PATTERN = re.compile(r"^164\.3(?:0[2-9]|1[0-8])(?:\([a-zA-Z0-9]+\
 
 MCSB_CONTROL_PATTERN = re.compile(r"^[A-Z]{2}-\d{1,2}$")
 """Microsoft cloud security benchmark v1 control, e.g. ``DP-5``."""
+
+OVERRIDE_TAG_PREFIX = "hlz-override-"
+"""Prefix of the tags that record a justified weakening (``components.shared.override_tags``)."""
 
 HITRUST_CONTROL_PATTERN = re.compile(r"^\d{2}\.[a-z]{1,2}$")
 """HITRUST CSF control reference, e.g. ``10.g``."""
@@ -188,17 +199,30 @@ class RuleMetadata:
         problems: list[str] = []
         if not RULE_ID_PATTERN.match(self.id):
             problems.append(f"id must match {RULE_ID_PATTERN.pattern}")
-        for label, text in (("description", self.description), ("rationale", self.rationale),
-                            ("remediation", self.remediation)):
+        for label, text in (
+            ("description", self.description),
+            ("rationale", self.rationale),
+            ("remediation", self.remediation),
+        ):
             if not text.strip():
                 problems.append(f"{label} is empty")
         if not self.hipaa:
             problems.append("at least one HIPAA citation is required")
-        problems += [f"HIPAA citation {c!r} is not a 164.3xx section" for c in self.hipaa
-                     if not HIPAA_CITATION_PATTERN.match(c)]
-        problems += [f"MCSB control {c!r} is malformed" for c in self.mcsb if not MCSB_CONTROL_PATTERN.match(c)]
-        problems += [f"HITRUST control {c!r} is malformed" for c in self.hitrust
-                     if not HITRUST_CONTROL_PATTERN.match(c)]
+        problems += [
+            f"HIPAA citation {c!r} is not a 164.3xx section"
+            for c in self.hipaa
+            if not HIPAA_CITATION_PATTERN.match(c)
+        ]
+        problems += [
+            f"MCSB control {c!r} is malformed"
+            for c in self.mcsb
+            if not MCSB_CONTROL_PATTERN.match(c)
+        ]
+        problems += [
+            f"HITRUST control {c!r} is malformed"
+            for c in self.hitrust
+            if not HITRUST_CONTROL_PATTERN.match(c)
+        ]
         if not self.url.startswith("https://"):
             problems.append("url must be https")
         if not self.profiles:
@@ -237,9 +261,10 @@ class ResourceRule(RuleMetadata):
     resource_types: frozenset[str] | None
     """Pulumi type tokens checked; ``None`` means every ``azure-native:`` resource."""
     check: ResourceCheck
-    honours_override_tag: bool = False
-    """True: a non-compliant resource carrying the ``hlz-override-reason`` tag (reason of 10+
-    characters) reports NotApplicable with that reason instead. See ``evaluation.OVERRIDE_TAG``."""
+    override_tag: str | None = None
+    """Tag (``hlz-override-<control>``, the components' ``Override`` convention) that waives the
+    rule on the resource carrying it. Its value is the reason (10+ characters); the waiver is
+    reported as NotApplicable with that reason, so it stays visible. None: not overridable."""
 
     def applies_to(self, resource_type: str) -> bool:
         if self.resource_types is None:
@@ -250,6 +275,8 @@ class ResourceRule(RuleMetadata):
         problems = super()._metadata_problems()
         if self.resource_types is not None and not self.resource_types:
             problems.append("resource_types is empty (use None for every azure-native resource)")
+        if self.override_tag is not None and not self.override_tag.startswith(OVERRIDE_TAG_PREFIX):
+            problems.append(f"override_tag must start with {OVERRIDE_TAG_PREFIX!r}")
         return problems
 
 

@@ -61,3 +61,18 @@ def one(registrations: list[Registration], token: str) -> Registration:
     matches = of_type(registrations, token)
     assert len(matches) == 1, f"expected one {token}, found {len(matches)}"
     return matches[0]
+
+
+@pytest.fixture(scope="session")
+def lab_dev() -> Plan:
+    return planned("lab-dev")
+
+
+@pytest.fixture(scope="session")
+def lab_prod() -> Plan:
+    return planned("lab-prod")
+
+
+@pytest.fixture(scope="session", params=["lab-dev", "lab-prod"])
+def lab_plan(request: pytest.FixtureRequest) -> Plan:
+    return planned(request.param)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..model import Compliant, NonCompliant, Outcome, ResourceRule, Severity, outcome_from
+from ..model import Compliant, Outcome, ResourceRule, Severity, fail, outcome_from
 from ..props import as_bool, as_sequence, as_str, describe, get, is_set, same_text
 from .tokens import COGNITIVE_ACCOUNT, COGNITIVE_DEPLOYMENT
 
@@ -26,19 +26,23 @@ regional (processing in the account's region, which ``azure-resource-restrict-lo
 the US). Everything else, notably ``GlobalStandard``, ``GlobalProvisionedManaged`` and
 ``GlobalBatch``, may process data in any Azure region, so it fails (allow-list: an unknown new
 SKU fails closed until reviewed). A deployment may still use one when it carries the
-``hlz-override-reason`` tag (see ``evaluation.OVERRIDE_TAG``).
+``hlz-override-data-residency`` tag with the reviewed reason.
 """
 
 
 def check_cmk_encryption(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     key_source = get(props, "properties", "encryption", "keySource")
     if not same_text(key_source, "Microsoft.KeyVault"):
-        return NonCompliant((f"properties.encryption.keySource is {describe(key_source)}; set it to "
-                             "'Microsoft.KeyVault' to encrypt stored data (fine-tuning files, batch jobs, "
-                             "stored completions) with a customer-managed key",))
-    reasons = [f"properties.encryption.keyVaultProperties.{name} is not set; name the customer-managed key"
-               for name in ("keyName", "keyVaultUri")
-               if not is_set(props, "properties", "encryption", "keyVaultProperties", name)]
+        return fail(
+            f"properties.encryption.keySource is {describe(key_source)}; set it to "
+            "'Microsoft.KeyVault' to encrypt stored data (fine-tuning files, batch jobs, "
+            "stored completions) with a customer-managed key"
+        )
+    reasons = [
+        f"properties.encryption.keyVaultProperties.{name} is not set; name the customer-managed key"
+        for name in ("keyName", "keyVaultUri")
+        if not is_set(props, "properties", "encryption", "keyVaultProperties", name)
+    ]
     return outcome_from(reasons)
 
 
@@ -46,41 +50,51 @@ def check_public_network_access(_resource_type: str, props: Mapping[str, Any]) -
     value = get(props, "properties", "publicNetworkAccess")
     if same_text(value, "Disabled"):
         return Compliant()
-    return NonCompliant((f"properties.publicNetworkAccess is {describe(value)} (absent means Enabled); set it "
-                         "to 'Disabled' and use a private endpoint (groupId 'account')",))
+    return fail(
+        f"properties.publicNetworkAccess is {describe(value)} (absent means Enabled); set it "
+        "to 'Disabled' and use a private endpoint (groupId 'account')"
+    )
 
 
 def check_network_default_deny(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     value = get(props, "properties", "networkAcls", "defaultAction")
     if same_text(value, "Deny"):
         return Compliant()
-    return NonCompliant((f"properties.networkAcls.defaultAction is {describe(value)}; set it to 'Deny'",))
+    return fail(f"properties.networkAcls.defaultAction is {describe(value)}; set it to 'Deny'")
 
 
 def check_local_auth_disabled(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     value = get(props, "properties", "disableLocalAuth")
     if as_bool(value) is True:
         return Compliant()
-    return NonCompliant((f"properties.disableLocalAuth is {describe(value)}; set it to true so only Entra ID "
-                         "tokens are accepted (no API keys)",))
+    return fail(
+        f"properties.disableLocalAuth is {describe(value)}; set it to true so only Entra ID "
+        "tokens are accepted (no API keys)"
+    )
 
 
 def check_custom_subdomain(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     if is_set(props, "properties", "customSubDomainName"):
         return Compliant()
-    return NonCompliant(("properties.customSubDomainName is not set; Entra ID authentication and private "
-                         "endpoints need a custom subdomain",))
+    return fail(
+        "properties.customSubDomainName is not set; Entra ID authentication and private "
+        "endpoints need a custom subdomain"
+    )
 
 
 def check_outbound_restricted(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     reasons: list[str] = []
     restricted = get(props, "properties", "restrictOutboundNetworkAccess")
     if as_bool(restricted) is not True:
-        reasons.append(f"properties.restrictOutboundNetworkAccess is {describe(restricted)}; set it to true")
+        reasons.append(
+            f"properties.restrictOutboundNetworkAccess is {describe(restricted)}; set it to true"
+        )
     allowed = [as_str(fqdn) for fqdn in as_sequence(get(props, "properties", "allowedFqdnList"))]
     if not any(allowed):
-        reasons.append("properties.allowedFqdnList is empty; list the FQDNs the account may call "
-                       "(e.g. the storage account used for batch or fine-tuning)")
+        reasons.append(
+            "properties.allowedFqdnList is empty; list the FQDNs the account may call (e.g. the "
+            "storage account used for batch or fine-tuning)"
+        )
     elif any(fqdn is not None and fqdn.strip() == "*" for fqdn in allowed):
         reasons.append("properties.allowedFqdnList contains '*'; list explicit FQDNs")
     return outcome_from(reasons)
@@ -90,17 +104,21 @@ def check_rai_policy(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     # A custom RaiPolicy's name is unknown until it exists; a reference counts as set.
     if is_set(props, "properties", "raiPolicyName"):
         return Compliant()
-    return NonCompliant(("properties.raiPolicyName is not set; attach a content filter policy "
-                         "(e.g. 'Microsoft.DefaultV2' or a custom RaiPolicy)",))
+    return fail(
+        "properties.raiPolicyName is not set; attach a content filter policy (e.g. "
+        "'Microsoft.DefaultV2' or a custom RaiPolicy)"
+    )
 
 
 def check_data_zone_sku(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     value = get(props, "sku", "name")
     if any(same_text(value, sku) for sku in US_RESIDENT_DEPLOYMENT_SKUS):
         return Compliant()
-    return NonCompliant((f"sku.name is {describe(value)}, which may process prompts outside the US; use "
-                         "'DataZoneStandard' or 'DataZoneProvisionedManaged' (or tag the deployment with "
-                         "hlz-override-reason after a documented review)",))
+    return fail(
+        f"sku.name is {describe(value)}, which may process prompts outside the US; use "
+        "'DataZoneStandard' or 'DataZoneProvisionedManaged' (or record a reviewed exception in "
+        "the deployment's hlz-override-data-residency tag)"
+    )
 
 
 _AI_DOCS = "https://learn.microsoft.com/azure/ai-services"
@@ -108,84 +126,156 @@ _AI_DOCS = "https://learn.microsoft.com/azure/ai-services"
 RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         id="cognitiveservices-account-require-cmk-encryption",
-        description="Azure OpenAI / AI services accounts encrypt stored data with a customer-managed key.",
-        rationale="Uploaded files, fine-tuning data, batch jobs and stored completions may contain ePHI; "
-                  "a customer-managed key keeps them under the covered entity's key control.",
-        severity=Severity.HIGH, hipaa=("164.312(a)(2)(iv)",), mcsb=("DP-5",), hitrust=("10.g",),
-        remediation="Set properties.encryption to {keySource: 'Microsoft.KeyVault', keyVaultProperties: "
-                    "{keyName, keyVaultUri, identityClientId}} with a managed identity on the account.",
+        description=(
+            "Azure OpenAI / AI services accounts encrypt stored data with a customer-managed key."
+        ),
+        rationale=(
+            "Uploaded files, fine-tuning data, batch jobs and stored completions may contain ePHI; "
+            "a customer-managed key keeps them under the covered entity's key control."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(a)(2)(iv)",),
+        mcsb=("DP-5",),
+        hitrust=("10.g",),
+        remediation=(
+            "Set properties.encryption to {keySource: 'Microsoft.KeyVault', keyVaultProperties: "
+            "{keyName, keyVaultUri, identityClientId}} with a managed identity on the account."
+        ),
         url=f"{_AI_DOCS}/openai/encrypt-data-at-rest",
-        phi_protecting=True, resource_types=ACCOUNT, check=check_cmk_encryption,
+        phi_protecting=True,
+        resource_types=ACCOUNT,
+        check=check_cmk_encryption,
     ),
     ResourceRule(
         id="cognitiveservices-account-disallow-public-network-access",
         description="Azure OpenAI / AI services accounts disable public network access.",
-        rationale="Prompts and completions carrying ePHI must only travel over the private network.",
-        severity=Severity.HIGH, hipaa=("164.312(e)(1)", "164.312(a)(1)"), mcsb=("NS-2",), hitrust=("01.n",),
-        remediation="Set properties.publicNetworkAccess to 'Disabled' and add a private endpoint "
-                    "(groupId 'account').",
+        rationale=(
+            "Prompts and completions carrying ePHI must only travel over the private network."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(e)(1)", "164.312(a)(1)"),
+        mcsb=("NS-2",),
+        hitrust=("01.n",),
+        remediation=(
+            "Set properties.publicNetworkAccess to 'Disabled' and add a private endpoint (groupId "
+            "'account')."
+        ),
         url=f"{_AI_DOCS}/cognitive-services-virtual-networks",
-        phi_protecting=True, resource_types=ACCOUNT, check=check_public_network_access,
+        phi_protecting=True,
+        resource_types=ACCOUNT,
+        check=check_public_network_access,
     ),
     ResourceRule(
         id="cognitiveservices-account-require-network-default-deny",
         description="Azure OpenAI / AI services account firewalls deny by default.",
-        rationale="A default-deny firewall keeps the account closed even if public access is re-enabled.",
-        severity=Severity.HIGH, hipaa=("164.312(e)(1)", "164.312(a)(1)"), mcsb=("NS-2",), hitrust=("01.n",),
+        rationale=(
+            "A default-deny firewall keeps the account closed even if public access is re-enabled."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(e)(1)", "164.312(a)(1)"),
+        mcsb=("NS-2",),
+        hitrust=("01.n",),
         remediation="Set properties.networkAcls.defaultAction to 'Deny'.",
         url=f"{_AI_DOCS}/cognitive-services-virtual-networks",
-        phi_protecting=True, resource_types=ACCOUNT, check=check_network_default_deny,
+        phi_protecting=True,
+        resource_types=ACCOUNT,
+        check=check_network_default_deny,
     ),
     ResourceRule(
         id="cognitiveservices-account-disable-local-auth",
         description="Azure OpenAI / AI services accounts disable API-key (local) authentication.",
-        rationale="API keys are shared secrets without identity; Entra ID tokens give per-identity access "
-                  "control and audit.",
-        severity=Severity.HIGH, hipaa=("164.312(d)", "164.312(a)(1)"), mcsb=("IM-1",), hitrust=("01.q",),
-        remediation="Set properties.disableLocalAuth to true and grant 'Cognitive Services OpenAI User' to callers.",
+        rationale=(
+            "API keys are shared secrets without identity; Entra ID tokens give per-identity "
+            "access control and audit."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(d)", "164.312(a)(1)"),
+        mcsb=("IM-1",),
+        hitrust=("01.q",),
+        remediation=(
+            "Set properties.disableLocalAuth to true and grant 'Cognitive Services OpenAI User' to "
+            "callers."
+        ),
         url=f"{_AI_DOCS}/disable-local-auth",
-        phi_protecting=True, resource_types=ACCOUNT, check=check_local_auth_disabled,
+        phi_protecting=True,
+        resource_types=ACCOUNT,
+        check=check_local_auth_disabled,
     ),
     ResourceRule(
         id="cognitiveservices-account-require-custom-subdomain",
         description="Azure OpenAI / AI services accounts have a custom subdomain.",
-        rationale="Entra ID token authentication and private endpoints only work with a custom subdomain.",
-        severity=Severity.MEDIUM, hipaa=("164.312(d)",), mcsb=("IM-1",),
+        rationale=(
+            "Entra ID token authentication and private endpoints only work with a custom subdomain."
+        ),
+        severity=Severity.MEDIUM,
+        hipaa=("164.312(d)",),
+        mcsb=("IM-1",),
         remediation="Set properties.customSubDomainName (globally unique, fixed after creation).",
         url=f"{_AI_DOCS}/cognitive-services-custom-subdomains",
-        phi_protecting=False, resource_types=ACCOUNT, check=check_custom_subdomain,
+        phi_protecting=False,
+        resource_types=ACCOUNT,
+        check=check_custom_subdomain,
     ),
     ResourceRule(
         id="cognitiveservices-account-restrict-outbound-access",
-        description="Azure OpenAI / AI services accounts restrict outbound calls to an allow-list of FQDNs.",
-        rationale="Without the data-loss-prevention guard the service could send ePHI to arbitrary endpoints "
-                  "(e.g. via connectors or 'on your data' sources).",
-        severity=Severity.HIGH, hipaa=("164.312(e)(1)", "164.308(a)(4)(ii)(B)"), mcsb=("NS-2", "DP-2"),
-        remediation="Set properties.restrictOutboundNetworkAccess to true and properties.allowedFqdnList to "
-                    "the FQDNs the account must reach.",
+        description=(
+            "Azure OpenAI / AI services accounts restrict outbound calls to an allow-list of FQDNs."
+        ),
+        rationale=(
+            "Without the data-loss-prevention guard the service could send ePHI to arbitrary "
+            "endpoints (e.g. via connectors or 'on your data' sources)."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(e)(1)", "164.308(a)(4)(ii)(B)"),
+        mcsb=("NS-2", "DP-2"),
+        remediation=(
+            "Set properties.restrictOutboundNetworkAccess to true and properties.allowedFqdnList "
+            "to the FQDNs the account must reach."
+        ),
         url=f"{_AI_DOCS}/cognitive-services-data-loss-prevention",
-        phi_protecting=True, resource_types=ACCOUNT, check=check_outbound_restricted,
+        phi_protecting=True,
+        resource_types=ACCOUNT,
+        check=check_outbound_restricted,
     ),
     ResourceRule(
         id="cognitiveservices-deployment-require-rai-policy",
         description="Model deployments have a content filtering (RAI) policy.",
-        rationale="Content filtering is part of the risk management for generative AI handling clinical data "
-                  "(prompt injection, harmful output).",
-        severity=Severity.MEDIUM, hipaa=("164.308(a)(1)(ii)(B)",),
-        remediation="Set properties.raiPolicyName (e.g. 'Microsoft.DefaultV2' or a custom RaiPolicy).",
+        rationale=(
+            "Content filtering is part of the risk management for generative AI handling clinical "
+            "data (prompt injection, harmful output)."
+        ),
+        severity=Severity.MEDIUM,
+        hipaa=("164.308(a)(1)(ii)(B)",),
+        remediation=(
+            "Set properties.raiPolicyName (e.g. 'Microsoft.DefaultV2' or a custom RaiPolicy)."
+        ),
         url=f"{_AI_DOCS}/openai/how-to/content-filters",
-        phi_protecting=False, resource_types=DEPLOYMENT, check=check_rai_policy,
+        phi_protecting=False,
+        resource_types=DEPLOYMENT,
+        check=check_rai_policy,
     ),
     ResourceRule(
         id="cognitiveservices-deployment-restrict-data-zone-sku",
-        description="Model deployments use a SKU that processes data inside the US "
-                    "(DataZone*, or regional Standard / ProvisionedManaged).",
-        rationale="Global deployment types may process prompts containing ePHI in any Azure region, outside "
-                  "the US residency boundary of the risk analysis.",
-        severity=Severity.HIGH, hipaa=("164.308(a)(1)(ii)(B)", "164.312(e)(1)"), mcsb=("DP-1",),
-        remediation="Set sku.name to 'DataZoneStandard' or 'DataZoneProvisionedManaged'. A reviewed exception "
-                    "is the tag hlz-override-reason='<why, 10+ characters>' on the deployment.",
+        description=(
+            "Model deployments use a SKU that processes data inside the US (DataZone*, or regional "
+            "Standard / ProvisionedManaged)."
+        ),
+        rationale=(
+            "Global deployment types may process prompts containing ePHI in any Azure region, "
+            "outside the US residency boundary of the risk analysis."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.308(a)(1)(ii)(B)", "164.312(e)(1)"),
+        mcsb=("DP-1",),
+        remediation=(
+            "Set sku.name to 'DataZoneStandard' or 'DataZoneProvisionedManaged'. A reviewed "
+            "exception is the tag hlz-override-data-residency='<why, 10+ characters>' on the "
+            "deployment."
+        ),
         url=f"{_AI_DOCS}/openai/how-to/deployment-types",
-        phi_protecting=True, resource_types=DEPLOYMENT, check=check_data_zone_sku, honours_override_tag=True,
+        phi_protecting=True,
+        resource_types=DEPLOYMENT,
+        check=check_data_zone_sku,
+        override_tag="hlz-override-data-residency",
     ),
 )

@@ -10,8 +10,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..model import Compliant, NonCompliant, NotApplicable, Outcome, ResourceRule, Severity, outcome_from
-from ..props import as_bool, as_mapping, as_sequence, as_str, describe, get, has_key, is_set, same_text
+from ..model import (
+    Compliant,
+    NotApplicable,
+    Outcome,
+    ResourceRule,
+    Severity,
+    fail,
+    outcome_from,
+)
+from ..props import (
+    as_bool,
+    as_mapping,
+    as_sequence,
+    as_str,
+    describe,
+    get,
+    has_key,
+    is_set,
+    same_text,
+)
 from .tokens import DICOM_SERVICE, FHIR_SERVICE, HEALTH_WORKSPACE
 
 FHIR = frozenset({FHIR_SERVICE})
@@ -26,9 +44,11 @@ VERSIONED_POLICIES = ("versioned", "versioned-update")
 def check_cmk_encryption(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     if is_set(props, "encryption", "customerManagedKeyEncryption", "keyEncryptionKeyUrl"):
         return Compliant()
-    return NonCompliant(("encryption.customerManagedKeyEncryption.keyEncryptionKeyUrl is not set; point it "
-                         "at a Key Vault key and give the service a managed identity with "
-                         "'Key Vault Crypto Service Encryption User'",))
+    return fail(
+        "encryption.customerManagedKeyEncryption.keyEncryptionKeyUrl is not set; point it at a "
+        "Key Vault key and give the service a managed identity with 'Key Vault Crypto Service "
+        "Encryption User'"
+    )
 
 
 def check_public_network_access(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
@@ -42,24 +62,34 @@ def check_public_network_access(_resource_type: str, props: Mapping[str, Any]) -
             if same_text(value, "Disabled"):
                 return Compliant()
             where = ".".join((*path, "publicNetworkAccess"))
-            return NonCompliant((f"{where} is {describe(value)}; set it to 'Disabled' and reach the workspace "
-                                 "through its private endpoint (groupId 'healthcareworkspace')",))
-    return NotApplicable("publicNetworkAccess is not an input of this type in pulumi-azure-native 3.29.0; "
-                         "network-paas-require-private-endpoint covers the workspace")
+            return fail(
+                f"{where} is {describe(value)}; set it to 'Disabled' and reach the workspace "
+                "through its private endpoint (groupId 'healthcareworkspace')"
+            )
+    return NotApplicable(
+        "publicNetworkAccess is not an input of this type in pulumi-azure-native 3.29.0; "
+        "network-paas-require-private-endpoint covers the workspace"
+    )
 
 
 def check_versioned_resources(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     reasons: list[str] = []
     default = get(props, "resourceVersionPolicyConfiguration", "default")
     if not any(same_text(default, policy) for policy in VERSIONED_POLICIES):
-        reasons.append(f"resourceVersionPolicyConfiguration.default is {describe(default)} "
-                       "(absent means Azure's default); set it to 'versioned'")
-    overrides = as_mapping(get(props, "resourceVersionPolicyConfiguration", "resourceTypeOverrides")) or {}
+        reasons.append(
+            f"resourceVersionPolicyConfiguration.default is {describe(default)} "
+            "(absent means Azure's default); set it to 'versioned'"
+        )
+    overrides = (
+        as_mapping(get(props, "resourceVersionPolicyConfiguration", "resourceTypeOverrides")) or {}
+    )
     for resource_type in overrides:
         policy = overrides[resource_type]
         if not any(same_text(policy, allowed) for allowed in VERSIONED_POLICIES):
-            reasons.append(f"resourceVersionPolicyConfiguration.resourceTypeOverrides.{resource_type} is "
-                           f"{describe(policy)}; use 'versioned' or remove the override")
+            reasons.append(
+                f"resourceVersionPolicyConfiguration.resourceTypeOverrides.{resource_type} is "
+                f"{describe(policy)}; use 'versioned' or remove the override"
+            )
     return outcome_from(reasons)
 
 
@@ -68,11 +98,15 @@ def check_cors(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     origins = [as_str(origin) for origin in as_sequence(get(props, "corsConfiguration", "origins"))]
     wildcards = [origin for origin in origins if origin is not None and "*" in origin]
     if wildcards:
-        reasons.append(f"corsConfiguration.origins contains {', '.join(repr(o) for o in wildcards)}; "
-                       "list the exact origins of trusted applications")
+        reasons.append(
+            f"corsConfiguration.origins contains {', '.join(repr(o) for o in wildcards)}; "
+            "list the exact origins of trusted applications"
+        )
     credentials = get(props, "corsConfiguration", "allowCredentials")
     if credentials is not None and as_bool(credentials) is not False:
-        reasons.append(f"corsConfiguration.allowCredentials is {describe(credentials)}; set it to false")
+        reasons.append(
+            f"corsConfiguration.allowCredentials is {describe(credentials)}; set it to false"
+        )
     return outcome_from(reasons)
 
 
@@ -80,8 +114,10 @@ def check_smart_proxy_disabled(_resource_type: str, props: Mapping[str, Any]) ->
     value = get(props, "authenticationConfiguration", "smartProxyEnabled")
     if value is None or as_bool(value) is False:
         return Compliant()
-    return NonCompliant((f"authenticationConfiguration.smartProxyEnabled is {describe(value)}; set it to false "
-                         "(use SMART on FHIR with Entra ID directly)",))
+    return fail(
+        f"authenticationConfiguration.smartProxyEnabled is {describe(value)}; set it to false "
+        "(use SMART on FHIR with Entra ID directly)"
+    )
 
 
 _HDS_DOCS = "https://learn.microsoft.com/azure/healthcare-apis"
@@ -90,63 +126,116 @@ RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         id="healthcareapis-fhirservice-require-cmk-encryption",
         description="FHIR services encrypt data at rest with a customer-managed key.",
-        rationale="The FHIR service is the system of record for ePHI; a customer-managed key keeps it under "
-                  "the covered entity's key control and allows revocation.",
-        severity=Severity.HIGH, hipaa=("164.312(a)(2)(iv)",), mcsb=("DP-5",), hitrust=("10.g",),
-        remediation="Set encryption.customerManagedKeyEncryption.keyEncryptionKeyUrl and a user-assigned "
-                    "identity; it can only be set when the service is created.",
+        rationale=(
+            "The FHIR service is the system of record for ePHI; a customer-managed key keeps it "
+            "under the covered entity's key control and allows revocation."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(a)(2)(iv)",),
+        mcsb=("DP-5",),
+        hitrust=("10.g",),
+        remediation=(
+            "Set encryption.customerManagedKeyEncryption.keyEncryptionKeyUrl and a user-assigned "
+            "identity; it can only be set when the service is created."
+        ),
         url=f"{_HDS_DOCS}/fhir/configure-customer-managed-keys",
-        phi_protecting=True, resource_types=FHIR, check=check_cmk_encryption,
+        phi_protecting=True,
+        resource_types=FHIR,
+        check=check_cmk_encryption,
     ),
     ResourceRule(
         id="healthcareapis-dicomservice-require-cmk-encryption",
         description="DICOM services encrypt data at rest with a customer-managed key.",
-        rationale="Medical images and their metadata are ePHI; a customer-managed key keeps them under "
-                  "the covered entity's key control.",
-        severity=Severity.HIGH, hipaa=("164.312(a)(2)(iv)",), mcsb=("DP-5",), hitrust=("10.g",),
-        remediation="Set encryption.customerManagedKeyEncryption.keyEncryptionKeyUrl and a user-assigned "
-                    "identity; it can only be set when the service is created.",
+        rationale=(
+            "Medical images and their metadata are ePHI; a customer-managed key keeps them under "
+            "the covered entity's key control."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(a)(2)(iv)",),
+        mcsb=("DP-5",),
+        hitrust=("10.g",),
+        remediation=(
+            "Set encryption.customerManagedKeyEncryption.keyEncryptionKeyUrl and a user-assigned "
+            "identity; it can only be set when the service is created."
+        ),
         url=f"{_HDS_DOCS}/dicom/configure-customer-managed-keys",
-        phi_protecting=True, resource_types=DICOM, check=check_cmk_encryption,
+        phi_protecting=True,
+        resource_types=DICOM,
+        check=check_cmk_encryption,
     ),
     ResourceRule(
         id="healthcareapis-workspace-disallow-public-network-access",
-        description="Health Data Services workspaces and their FHIR/DICOM services disable public network "
-                    "access whenever the SDK lets it be set.",
+        description=(
+            "Health Data Services workspaces and their FHIR/DICOM services disable public network "
+            "access whenever the SDK lets it be set."
+        ),
         rationale="ePHI APIs must only be reachable over the private network.",
-        severity=Severity.HIGH, hipaa=("164.312(e)(1)", "164.312(a)(1)"), mcsb=("NS-2",), hitrust=("01.n",),
-        remediation="Set publicNetworkAccess to 'Disabled' where the SDK exposes it, and add a private endpoint "
-                    "on the workspace (groupId 'healthcareworkspace').",
+        severity=Severity.HIGH,
+        hipaa=("164.312(e)(1)", "164.312(a)(1)"),
+        mcsb=("NS-2",),
+        hitrust=("01.n",),
+        remediation=(
+            "Set publicNetworkAccess to 'Disabled' where the SDK exposes it, and add a private "
+            "endpoint on the workspace (groupId 'healthcareworkspace')."
+        ),
         url=f"{_HDS_DOCS}/healthcare-apis-configure-private-link",
-        phi_protecting=True, resource_types=WORKSPACE_AND_SERVICES, check=check_public_network_access,
+        phi_protecting=True,
+        resource_types=WORKSPACE_AND_SERVICES,
+        check=check_public_network_access,
     ),
     ResourceRule(
         id="healthcareapis-fhirservice-require-versioned-resources",
         description="FHIR services keep resource history (version policy 'versioned').",
-        rationale="Version history lets improper alteration of clinical records be detected and reverted.",
-        severity=Severity.MEDIUM, hipaa=("164.312(c)(1)", "164.312(c)(2)"), mcsb=("BR-1",),
-        remediation="Set resourceVersionPolicyConfiguration.default to 'versioned' and do not override "
-                    "resource types with 'no-version'.",
+        rationale=(
+            "Version history lets improper alteration of clinical records be detected and reverted."
+        ),
+        severity=Severity.MEDIUM,
+        hipaa=("164.312(c)(1)", "164.312(c)(2)"),
+        mcsb=("BR-1",),
+        remediation=(
+            "Set resourceVersionPolicyConfiguration.default to 'versioned' and do not override "
+            "resource types with 'no-version'."
+        ),
         url=f"{_HDS_DOCS}/fhir/fhir-versioning-policy-and-history-management",
-        phi_protecting=True, resource_types=FHIR, check=check_versioned_resources,
+        phi_protecting=True,
+        resource_types=FHIR,
+        check=check_versioned_resources,
     ),
     ResourceRule(
         id="healthcareapis-service-restrict-cors",
-        description="FHIR and DICOM services allow CORS only from explicit origins and without credentials.",
-        rationale="A wildcard origin lets any website drive a signed-in user's browser to read ePHI.",
-        severity=Severity.HIGH, hipaa=("164.312(a)(1)", "164.312(e)(1)"), mcsb=("NS-2",),
-        remediation="List exact origins in corsConfiguration.origins and set allowCredentials to false.",
+        description=(
+            "FHIR and DICOM services allow CORS only from explicit origins and without credentials."
+        ),
+        rationale=(
+            "A wildcard origin lets any website drive a signed-in user's browser to read ePHI."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(a)(1)", "164.312(e)(1)"),
+        mcsb=("NS-2",),
+        remediation=(
+            "List exact origins in corsConfiguration.origins and set allowCredentials to false."
+        ),
         url=f"{_HDS_DOCS}/fhir/configure-cross-origin-resource-sharing",
-        phi_protecting=True, resource_types=DATA_SERVICES, check=check_cors,
+        phi_protecting=True,
+        resource_types=DATA_SERVICES,
+        check=check_cors,
     ),
     ResourceRule(
         id="healthcareapis-fhirservice-disable-smart-proxy",
         description="FHIR services keep the legacy SMART on FHIR proxy off.",
-        rationale="The proxy is a legacy authentication path; Entra ID SMART on FHIR v2 scopes give "
-                  "auditable, least-privilege access to ePHI.",
-        severity=Severity.MEDIUM, hipaa=("164.312(d)", "164.312(a)(1)"), mcsb=("IM-1",),
-        remediation="Set authenticationConfiguration.smartProxyEnabled to false (or leave it unset).",
+        rationale=(
+            "The proxy is a legacy authentication path; Entra ID SMART on FHIR v2 scopes give "
+            "auditable, least-privilege access to ePHI."
+        ),
+        severity=Severity.MEDIUM,
+        hipaa=("164.312(d)", "164.312(a)(1)"),
+        mcsb=("IM-1",),
+        remediation=(
+            "Set authenticationConfiguration.smartProxyEnabled to false (or leave it unset)."
+        ),
         url=f"{_HDS_DOCS}/fhir/smart-on-fhir",
-        phi_protecting=True, resource_types=FHIR, check=check_smart_proxy_disabled,
+        phi_protecting=True,
+        resource_types=FHIR,
+        check=check_smart_proxy_disabled,
     ),
 )

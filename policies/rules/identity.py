@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..model import Compliant, NonCompliant, NotApplicable, Outcome, ResourceRule, Severity
+from ..model import Compliant, NotApplicable, Outcome, ResourceRule, Severity, fail
 from ..props import as_str, describe, get, same_text
 from .tokens import ROLE_ASSIGNMENT
 
@@ -23,7 +23,9 @@ itself the others). Standing assignments of these to people at broad scope bypas
 PRINCIPAL_TYPES = ("User", "Group", "ServicePrincipal", "ForeignGroup", "Device")
 
 _BROAD_SCOPE = re.compile(
-    r"^/(?:subscriptions/[^/]+|providers/microsoft\.management/managementgroups/[^/]+)?/?$", re.IGNORECASE)
+    r"^/(?:subscriptions/[^/]+|providers/microsoft\.management/managementgroups/[^/]+)?/?$",
+    re.IGNORECASE,
+)
 """Subscription scope, management group scope, or the tenant root ``/``."""
 
 
@@ -31,7 +33,9 @@ def _role_guid(role_definition_id: str) -> str:
     return role_definition_id.rstrip("/").rsplit("/", 1)[-1].casefold()
 
 
-def check_no_privileged_user_at_broad_scope(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+def check_no_privileged_user_at_broad_scope(
+    _resource_type: str, props: Mapping[str, Any]
+) -> Outcome:
     role = as_str(get(props, "roleDefinitionId"))
     scope = as_str(get(props, "scope"))
     if role is None or scope is None:
@@ -41,11 +45,15 @@ def check_no_privileged_user_at_broad_scope(_resource_type: str, props: Mapping[
         return Compliant()
     principal_type = get(props, "principalType")
     if same_text(principal_type, "User"):
-        return NonCompliant((f"assigns {role_name} to a User at scope '{scope}'; assign it to a group through "
-                             "PIM (eligible, time-bound) or narrow the scope to a resource group",))
+        return fail(
+            f"assigns {role_name} to a User at scope '{scope}'; assign it to a group through "
+            "PIM (eligible, time-bound) or narrow the scope to a resource group"
+        )
     if principal_type is None:
-        return NonCompliant((f"assigns {role_name} at scope '{scope}' without principalType, so it cannot be "
-                             "shown not to be a User; set principalType",))
+        return fail(
+            f"assigns {role_name} at scope '{scope}' without principalType, so it cannot be "
+            "shown not to be a User; set principalType"
+        )
     return Compliant()
 
 
@@ -53,8 +61,10 @@ def check_principal_type(_resource_type: str, props: Mapping[str, Any]) -> Outco
     value = get(props, "principalType")
     if any(same_text(value, allowed) for allowed in PRINCIPAL_TYPES):
         return Compliant()
-    return NonCompliant((f"principalType is {describe(value)}; set it to one of {', '.join(PRINCIPAL_TYPES)} "
-                         "(avoids PrincipalNotFound for new identities and makes reviews possible)",))
+    return fail(
+        f"principalType is {describe(value)}; set it to one of {', '.join(PRINCIPAL_TYPES)} "
+        "(avoids PrincipalNotFound for new identities and makes reviews possible)"
+    )
 
 
 _RBAC_DOCS = "https://learn.microsoft.com/azure/role-based-access-control"
@@ -62,24 +72,42 @@ _RBAC_DOCS = "https://learn.microsoft.com/azure/role-based-access-control"
 RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         id="authorization-roleassignment-disallow-privileged-user-at-subscription",
-        description="No Owner, Contributor or User Access Administrator assignment to a User at subscription "
-                    "(or broader) scope.",
-        rationale="Standing broad privileges on individual accounts violate least privilege over every "
-                  "ePHI store in the subscription; use groups with PIM just-in-time activation.",
-        severity=Severity.HIGH, hipaa=("164.308(a)(4)(ii)(B)", "164.312(a)(1)", "164.308(a)(3)(ii)(A)"),
-        mcsb=("PA-1", "PA-2", "PA-7"), hitrust=("01.c",),
-        remediation="Assign the role to an Entra group made eligible through PIM, or to a narrower scope.",
+        description=(
+            "No Owner, Contributor or User Access Administrator assignment to a User at "
+            "subscription (or broader) scope."
+        ),
+        rationale=(
+            "Standing broad privileges on individual accounts violate least privilege over every "
+            "ePHI store in the subscription; use groups with PIM just-in-time activation."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.308(a)(4)(ii)(B)", "164.312(a)(1)", "164.308(a)(3)(ii)(A)"),
+        mcsb=("PA-1", "PA-2", "PA-7"),
+        hitrust=("01.c",),
+        remediation=(
+            "Assign the role to an Entra group made eligible through PIM, or to a narrower scope."
+        ),
         url=f"{_RBAC_DOCS}/best-practices",
-        phi_protecting=True, resource_types=ROLE_ASSIGNMENTS, check=check_no_privileged_user_at_broad_scope,
+        phi_protecting=True,
+        resource_types=ROLE_ASSIGNMENTS,
+        check=check_no_privileged_user_at_broad_scope,
     ),
     ResourceRule(
         id="authorization-roleassignment-require-principal-type",
         description="Role assignments state their principalType.",
-        rationale="An explicit principal type makes access reviews reliable and avoids replication-delay "
-                  "failures for newly created identities.",
-        severity=Severity.LOW, hipaa=("164.308(a)(4)(ii)(C)",), mcsb=("PA-4",),
-        remediation="Set principalType ('ServicePrincipal' for managed identities, 'Group' for groups).",
+        rationale=(
+            "An explicit principal type makes access reviews reliable and avoids replication-delay "
+            "failures for newly created identities."
+        ),
+        severity=Severity.LOW,
+        hipaa=("164.308(a)(4)(ii)(C)",),
+        mcsb=("PA-4",),
+        remediation=(
+            "Set principalType ('ServicePrincipal' for managed identities, 'Group' for groups)."
+        ),
         url=f"{_RBAC_DOCS}/role-assignments-template",
-        phi_protecting=False, resource_types=ROLE_ASSIGNMENTS, check=check_principal_type,
+        phi_protecting=False,
+        resource_types=ROLE_ASSIGNMENTS,
+        check=check_principal_type,
     ),
 )

@@ -1,12 +1,21 @@
-"""Audit rules: Log Analytics workspaces, diagnostic settings, and diagnostics coverage of the stack."""
+"""Audit rules: Log Analytics workspaces, diagnostic settings, diagnostics coverage of the stack."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..model import Compliant, NonCompliant, Outcome, Profile, ResourceRule, Severity, StackResource, StackRule
-from ..model import outcome_from
+from ..model import (
+    Compliant,
+    Outcome,
+    Profile,
+    ResourceRule,
+    Severity,
+    StackResource,
+    StackRule,
+    fail,
+    outcome_from,
+)
 from ..props import as_bool, as_int, as_sequence, describe, get, is_set, same_text
 from .relations import of_type, referenced_by
 from .tokens import (
@@ -32,8 +41,10 @@ MINIMUM_PRODUCTION_RETENTION_DAYS = 365
 
 DIAGNOSTICS_COVERAGE: Mapping[str, str] = {
     KEY_VAULT: "the vault (AuditEvent via category group 'audit' / 'allLogs')",
-    STORAGE_ACCOUNT: "the account's blob service (StorageRead/Write/Delete live on .../blobServices/default; "
-                     "the account itself only emits metrics)",
+    STORAGE_ACCOUNT: (
+        "the account's blob service (StorageRead/Write/Delete live on .../blobServices/default; "
+        "the account itself only emits metrics)"
+    ),
     COGNITIVE_ACCOUNT: "the account (Audit, RequestResponse)",
     FHIR_SERVICE: "the FHIR service (AuditLogs)",
     DICOM_SERVICE: "the DICOM service (AuditLogs)",
@@ -61,16 +72,20 @@ def check_public_ingestion_disabled(_resource_type: str, props: Mapping[str, Any
     value = get(props, "publicNetworkAccessForIngestion")
     if same_text(value, "Disabled"):
         return Compliant()
-    return NonCompliant((f"publicNetworkAccessForIngestion is {describe(value)} (absent means Enabled); set it "
-                         "to 'Disabled' and ingest through an Azure Monitor Private Link Scope",))
+    return fail(
+        f"publicNetworkAccessForIngestion is {describe(value)} (absent means Enabled); set it "
+        "to 'Disabled' and ingest through an Azure Monitor Private Link Scope"
+    )
 
 
 def check_public_query_disabled(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     value = get(props, "publicNetworkAccessForQuery")
     if same_text(value, "Disabled"):
         return Compliant()
-    return NonCompliant((f"publicNetworkAccessForQuery is {describe(value)} (absent means Enabled); set it to "
-                         "'Disabled' and query through an Azure Monitor Private Link Scope",))
+    return fail(
+        f"publicNetworkAccessForQuery is {describe(value)} (absent means Enabled); set it to "
+        "'Disabled' and query through an Azure Monitor Private Link Scope"
+    )
 
 
 def check_retention(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
@@ -78,22 +93,30 @@ def check_retention(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     days = as_int(value)
     if days is not None and days >= MINIMUM_PRODUCTION_RETENTION_DAYS:
         return Compliant()
-    return NonCompliant((f"retentionInDays is {describe(value)} (absent means 30); set it to at least "
-                         f"{MINIMUM_PRODUCTION_RETENTION_DAYS}",))
+    return fail(
+        f"retentionInDays is {describe(value)} (absent means 30); set it to at least "
+        f"{MINIMUM_PRODUCTION_RETENTION_DAYS}"
+    )
 
 
 def _enabled_entries(props: Mapping[str, Any], key: str) -> list[Any]:
-    return [entry for entry in as_sequence(get(props, key)) if as_bool(get(entry, "enabled")) is True]
+    return [
+        entry for entry in as_sequence(get(props, key)) if as_bool(get(entry, "enabled")) is True
+    ]
 
 
 def check_diagnostic_setting(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     reasons: list[str] = []
     # Destinations are ids of other resources, usually unknown during preview.
     if not any(is_set(props, destination) for destination in DESTINATION_PROPERTIES):
-        reasons.append("no destination is set; set workspaceId to the central Log Analytics workspace")
+        reasons.append(
+            "no destination is set; set workspaceId to the central Log Analytics workspace"
+        )
     if not _enabled_entries(props, "logs") and not _enabled_entries(props, "metrics"):
-        reasons.append("no enabled logs or metrics; enable category group 'allLogs' (or 'audit') and, where "
-                       "supported, 'AllMetrics'")
+        reasons.append(
+            "no enabled logs or metrics; enable category group 'allLogs' (or 'audit') and, where "
+            "supported, 'AllMetrics'"
+        )
     return outcome_from(reasons)
 
 
@@ -104,15 +127,19 @@ def check_diagnostics_coverage(resources: Sequence[StackResource]) -> Mapping[st
     for resource in of_type(resources, *DIAGNOSTICS_COVERAGE):
         targets = [resource.urn]
         if resource.resource_type == STORAGE_ACCOUNT:
-            targets += [blob.urn for blob in referenced_by(resource.urn, blob_services, "accountName")]
+            targets += [
+                blob.urn for blob in referenced_by(resource.urn, blob_services, "accountName")
+            ]
         if any(referenced_by(target, settings, "resourceUri") for target in targets):
             outcomes[resource.urn] = Compliant()
             continue
         kind = resource.resource_type.rsplit(":", 1)[-1]
-        outcomes[resource.urn] = NonCompliant((
-            f"{kind} '{resource.name}' has no diagnostic setting; add an azure-native:monitor:DiagnosticSetting "
-            f"on {DIAGNOSTICS_COVERAGE[resource.resource_type]} sending category group 'allLogs' to the central "
-            "Log Analytics workspace",))
+        outcomes[resource.urn] = fail(
+            f"{kind} '{resource.name}' has no diagnostic setting; add an "
+            "azure-native:monitor:DiagnosticSetting "
+            f"on {DIAGNOSTICS_COVERAGE[resource.resource_type]} sending category group "
+            "'allLogs' to the central Log Analytics workspace"
+        )
     return outcomes
 
 
@@ -123,54 +150,105 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
     ResourceRule(
         id="operationalinsights-workspace-disallow-public-ingestion",
         description="Log Analytics workspaces accept data only through private links.",
-        rationale="Audit and diagnostic logs can contain ePHI (request URLs, identifiers); they must travel "
-                  "over the private network.",
-        severity=Severity.HIGH, hipaa=("164.312(e)(1)", "164.312(b)"), mcsb=("NS-2", "LT-5"),
-        remediation="Set publicNetworkAccessForIngestion to 'Disabled' and connect the workspace to an Azure "
-                    "Monitor Private Link Scope.",
+        rationale=(
+            "Audit and diagnostic logs can contain ePHI (request URLs, identifiers); they must "
+            "travel over the private network."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(e)(1)", "164.312(b)"),
+        mcsb=("NS-2", "LT-5"),
+        remediation=(
+            "Set publicNetworkAccessForIngestion to 'Disabled' and connect the workspace to an "
+            "Azure Monitor Private Link Scope."
+        ),
         url=f"{_MONITOR_DOCS}/logs/private-link-security",
-        phi_protecting=True, resource_types=WORKSPACE, check=check_public_ingestion_disabled,
+        phi_protecting=True,
+        resource_types=WORKSPACE,
+        check=check_public_ingestion_disabled,
     ),
     ResourceRule(
         id="operationalinsights-workspace-disallow-public-query",
-        description="Production Log Analytics workspaces can only be queried through private links.",
-        rationale="Queries return log content that can contain ePHI. Lab workspaces may allow portal queries "
-                  "from the internet (Entra ID still applies); production may not.",
-        severity=Severity.MEDIUM, hipaa=("164.312(e)(1)", "164.312(a)(1)"), mcsb=("NS-2",),
-        remediation="Set publicNetworkAccessForQuery to 'Disabled' and query through the AMPLS private endpoint.",
+        description=(
+            "Production Log Analytics workspaces can only be queried through private links."
+        ),
+        rationale=(
+            "Queries return log content that can contain ePHI. Lab workspaces may allow portal "
+            "queries from the internet (Entra ID still applies); production may not."
+        ),
+        severity=Severity.MEDIUM,
+        hipaa=("164.312(e)(1)", "164.312(a)(1)"),
+        mcsb=("NS-2",),
+        remediation=(
+            "Set publicNetworkAccessForQuery to 'Disabled' and query through the AMPLS private "
+            "endpoint; a reviewed exception is recorded in the hlz-override-public-query tag."
+        ),
         url=f"{_MONITOR_DOCS}/logs/private-link-security",
-        phi_protecting=True, profiles=PRODUCTION, resource_types=WORKSPACE, check=check_public_query_disabled,
+        phi_protecting=True,
+        profiles=PRODUCTION,
+        resource_types=WORKSPACE,
+        check=check_public_query_disabled,
+        override_tag="hlz-override-public-query",
     ),
     ResourceRule(
         id="operationalinsights-workspace-require-audit-retention",
-        description=f"Production Log Analytics workspaces retain data at least "
-                    f"{MINIMUM_PRODUCTION_RETENTION_DAYS} days.",
-        rationale="Activity review and incident investigation need a year of audit history at hand.",
-        severity=Severity.MEDIUM, hipaa=("164.312(b)", "164.308(a)(1)(ii)(D)"), mcsb=("LT-6",), hitrust=("09.aa",),
-        remediation=f"Set retentionInDays to {MINIMUM_PRODUCTION_RETENTION_DAYS} or more (archive tier for longer "
-                    "periods required by the retention policy).",
+        description=(
+            "Production Log Analytics workspaces retain data at least "
+            f"{MINIMUM_PRODUCTION_RETENTION_DAYS} days."
+        ),
+        rationale=(
+            "Activity review and incident investigation need a year of audit history at hand."
+        ),
+        severity=Severity.MEDIUM,
+        hipaa=("164.312(b)", "164.308(a)(1)(ii)(D)"),
+        mcsb=("LT-6",),
+        hitrust=("09.aa",),
+        remediation=(
+            f"Set retentionInDays to {MINIMUM_PRODUCTION_RETENTION_DAYS} or more (archive "
+            "tier for longer periods required by the retention policy)."
+        ),
         url=f"{_MONITOR_DOCS}/logs/data-retention-configure",
-        phi_protecting=False, profiles=PRODUCTION, resource_types=WORKSPACE, check=check_retention,
+        phi_protecting=False,
+        profiles=PRODUCTION,
+        resource_types=WORKSPACE,
+        check=check_retention,
     ),
     ResourceRule(
         id="monitor-diagnosticsetting-require-enabled-logs",
         description="Diagnostic settings send enabled logs or metrics to a destination.",
-        rationale="A diagnostic setting without a destination or with everything disabled records nothing.",
-        severity=Severity.MEDIUM, hipaa=("164.312(b)",), mcsb=("LT-3", "LT-5"), hitrust=("09.aa",),
-        remediation="Set workspaceId and logs [{categoryGroup: 'allLogs', enabled: true}] (plus metrics "
-                    "[{category: 'AllMetrics', enabled: true}] where supported).",
+        rationale=(
+            "A diagnostic setting without a destination or with everything disabled records "
+            "nothing."
+        ),
+        severity=Severity.MEDIUM,
+        hipaa=("164.312(b)",),
+        mcsb=("LT-3", "LT-5"),
+        hitrust=("09.aa",),
+        remediation=(
+            "Set workspaceId and logs [{categoryGroup: 'allLogs', enabled: true}] (plus metrics "
+            "[{category: 'AllMetrics', enabled: true}] where supported)."
+        ),
         url=f"{_MONITOR_DOCS}/essentials/diagnostic-settings",
-        phi_protecting=True, resource_types=frozenset({DIAGNOSTIC_SETTING}), check=check_diagnostic_setting,
+        phi_protecting=True,
+        resource_types=frozenset({DIAGNOSTIC_SETTING}),
+        check=check_diagnostic_setting,
     ),
     StackRule(
         id="monitor-resource-require-diagnostic-settings",
         description="Every resource of a type that supports diagnostic settings has one.",
-        rationale="Audit controls require recording activity in systems that contain or protect ePHI.",
-        severity=Severity.HIGH, hipaa=("164.312(b)", "164.308(a)(1)(ii)(D)"), mcsb=("LT-3", "LT-4"),
+        rationale=(
+            "Audit controls require recording activity in systems that contain or protect ePHI."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(b)", "164.308(a)(1)(ii)(D)"),
+        mcsb=("LT-3", "LT-4"),
         hitrust=("09.aa",),
-        remediation="Add an azure-native:monitor:DiagnosticSetting with resourceUri set to the resource's id "
-                    "(blob service id for storage), category group 'allLogs' and workspaceId.",
+        remediation=(
+            "Add an azure-native:monitor:DiagnosticSetting with resourceUri set to the resource's "
+            "id (blob service id for storage), category group 'allLogs' and workspaceId."
+        ),
         url=f"{_MONITOR_DOCS}/essentials/diagnostic-settings",
-        phi_protecting=True, resource_types=frozenset(DIAGNOSTICS_COVERAGE), check=check_diagnostics_coverage,
+        phi_protecting=True,
+        resource_types=frozenset(DIAGNOSTICS_COVERAGE),
+        check=check_diagnostics_coverage,
     ),
 )

@@ -6,8 +6,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..model import Compliant, NonCompliant, NotApplicable, Outcome, Profile, ResourceRule, Severity
-from ..model import StackResource, StackRule, outcome_from
+from ..model import (
+    Compliant,
+    NotApplicable,
+    Outcome,
+    Profile,
+    ResourceRule,
+    Severity,
+    StackResource,
+    StackRule,
+    fail,
+    outcome_from,
+)
 from ..props import as_sequence, as_str, describe, get, has_key, is_set, same_text
 from .relations import of_type, referenced_by
 from .tokens import (
@@ -50,7 +60,10 @@ PRIVATE_LINK_TARGETS: Mapping[str, str] = {
 """PaaS types that need a private endpoint, with the group ids to use. The Health Data Services
 workspace endpoint covers its FHIR and DICOM services."""
 
-PRIVATE_LINK_CONNECTION_PROPERTIES = ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections")
+PRIVATE_LINK_CONNECTION_PROPERTIES = (
+    "privateLinkServiceConnections",
+    "manualPrivateLinkServiceConnections",
+)
 
 
 # --- subnets ------------------------------------------------------------------------------------
@@ -74,10 +87,17 @@ def _missing_nsg(subnet: Any, label: str) -> list[str]:
 def check_subnet_nsg(resource_type: str, props: Mapping[str, Any]) -> Outcome:
     if resource_type == VIRTUAL_NETWORK:
         if not has_key(props, "subnets"):
-            return NotApplicable("no inline subnets; separate Subnet resources are checked one by one")
+            return NotApplicable(
+                "no inline subnets; separate Subnet resources are checked one by one"
+            )
         subnets = as_sequence(get(props, "subnets"))
-        return outcome_from([reason for index, subnet in enumerate(subnets)
-                             for reason in _missing_nsg(subnet, f"subnets[{index}]")])
+        return outcome_from(
+            [
+                reason
+                for index, subnet in enumerate(subnets)
+                for reason in _missing_nsg(subnet, f"subnets[{index}]")
+            ]
+        )
     name = _subnet_name(props)
     if name is not None and name.casefold() in SUBNETS_WITHOUT_NSG:
         return NotApplicable(f"{name}: {SUBNETS_WITHOUT_NSG[name.casefold()]}")
@@ -110,32 +130,44 @@ def _exposed_ports(port_specs: Sequence[str]) -> list[str]:
         bounds = _port_bounds(spec)
         if bounds is None:
             continue  # Azure rejects malformed ranges; nothing is exposed.
-        exposed += [f"port {port} ({protocol}) via '{spec}'" for port, protocol in MANAGEMENT_PORTS.items()
-                    if bounds[0] <= port <= bounds[1]]
+        exposed += [
+            f"port {port} ({protocol}) via '{spec}'"
+            for port, protocol in MANAGEMENT_PORTS.items()
+            if bounds[0] <= port <= bounds[1]
+        ]
     return exposed
 
 
 def _internet_management_exposure(rule: Any, label: str) -> list[str]:
-    if not same_text(get(rule, "access"), "Allow") or not same_text(get(rule, "direction"), "Inbound"):
+    if not same_text(get(rule, "access"), "Allow") or not same_text(
+        get(rule, "direction"), "Inbound"
+    ):
         return []
     if same_text(get(rule, "protocol"), "Icmp"):
         return []
     sources = [get(rule, "sourceAddressPrefix"), *as_sequence(get(rule, "sourceAddressPrefixes"))]
-    open_sources = [source for source in sources
-                    if isinstance(source, str) and source.strip().casefold() in OPEN_SOURCES]
+    open_sources = [
+        source
+        for source in sources
+        if isinstance(source, str) and source.strip().casefold() in OPEN_SOURCES
+    ]
     if not open_sources:
         return []
     specs = [get(rule, "destinationPortRange"), *as_sequence(get(rule, "destinationPortRanges"))]
     exposed = _exposed_ports([spec for spec in specs if isinstance(spec, str)])
     if not exposed:
         return []
-    return [f"{label} allows inbound {', '.join(exposed)} from {describe(open_sources[0])}; restrict the source "
-            "to the Bastion or management subnet, or deny it"]
+    return [
+        f"{label} allows inbound {', '.join(exposed)} from {describe(open_sources[0])}; restrict "
+        "the source to the Bastion or management subnet, or deny it"
+    ]
 
 
 def check_no_internet_management_ports(resource_type: str, props: Mapping[str, Any]) -> Outcome:
     if resource_type == SECURITY_RULE:
-        name = as_str(get(props, "securityRuleName")) or as_str(get(props, "name")) or "security rule"
+        name = (
+            as_str(get(props, "securityRuleName")) or as_str(get(props, "name")) or "security rule"
+        )
         return outcome_from(_internet_management_exposure(props, f"security rule '{name}'"))
     reasons: list[str] = []
     for index, rule in enumerate(as_sequence(get(props, "securityRules"))):
@@ -152,7 +184,7 @@ def check_threat_intel_deny(_resource_type: str, props: Mapping[str, Any]) -> Ou
     value = get(props, "threatIntelMode")
     if same_text(value, "Deny"):
         return Compliant()
-    return NonCompliant((f"threatIntelMode is {describe(value)} (absent means Alert); set it to 'Deny'",))
+    return fail(f"threatIntelMode is {describe(value)} (absent means Alert); set it to 'Deny'")
 
 
 # --- private endpoints (stack) ------------------------------------------------------------------
@@ -166,10 +198,12 @@ def check_private_endpoints(resources: Sequence[StackResource]) -> Mapping[str, 
             outcomes[target.urn] = Compliant()
             continue
         kind = target.resource_type.rsplit(":", 1)[-1]
-        outcomes[target.urn] = NonCompliant((
-            f"{kind} '{target.name}' has no private endpoint; add an azure-native:network:PrivateEndpoint whose "
-            f"privateLinkServiceConnections[].privateLinkServiceId is its id "
-            f"(groupIds: {PRIVATE_LINK_TARGETS[target.resource_type]})",))
+        outcomes[target.urn] = fail(
+            f"{kind} '{target.name}' has no private endpoint; add an "
+            "azure-native:network:PrivateEndpoint whose "
+            "privateLinkServiceConnections[].privateLinkServiceId is its id (groupIds: "
+            f"{PRIVATE_LINK_TARGETS[target.resource_type]})"
+        )
     return outcomes
 
 
@@ -181,15 +215,18 @@ def check_private_dns_zone_groups(resources: Sequence[StackResource]) -> Mapping
         if len(groups) == 1:
             outcomes[endpoint.urn] = Compliant()
         elif not groups:
-            outcomes[endpoint.urn] = NonCompliant((
+            outcomes[endpoint.urn] = fail(
                 f"private endpoint '{endpoint.name}' has no private DNS zone group; add an "
-                "azure-native:network:PrivateDnsZoneGroup (privateEndpointName = the endpoint's name) linking "
-                "the privatelink.* zones",))
+                "azure-native:network:PrivateDnsZoneGroup (privateEndpointName = the "
+                "endpoint's name) linking the privatelink.* zones"
+            )
         else:
             names = ", ".join(f"'{group.name}'" for group in groups)
-            outcomes[endpoint.urn] = NonCompliant((
-                f"private endpoint '{endpoint.name}' has {len(groups)} DNS zone groups ({names}); a private "
-                "endpoint takes exactly one (with up to 5 zone configs)",))
+            outcomes[endpoint.urn] = fail(
+                f"private endpoint '{endpoint.name}' has {len(groups)} DNS zone groups "
+                f"({names}); a private "
+                "endpoint takes exactly one (with up to 5 zone configs)"
+            )
     return outcomes
 
 
@@ -198,62 +235,111 @@ _NET_DOCS = "https://learn.microsoft.com/azure"
 RULES: tuple[ResourceRule | StackRule, ...] = (
     ResourceRule(
         id="network-subnet-require-nsg",
-        description="Every subnet (standalone or inline in a VNet) has a network security group, except "
-                    "Azure-reserved subnets that cannot take one.",
-        rationale="NSGs are the segmentation boundary around workloads processing ePHI and produce the flow "
-                  "logs used for audit.",
-        severity=Severity.HIGH, hipaa=("164.312(e)(1)", "164.312(a)(1)"), mcsb=("NS-1",), hitrust=("01.m",),
-        remediation="Set networkSecurityGroup.id on the subnet. GatewaySubnet, AzureFirewallSubnet, "
-                    "AzureFirewallManagementSubnet and RouteServerSubnet are exempt; AzureBastionSubnet is not.",
+        description=(
+            "Every subnet (standalone or inline in a VNet) has a network security group, except "
+            "Azure-reserved subnets that cannot take one."
+        ),
+        rationale=(
+            "NSGs are the segmentation boundary around workloads processing ePHI and produce the "
+            "flow logs used for audit."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(e)(1)", "164.312(a)(1)"),
+        mcsb=("NS-1",),
+        hitrust=("01.m",),
+        remediation=(
+            "Set networkSecurityGroup.id on the subnet. GatewaySubnet, AzureFirewallSubnet, "
+            "AzureFirewallManagementSubnet and RouteServerSubnet are exempt; AzureBastionSubnet is "
+            "not."
+        ),
         url=f"{_NET_DOCS}/virtual-network/network-security-groups-overview",
-        phi_protecting=True, resource_types=frozenset({SUBNET, VIRTUAL_NETWORK}), check=check_subnet_nsg,
+        phi_protecting=True,
+        resource_types=frozenset({SUBNET, VIRTUAL_NETWORK}),
+        check=check_subnet_nsg,
     ),
     ResourceRule(
         id="network-nsg-disallow-internet-management-ports",
-        description="No NSG rule allows inbound SSH (22), RDP (3389) or all ports from the internet.",
-        rationale="Internet-exposed management ports are the most common entry point to hosts that can "
-                  "reach ePHI.",
-        severity=Severity.CRITICAL, hipaa=("164.312(e)(1)", "164.312(a)(1)"), mcsb=("NS-1", "PA-7"),
+        description=(
+            "No NSG rule allows inbound SSH (22), RDP (3389) or all ports from the internet."
+        ),
+        rationale=(
+            "Internet-exposed management ports are the most common entry point to hosts that can "
+            "reach ePHI."
+        ),
+        severity=Severity.CRITICAL,
+        hipaa=("164.312(e)(1)", "164.312(a)(1)"),
+        mcsb=("NS-1", "PA-7"),
         hitrust=("01.n",),
-        remediation="Use Azure Bastion; limit sourceAddressPrefix(es) of Allow/Inbound rules covering 22, 3389 "
-                    "or '*' to private ranges (never '*', 'Internet', 'Any' or 0.0.0.0/0).",
+        remediation=(
+            "Use Azure Bastion; limit sourceAddressPrefix(es) of Allow/Inbound rules covering 22, "
+            "3389 or '*' to private ranges (never '*', 'Internet', 'Any' or 0.0.0.0/0)."
+        ),
         url=f"{_NET_DOCS}/security/fundamentals/network-best-practices",
-        phi_protecting=True, resource_types=frozenset({NETWORK_SECURITY_GROUP, SECURITY_RULE}),
+        phi_protecting=True,
+        resource_types=frozenset({NETWORK_SECURITY_GROUP, SECURITY_RULE}),
         check=check_no_internet_management_ports,
     ),
     ResourceRule(
         id="network-firewallpolicy-require-threat-intel-deny",
-        description="Production Azure Firewall policies deny traffic to and from known-malicious addresses.",
-        rationale="Blocking known command-and-control and exfiltration endpoints protects ePHI egress paths.",
-        severity=Severity.MEDIUM, hipaa=("164.312(e)(1)", "164.308(a)(1)(ii)(B)"), mcsb=("NS-3", "NS-10"),
+        description=(
+            "Production Azure Firewall policies deny traffic to and from known-malicious addresses."
+        ),
+        rationale=(
+            "Blocking known command-and-control and exfiltration endpoints protects ePHI egress "
+            "paths."
+        ),
+        severity=Severity.MEDIUM,
+        hipaa=("164.312(e)(1)", "164.308(a)(1)(ii)(B)"),
+        mcsb=("NS-3", "NS-10"),
         hitrust=("09.m",),
         remediation="Set threatIntelMode to 'Deny' on the firewall policy.",
         url=f"{_NET_DOCS}/firewall/threat-intel",
-        phi_protecting=False, profiles=frozenset({Profile.PRODUCTION}),
-        resource_types=frozenset({FIREWALL_POLICY}), check=check_threat_intel_deny,
+        phi_protecting=False,
+        profiles=frozenset({Profile.PRODUCTION}),
+        resource_types=frozenset({FIREWALL_POLICY}),
+        check=check_threat_intel_deny,
     ),
     StackRule(
         id="network-paas-require-private-endpoint",
-        description="Every Key Vault, storage account, Cognitive Services account and Health Data Services "
-                    "workspace has a private endpoint.",
-        rationale="With public access disabled, private endpoints are the only way in; they keep ePHI "
-                  "traffic on the private network.",
-        severity=Severity.HIGH, hipaa=("164.312(e)(1)",), mcsb=("NS-2",), hitrust=("01.n",),
-        remediation="Add an azure-native:network:PrivateEndpoint whose privateLinkServiceConnections[]."
-                    "privateLinkServiceId is the resource's id (group ids: vault, blob/dfs/file/queue/table, "
-                    "account, healthcareworkspace).",
+        description=(
+            "Every Key Vault, storage account, Cognitive Services account and Health Data Services "
+            "workspace has a private endpoint."
+        ),
+        rationale=(
+            "With public access disabled, private endpoints are the only way in; they keep ePHI "
+            "traffic on the private network."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(e)(1)",),
+        mcsb=("NS-2",),
+        hitrust=("01.n",),
+        remediation=(
+            "Add an azure-native:network:PrivateEndpoint whose privateLinkServiceConnections[]."
+            "privateLinkServiceId is the resource's id (group ids: vault, "
+            "blob/dfs/file/queue/table, account, healthcareworkspace)."
+        ),
         url=f"{_NET_DOCS}/private-link/private-endpoint-overview",
-        phi_protecting=True, resource_types=frozenset(PRIVATE_LINK_TARGETS), check=check_private_endpoints,
+        phi_protecting=True,
+        resource_types=frozenset(PRIVATE_LINK_TARGETS),
+        check=check_private_endpoints,
     ),
     StackRule(
         id="network-privateendpoint-require-dns-zone-group",
         description="Every private endpoint has exactly one private DNS zone group.",
-        rationale="Without private DNS, clients resolve the public endpoint and either fail or bypass the "
-                  "private path.",
-        severity=Severity.MEDIUM, hipaa=("164.312(e)(1)",), mcsb=("NS-2",),
-        remediation="Add one azure-native:network:PrivateDnsZoneGroup per private endpoint, with a named zone "
-                    "config per privatelink.* zone (hub zones).",
+        rationale=(
+            "Without private DNS, clients resolve the public endpoint and either fail or bypass "
+            "the private path."
+        ),
+        severity=Severity.MEDIUM,
+        hipaa=("164.312(e)(1)",),
+        mcsb=("NS-2",),
+        remediation=(
+            "Add one azure-native:network:PrivateDnsZoneGroup per private endpoint, with a named "
+            "zone config per privatelink.* zone (hub zones)."
+        ),
         url=f"{_NET_DOCS}/private-link/private-endpoint-dns",
-        phi_protecting=False, resource_types=frozenset({PRIVATE_ENDPOINT}), check=check_private_dns_zone_groups,
+        phi_protecting=False,
+        resource_types=frozenset({PRIVATE_ENDPOINT}),
+        check=check_private_dns_zone_groups,
     ),
 )

@@ -19,6 +19,8 @@ def of_type(resources: Iterable[StackResource], *resource_types: str) -> list[St
     return [resource for resource in resources if resource.resource_type in wanted]
 
 
-def referenced_by(target_urn: str, candidates: Sequence[StackResource], *properties: str) -> list[StackResource]:
+def referenced_by(
+    target_urn: str, candidates: Sequence[StackResource], *properties: str
+) -> list[StackResource]:
     """The candidates one of whose ``properties`` depends on ``target_urn``."""
     return [candidate for candidate in candidates if candidate.depends_on(target_urn, *properties)]

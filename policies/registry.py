@@ -1,0 +1,51 @@
+"""The one list of every rule in the pack (its order is the order of RULES.md and the configs)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from .model import ResourceRule, Rule, StackRule
+from .rules import cognitive, governance, health, identity, keyvault, monitor, network, storage
+
+__all__ = ["ALL_RULES", "RESOURCE_RULES", "RULES_BY_ID", "STACK_RULES", "rule_by_id"]
+
+ALL_RULES: tuple[Rule, ...] = (
+    *storage.RULES,
+    *keyvault.RULES,
+    *cognitive.RULES,
+    *health.RULES,
+    *network.RULES,
+    *identity.RULES,
+    *monitor.RULES,
+    *governance.RULES,
+)
+
+RESOURCE_RULES: tuple[ResourceRule, ...] = tuple(
+    rule for rule in ALL_RULES if isinstance(rule, ResourceRule)
+)
+STACK_RULES: tuple[StackRule, ...] = tuple(
+    rule for rule in ALL_RULES if isinstance(rule, StackRule)
+)
+
+
+def _index(rules: tuple[Rule, ...]) -> Mapping[str, Rule]:
+    index: dict[str, Rule] = {}
+    duplicates: list[str] = []
+    for rule in rules:
+        if rule.id in index:
+            duplicates.append(rule.id)
+        index[rule.id] = rule
+    if duplicates:
+        raise ValueError(f"duplicate rule ids: {', '.join(duplicates)}")
+    return MappingProxyType(index)
+
+
+RULES_BY_ID: Mapping[str, Rule] = _index(ALL_RULES)
+
+
+def rule_by_id(rule_id: str) -> Rule:
+    try:
+        return RULES_BY_ID[rule_id]
+    except KeyError:
+        raise KeyError(f"unknown rule id {rule_id!r}") from None

@@ -1,0 +1,1 @@
+"""The rules, one small themed module per Azure service; each exposes ``RULES`` for the registry."""

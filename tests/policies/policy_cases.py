@@ -1,0 +1,698 @@
+"""Shared fixtures for the policy pack tests: one compliant resource per type, and mutations.
+
+Fixtures are camelCase wire inputs shaped like what pulumi-azure-native 3.29.0 registers (SDK
+defaults included, numbers as floats as they arrive from protobuf). Every fixture passes every
+rule that applies to it; each ``Mutation`` breaks (or deliberately keeps) one rule.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+SUB = "/subscriptions/00000000-0000-4000-8000-000000000001"
+RG = f"{SUB}/resourceGroups/rg-hlz-prod"
+TENANT = "00000000-0000-4000-8000-0000000000aa"
+OWNER_ROLE = (
+    f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+)
+READER_ROLE = (
+    f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
+)
+
+STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
+BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
+KEY_VAULT = "azure-native:keyvault:Vault"
+KEY_VAULT_KEY = "azure-native:keyvault:Key"
+COGNITIVE_ACCOUNT = "azure-native:cognitiveservices:Account"
+COGNITIVE_DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
+HEALTH_WORKSPACE = "azure-native:healthcareapis:Workspace"
+FHIR_SERVICE = "azure-native:healthcareapis:FhirService"
+DICOM_SERVICE = "azure-native:healthcareapis:DicomService"
+LOG_ANALYTICS = "azure-native:operationalinsights:Workspace"
+DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting"
+SUBNET = "azure-native:network:Subnet"
+VIRTUAL_NETWORK = "azure-native:network:VirtualNetwork"
+NSG = "azure-native:network:NetworkSecurityGroup"
+SECURITY_RULE = "azure-native:network:SecurityRule"
+FIREWALL_POLICY = "azure-native:network:FirewallPolicy"
+ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
+
+TAGS = {
+    "owner": "platform-team",
+    "cost-center": "cc-1234",
+    "environment": "prod",
+    "data-classification": "phi",
+}
+
+COMPLIANT: dict[str, dict[str, Any]] = {
+    STORAGE_ACCOUNT: {
+        "resourceGroupName": "rg-hlz-prod",
+        "accountName": "sthlzprod",
+        "location": "eastus2",
+        "tags": TAGS,
+        "kind": "StorageV2",
+        "sku": {"name": "Standard_GZRS"},
+        "minimumTlsVersion": "TLS1_2",
+        "enableHttpsTrafficOnly": True,
+        "publicNetworkAccess": "Disabled",
+        "allowBlobPublicAccess": False,
+        "allowSharedKeyAccess": False,
+        "allowCrossTenantReplication": False,
+        "networkRuleSet": {"defaultAction": "Deny", "bypass": "AzureServices"},
+        "encryption": {
+            "keySource": "Microsoft.Keyvault",
+            "requireInfrastructureEncryption": True,
+            "keyVaultProperties": {
+                "keyName": "cmk-storage",
+                "keyVaultUri": "https://kv-hlz-prod.vault.azure.net/",
+            },
+            "services": {"blob": {"enabled": True, "keyType": "Account"}},
+        },
+    },
+    BLOB_SERVICE: {
+        "resourceGroupName": "rg-hlz-prod",
+        "accountName": "sthlzprod",
+        "blobServicesName": "default",
+        "isVersioningEnabled": True,
+        "deleteRetentionPolicy": {"enabled": True, "days": 30.0},
+        "containerDeleteRetentionPolicy": {"enabled": True, "days": 30.0},
+    },
+    KEY_VAULT: {
+        "resourceGroupName": "rg-hlz-prod",
+        "vaultName": "kv-hlz-prod",
+        "location": "eastus2",
+        "tags": TAGS,
+        "properties": {
+            "tenantId": TENANT,
+            "sku": {"family": "A", "name": "premium"},
+            "enableRbacAuthorization": True,
+            "enablePurgeProtection": True,
+            "enableSoftDelete": True,
+            "softDeleteRetentionInDays": 90.0,
+            "publicNetworkAccess": "Disabled",
+            "networkAcls": {"defaultAction": "Deny", "bypass": "AzureServices"},
+            "enabledForDeployment": False,
+            "enabledForDiskEncryption": False,
+            "enabledForTemplateDeployment": False,
+        },
+    },
+    KEY_VAULT_KEY: {
+        "resourceGroupName": "rg-hlz-prod",
+        "vaultName": "kv-hlz-prod",
+        "keyName": "cmk-storage",
+        "tags": TAGS,
+        "properties": {
+            "kty": "RSA-HSM",
+            "keySize": 3072.0,
+            "attributes": {"enabled": True, "exportable": False},
+            "rotationPolicy": {
+                "attributes": {"expiryTime": "P1Y"},
+                "lifetimeActions": [
+                    {"action": {"type": "notify"}, "trigger": {"timeBeforeExpiry": "P45D"}},
+                    {"action": {"type": "rotate"}, "trigger": {"timeBeforeExpiry": "P30D"}},
+                ],
+            },
+        },
+    },
+    COGNITIVE_ACCOUNT: {
+        "resourceGroupName": "rg-hlz-prod",
+        "accountName": "oai-hlz-prod",
+        "location": "eastus2",
+        "tags": TAGS,
+        "kind": "OpenAI",
+        "sku": {"name": "S0"},
+        "identity": {"type": "UserAssigned", "userAssignedIdentities": [f"{RG}/id-oai"]},
+        "properties": {
+            "customSubDomainName": "oai-hlz-prod",
+            "disableLocalAuth": True,
+            "publicNetworkAccess": "Disabled",
+            "networkAcls": {"defaultAction": "Deny"},
+            "restrictOutboundNetworkAccess": True,
+            "allowedFqdnList": ["sthlzprod.blob.core.windows.net"],
+            "encryption": {
+                "keySource": "Microsoft.KeyVault",
+                "keyVaultProperties": {
+                    "keyName": "cmk-oai",
+                    "keyVaultUri": "https://kv-hlz-prod.vault.azure.net/",
+                    "identityClientId": "11111111-1111-4111-8111-111111111111",
+                },
+            },
+        },
+    },
+    COGNITIVE_DEPLOYMENT: {
+        "resourceGroupName": "rg-hlz-prod",
+        "accountName": "oai-hlz-prod",
+        "deploymentName": "gpt-4o",
+        "tags": TAGS,
+        "sku": {"name": "DataZoneStandard", "capacity": 10.0},
+        "properties": {
+            "model": {"format": "OpenAI", "name": "gpt-4o", "version": "2024-08-06"},
+            "raiPolicyName": "Microsoft.DefaultV2",
+        },
+    },
+    HEALTH_WORKSPACE: {
+        "resourceGroupName": "rg-hlz-prod",
+        "workspaceName": "hdshlzprod",
+        "location": "eastus2",
+        "tags": TAGS,
+    },
+    FHIR_SERVICE: {
+        "resourceGroupName": "rg-hlz-prod",
+        "workspaceName": "hdshlzprod",
+        "fhirServiceName": "fhir",
+        "location": "eastus2",
+        "tags": TAGS,
+        "kind": "fhir-R4",
+        "identity": {"type": "UserAssigned", "userAssignedIdentities": [f"{RG}/id-fhir"]},
+        "authenticationConfiguration": {
+            "authority": f"https://login.microsoftonline.com/{TENANT}",
+            "audience": "https://hdshlzprod-fhir.fhir.azurehealthcareapis.com",
+            "smartProxyEnabled": False,
+        },
+        "corsConfiguration": {
+            "origins": ["https://portal.hlz.example.org"],
+            "headers": ["*"],
+            "methods": ["GET", "POST"],
+            "allowCredentials": False,
+        },
+        "encryption": {
+            "customerManagedKeyEncryption": {
+                "keyEncryptionKeyUrl": "https://kv-hlz-prod.vault.azure.net/keys/cmk-fhir"
+            }
+        },
+        "resourceVersionPolicyConfiguration": {"default": "versioned"},
+    },
+    DICOM_SERVICE: {
+        "resourceGroupName": "rg-hlz-prod",
+        "workspaceName": "hdshlzprod",
+        "dicomServiceName": "dicom",
+        "location": "eastus2",
+        "tags": TAGS,
+        "corsConfiguration": {
+            "origins": ["https://viewer.hlz.example.org"],
+            "allowCredentials": False,
+        },
+        "encryption": {
+            "customerManagedKeyEncryption": {
+                "keyEncryptionKeyUrl": "https://kv-hlz-prod.vault.azure.net/keys/cmk-dicom"
+            }
+        },
+    },
+    LOG_ANALYTICS: {
+        "resourceGroupName": "rg-hlz-prod",
+        "workspaceName": "log-hlz-prod",
+        "location": "eastus2",
+        "tags": TAGS,
+        "sku": {"name": "PerGB2018"},
+        "retentionInDays": 365.0,
+        "publicNetworkAccessForIngestion": "Disabled",
+        "publicNetworkAccessForQuery": "Disabled",
+    },
+    DIAGNOSTIC_SETTING: {
+        "name": "diag-kv",
+        "resourceUri": f"{RG}/providers/Microsoft.KeyVault/vaults/kv-hlz-prod",
+        "workspaceId": f"{RG}/providers/Microsoft.OperationalInsights/workspaces/log-hlz-prod",
+        "logs": [{"categoryGroup": "allLogs", "enabled": True}],
+        "metrics": [{"category": "AllMetrics", "enabled": True}],
+    },
+    SUBNET: {
+        "resourceGroupName": "rg-hlz-prod",
+        "virtualNetworkName": "vnet-hub",
+        "subnetName": "snet-app",
+        "addressPrefix": "10.0.1.0/24",
+        "networkSecurityGroup": {
+            "id": f"{RG}/providers/Microsoft.Network/networkSecurityGroups/nsg-app"
+        },
+        "privateEndpointNetworkPolicies": "Disabled",
+        "privateLinkServiceNetworkPolicies": "Enabled",
+    },
+    VIRTUAL_NETWORK: {
+        "resourceGroupName": "rg-hlz-prod",
+        "virtualNetworkName": "vnet-hub",
+        "location": "eastus2",
+        "tags": TAGS,
+        "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+        "enableDdosProtection": False,
+        "enableVmProtection": False,
+        "subnets": [
+            {
+                "name": "snet-app",
+                "addressPrefix": "10.0.1.0/24",
+                "networkSecurityGroup": {
+                    "id": f"{RG}/providers/Microsoft.Network/networkSecurityGroups/nsg-app"
+                },
+            },
+            {"name": "AzureFirewallSubnet", "addressPrefix": "10.0.0.0/26"},
+            {"name": "GatewaySubnet", "addressPrefix": "10.0.0.64/27"},
+        ],
+    },
+    NSG: {
+        "resourceGroupName": "rg-hlz-prod",
+        "networkSecurityGroupName": "nsg-app",
+        "location": "eastus2",
+        "tags": TAGS,
+        "securityRules": [
+            {
+                "name": "allow-bastion-management",
+                "access": "Allow",
+                "direction": "Inbound",
+                "protocol": "Tcp",
+                "priority": 100.0,
+                "sourceAddressPrefix": "10.0.2.0/26",
+                "sourcePortRange": "*",
+                "destinationAddressPrefix": "*",
+                "destinationPortRanges": ["22", "3389"],
+            },
+            {
+                "name": "allow-https-internet",
+                "access": "Allow",
+                "direction": "Inbound",
+                "protocol": "Tcp",
+                "priority": 110.0,
+                "sourceAddressPrefix": "Internet",
+                "sourcePortRange": "*",
+                "destinationAddressPrefix": "*",
+                "destinationPortRange": "443",
+            },
+            {
+                "name": "deny-all-inbound",
+                "access": "Deny",
+                "direction": "Inbound",
+                "protocol": "*",
+                "priority": 4096.0,
+                "sourceAddressPrefix": "*",
+                "sourcePortRange": "*",
+                "destinationAddressPrefix": "*",
+                "destinationPortRange": "*",
+            },
+        ],
+    },
+    SECURITY_RULE: {
+        "resourceGroupName": "rg-hlz-prod",
+        "networkSecurityGroupName": "nsg-app",
+        "securityRuleName": "allow-https",
+        "access": "Allow",
+        "direction": "Inbound",
+        "protocol": "Tcp",
+        "priority": 200.0,
+        "sourceAddressPrefix": "Internet",
+        "sourcePortRange": "*",
+        "destinationAddressPrefix": "*",
+        "destinationPortRange": "443",
+    },
+    FIREWALL_POLICY: {
+        "resourceGroupName": "rg-hlz-prod",
+        "firewallPolicyName": "afwp-hub",
+        "location": "eastus2",
+        "tags": TAGS,
+        "sku": {"tier": "Premium"},
+        "threatIntelMode": "Deny",
+    },
+    ROLE_ASSIGNMENT: {
+        "principalId": "22222222-2222-4222-8222-222222222222",
+        "principalType": "Group",
+        "roleDefinitionId": OWNER_ROLE,
+        "scope": SUB,
+        "roleAssignmentName": "33333333-3333-4333-8333-333333333333",
+    },
+    RESOURCE_GROUP: {"resourceGroupName": "rg-hlz-prod", "location": "eastus2", "tags": TAGS},
+}
+
+DELETE = object()
+"""Mutation value: remove the key."""
+
+Path = tuple[str | int, ...]
+
+
+def parse_path(path: str | Path) -> Path:
+    """``"subnets.0.networkSecurityGroup"`` -> ``("subnets", 0, "networkSecurityGroup")``."""
+    if isinstance(path, tuple):
+        return path
+    return tuple(int(step) if step.isdigit() else step for step in path.split("."))
+
+
+def mutate(props: Mapping[str, Any], changes: Mapping[Any, Any]) -> dict[str, Any]:
+    """A deep copy of ``props`` with ``changes`` (dotted path or tuple -> value/DELETE) applied."""
+    result = copy.deepcopy(dict(props))
+    for raw_path, value in changes.items():
+        *parents, last = parse_path(raw_path)
+        container: Any = result
+        for step in parents:
+            if isinstance(step, str) and step not in container:
+                container[step] = {}
+            container = container[step]
+        if value is DELETE:
+            del container[last]
+        else:
+            container[last] = value
+    return result
+
+
+def leaf_paths(value: Any, prefix: Path = ()) -> list[Path]:
+    """Every path in a fixture (intermediate nodes included), for malformed-input sweeps."""
+    paths: list[Path] = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            paths += leaf_paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            paths += leaf_paths(item, (*prefix, index))
+    return paths
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One change to a compliant fixture and what the rule must say about it.
+
+    ``expect`` is a substring of a NonCompliant reason; ``None`` means the change keeps the
+    resource compliant (a boundary the rule must accept).
+    """
+
+    rule_id: str
+    label: str
+    resource_type: str
+    changes: Mapping[str, Any]
+    expect: str | None
+
+    @property
+    def test_id(self) -> str:
+        return f"{self.rule_id}--{self.label}"
+
+    @property
+    def first_path(self) -> str:
+        return next(iter(self.changes))
+
+    def props(self) -> dict[str, Any]:
+        return mutate(COMPLIANT[self.resource_type], self.changes)
+
+
+ST, BLOB, KV, KEY = STORAGE_ACCOUNT, BLOB_SERVICE, KEY_VAULT, KEY_VAULT_KEY
+OAI, DEPLOY, HDS, FHIR, DICOM = (
+    COGNITIVE_ACCOUNT,
+    COGNITIVE_DEPLOYMENT,
+    HEALTH_WORKSPACE,
+    FHIR_SERVICE,
+    DICOM_SERVICE,
+)
+LAW, DIAG, SNET, VNET = LOG_ANALYTICS, DIAGNOSTIC_SETTING, SUBNET, VIRTUAL_NETWORK
+RULE, FWP, RA = SECURITY_RULE, FIREWALL_POLICY, ROLE_ASSIGNMENT
+
+# rule id -> (label, resource type, changes, expected reason substring | None for "still compliant")
+# fmt: off
+_CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
+    "storage-account-require-cmk-encryption": [
+        ("platform-key", ST, {"encryption.keySource": "Microsoft.Storage"},
+         "encryption.keySource is 'Microsoft.Storage'"),
+        ("no-encryption", ST, {"encryption": DELETE}, "encryption.keySource is not set"),
+        ("no-key-name", ST, {"encryption.keyVaultProperties.keyName": DELETE},
+         "keyVaultProperties.keyName is not set"),
+        ("key-source-any-case", ST, {"encryption.keySource": "microsoft.keyvault"}, None),
+    ],
+    "storage-account-require-infrastructure-encryption": [
+        ("disabled", ST, {"encryption.requireInfrastructureEncryption": False},
+         "requireInfrastructureEncryption is false"),
+        ("absent", ST, {"encryption.requireInfrastructureEncryption": DELETE},
+         "requireInfrastructureEncryption is not set"),
+    ],
+    "storage-account-require-https-only": [
+        ("http-allowed", ST, {"enableHttpsTrafficOnly": False}, "enableHttpsTrafficOnly is false"),
+        ("absent-means-azure-default-true", ST, {"enableHttpsTrafficOnly": DELETE}, None),
+    ],
+    "storage-account-require-minimum-tls12": [
+        ("tls10", ST, {"minimumTlsVersion": "TLS1_0"}, "minimumTlsVersion is 'TLS1_0'"),
+        ("absent", ST, {"minimumTlsVersion": DELETE}, "minimumTlsVersion is not set"),
+        ("tls13", ST, {"minimumTlsVersion": "TLS1_3"}, None),
+    ],
+    "storage-account-disallow-public-network-access": [
+        ("enabled", ST, {"publicNetworkAccess": "Enabled"}, "publicNetworkAccess is 'Enabled'"),
+        ("absent", ST, {"publicNetworkAccess": DELETE},
+         "publicNetworkAccess is not set (absent means Enabled)"),
+    ],
+    "storage-account-require-network-default-deny": [
+        ("allow", ST, {"networkRuleSet.defaultAction": "Allow"},
+         "networkRuleSet.defaultAction is 'Allow'"),
+        ("no-rule-set", ST, {"networkRuleSet": DELETE}, "networkRuleSet.defaultAction is not set"),
+    ],
+    "storage-account-disallow-shared-key-access": [
+        ("allowed", ST, {"allowSharedKeyAccess": True}, "allowSharedKeyAccess is true"),
+        ("absent-means-true", ST, {"allowSharedKeyAccess": DELETE},
+         "allowSharedKeyAccess is not set (absent means true)"),
+    ],
+    "storage-account-disallow-blob-public-access": [
+        ("allowed", ST, {"allowBlobPublicAccess": True}, "allowBlobPublicAccess is true"),
+        ("absent-means-false", ST, {"allowBlobPublicAccess": DELETE}, None),
+    ],
+    "storage-account-disallow-cross-tenant-replication": [
+        ("allowed", ST, {"allowCrossTenantReplication": True},
+         "allowCrossTenantReplication is true"),
+    ],
+    "storage-account-require-geo-redundancy": [
+        ("lrs", ST, {"sku.name": "Standard_LRS"}, "sku.name is 'Standard_LRS'"),
+    ],
+    "storage-blobservice-require-soft-delete": [
+        ("blob-soft-delete-off", BLOB, {"deleteRetentionPolicy.enabled": False},
+         "deleteRetentionPolicy.enabled is false"),
+        ("three-days", BLOB, {"deleteRetentionPolicy.days": 3.0},
+         "deleteRetentionPolicy.days is 3"),
+        ("no-container-soft-delete", BLOB, {"containerDeleteRetentionPolicy": DELETE},
+         "containerDeleteRetentionPolicy.enabled is not set"),
+    ],
+    "storage-blobservice-require-versioning": [
+        ("off", BLOB, {"isVersioningEnabled": False}, "isVersioningEnabled is false"),
+        ("absent", BLOB, {"isVersioningEnabled": DELETE}, "isVersioningEnabled is not set"),
+    ],
+    "keyvault-vault-require-purge-protection": [
+        ("off", KV, {"properties.enablePurgeProtection": False}, "enablePurgeProtection is false"),
+        ("absent", KV, {"properties.enablePurgeProtection": DELETE},
+         "enablePurgeProtection is not set"),
+    ],
+    "keyvault-vault-require-soft-delete-retention": [
+        ("soft-delete-off", KV, {"properties.enableSoftDelete": False},
+         "enableSoftDelete is false"),
+        ("seven-days", KV, {"properties.softDeleteRetentionInDays": 7.0},
+         "softDeleteRetentionInDays is 7"),
+    ],
+    "keyvault-vault-require-rbac-authorization": [
+        ("access-policies", KV, {"properties.enableRbacAuthorization": False},
+         "enableRbacAuthorization is false"),
+    ],
+    "keyvault-vault-disallow-public-network-access": [
+        ("sdk-default-enabled", KV, {"properties.publicNetworkAccess": "enabled"},
+         "publicNetworkAccess is 'enabled'"),
+        ("lowercase-disabled", KV, {"properties.publicNetworkAccess": "disabled"}, None),
+    ],
+    "keyvault-vault-require-network-default-deny": [
+        ("allow", KV, {"properties.networkAcls.defaultAction": "Allow"},
+         "networkAcls.defaultAction is 'Allow'"),
+        ("no-acls", KV, {"properties.networkAcls": DELETE}, "networkAcls.defaultAction is not set"),
+    ],
+    "keyvault-vault-require-premium-sku": [
+        ("standard", KV, {"properties.sku.name": "standard"}, "sku.name is 'standard'"),
+    ],
+    "keyvault-key-require-strong-key-type": [
+        ("rsa-2048", KEY, {"properties.keySize": 2048.0}, "keySize is 2048"),
+        ("rsa-default-size", KEY, {"properties.keySize": DELETE},
+         "keySize is not set (Azure's default is 2048)"),
+        ("secp256k1", KEY, {"properties.kty": "EC-HSM", "properties.curveName": "P-256K"},
+         "curveName is 'P-256K'"),
+        ("no-kty", KEY, {"properties.kty": DELETE}, "kty is not set"),
+        ("ec-p384", KEY, {"properties.kty": "EC-HSM", "properties.curveName": "P-384"}, None),
+    ],
+    "keyvault-key-require-hsm-backing": [
+        ("software-key", KEY, {"properties.kty": "RSA"}, "kty is 'RSA'"),
+    ],
+    "keyvault-key-require-rotation-policy": [
+        ("no-policy", KEY, {"properties.rotationPolicy": DELETE}, "no action of type 'rotate'"),
+        ("notify-only", KEY,
+         {"properties.rotationPolicy.lifetimeActions": [{"action": {"type": "notify"}}]},
+         "no action of type 'rotate'"),
+    ],
+    "keyvault-key-require-expiry": [
+        ("no-expiry", KEY, {"properties.rotationPolicy.attributes": DELETE},
+         "neither properties.attributes.expires"),
+        ("expires-attribute", KEY,
+         {"properties.rotationPolicy.attributes": DELETE,
+          "properties.attributes.expires": 1893456000.0},
+         None),
+    ],
+    "cognitiveservices-account-require-cmk-encryption": [
+        ("microsoft-managed", OAI,
+         {"properties.encryption.keySource": "Microsoft.CognitiveServices"},
+         "keySource is 'Microsoft.CognitiveServices'"),
+        ("no-vault-uri", OAI, {"properties.encryption.keyVaultProperties.keyVaultUri": DELETE},
+         "keyVaultProperties.keyVaultUri is not set"),
+    ],
+    "cognitiveservices-account-disallow-public-network-access": [
+        ("enabled", OAI, {"properties.publicNetworkAccess": "Enabled"},
+         "publicNetworkAccess is 'Enabled'"),
+    ],
+    "cognitiveservices-account-require-network-default-deny": [
+        ("allow", OAI, {"properties.networkAcls.defaultAction": "Allow"},
+         "networkAcls.defaultAction is 'Allow'"),
+    ],
+    "cognitiveservices-account-disable-local-auth": [
+        ("api-keys", OAI, {"properties.disableLocalAuth": False}, "disableLocalAuth is false"),
+        ("absent", OAI, {"properties.disableLocalAuth": DELETE}, "disableLocalAuth is not set"),
+    ],
+    "cognitiveservices-account-require-custom-subdomain": [
+        ("absent", OAI, {"properties.customSubDomainName": DELETE},
+         "customSubDomainName is not set"),
+    ],
+    "cognitiveservices-account-restrict-outbound-access": [
+        ("unrestricted", OAI, {"properties.restrictOutboundNetworkAccess": False},
+         "restrictOutboundNetworkAccess is false"),
+        ("empty-allow-list", OAI, {"properties.allowedFqdnList": []}, "allowedFqdnList is empty"),
+        ("wildcard", OAI, {"properties.allowedFqdnList": ["*"]}, "allowedFqdnList contains '*'"),
+    ],
+    "cognitiveservices-deployment-require-rai-policy": [
+        ("absent", DEPLOY, {"properties.raiPolicyName": DELETE}, "raiPolicyName is not set"),
+        ("empty", DEPLOY, {"properties.raiPolicyName": "  "}, "raiPolicyName is not set"),
+    ],
+    "cognitiveservices-deployment-restrict-data-zone-sku": [
+        ("global-standard", DEPLOY, {"sku.name": "GlobalStandard"}, "sku.name is 'GlobalStandard'"),
+        ("no-sku", DEPLOY, {"sku": DELETE}, "sku.name is not set"),
+        ("regional-provisioned", DEPLOY, {"sku.name": "ProvisionedManaged"}, None),
+    ],
+    "healthcareapis-fhirservice-require-cmk-encryption": [
+        ("no-cmk", FHIR, {"encryption": DELETE}, "keyEncryptionKeyUrl is not set"),
+    ],
+    "healthcareapis-dicomservice-require-cmk-encryption": [
+        ("no-cmk", DICOM, {"encryption.customerManagedKeyEncryption": {}},
+         "keyEncryptionKeyUrl is not set"),
+    ],
+    "healthcareapis-workspace-disallow-public-network-access": [
+        ("workspace-enabled", HDS, {"properties": {"publicNetworkAccess": "Enabled"}},
+         "properties.publicNetworkAccess is 'Enabled'"),
+        ("workspace-disabled", HDS, {"properties": {"publicNetworkAccess": "Disabled"}}, None),
+        ("fhir-enabled", FHIR, {"publicNetworkAccess": "Enabled"},
+         "publicNetworkAccess is 'Enabled'"),
+    ],
+    "healthcareapis-fhirservice-require-versioned-resources": [
+        ("no-version", FHIR, {"resourceVersionPolicyConfiguration.default": "no-version"},
+         "default is 'no-version'"),
+        ("absent", FHIR, {"resourceVersionPolicyConfiguration": DELETE}, "default is not set"),
+        ("unversioned-override", FHIR,
+         {"resourceVersionPolicyConfiguration.resourceTypeOverrides": {"Patient": "no-version"}},
+         "resourceTypeOverrides.Patient is 'no-version'"),
+    ],
+    "healthcareapis-service-restrict-cors": [
+        ("fhir-wildcard-origin", FHIR, {"corsConfiguration.origins": ["*"]},
+         "corsConfiguration.origins contains '*'"),
+        ("fhir-credentials", FHIR, {"corsConfiguration.allowCredentials": True},
+         "allowCredentials is true"),
+        ("dicom-wildcard-subdomain", DICOM,
+         {"corsConfiguration.origins": ["https://*.example.org"]},
+         "contains 'https://*.example.org'"),
+        ("no-cors", FHIR, {"corsConfiguration": DELETE}, None),
+    ],
+    "healthcareapis-fhirservice-disable-smart-proxy": [
+        ("on", FHIR, {"authenticationConfiguration.smartProxyEnabled": True},
+         "smartProxyEnabled is true"),
+    ],
+    "network-subnet-require-nsg": [
+        ("no-nsg", SNET, {"networkSecurityGroup": DELETE},
+         "subnet ('snet-app') has no networkSecurityGroup"),
+        ("bastion-needs-nsg", SNET,
+         {"networkSecurityGroup": DELETE, "subnetName": "AzureBastionSubnet"},
+         "subnet ('AzureBastionSubnet') has no networkSecurityGroup"),
+        ("vnet-inline-no-nsg", VNET, {"subnets.0.networkSecurityGroup": DELETE},
+         "subnets[0] ('snet-app') has no networkSecurityGroup"),
+    ],
+    "network-nsg-disallow-internet-management-ports": [
+        ("ssh-rdp-from-anywhere", NSG, {"securityRules.0.sourceAddressPrefix": "*"},
+         "securityRules[0] ('allow-bastion-management') allows inbound port 22 (SSH) via '22', "
+         "port 3389 (RDP) via '3389' from '*'"),
+        ("all-ports-from-internet", NSG, {"securityRules.1.destinationPortRange": "*"},
+         "allows inbound all ports ('*') from 'Internet'"),
+        ("range-covers-rdp", NSG, {"securityRules.1.destinationPortRange": "3000-4000"},
+         "port 3389 (RDP) via '3000-4000'"),
+        ("standalone-range-covers-ssh", RULE, {"destinationPortRange": "20-30"},
+         "security rule 'allow-https' allows inbound port 22 (SSH)"),
+        ("standalone-prefix-list", RULE,
+         {"sourceAddressPrefix": DELETE, "sourceAddressPrefixes": ["10.0.0.0/8", "0.0.0.0/0"],
+          "destinationPortRange": DELETE, "destinationPortRanges": ["443", "3389"]},
+         "port 3389 (RDP) via '3389' from '0.0.0.0/0'"),
+        ("outbound-is-fine", RULE, {"direction": "Outbound", "destinationPortRange": "22"}, None),
+    ],
+    "network-firewallpolicy-require-threat-intel-deny": [
+        ("alert", FWP, {"threatIntelMode": "Alert"}, "threatIntelMode is 'Alert'"),
+        ("absent", FWP, {"threatIntelMode": DELETE},
+         "threatIntelMode is not set (absent means Alert)"),
+    ],
+    "authorization-roleassignment-disallow-privileged-user-at-subscription": [
+        ("owner-to-user", RA, {"principalType": "User"}, "assigns Owner to a User at scope"),
+        ("no-principal-type", RA, {"principalType": DELETE}, "without principalType"),
+        ("management-group", RA,
+         {"principalType": "User", "scope": "/providers/Microsoft.Management/managementGroups/hlz"},
+         "assigns Owner to a User at scope '/providers/Microsoft.Management/managementGroups/hlz'"),
+        ("user-at-resource-group", RA, {"principalType": "User", "scope": f"{RG}"}, None),
+        ("reader-to-user", RA, {"principalType": "User", "roleDefinitionId": READER_ROLE}, None),
+    ],
+    "authorization-roleassignment-require-principal-type": [
+        ("absent", RA, {"principalType": DELETE}, "principalType is not set"),
+        ("invalid", RA, {"principalType": "Robot"}, "principalType is 'Robot'"),
+    ],
+    "operationalinsights-workspace-disallow-public-ingestion": [
+        ("enabled", LAW, {"publicNetworkAccessForIngestion": "Enabled"},
+         "publicNetworkAccessForIngestion is 'Enabled'"),
+        ("absent", LAW, {"publicNetworkAccessForIngestion": DELETE},
+         "publicNetworkAccessForIngestion is not set"),
+    ],
+    "operationalinsights-workspace-disallow-public-query": [
+        ("enabled", LAW, {"publicNetworkAccessForQuery": "Enabled"},
+         "publicNetworkAccessForQuery is 'Enabled'"),
+    ],
+    "operationalinsights-workspace-require-audit-retention": [
+        ("ninety-days", LAW, {"retentionInDays": 90.0}, "retentionInDays is 90"),
+        ("absent", LAW, {"retentionInDays": DELETE},
+         "retentionInDays is not set (absent means 30)"),
+    ],
+    "monitor-diagnosticsetting-require-enabled-logs": [
+        ("no-destination", DIAG, {"workspaceId": DELETE}, "no destination is set"),
+        ("everything-disabled", DIAG, {"logs.0.enabled": False, "metrics": DELETE},
+         "no enabled logs or metrics"),
+        ("storage-destination", DIAG,
+         {"workspaceId": DELETE,
+          "storageAccountId": f"{RG}/providers/Microsoft.Storage/storageAccounts/st"},
+         None),
+    ],
+    "azure-resource-require-tags": [
+        ("no-owner", KV, {"tags.owner": DELETE}, "tag 'owner' is missing"),
+        ("empty-owner", KV, {"tags.owner": " "}, "tag 'owner' is empty"),
+        ("bad-classification", KV, {"tags.data-classification": "secret"},
+         "tag 'data-classification' is 'secret'; use one of phi"),
+        ("bad-environment", KV, {"tags.environment": "production"},
+         "tag 'environment' is 'production'; use one of dev, test, prod"),
+        ("no-tags-on-taggable-type", KV, {"tags": DELETE}, "tag 'cost-center' is missing"),
+        ("tag-names-any-case", KV,
+         {"tags": {"Owner": "x", "Cost-Center": "y", "ENVIRONMENT": "Dev",
+                   "Data-Classification": "PHI"}},
+         None),
+    ],
+    "azure-resource-restrict-location": [
+        ("europe", KV, {"location": "westeurope"},
+         "location is 'westeurope'; deploy to a US region"),
+        ("display-name", KV, {"location": "East US 2"}, None),
+        ("global", KV, {"location": "global"}, None),
+    ],
+}
+# fmt: on
+
+MUTATIONS: tuple[Mutation, ...] = tuple(
+    Mutation(rule_id, label, resource_type, changes, expect)
+    for rule_id, cases in _CASES.items()
+    for label, resource_type, changes, expect in cases
+)
+
+UNKNOWN_MEANS_SET = frozenset(
+    {
+        "cognitiveservices-deployment-require-rai-policy",
+        "cognitiveservices-account-require-custom-subdomain",
+        "monitor-diagnosticsetting-require-enabled-logs",
+    }
+)
+"""Rules whose first mutated field is a reference: an unknown value counts as configured."""

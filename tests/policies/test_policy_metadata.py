@@ -1,0 +1,186 @@
+"""Rule metadata, the registry, the shipped configs, the adapter mapping and generated docs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pulumi_policy import (
+    EnforcementLevel,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationPolicy,
+)
+
+from policies import docs
+from policies.adapter import build_policies, to_policy, violation_message
+from policies.exemptions import parse_exemptions
+from policies.model import (
+    HIPAA_CITATION_PATTERN,
+    RULE_ID_PATTERN,
+    Profile,
+    ResourceRule,
+    Rule,
+)
+from policies.model import (
+    Severity as RuleSeverity,
+)
+from policies.profiles import config_problems, is_profile_dependent, pack_config
+from policies.registry import ALL_RULES, RULES_BY_ID
+
+RULE_PARAMS = [pytest.param(rule, id=rule.id) for rule in ALL_RULES]
+
+
+def test_registry_has_at_least_35_unique_rules() -> None:
+    assert len(ALL_RULES) >= 35
+    assert len(RULES_BY_ID) == len(ALL_RULES)
+
+
+@pytest.mark.parametrize("rule", RULE_PARAMS)
+def test_rule_metadata_is_complete(rule: Rule) -> None:
+    assert RULE_ID_PATTERN.match(rule.id)
+    assert rule.hipaa and all(HIPAA_CITATION_PATTERN.match(c) for c in rule.hipaa)
+    assert rule.description.endswith(".") and rule.rationale and rule.remediation
+    assert rule.url.startswith("https://")
+    assert rule.profiles
+
+
+def test_invalid_metadata_is_rejected_with_every_problem() -> None:
+    good = RULES_BY_ID["storage-account-require-https-only"]
+    assert isinstance(good, ResourceRule)
+    with pytest.raises(ValueError) as error:
+        ResourceRule(
+            id="Storage_HTTPS",
+            description="x",
+            rationale=" ",
+            severity=RuleSeverity.LOW,
+            hipaa=("45 CFR 164.312",),
+            mcsb=("dp5",),
+            remediation="fix it",
+            url="http://example.org",
+            phi_protecting=False,
+            resource_types=frozenset(),
+            check=good.check,
+        )
+    message = str(error.value)
+    for expected in (
+        "id must match",
+        "rationale is empty",
+        "'45 CFR 164.312' is not a 164.3xx",
+        "MCSB control 'dp5'",
+        "url must be https",
+        "resource_types is empty",
+    ):
+        assert expected in message
+
+
+@pytest.mark.parametrize("rule", RULE_PARAMS)
+def test_adapter_maps_metadata_to_policy(rule: Rule) -> None:
+    policy = to_policy(rule)
+    expected_class = (
+        ResourceValidationPolicy if isinstance(rule, ResourceRule) else StackValidationPolicy
+    )
+    assert isinstance(policy, expected_class)
+    assert policy.name == rule.id and policy.description == rule.description
+    assert policy.severity == Severity(rule.severity.value)
+    assert policy.enforcement_level == (
+        EnforcementLevel.MANDATORY if rule.phi_protecting else EnforcementLevel.ADVISORY
+    )
+    assert policy.framework is not None and policy.framework.name == "HIPAA Security Rule"
+    assert policy.framework.reference == ", ".join(rule.hipaa)
+    assert policy.remediation_steps == rule.remediation and policy.url == rule.url
+    assert policy.tags is not None and "hipaa" in policy.tags
+    assert (policy.config_schema is not None) == is_profile_dependent(rule)
+    if policy.config_schema is not None:
+        assert policy.config_schema.properties["profile"]["enum"] == ["lab", "production"]
+
+
+def test_violation_message_prefixes_primary_hipaa_section_and_names_expired_exemption() -> None:
+    rule = RULES_BY_ID["storage-account-disallow-public-network-access"]
+    (expired,) = parse_exemptions(
+        [
+            {
+                "rule": rule.id,
+                "resource": "st*",
+                "reason": "Old migration window.",
+                "owner": "ops",
+                "expires": "2025-01-01",
+            }
+        ],
+        ALL_RULES,
+    )
+    assert violation_message(rule, "publicNetworkAccess is 'Enabled'") == (
+        "[164.312(e)(1)] publicNetworkAccess is 'Enabled'"
+    )
+    assert "exemption for 'st*' (owner ops, expires 2025-01-01)" in violation_message(
+        rule, "x", expired
+    )
+    assert "has expired" in violation_message(rule, "x", expired)
+
+
+def test_build_policies_loads_shipped_exemptions() -> None:
+    policies = build_policies()
+    assert [policy.name for policy in policies] == [rule.id for rule in ALL_RULES]
+
+
+@pytest.mark.parametrize("profile", list(Profile))
+def test_shipped_config_keeps_phi_rules_mandatory(profile: Profile) -> None:
+    path = docs.PACK_DIR / docs.CONFIG_FILES[profile]
+    config = json.loads(path.read_text(encoding="utf-8"))
+    assert config_problems(config, ALL_RULES) == []
+    for rule in ALL_RULES:
+        value = config[rule.id]
+        level = value if isinstance(value, str) else value["enforcementLevel"]
+        if rule.phi_protecting:
+            assert level == "mandatory", rule.id
+        if is_profile_dependent(rule):
+            assert value["profile"] == profile.value
+
+
+def test_config_problems_catch_demoted_phi_rule_and_typos() -> None:
+    config = pack_config(Profile.LAB, ALL_RULES)
+    config["storage-account-require-cmk-encryption"] = "advisory"
+    config["all"] = "advisory"
+    config["storage-acount-typo"] = "mandatory"
+    config["keyvault-key-require-hsm-backing"] = {
+        "enforcementLevel": "mandatory",
+        "profile": "staging",
+    }
+    problems = "\n".join(config_problems(config, ALL_RULES))
+    assert (
+        "storage-account-require-cmk-encryption: PHI-protecting rules must stay mandatory"
+        in problems
+    )
+    assert "all: 'advisory' would lower PHI-protecting rules" in problems
+    assert "storage-acount-typo: no such policy in the pack" in problems
+    assert "keyvault-key-require-hsm-backing.profile: 'staging'" in problems
+
+
+def test_generated_files_are_up_to_date() -> None:
+    """RULES.md, config/*.json and taggable_types.json match the registry and the installed SDK."""
+    stale = [
+        path
+        for path, content in docs.generated_files().items()
+        if (docs.PACK_DIR / path).read_text(encoding="utf-8") != content
+    ]
+    assert stale == [], "run `python -m policies.docs`"
+
+
+def test_docs_check_exits_1_when_stale_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(docs, "PACK_DIR", tmp_path)
+    assert docs.main(["--check"]) == 1
+    assert list(tmp_path.iterdir()) == []
+    assert docs.main([]) == 0
+    assert docs.main(["--check"]) == 0
+    assert (
+        (tmp_path / "RULES.md").read_text(encoding="utf-8").startswith("# hlz-hipaa policy rules")
+    )
+
+
+def test_rules_md_lists_every_rule() -> None:
+    text = (docs.PACK_DIR / "RULES.md").read_text(encoding="utf-8")
+    for rule in ALL_RULES:
+        assert f"[`{rule.id}`]" in text
