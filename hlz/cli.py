@@ -1,13 +1,18 @@
-"""The ``hlz`` command line. Exit codes: 0 ok, 1 policy violations, 2 usage or configuration
-error (nothing planned), 3 unexpected failure of the program being planned."""
+"""The ``hlz`` command line.
+
+Exit codes: 0 ok; 1 mandatory policy violations; 2 usage or configuration error (nothing is
+planned); 3 the stack program failed for another reason.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from components.errors import ConfigError
 from hlz import __version__
@@ -24,27 +29,55 @@ class UsageError(Exception):
     pass
 
 
+def _add_report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sarif", type=Path, metavar="PATH", help="write SARIF 2.1.0 (code scanning)"
+    )
+    parser.add_argument(
+        "--markdown", type=Path, metavar="PATH", help="write a Markdown pull-request comment"
+    )
+    parser.add_argument(
+        "--exemptions",
+        type=Path,
+        metavar="PATH",
+        help="exemptions file (default: policies/exemptions.yaml)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hlz",
-        description="Offline tooling for the hlz HIPAA-aligned Azure landing zone.",
+        description="Offline tooling for the hlz HIPAA-aligned Azure landing zone: plan stacks "
+        "under Pulumi mocks, check them against the HIPAA policy pack, and report.",
+        epilog="Exit codes: 0 ok, 1 mandatory policy violations, 2 usage or configuration "
+        "error, 3 the stack program failed.",
     )
     parser.add_argument("--version", action="version", version=f"hlz {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     plan = commands.add_parser(
         "plan",
-        help="plan stacks offline under Pulumi mocks (no credentials, no Pulumi CLI)",
+        help="plan stacks offline and check them against the policy pack",
         description=(
-            "Run the real stack program under Pulumi mocks and print what it would create. "
+            "Run the real stack program under Pulumi mocks (no credentials, no Pulumi CLI), "
+            "print what it would create, and evaluate the hlz-hipaa policy pack over it. "
             "STACK names a Pulumi.<STACK>.yaml at the project root."
         ),
     )
-    plan.add_argument("stacks", nargs="*", metavar="STACK", help="stack names (default with --all)")
+    plan.add_argument("stacks", nargs="*", metavar="STACK", help="stack names")
     plan.add_argument("--all", action="store_true", help="plan every Pulumi.<stack>.yaml")
     plan.add_argument("--json", type=Path, metavar="PATH", help="write the plan JSON (one stack)")
     plan.add_argument(
-        "--out-dir", type=Path, metavar="DIR", help="write DIR/<stack>.plan.json for each stack"
+        "--out-dir",
+        type=Path,
+        metavar="DIR",
+        help="write DIR/<stack>.plan.json, .sarif and .md for each stack",
+    )
+    _add_report_options(plan)
+    plan.add_argument(
+        "--preview",
+        action="store_true",
+        help="leave values that come from other resources unknown (as a first pulumi preview)",
     )
     plan.add_argument(
         "--stack-file",
@@ -53,66 +86,184 @@ def _parser() -> argparse.ArgumentParser:
         help="read the stack's config from PATH instead of Pulumi.<STACK>.yaml (one stack)",
     )
     plan.add_argument(
+        "--program",
+        type=Path,
+        metavar="FILE",
+        help="plan this Pulumi Python program (a __main__.py-style file) instead of the hlz "
+        "stacks, with the config of --stack-file (one stack)",
+    )
+    plan.add_argument(
         "--subscription-id",
         default=DEFAULT_SUBSCRIPTION_ID,
         help="fake subscription id for ARM ids",
     )
     plan.add_argument("--tenant-id", default=DEFAULT_TENANT_ID, help="fake Entra tenant id")
-    plan.add_argument("--quiet", action="store_true", help="print only the one-line result")
+    plan.add_argument("--quiet", action="store_true", help="print only one line per stack")
 
-    stacks = commands.add_parser("stacks", help="list the stacks (Pulumi.<stack>.yaml files)")
-    stacks.set_defaults(command="stacks")
+    check = commands.add_parser(
+        "check",
+        help="check a saved plan JSON against the policy pack",
+        description="Evaluate the hlz-hipaa policy pack over a plan written by `hlz plan --json`.",
+    )
+    check.add_argument("plan", type=Path, metavar="PLAN.json")
+    _add_report_options(check)
+    check.add_argument(
+        "--profile",
+        choices=["lab", "production"],
+        help="override the profile recorded in the plan (default: the stack's)",
+    )
+    check.add_argument("--quiet", action="store_true", help="print only the verdict")
+
+    report = commands.add_parser("report", help="write reports over planned stacks")
+    reports = report.add_subparsers(dest="report", metavar="REPORT")
+    compliance = reports.add_parser(
+        "compliance",
+        help="HIPAA evidence matrix (Markdown)",
+        description="For each 45 CFR section: the rules implementing it, the resources they "
+        "covered and the verdicts, over the offline plans of the given stacks.",
+    )
+    compliance.add_argument("stacks", nargs="*", metavar="STACK", help="stacks (default: all)")
+    compliance.add_argument("--out", type=Path, metavar="PATH", required=True)
+    compliance.add_argument("--exemptions", type=Path, metavar="PATH")
+
+    commands.add_parser("stacks", help="list the stacks (Pulumi.<stack>.yaml files)")
     return parser
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    print(f"Wrote {path}", file=sys.stderr)
+
+
+def _stack_file_label(stack: str) -> str:
+    return f"Pulumi.{stack}.yaml"
+
+
+def _write_reports(report: Any, args: argparse.Namespace, stack: str) -> None:
+    from hlz.reports import markdown, sarif
+
+    if args.sarif is not None:
+        _write(args.sarif, json.dumps(sarif(report, _stack_file_label(stack)), indent=2) + "\n")
+    if args.markdown is not None:
+        _write(args.markdown, markdown(report))
 
 
 def _plan(args: argparse.Namespace) -> int:
     from hlz.plan import Plan, plan_stack, summary_text
+    from hlz.policy_check import check_plan
+    from hlz.policy_check import summary_text as policy_summary
+    from hlz.reports import markdown, sarif
 
     names: list[str] = list(args.stacks)
     if args.all:
         names = names or available_stacks()
     if not names:
         raise UsageError("name at least one STACK, or use --all")
-    if args.json is not None and len(names) != 1:
-        raise UsageError("--json takes a single stack; use --out-dir for several")
-    if args.stack_file is not None and len(names) != 1:
-        raise UsageError("--stack-file takes a single stack")
+    single = len(names) == 1
+    for option in ("json", "sarif", "markdown", "stack_file", "program"):
+        if getattr(args, option) is not None and not single:
+            flag = "--" + option.replace("_", "-")
+            raise UsageError(f"{flag} takes a single stack; use --out-dir for several")
 
     planned: dict[str, Plan] = {}
+    exit_code = EXIT_OK
     for name in names:
         started = time.perf_counter()
         print(f"Planning {name} ...", file=sys.stderr, flush=True)
         stack_file = load_stack_file(name, path=args.stack_file) if args.stack_file else None
-        plan = planned.get(name) or plan_stack(
+        plan = plan_stack(
             name,
             subscription_id=args.subscription_id,
             tenant_id=args.tenant_id,
+            preview=args.preview,
             stack_file=stack_file,
-            _planned=planned,
+            program_file=args.program,
+            _planned={} if args.preview else planned,
         )
         planned[name] = plan
+        plan_seconds = time.perf_counter() - started
+        document = plan.to_json()
+        report = check_plan(document, exemptions_path=args.exemptions)
+        document["hlz"]["policy"] = report.to_json()
         elapsed = time.perf_counter() - started
+        if report.blocking:
+            exit_code = EXIT_POLICY
         if args.quiet:
-            print(f"{name}: {len(plan.custom_resources)} resources planned in {elapsed:.1f}s")
+            verdict = (
+                f"{len(report.blocking)} mandatory violations" if report.blocking else "policy ok"
+            )
+            print(f"{name}: {len(plan.custom_resources)} resources, {verdict} ({elapsed:.1f}s)")
         else:
             print(summary_text(plan))
-            print(f"  planned in {elapsed:.1f}s\n")
+            print(policy_summary(report))
+            print(f"  planned in {plan_seconds:.1f}s, checked in {elapsed - plan_seconds:.2f}s\n")
         if args.json is not None:
-            plan.write_json(args.json)
-            print(f"Wrote {args.json}", file=sys.stderr)
+            _write(args.json, json.dumps(document, indent=2) + "\n")
+        _write_reports(report, args, name)
         if args.out_dir is not None:
-            path = args.out_dir / f"{name}.plan.json"
-            plan.write_json(path)
-            print(f"Wrote {path}", file=sys.stderr)
-    return EXIT_OK
+            _write(args.out_dir / f"{name}.plan.json", json.dumps(document, indent=2) + "\n")
+            _write(
+                args.out_dir / f"{name}.sarif",
+                json.dumps(sarif(report, _stack_file_label(name)), indent=2) + "\n",
+            )
+            _write(args.out_dir / f"{name}.md", markdown(report))
+    return exit_code
+
+
+def _check(args: argparse.Namespace) -> int:
+    from hlz.policy_check import check_plan, summary_text
+    from policies.model import Profile
+
+    try:
+        document = json.loads(args.plan.read_text())
+    except FileNotFoundError:
+        raise UsageError(f"{args.plan}: no such file") from None
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{args.plan}: not JSON ({error})") from None
+    if not isinstance(document, dict) or "steps" not in document:
+        raise UsageError(f"{args.plan}: not a plan (no 'steps'); write one with hlz plan --json")
+    profile = Profile(args.profile) if args.profile else None
+    report = check_plan(document, profile=profile, exemptions_path=args.exemptions)
+    if args.quiet:
+        print(f"{report.stack}: {len(report.blocking)} mandatory violations")
+    else:
+        print(summary_text(report))
+    _write_reports(report, args, report.stack)
+    return EXIT_POLICY if report.blocking else EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    if args.report == "compliance":
+        from hlz.plan import Plan, plan_stack
+        from hlz.policy_check import check_plan
+        from hlz.reports import compliance_matrix
+
+        names = list(args.stacks) or available_stacks()
+        planned: dict[str, Plan] = {}
+        reports = []
+        for name in names:
+            print(f"Planning {name} ...", file=sys.stderr, flush=True)
+            plan = planned.get(name) or plan_stack(name, _planned=planned)
+            planned[name] = plan
+            reports.append(check_plan(plan.to_json(), exemptions_path=args.exemptions))
+        _write(args.out, compliance_matrix(reports))
+        return EXIT_OK
+    raise UsageError("name a report: compliance")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from policies.exemptions import ExemptionError
+
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         if args.command == "plan":
             return _plan(args)
+        if args.command == "check":
+            return _check(args)
+        if args.command == "report":
+            return _report(args)
         if args.command == "stacks":
             for name in available_stacks():
                 print(name)
@@ -122,7 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"hlz: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except ConfigError as error:
+    except (ConfigError, ExemptionError) as error:
         print(f"hlz: {error}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as error:  # noqa: BLE001 - report any program failure with its type
@@ -132,7 +283,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def entry() -> None:
     sys.exit(main())
-
-
-if __name__ == "__main__":
-    entry()

@@ -8,11 +8,14 @@ The JSON is a public contract (docs/plan-format.md): ``steps`` of ``{op, urn, ne
 from __future__ import annotations
 
 import json
+import runpy
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from components.errors import ConfigError
 from hlz.engine import (
     DEFAULT_SUBSCRIPTION_ID,
     DEFAULT_TENANT_ID,
@@ -30,6 +33,7 @@ PLAN_FORMAT_VERSION = 1
 class Plan:
     stack: str
     layer: str | None
+    profile: str | None
     registrations: list[Registration]
     outputs: dict[str, Any]
     subscription_id: str
@@ -73,6 +77,7 @@ class Plan:
                 "project": PROJECT,
                 "stack": self.stack,
                 "layer": self.layer,
+                "profile": self.profile,
                 "preview": self.preview,
                 "subscriptionId": self.subscription_id,
                 "tenantId": self.tenant_id,
@@ -94,6 +99,17 @@ def referenced_stack(stack_file: StackFile) -> str | None:
     return value.rsplit("/", 1)[-1] if isinstance(value, str) and value else None
 
 
+def file_program(path: Path) -> Callable[[], None]:
+    """A Pulumi Python program in a file, run the way the Pulumi CLI runs ``__main__.py``."""
+    if not path.is_file():
+        raise ConfigError([(str(path), "no such program file")], "program selection")
+
+    def program() -> None:
+        runpy.run_path(str(path), run_name="__main__")
+
+    return program
+
+
 def plan_stack(
     stack: str,
     *,
@@ -101,18 +117,21 @@ def plan_stack(
     tenant_id: str = DEFAULT_TENANT_ID,
     preview: bool = False,
     stack_file: StackFile | None = None,
+    program_file: Path | None = None,
     _planned: dict[str, Plan] | None = None,
 ) -> Plan:
     """Plan ``stack`` offline. Stacks it references are planned first (once each) and their
     outputs answer its StackReference. Raises ConfigError for an unknown stack or bad config."""
-    from stacks.program import main as program
+    from stacks.program import main as hlz_program
 
+    program = hlz_program if program_file is None else file_program(program_file)
     planned = _planned if _planned is not None else {}
     stack_file = stack_file or load_stack_file(stack)
     referenced: dict[str, Plan] = {}
     dependency = referenced_stack(stack_file)
     if dependency is not None:
         if dependency not in planned:
+            # The referenced stack is deployed already: its outputs are known even in preview.
             planned[dependency] = plan_stack(
                 dependency, subscription_id=subscription_id, tenant_id=tenant_id, _planned=planned
             )
@@ -135,6 +154,7 @@ def plan_stack(
     return Plan(
         stack=stack,
         layer=stack_file.layer,
+        profile=stack_file.profile,
         registrations=run.registrations,
         outputs=run.stack_outputs,
         subscription_id=subscription_id,

@@ -29,6 +29,11 @@ class StackFile:
         value = self.config.get("hlz:layer")
         return value if isinstance(value, str) else None
 
+    @property
+    def profile(self) -> str | None:
+        value = self.config.get("hlz:profile")
+        return value if isinstance(value, str) else None
+
     def runtime_config(self) -> dict[str, str]:
         """The config map as the Pulumi engine hands it to a program: strings, with objects
         and lists as JSON text, secure values never decrypted offline."""

@@ -35,6 +35,7 @@ def test_plan_exits_zero_and_prints_the_summary(lz_dev_json):
     assert "Plan for stack lz-dev (layer landing_zone)" in result.stdout
     assert "hlz:network:HubNetwork hub" in result.stdout
     assert "azure-native:network:AzureFirewall" in result.stdout
+    assert "Policy pack hlz-hipaa on lz-dev (lab profile): 51 rules, 0 violations" in result.stdout
 
 
 def test_plan_json_has_the_preview_shape(lz_dev_json):
@@ -53,6 +54,10 @@ def test_plan_json_has_the_preview_shape(lz_dev_json):
     assert vault["inputs"]["properties"]["enableSoftDelete"] is True
     assert vault["parent"].endswith("hlz:security:KeyVault::platform-kv")
     assert document["hlz"]["stack"] == "lz-dev" and document["hlz"]["outputs"]["hubVnetId"]
+    assert document["hlz"]["profile"] == "lab"
+    policy = document["hlz"]["policy"]
+    assert policy["summary"]["mandatoryViolations"] == 0 and policy["ruleCount"] == 51
+    assert policy["rules"]["keyvault-vault-require-purge-protection"] == {"pass": 1}
 
 
 def test_role_assignment_names_are_stable_across_runs(lz_dev_json, lz_dev: Plan):

@@ -1,0 +1,235 @@
+"""Evaluate the policy pack over a plan in-process: the same rule objects the Pulumi CLI loads
+(``policies/__main__.py``), the same unknown-checking proxies, enforcement levels and exemptions.
+
+Works on the plan JSON (``hlz plan --json``), so ``hlz plan`` and ``hlz check PLAN.json`` share
+one path and give the same verdicts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hlz.engine import UNKNOWN_MARK
+from hlz.stackfiles import project_root
+from policies.evaluation import Finding, evaluate_plan
+from policies.exemptions import Exemption, load_exemptions
+from policies.model import (
+    Compliant,
+    NonCompliant,
+    NotApplicable,
+    Profile,
+    Rule,
+    StackResource,
+    Undetermined,
+)
+from policies.registry import ALL_RULES
+
+DEFAULT_EXEMPTIONS = Path("policies") / "exemptions.yaml"
+NOT_DEPLOYED_TYPES = frozenset({"pulumi:pulumi:StackReference"})
+"""Reads, not resources the stack manages: no rule applies to them."""
+
+OUTCOMES = ("pass", "fail", "exempt", "n/a", "unknown")
+
+
+def default_exemptions_path() -> Path:
+    return project_root() / DEFAULT_EXEMPTIONS
+
+
+def stack_resources(plan: dict[str, Any]) -> list[StackResource]:
+    """The stack's managed resources from a plan document, as the policy engine sees them."""
+    resources = []
+    for step in plan.get("steps", []):
+        state = step["newState"]
+        if not state.get("custom") or state["type"] in NOT_DEPLOYED_TYPES:
+            continue
+        resources.append(
+            StackResource(
+                urn=state["urn"],
+                resource_type=state["type"],
+                props=state.get("inputs", {}),
+                dependencies=tuple(state.get("dependencies", ())),
+                property_dependencies={
+                    name: tuple(urns)
+                    for name, urns in state.get("propertyDependencies", {}).items()
+                },
+                parent=state.get("parent") or None,
+            )
+        )
+    return resources
+
+
+def outcome_name(finding: Finding) -> str:
+    evaluation = finding.evaluation
+    if isinstance(evaluation, NonCompliant):
+        return "exempt" if finding.exemption is not None else "fail"
+    if isinstance(evaluation, Compliant):
+        return "pass"
+    if isinstance(evaluation, NotApplicable):
+        return "n/a"
+    if isinstance(evaluation, Undetermined):
+        return "unknown"
+    raise TypeError(f"unexpected evaluation {evaluation!r}")
+
+
+@dataclass
+class PolicyReport:
+    stack: str
+    profile: Profile
+    findings: list[Finding]
+    exemptions: list[Exemption]
+    today: dt.date
+    rules: tuple[Rule, ...] = ALL_RULES
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_violation]
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.blocks_deployment]
+
+    @property
+    def exempted(self) -> list[Finding]:
+        return [f for f in self.findings if f.exemption is not None]
+
+    @property
+    def expired_exemptions(self) -> list[Exemption]:
+        return [e for e in self.exemptions if not e.is_active(self.today)]
+
+    def counts(self) -> dict[str, Counter[str]]:
+        """Rule id -> outcome -> number of resources."""
+        table: dict[str, Counter[str]] = {rule.id: Counter() for rule in self.rules}
+        for finding in self.findings:
+            table[finding.rule.id][outcome_name(finding)] += 1
+        return table
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "profile": self.profile.value,
+            "evaluatedOn": self.today.isoformat(),
+            "ruleCount": len(self.rules),
+            "summary": {
+                "violations": len(self.violations),
+                "mandatoryViolations": len(self.blocking),
+                "exempted": len(self.exempted),
+                "expiredExemptions": len(self.expired_exemptions),
+            },
+            "rules": {rule_id: dict(counts) for rule_id, counts in self.counts().items()},
+            "violations": [finding_json(f) for f in self.violations],
+            "exempted": [finding_json(f) for f in self.exempted],
+            "exemptions": [exemption_json(e, self.today) for e in self.exemptions],
+        }
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    rule = finding.rule
+    evaluation = finding.evaluation
+    reasons = list(evaluation.reasons) if isinstance(evaluation, NonCompliant) else []
+    document: dict[str, Any] = {
+        "rule": rule.id,
+        "urn": finding.urn,
+        "severity": rule.severity.value,
+        "enforcement": finding.enforcement.value,
+        "hipaa": list(rule.hipaa),
+        "reasons": reasons,
+        "remediation": rule.remediation,
+    }
+    if finding.exemption is not None:
+        document["exemption"] = exemption_json(finding.exemption, None)
+    if finding.expired_exemption is not None:
+        document["expiredExemption"] = exemption_json(finding.expired_exemption, None)
+    return document
+
+
+def exemption_json(exemption: Exemption, today: dt.date | None) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "rule": exemption.rule_id,
+        "resource": exemption.resource,
+        "reason": exemption.reason,
+        "owner": exemption.owner,
+        "expires": exemption.expires.isoformat(),
+    }
+    if today is not None:
+        document["active"] = exemption.is_active(today)
+    return document
+
+
+def check_plan(
+    plan: dict[str, Any],
+    *,
+    profile: Profile | None = None,
+    exemptions_path: Path | None = None,
+    today: dt.date | None = None,
+) -> PolicyReport:
+    """Evaluate every rule over a plan document. The profile defaults to the stack's own
+    (``hlz.profile``) and, failing that, production (the stricter)."""
+    meta = plan.get("hlz", {})
+    profile = profile or Profile(meta.get("profile") or Profile.PRODUCTION.value)
+    today = today or dt.date.today()
+    exemptions = load_exemptions(exemptions_path or default_exemptions_path(), ALL_RULES)
+    findings = evaluate_plan(
+        stack_resources(plan),
+        profile=profile,
+        exemptions=exemptions,
+        today=today,
+        unknown_marker=UNKNOWN_MARK,
+    )
+    return PolicyReport(
+        stack=meta.get("stack", "?"),
+        profile=profile,
+        findings=findings,
+        exemptions=exemptions,
+        today=today,
+    )
+
+
+def summary_text(report: PolicyReport) -> str:
+    """Per-rule counts for rules that saw resources, then every violation with its remediation."""
+    counts = report.counts()
+    lines = [
+        f"Policy pack hlz-hipaa on {report.stack} ({report.profile.value} profile): "
+        f"{len(report.rules)} rules, {len(report.violations)} violations "
+        f"({len(report.blocking)} mandatory), {len(report.exempted)} exempted"
+    ]
+    width = max(len(rule.id) for rule in report.rules)
+    lines.append(f"  {'rule':{width}} {'pass':>5} {'fail':>5} {'exempt':>6} {'n/a':>5} {'?':>4}")
+    for rule in report.rules:
+        row = counts[rule.id]
+        if not sum(row.values()):
+            continue
+        lines.append(
+            f"  {rule.id:{width}} {row['pass']:5d} {row['fail']:5d} {row['exempt']:6d} "
+            f"{row['n/a']:5d} {row['unknown']:4d}"
+        )
+    for finding in report.violations:
+        rule = finding.rule
+        level = finding.enforcement.value.upper()
+        for reason in finding.evaluation.reasons:  # type: ignore[union-attr]
+            lines.append(
+                f"  {level} {rule.id} [{rule.primary_citation}] {short_urn(finding.urn)}: {reason}"
+            )
+        if finding.expired_exemption is not None:
+            lines.append(
+                f"      exemption expired {finding.expired_exemption.expires}: renew or fix"
+            )
+        lines.append(f"      fix: {rule.remediation}")
+    for exemption in report.exemptions:
+        state = "active" if exemption.is_active(report.today) else "EXPIRED"
+        lines.append(
+            f"  exemption ({state}) {exemption.rule_id} on {exemption.resource} until "
+            f"{exemption.expires} by {exemption.owner}: {exemption.reason}"
+        )
+    return "\n".join(lines)
+
+
+def short_urn(urn: str) -> str:
+    """``type::name`` of a URN, enough to find the resource in the plan."""
+    parts = urn.split("::")
+    if len(parts) < 2:
+        return urn
+    token = parts[-2].rsplit("$", 1)[-1]
+    return f"{token.removeprefix('azure-native:')}::{parts[-1]}"

@@ -1,0 +1,240 @@
+"""Reports of a policy evaluation: SARIF 2.1.0 for code scanning, a Markdown pull-request
+comment, and the HIPAA evidence matrix (45 CFR section -> rules -> resources -> verdicts)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from hlz import __version__
+from hlz.policy_check import PolicyReport, outcome_name, short_urn
+from policies.evaluation import Finding
+from policies.model import NonCompliant, Rule, Severity
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/hlz-health/hlz"
+
+# GitHub code scanning ranks security results by this score (0-10).
+SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+}
+
+# Titles of the HIPAA Security Rule sections the rules cite.
+HIPAA_SECTIONS = {
+    "164.308(a)(1)(ii)(A)": "Risk analysis",
+    "164.308(a)(1)(ii)(B)": "Risk management",
+    "164.308(a)(1)(ii)(D)": "Information system activity review",
+    "164.308(a)(3)(ii)(A)": "Authorization and/or supervision",
+    "164.308(a)(4)(ii)(B)": "Access authorization",
+    "164.308(a)(4)(ii)(C)": "Access establishment and modification",
+    "164.308(a)(7)(ii)(A)": "Data backup plan",
+    "164.308(a)(7)(ii)(B)": "Disaster recovery plan",
+    "164.310(d)(1)": "Device and media controls",
+    "164.312(a)(1)": "Access control",
+    "164.312(a)(2)(iv)": "Encryption and decryption",
+    "164.312(b)": "Audit controls",
+    "164.312(c)(1)": "Integrity",
+    "164.312(c)(2)": "Mechanism to authenticate electronic PHI",
+    "164.312(d)": "Person or entity authentication",
+    "164.312(e)(1)": "Transmission security",
+    "164.312(e)(2)(ii)": "Encryption (in transmission)",
+}
+
+
+def _reasons(finding: Finding) -> list[str]:
+    evaluation = finding.evaluation
+    return list(evaluation.reasons) if isinstance(evaluation, NonCompliant) else []
+
+
+def _sarif_rule(rule: Rule) -> dict[str, Any]:
+    help_text = f"{rule.rationale}\n\nRemediation: {rule.remediation}"
+    return {
+        "id": rule.id,
+        "name": "".join(part.capitalize() for part in rule.id.split("-")),
+        "shortDescription": {"text": rule.description},
+        "fullDescription": {"text": rule.rationale},
+        "help": {
+            "text": help_text,
+            "markdown": f"{rule.rationale}\n\n**HIPAA:** {', '.join(rule.hipaa)}\n\n"
+            f"**Remediation:** {rule.remediation}",
+        },
+        "helpUri": rule.url,
+        "defaultConfiguration": {"level": "error" if rule.phi_protecting else "warning"},
+        "properties": {
+            "tags": list(dict.fromkeys(["security", *rule.topics])),
+            "security-severity": SECURITY_SEVERITY[rule.severity],
+            "hipaa": list(rule.hipaa),
+            "precision": "very-high",
+        },
+    }
+
+
+def sarif(report: PolicyReport, stack_file: str) -> dict[str, Any]:
+    """One result per violation (exempted ones carry an external suppression), every rule
+    described once, locations pointing at the stack's config file and the resource URN."""
+    rules = list(report.rules)
+    index = {rule.id: position for position, rule in enumerate(rules)}
+    results = []
+    for finding in report.findings:
+        if not isinstance(finding.evaluation, NonCompliant):
+            continue
+        for reason in _reasons(finding):
+            result: dict[str, Any] = {
+                "ruleId": finding.rule.id,
+                "ruleIndex": index[finding.rule.id],
+                "level": "error" if finding.enforcement.value == "mandatory" else "warning",
+                "message": {
+                    "text": f"[{finding.rule.primary_citation}] {short_urn(finding.urn)}: {reason}"
+                },
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": stack_file},
+                            "region": {"startLine": 1},
+                        },
+                        "logicalLocations": [
+                            {"fullyQualifiedName": finding.urn, "kind": "resource"}
+                        ],
+                    }
+                ],
+                "partialFingerprints": {
+                    "hlzFinding/v1": hashlib.sha256(
+                        f"{finding.rule.id}|{finding.urn}|{reason}".encode()
+                    ).hexdigest()
+                },
+            }
+            if finding.exemption is not None:
+                result["suppressions"] = [
+                    {
+                        "kind": "external",
+                        "status": "accepted",
+                        "justification": f"{finding.exemption.reason} (owner "
+                        f"{finding.exemption.owner}, expires {finding.exemption.expires})",
+                    }
+                ]
+            results.append(result)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "hlz-hipaa",
+                        "version": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_sarif_rule(rule) for rule in rules],
+                    }
+                },
+                "automationDetails": {"id": f"hlz/{report.stack}/"},
+                "properties": {"stack": report.stack, "profile": report.profile.value},
+                "results": results,
+            }
+        ],
+    }
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(report: PolicyReport) -> str:
+    """A pull-request comment: verdict, violations with remediation, exemptions."""
+    blocking = report.blocking
+    verdict = (
+        f":x: **{len(blocking)} mandatory violation(s)** — the deployment is blocked"
+        if blocking
+        else ":white_check_mark: **No mandatory violations**"
+    )
+    lines = [
+        f"### hlz HIPAA policy check — `{report.stack}` ({report.profile.value} profile)",
+        "",
+        verdict,
+        "",
+        f"{len(report.rules)} rules evaluated on {report.today.isoformat()}: "
+        f"{len(report.violations)} violation(s), {len(report.exempted)} exempted, "
+        f"{len(report.expired_exemptions)} expired exemption(s).",
+        "",
+    ]
+    if report.violations:
+        lines += [
+            "#### Violations",
+            "",
+            "| level | rule | HIPAA | resource | problem | how to fix |",
+            "|---|---|---|---|---|---|",
+        ]
+        for finding in report.violations:
+            for reason in _reasons(finding):
+                lines.append(
+                    f"| {finding.enforcement.value} | `{finding.rule.id}` | "
+                    f"{', '.join(finding.rule.hipaa)} | `{_cell(short_urn(finding.urn))}` | "
+                    f"{_cell(reason)} | {_cell(finding.rule.remediation)} |"
+                )
+        lines.append("")
+    lines += ["#### Exemptions", ""]
+    if report.exemptions:
+        lines += [
+            "| rule | resource | reason | owner | expires | state |",
+            "|---|---|---|---|---|---|",
+        ]
+        for exemption in report.exemptions:
+            state = "active" if exemption.is_active(report.today) else "**expired**"
+            lines.append(
+                f"| `{exemption.rule_id}` | `{_cell(exemption.resource)}` | "
+                f"{_cell(exemption.reason)} | {_cell(exemption.owner)} | {exemption.expires} | "
+                f"{state} |"
+            )
+    else:
+        lines.append("None recorded (`policies/exemptions.yaml`).")
+    return "\n".join(lines) + "\n"
+
+
+def compliance_matrix(reports: Sequence[PolicyReport]) -> str:
+    """HIPAA evidence matrix: for each 45 CFR section, the rules implementing it, the resources
+    they covered in each stack, and the verdicts."""
+    sections: dict[str, list[Rule]] = defaultdict(list)
+    for rule in reports[0].rules if reports else ():
+        for citation in rule.hipaa:
+            sections[citation].append(rule)
+    stacks = ", ".join(f"`{r.stack}` ({r.profile.value})" for r in reports)
+    lines = [
+        "# HIPAA Security Rule evidence matrix",
+        "",
+        f"Generated by `hlz report compliance` from offline plans of {stacks}, evaluated on "
+        f"{reports[0].today.isoformat() if reports else '-'} with the hlz-hipaa policy pack. "
+        "Each row is a technical control enforced before deployment; verdicts count resources.",
+        "",
+    ]
+    for citation in sorted(sections, key=_section_key):
+        title = HIPAA_SECTIONS.get(citation, "")
+        lines += [f"## 45 CFR {citation} — {title}".rstrip(" —"), ""]
+        lines += [
+            "| rule | what it checks | stack | resources | pass | fail | exempt | n/a |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for rule in sections[citation]:
+            for report in reports:
+                findings = [f for f in report.findings if f.rule.id == rule.id]
+                tally = defaultdict(int)
+                for finding in findings:
+                    tally[outcome_name(finding)] += 1
+                covered = sorted({short_urn(f.urn) for f in findings if outcome_name(f) != "n/a"})
+                shown = ", ".join(f"`{name}`" for name in covered[:4])
+                if len(covered) > 4:
+                    shown += f" and {len(covered) - 4} more"
+                lines.append(
+                    f"| `{rule.id}` | {_cell(rule.description)} | `{report.stack}` | "
+                    f"{shown or '—'} | {tally['pass']} | {tally['fail']} | {tally['exempt']} | "
+                    f"{tally['n/a']} |"
+                )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _section_key(citation: str) -> tuple[str, ...]:
+    return tuple(part.zfill(4) for part in citation.replace(")", "").split("("))
