@@ -9,7 +9,11 @@ provider (and a policy pack) would receive.
 from __future__ import annotations
 
 import asyncio
+import gc
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from inspect import isawaitable
 from typing import Any
 
 from google.protobuf import json_format
@@ -23,6 +27,11 @@ from hlz.arm import arm_id, computed_outputs, fake_guid
 
 DEFAULT_SUBSCRIPTION_ID = "00000000-0000-4000-8000-000000000001"
 DEFAULT_TENANT_ID = "00000000-0000-4000-8000-0000000000aa"
+# Cyclic-GC thresholds while a program runs (Python's default is (700, 10, 10)). A plan allocates
+# tens of thousands of Outputs, futures and tasks that live until the run ends; at the default
+# gen-0 threshold the collector keeps re-scanning them and takes over half of a plan's CPU time.
+# Restored after the run; the objects are freed by reference counting or the next collection.
+RUN_GC_THRESHOLD = (50_000, 20, 100)
 SECRET_MASK = "[secret]"
 UNKNOWN_MARK = "[unknown]"
 
@@ -95,6 +104,10 @@ class ArmMocks(pulumi_mocks.Mocks):
         self.created.append(args.typ)
         inputs = dict(args.inputs)
         resource_id, name = arm_id(args.typ, inputs, self.subscription_id, args.name)
+        if self.preview:
+            # As in a first `pulumi preview`: the provider knows the inputs and the name it
+            # will use, but the id and every output Azure computes stay unknown.
+            return None, {**inputs, "name": name}
         if args.typ == "azure-native:network:Subnet" and inputs.get("addressPrefix"):
             self.subnet_prefixes[resource_id] = inputs["addressPrefix"]
         state = {**inputs, "name": name}
@@ -164,6 +177,48 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return super().RegisterResourceOutputs(request)
 
 
+async def _run_then_settle(program: Callable[[], Awaitable[None] | None]) -> None:
+    """Run ``program``, then wait until every pending Output and RPC is done.
+
+    Only a shortcut: after the program returns the SDK's ``wait_for_rpcs`` awaits the same
+    tasks, but one ``asyncio.wait(FIRST_COMPLETED)`` per completion over every pending task
+    (thousands: each azure-native resource holds dozens of Outputs). Each component level and
+    Output hop (parent URN, ``.apply``, invoke) is another wave of completions, so that loop
+    is the costliest part of a plan (a third of lz-prod's time, see BENCHMARKS.md). Waiting
+    for whole waves instead leaves the SDK's loop nothing to do. At the first failure this
+    returns and the SDK's loop raises it exactly as it would have.
+    """
+    result = program()
+    if isawaitable(result):
+        await result
+    settings: Any = SETTINGS  # context-property attributes that pyright cannot see
+    while True:
+        with settings.lock:
+            pending: list[asyncio.Future[Any]] = [
+                task for task in settings.outputs if not task.done()
+            ]
+        pending += [
+            rpc
+            for rpc in settings.rpc_manager.rpcs
+            if isinstance(rpc, asyncio.Future) and not rpc.done()
+        ]
+        if not pending:
+            return
+        done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
+        if any(not task.cancelled() and task.exception() is not None for task in done):
+            return
+
+
+@contextmanager
+def _fewer_gc_passes() -> Iterator[None]:
+    previous = gc.get_threshold()
+    gc.set_threshold(*RUN_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
 @dataclass
 class ProgramRun:
     registrations: list[Registration]
@@ -204,7 +259,8 @@ def run_program(
     loop = asyncio.new_event_loop()
     try:
         asyncio.set_event_loop(loop)
-        loop.run_until_complete(run_in_stack(program))
+        with _fewer_gc_passes():
+            loop.run_until_complete(run_in_stack(lambda: _run_then_settle(program)))
     finally:
         loop.close()
         asyncio.set_event_loop(None)
