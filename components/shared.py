@@ -12,15 +12,30 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 # A value that may be known now (str) or only after another resource is created (Output).
 StrInput = Annotated[Any, "pulumi.Input[str]"]
 
-OVERRIDE_TAG_PREFIX = "hlz-override-"
-REQUIRED_TAG_KEYS = ("owner", "cost-center", "environment", "data-classification")
-DATA_CLASSIFICATIONS = ("phi", "confidential", "internal", "public")
+from policies.vocabulary import (
+    ALLOWED_LOCATIONS,
+    DATA_CLASSIFICATIONS,
+    ENVIRONMENTS,
+    OVERRIDE_TAG_PREFIX,
+    REQUIRED_TAGS,
+)
+
+REQUIRED_TAG_KEYS = tuple(REQUIRED_TAGS)
+__all__ = [
+    "ALLOWED_LOCATIONS",
+    "DATA_CLASSIFICATIONS",
+    "ENVIRONMENTS",
+    "OVERRIDE_TAG_PREFIX",
+    "REQUIRED_TAG_KEYS",
+]
 
 
 class HlzModel(BaseModel):
     """Base for every args model: immutable, unknown keys rejected, pulumi Outputs allowed."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", arbitrary_types_allowed=True, use_attribute_docstrings=True
+    )
 
 
 class Override(HlzModel):

@@ -19,10 +19,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .exemptions import MINIMUM_REASON_LENGTH
-from .model import OVERRIDE_TAG_PREFIX, Profile, ResourceRule, Rule
+from .model import Profile, ResourceRule, Rule
 from .profiles import PROFILE_PROPERTY, enforcement_level, pack_config
 from .registry import ALL_RULES
-from .rules.governance import ALLOWED_LOCATIONS, REQUIRED_TAGS
+from .vocabulary import ALLOWED_LOCATIONS, OVERRIDE_TAG_PREFIX, REQUIRED_TAGS
 from .rules.monitor import DIAGNOSTICS_COVERAGE
 from .rules.network import PRIVATE_LINK_TARGETS, SUBNETS_WITHOUT_NSG
 from .sdk_catalog import render_taggable_types

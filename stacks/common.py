@@ -12,25 +12,14 @@ from pydantic import ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
 from components.errors import ConfigError, problems_from_validation_error
-from components.shared import DATA_CLASSIFICATIONS, REQUIRED_TAG_KEYS, HlzModel
+from components.shared import HlzModel
+from policies.vocabulary import ALLOWED_LOCATIONS, REQUIRED_TAGS
 
 NAMESPACE = "hlz"
 KEY_PREFIX = f"{NAMESPACE}:"
 Layer = Literal["landing_zone", "ai_lab"]
 Profile = Literal["lab", "production"]
 
-# US regions that offer the landing zone's services (PHI stays in the US).
-ALLOWED_LOCATIONS = (
-    "centralus",
-    "eastus",
-    "eastus2",
-    "northcentralus",
-    "southcentralus",
-    "westcentralus",
-    "westus",
-    "westus2",
-    "westus3",
-)
 
 PRIVATE_NETWORKS = tuple(
     ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
@@ -44,7 +33,11 @@ class ConfigModel(HlzModel):
     """Config models speak camelCase, like every Pulumi config key."""
 
     model_config = ConfigDict(
-        frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True
+        frozen=True,
+        extra="forbid",
+        alias_generator=to_camel,
+        populate_by_name=True,
+        use_attribute_docstrings=True,
     )
 
 
@@ -119,18 +112,14 @@ def location_problems(location: str, config_key: str) -> list[tuple[str, str]]:
 
 def tag_problems(tags: dict[str, str], config_key: str) -> list[tuple[str, str]]:
     problems = []
-    for tag in REQUIRED_TAG_KEYS:
+    for tag, allowed in REQUIRED_TAGS.items():
         value = tags.get(tag)
         if value is None or not str(value).strip():
             problems.append((f"{config_key}.{tag}", "required tag is missing or empty"))
-    classification = tags.get("data-classification")
-    if classification and classification not in DATA_CLASSIFICATIONS:
-        problems.append(
-            (
-                f"{config_key}.data-classification",
-                f"'{classification}' is not one of {', '.join(DATA_CLASSIFICATIONS)}",
+        elif allowed is not None and value not in allowed:
+            problems.append(
+                (f"{config_key}.{tag}", f"'{value}' is not one of {', '.join(allowed)}")
             )
-        )
     for tag, value in tags.items():
         if len(tag) > 512 or len(str(value)) > 256:
             problems.append(

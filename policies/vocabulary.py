@@ -1,0 +1,48 @@
+"""Names and values the landing zone and the policy pack must agree on: required tags and their
+allowed values, US regions, the override-tag prefix, governance-record tags.
+
+They live in the pack (which must stay importable on its own when the Pulumi CLI loads it) and
+the components and stack configs import them from here, so there is one list, not two.
+"""
+
+from __future__ import annotations
+
+DATA_CLASSIFICATIONS = ("phi", "confidential", "internal", "public")
+ENVIRONMENTS = ("dev", "test", "prod")
+
+REQUIRED_TAGS: dict[str, tuple[str, ...] | None] = {
+    "owner": None,
+    "cost-center": None,
+    "environment": ENVIRONMENTS,
+    "data-classification": DATA_CLASSIFICATIONS,
+}
+"""Required tag names (case-insensitive, as in Azure) -> allowed values (None: any non-empty)."""
+
+ALLOWED_LOCATIONS = (
+    "centralus",
+    "eastus",
+    "eastus2",
+    "northcentralus",
+    "southcentralus",
+    "westcentralus",
+    "westus",
+    "westus2",
+    "westus3",
+)
+"""US public-cloud regions: PHI stays in the US."""
+
+OVERRIDE_TAG_PREFIX = "hlz-override-"
+"""Tags ``hlz-override-<control>`` record a justified weakening of a secure default."""
+
+RISK_TIERS = ("minimal", "limited", "high")
+"""Responsible-AI risk tiers of a model deployment's use case."""
+
+GOVERNANCE_TAGS = {
+    "use_case": "hlz-use-case",
+    "risk_tier": "hlz-risk-tier",
+    "approval_reference": "hlz-approval-reference",
+    "approval_expires": "hlz-approval-expires",
+    "owner": "hlz-accountable-owner",
+    "processes_phi": "hlz-processes-phi",
+}
+"""Governance record of a model deployment -> the tag that carries each fact on the deployment."""
