@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 import pulumi
@@ -33,6 +34,7 @@ from components.shared import (
     child_opts,
     override_tags,
 )
+from policies.vocabulary import GOVERNANCE_TAGS
 
 OPENAI_ZONES = ("privatelink.openai.azure.com", "privatelink.cognitiveservices.azure.com")
 AI_SERVICES_ZONE = "privatelink.services.ai.azure.com"
@@ -47,6 +49,28 @@ class ContentFilter(HlzModel):
     """Block jailbreak and indirect prompt-injection attempts. Default: True."""
 
 
+class GovernanceRecord(HlzModel):
+    """The AI governance board's approval of one deployment (written as deployment tags)."""
+
+    use_case: str
+    risk_tier: Literal["minimal", "limited", "high"]
+    approval_reference: str
+    approval_expires: date
+    owner: str
+    processes_phi: bool
+
+    def tags(self) -> dict[str, str]:
+        values = {
+            "use_case": self.use_case,
+            "risk_tier": self.risk_tier,
+            "approval_reference": self.approval_reference,
+            "approval_expires": self.approval_expires.isoformat(),
+            "owner": self.owner,
+            "processes_phi": "true" if self.processes_phi else "false",
+        }
+        return {GOVERNANCE_TAGS[fact]: value[:256] for fact, value in values.items()}
+
+
 class ModelDeployment(HlzModel):
     name: str
     model: str
@@ -58,16 +82,29 @@ class ModelDeployment(HlzModel):
     """RAI policy name (built-in or a key of OpenAIArgs.content_filters); always required."""
     data_residency_override: Override | None = None
     """Reason a Global* SKU is acceptable; recorded as a tag on the deployment."""
-    metadata: dict[str, str] = Field(default_factory=dict)
-    """Governance facts recorded as deployment tags ``hlz-<fact>``."""
+    governance: GovernanceRecord | None = None
+    """The governance record, written as tags on the deployment (and a summary on the account)."""
 
 
 def deployment_tags(deployment: ModelDeployment) -> dict[str, str]:
     """Tags a deployment carries besides the required ones: its data-residency override (where
     the policy pack looks for it) and its governance facts."""
     tags = override_tags(data_residency=deployment.data_residency_override)
-    tags.update({f"hlz-{fact}": value[:256] for fact, value in deployment.metadata.items()})
+    if deployment.governance is not None:
+        tags.update(deployment.governance.tags())
     return tags
+
+
+def approval_summary_tags(deployments: list[ModelDeployment]) -> dict[str, str]:
+    """One account tag per deployment, so the account itself shows what was approved."""
+    return {
+        f"hlz-approval-{d.name}"[:512]: (
+            f"{d.governance.approval_reference} until {d.governance.approval_expires}, "
+            f"{d.governance.risk_tier} risk"
+        )
+        for d in deployments
+        if d.governance is not None
+    }
 
 
 class OpenAIArgs(HlzModel):
@@ -126,7 +163,7 @@ class OpenAI(pulumi.ComponentResource):
                     ),
                 ),
             ),
-            tags=placement.tags,
+            tags=placement.tags_with(approval_summary_tags(args.deployments)),
             # The identity must be able to unwrap the key before the account is encrypted with it.
             opts=child_opts(self, depends_on=[key.key_access]),
         )

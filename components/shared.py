@@ -9,9 +9,6 @@ from typing import Annotated, Any
 import pulumi
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# A value that may be known now (str) or only after another resource is created (Output).
-StrInput = Annotated[Any, "pulumi.Input[str]"]
-
 from policies.vocabulary import (
     ALLOWED_LOCATIONS,
     DATA_CLASSIFICATIONS,
@@ -19,6 +16,9 @@ from policies.vocabulary import (
     OVERRIDE_TAG_PREFIX,
     REQUIRED_TAGS,
 )
+
+# A value that may be known now (str) or only after another resource is created (Output).
+StrInput = Annotated[Any, "pulumi.Input[str]"]
 
 REQUIRED_TAG_KEYS = tuple(REQUIRED_TAGS)
 __all__ = [

@@ -126,6 +126,16 @@ def _parser() -> argparse.ArgumentParser:
     compliance.add_argument("--out", type=Path, metavar="PATH", required=True)
     compliance.add_argument("--exemptions", type=Path, metavar="PATH")
 
+    ai_inventory = reports.add_parser(
+        "ai-inventory",
+        help="register of model deployments for the AI governance board (Markdown + JSON)",
+        description="Every model deployment of a planned stack with model, version, SKU, "
+        "capacity, content filter, use case, risk tier, approval reference and expiry, owner.",
+    )
+    ai_inventory.add_argument("stack", metavar="STACK")
+    ai_inventory.add_argument("--out", type=Path, metavar="PATH", help="write Markdown here")
+    ai_inventory.add_argument("--json", type=Path, metavar="PATH", help="write JSON here")
+
     commands.add_parser("stacks", help="list the stacks (Pulumi.<stack>.yaml files)")
     return parser
 
@@ -249,7 +259,25 @@ def _report(args: argparse.Namespace) -> int:
             reports.append(check_plan(plan.to_json(), exemptions_path=args.exemptions))
         _write(args.out, compliance_matrix(reports))
         return EXIT_OK
-    raise UsageError("name a report: compliance")
+    if args.report == "ai-inventory":
+        import datetime as dt
+
+        from hlz.inventory import inventory, inventory_markdown
+        from hlz.plan import plan_stack
+
+        print(f"Planning {args.stack} ...", file=sys.stderr, flush=True)
+        plan = plan_stack(args.stack)
+        rows = inventory(plan.to_json())
+        text = inventory_markdown(args.stack, rows, dt.date.today())
+        if args.out is not None:
+            _write(args.out, text)
+        else:
+            print(text)
+        if args.json is not None:
+            document = {"stack": args.stack, "deployments": rows}
+            _write(args.json, json.dumps(document, indent=2) + "\n")
+        return EXIT_OK
+    raise UsageError("name a report: compliance or ai-inventory")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -44,7 +44,8 @@ class StackFile:
             elif isinstance(value, str):
                 values[key] = value
             else:
-                values[key] = json.dumps(value)
+                # YAML dates and numbers reach a program as text, as the Pulumi CLI hands them over.
+                values[key] = json.dumps(value, default=str)
         return values
 
     def secret_keys(self) -> list[str]:

@@ -113,7 +113,9 @@ def test_content_filter_must_exist(lz_dev: Plan):
 def test_content_filter_is_required():
     raw = example()
     del deployment(raw)["contentFilter"]
-    with pytest.raises(ConfigError, match=r"hlz:openai.deployments.0.contentFilter: required key"):
+    with pytest.raises(
+        ConfigError, match=r"deployments\[0\] \(notes-summariser\)\.contentFilter: required key"
+    ):
         parse_ai_lab_config(raw)
 
 
@@ -133,6 +135,7 @@ def test_global_sku_is_fine_for_non_phi_data(lz_dev: Plan):
     raw = example()
     raw["tags"]["data-classification"] = "internal"
     deployment(raw)["sku"] = "GlobalStandard"
+    deployment(raw)["governance"]["processesPhi"] = False
     validate_ai_lab_config(parse_ai_lab_config(raw), "lab-dev", lz_dev.outputs, TODAY)
 
 

@@ -8,11 +8,13 @@ semantic problem at once — including the checks against the landing zone this 
 from __future__ import annotations
 
 import ipaddress
+import re
 from datetime import date
 from typing import Any, Literal
 
 from pydantic import Field
 
+from components.errors import ConfigError
 from components.naming import Namer, unique_suffix
 from components.shared import Override
 from stacks.ai_lab.catalogue import US_RESIDENT_SKUS, load_catalogue
@@ -33,6 +35,10 @@ from stacks.common import (
 SOURCE = "AI-lab configuration"
 BUILT_IN_CONTENT_FILTERS = ("Microsoft.Default", "Microsoft.DefaultV2")
 SeverityThreshold = Literal["Low", "Medium", "High"]
+RiskTier = Literal["minimal", "limited", "high"]
+DEFAULT_APPROVAL_PATTERN = r"^AIGB-\d{4}-\d{3,}$"
+# Thresholds that block medium-severity content (Low blocks more, High blocks less).
+STRICT_THRESHOLDS = ("Low", "Medium")
 
 
 class LabSubnetsConfig(ConfigModel):
@@ -50,6 +56,23 @@ class ContentFilterConfig(ConfigModel):
     """Block jailbreak and indirect prompt-injection attacks. Default: true."""
 
 
+class GovernanceConfig(ConfigModel):
+    """The AI governance board's record for one deployment: the approval that lets it run."""
+
+    use_case: str = Field(min_length=5, max_length=200)
+    """What the deployment is approved for, in a sentence (5-200 characters)."""
+    risk_tier: RiskTier
+    """minimal | limited | high. High requires a strict custom content filter."""
+    approval_reference: str
+    """The board's reference (e.g. a ticket id), matching hlz:openai.approvalReferencePattern."""
+    approval_expires: date
+    """Last day the approval is valid (YYYY-MM-DD); an expired approval is an error."""
+    owner: str = Field(min_length=3)
+    """Accountable owner (a person or team address)."""
+    processes_phi: bool
+    """Whether prompts or completions contain PHI; PHI needs a US data-zone SKU."""
+
+
 class DeploymentConfig(ConfigModel):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
     """Deployment name applications call (2-64 letters, digits, '.', '_', '-')."""
@@ -65,7 +88,9 @@ class DeploymentConfig(ConfigModel):
     """Content-filter (RAI) policy: Microsoft.DefaultV2 or a key of hlz:openai.contentFilters.
     Required: no deployment without a content filter."""
     data_residency_override: Override | None = None
-    """Required to use a Global* SKU in a phi lab: data may be processed outside the US."""
+    """Required to use a Global* SKU with PHI: data may be processed outside the US."""
+    governance: GovernanceConfig
+    """The governance record; required for every deployment."""
 
 
 class OpenAIConfig(ConfigModel):
@@ -75,6 +100,8 @@ class OpenAIConfig(ConfigModel):
     """Extra FQDNs the account may call out to (the lab storage account is always allowed)."""
     content_filters: dict[str, ContentFilterConfig] = Field(default_factory=dict)
     """Custom content-filter policies by name."""
+    approval_reference_pattern: str = DEFAULT_APPROVAL_PATTERN
+    """Regular expression every governance approvalReference must match (default: AIGB-YYYY-NNN)."""
     deployments: list[DeploymentConfig] = Field(min_length=1)
     """Model deployments, created one after another (Azure rejects parallel deployments)."""
 
@@ -155,8 +182,27 @@ REQUIRED_LANDING_ZONE_OUTPUTS = (
 
 
 def parse_ai_lab_config(raw: dict[str, Any]) -> AiLabConfig:
-    """Shape only (types, unknown and missing keys); semantic checks need the landing zone."""
-    return parse_model(AiLabConfig, raw, SOURCE)
+    """Shape only (types, unknown and missing keys); semantic checks need the landing zone.
+    Keys inside a deployment also name the deployment, as the semantic checks do."""
+    try:
+        return parse_model(AiLabConfig, raw, SOURCE)
+    except ConfigError as error:
+        raise ConfigError(
+            [(_name_deployment(key_, raw), message) for key_, message in error.problems], SOURCE
+        ) from None
+
+
+def _name_deployment(config_key: str, raw: dict[str, Any]) -> str:
+    """``hlz:openai.deployments.1.x`` -> ``hlz:openai.deployments[1] (name).x``."""
+    match = re.match(r"^(hlz:openai\.deployments)\.(\d+)(.*)$", config_key)
+    if not match:
+        return config_key
+    index = int(match.group(2))
+    deployments = (raw.get("openai") or {}).get("deployments") or []
+    entry = deployments[index] if index < len(deployments) else None
+    name = entry.get("name") if isinstance(entry, dict) else None
+    label = f"{match.group(1)}[{index}]" + (f" ({name})" if name else "")
+    return label + match.group(3)
 
 
 def _network_problems(config: AiLabConfig) -> list[tuple[str, str]]:
@@ -186,15 +232,24 @@ def _deployment_problems(config: AiLabConfig, today: date) -> list[tuple[str, st
     catalogue = load_catalogue()
     problems: list[tuple[str, str]] = []
     seen: set[str] = set()
+    try:
+        approval_pattern = re.compile(config.openai.approval_reference_pattern)
+    except re.error as error:
+        approval_pattern = None
+        problems.append(
+            (key("openai", "approvalReferencePattern"), f"not a regular expression: {error}")
+        )
     for index, deployment in enumerate(config.openai.deployments):
         base = key("openai", f"deployments[{index}]")
+        named = f"{base} ({deployment.name})"
+        problems += _governance_problems(config, deployment, named, approval_pattern, today)
         if deployment.name in seen:
             problems.append((f"{base}.name", f"deployment name '{deployment.name}' is used twice"))
         seen.add(deployment.name)
         for message in catalogue.problems(
             deployment.model, deployment.version, deployment.sku, config.location, today
         ):
-            problems.append((f"{base} ({deployment.name})", message))
+            problems.append((named, message))
         if deployment.capacity <= 0:
             problems.append(
                 (f"{base}.capacity", f"capacity must be > 0, not {deployment.capacity}")
@@ -208,8 +263,9 @@ def _deployment_problems(config: AiLabConfig, today: date) -> list[tuple[str, st
                     "hlz:openai.contentFilters",
                 )
             )
+        phi = config.phi or deployment.governance.processes_phi
         if (
-            config.phi
+            phi
             and deployment.sku not in US_RESIDENT_SKUS
             and deployment.data_residency_override is None
         ):
@@ -220,6 +276,61 @@ def _deployment_problems(config: AiLabConfig, today: date) -> list[tuple[str, st
                     "DataZoneStandard or add dataResidencyOverride with a reason",
                 )
             )
+    return problems
+
+
+def _governance_problems(
+    config: AiLabConfig,
+    deployment: DeploymentConfig,
+    named: str,
+    approval_pattern: re.Pattern[str] | None,
+    today: date,
+) -> list[tuple[str, str]]:
+    record = deployment.governance
+    problems: list[tuple[str, str]] = []
+    if approval_pattern is not None and not approval_pattern.fullmatch(record.approval_reference):
+        problems.append(
+            (
+                f"{named}.governance.approvalReference",
+                f"'{record.approval_reference}' does not match the approval reference pattern "
+                f"{approval_pattern.pattern}",
+            )
+        )
+    if record.approval_expires < today:
+        problems.append(
+            (
+                f"{named}.governance.approvalExpires",
+                f"approval {record.approval_reference} expired on {record.approval_expires}; "
+                "renew it with the AI governance board before deploying",
+            )
+        )
+    if record.risk_tier == "high":
+        spec = config.openai.content_filters.get(deployment.content_filter)
+        if spec is None:
+            problems.append(
+                (
+                    f"{named}.contentFilter",
+                    "a high-risk deployment needs a custom content filter from "
+                    "hlz:openai.contentFilters (a built-in one cannot be verified)",
+                )
+            )
+        else:
+            if spec.severity_threshold not in STRICT_THRESHOLDS:
+                problems.append(
+                    (
+                        f"{named}.contentFilter",
+                        f"filter '{deployment.content_filter}' blocks only at "
+                        f"{spec.severity_threshold}; high risk needs Medium or Low",
+                    )
+                )
+            if not spec.prompt_shield:
+                problems.append(
+                    (
+                        f"{named}.contentFilter",
+                        f"filter '{deployment.content_filter}' has promptShield off; high risk "
+                        "needs jailbreak and prompt-injection blocking",
+                    )
+                )
     return problems
 
 

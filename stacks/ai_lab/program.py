@@ -15,7 +15,13 @@ from pulumi_azure_native import authorization
 from components.encryption import EncryptionKey, EncryptionKeyArgs
 from components.errors import ConfigError
 from components.health_data import HealthDataServices, HealthDataServicesArgs
-from components.openai import ContentFilter, ModelDeployment, OpenAI, OpenAIArgs
+from components.openai import (
+    ContentFilter,
+    GovernanceRecord,
+    ModelDeployment,
+    OpenAI,
+    OpenAIArgs,
+)
 from components.resource_group import ResourceGroup, ResourceGroupArgs
 from components.shared import DiagnosticsTarget, Placement, PrivateLinkTarget
 from components.spoke_network import SpokeHub, SpokeNetwork, SpokeNetworkArgs
@@ -158,6 +164,7 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
                     capacity=deployment.capacity,
                     content_filter=deployment.content_filter,
                     data_residency_override=deployment.data_residency_override,
+                    governance=GovernanceRecord(**deployment.governance.model_dump(by_alias=False)),
                 )
                 for deployment in config.openai.deployments
             ],
@@ -205,6 +212,12 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
                 "sku": d.sku,
                 "capacity": d.capacity,
                 "contentFilter": d.content_filter,
+                "useCase": d.governance.use_case,
+                "riskTier": d.governance.risk_tier,
+                "approvalReference": d.governance.approval_reference,
+                "approvalExpires": d.governance.approval_expires.isoformat(),
+                "owner": d.governance.owner,
+                "processesPhi": d.governance.processes_phi,
             }
             for d in config.openai.deployments
         ],
