@@ -161,7 +161,7 @@ def _write_reports(report: Any, args: argparse.Namespace, stack: str) -> None:
 
 def _plan(args: argparse.Namespace) -> int:
     from hlz.plan import Plan, plan_stack, summary_text
-    from hlz.policy_check import check_plan
+    from hlz.policy_check import check_plan, load_project_exemptions
     from hlz.policy_check import summary_text as policy_summary
     from hlz.reports import markdown, sarif
 
@@ -176,6 +176,8 @@ def _plan(args: argparse.Namespace) -> int:
             flag = "--" + option.replace("_", "-")
             raise UsageError(f"{flag} takes a single stack; use --out-dir for several")
 
+    # Bad exemptions are a usage error: report them before spending time on any plan.
+    exemptions = load_project_exemptions(args.exemptions)
     planned: dict[str, Plan] = {}
     exit_code = EXIT_OK
     for name in names:
@@ -194,7 +196,7 @@ def _plan(args: argparse.Namespace) -> int:
         planned[name] = plan
         plan_seconds = time.perf_counter() - started
         document = plan.to_json()
-        report = check_plan(document, exemptions_path=args.exemptions)
+        report = check_plan(document, exemptions=exemptions)
         document["hlz"]["policy"] = report.to_json()
         elapsed = time.perf_counter() - started
         if report.blocking:

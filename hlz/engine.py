@@ -146,9 +146,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 custom=bool(request.custom),
                 parent=request.parent,
                 inputs=inputs,
-                dependencies=list(request.dependencies),
+                # Sorted: the SDK gathers them from concurrent tasks, in no fixed order.
+                dependencies=sorted(set(request.dependencies)),
                 property_dependencies={
-                    name: list(deps.urns) for name, deps in request.propertyDependencies.items()
+                    name: sorted(set(deps.urns))
+                    for name, deps in sorted(request.propertyDependencies.items())
                 },
                 id=response.id or None,
             )

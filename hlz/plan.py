@@ -7,6 +7,7 @@ The JSON is a public contract (docs/plan-format.md): ``steps`` of ``{op, urn, ne
 
 from __future__ import annotations
 
+import heapq
 import json
 import runpy
 from collections import Counter
@@ -51,6 +52,35 @@ class Plan:
     def by_urn(self) -> dict[str, Registration]:
         return {r.urn: r for r in self.registrations}
 
+    def ordered(self) -> list[Registration]:
+        """Registrations in a reproducible order: parents and dependencies first, ties by URN.
+
+        Registration order under the SDK depends on how its async tasks interleave, which varies
+        between runs; a stable order keeps plan diffs, SARIF and pull-request comments quiet."""
+        by_urn = self.by_urn()
+        waiting = {
+            r.urn: {u for u in (r.parent, *r.dependencies) if u in by_urn and u != r.urn}
+            for r in self.registrations
+        }
+        dependents: dict[str, list[str]] = {urn: [] for urn in by_urn}
+        for urn, needs in waiting.items():
+            for need in needs:
+                dependents[need].append(urn)
+        ready = [urn for urn, needs in waiting.items() if not needs]
+        heapq.heapify(ready)
+        order: list[Registration] = []
+        while ready:
+            urn = heapq.heappop(ready)
+            order.append(by_urn[urn])
+            for dependent in dependents[urn]:
+                waiting[dependent].discard(urn)
+                if not waiting[dependent]:
+                    heapq.heappush(ready, dependent)
+        placed = {r.urn for r in order}
+        # A cycle cannot come out of the SDK; keep anything unplaced rather than drop it.
+        order += sorted((r for r in self.registrations if r.urn not in placed), key=lambda r: r.urn)
+        return order
+
     def to_json(self) -> dict[str, Any]:
         steps = [
             {
@@ -66,7 +96,7 @@ class Plan:
                     "propertyDependencies": r.property_dependencies,
                 },
             }
-            for r in self.registrations
+            for r in self.ordered()
         ]
         return {
             "steps": steps,

@@ -39,6 +39,11 @@ def default_exemptions_path() -> Path:
     return project_root() / DEFAULT_EXEMPTIONS
 
 
+def load_project_exemptions(path: Path | None = None) -> list[Exemption]:
+    """The exemptions file (default ``policies/exemptions.yaml``), validated against the rules."""
+    return load_exemptions(path or default_exemptions_path(), ALL_RULES)
+
+
 def stack_resources(plan: dict[str, Any]) -> list[StackResource]:
     """The stack's managed resources from a plan document, as the policy engine sees them."""
     resources = []
@@ -163,6 +168,7 @@ def check_plan(
     *,
     profile: Profile | None = None,
     exemptions_path: Path | None = None,
+    exemptions: list[Exemption] | None = None,
     today: dt.date | None = None,
 ) -> PolicyReport:
     """Evaluate every rule over a plan document. The profile defaults to the stack's own
@@ -170,7 +176,8 @@ def check_plan(
     meta = plan.get("hlz", {})
     profile = profile or Profile(meta.get("profile") or Profile.PRODUCTION.value)
     today = today or dt.date.today()
-    exemptions = load_exemptions(exemptions_path or default_exemptions_path(), ALL_RULES)
+    if exemptions is None:
+        exemptions = load_project_exemptions(exemptions_path)
     findings = evaluate_plan(
         stack_resources(plan),
         profile=profile,

@@ -26,6 +26,7 @@ SECURITY_SEVERITY = {
 
 # Titles of the HIPAA Security Rule sections the rules cite.
 HIPAA_SECTIONS = {
+    "164.306(a)(2)": "Protect against reasonably anticipated threats or hazards",
     "164.308(a)(1)(ii)(A)": "Risk analysis",
     "164.308(a)(1)(ii)(B)": "Risk management",
     "164.308(a)(1)(ii)(D)": "Information system activity review",
@@ -34,6 +35,7 @@ HIPAA_SECTIONS = {
     "164.308(a)(4)(ii)(C)": "Access establishment and modification",
     "164.308(a)(7)(ii)(A)": "Data backup plan",
     "164.308(a)(7)(ii)(B)": "Disaster recovery plan",
+    "164.308(a)(8)": "Evaluation",
     "164.310(d)(1)": "Device and media controls",
     "164.312(a)(1)": "Access control",
     "164.312(a)(2)(iv)": "Encryption and decryption",
@@ -43,6 +45,7 @@ HIPAA_SECTIONS = {
     "164.312(d)": "Person or entity authentication",
     "164.312(e)(1)": "Transmission security",
     "164.312(e)(2)(ii)": "Encryption (in transmission)",
+    "164.316(b)(1)": "Documentation",
 }
 
 

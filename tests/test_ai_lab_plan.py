@@ -55,7 +55,10 @@ def test_spoke_routes_through_the_hub_firewall(lab_plan: Plan):
 
 
 def test_spoke_links_every_zone_its_services_use(lab_plan: Plan):
-    linked = {r.inputs["privateZoneName"] for r in lab_plan.of_type("azure-native:privatedns:VirtualNetworkLink")}
+    linked = {
+        r.inputs["privateZoneName"]
+        for r in lab_plan.of_type("azure-native:privatedns:VirtualNetworkLink")
+    }
     used = {
         config["name"]
         for group in lab_plan.of_type("azure-native:network:PrivateDnsZoneGroup")
@@ -66,22 +69,33 @@ def test_spoke_links_every_zone_its_services_use(lab_plan: Plan):
 
 def test_paas_public_access_is_disabled(lab_plan: Plan):
     account = lab_plan.of_type(ACCOUNT)[0].inputs["properties"]
-    assert account["publicNetworkAccess"] == "Disabled" and account["networkAcls"]["defaultAction"] == "Deny"
+    assert (
+        account["publicNetworkAccess"] == "Disabled"
+        and account["networkAcls"]["defaultAction"] == "Deny"
+    )
     assert account["disableLocalAuth"] is True and account["restrictOutboundNetworkAccess"] is True
     assert account["allowedFqdnList"] and account["customSubDomainName"]
     storage = lab_plan.of_type(STORAGE)[0].inputs
-    assert storage["publicNetworkAccess"] == "Disabled" and storage["networkRuleSet"]["defaultAction"] == "Deny"
+    assert (
+        storage["publicNetworkAccess"] == "Disabled"
+        and storage["networkRuleSet"]["defaultAction"] == "Deny"
+    )
     assert storage["allowSharedKeyAccess"] is False and storage["allowBlobPublicAccess"] is False
     assert storage["enableHttpsTrafficOnly"] is True and storage["minimumTlsVersion"] == "TLS1_2"
 
 
 def test_every_paas_resource_has_a_private_endpoint_with_a_zone_group(lab_plan: Plan):
     endpoints = lab_plan.of_type("azure-native:network:PrivateEndpoint")
-    groups = {g.inputs["privateEndpointName"]: g for g in lab_plan.of_type("azure-native:network:PrivateDnsZoneGroup")}
+    groups = {
+        g.inputs["privateEndpointName"]: g
+        for g in lab_plan.of_type("azure-native:network:PrivateDnsZoneGroup")
+    }
     by_target: dict[str, list[str]] = {}
     for endpoint in endpoints:
         for connection in endpoint.inputs["privateLinkServiceConnections"]:
-            by_target.setdefault(connection["privateLinkServiceId"], []).extend(connection["groupIds"])
+            by_target.setdefault(connection["privateLinkServiceId"], []).extend(
+                connection["groupIds"]
+            )
         assert endpoint.inputs["privateEndpointName"] in groups
     for registration in lab_plan.custom_resources:
         if registration.type in PAAS:
@@ -100,11 +114,19 @@ def test_every_paas_resource_has_a_private_endpoint_with_a_zone_group(lab_plan: 
 
 def test_every_data_service_uses_a_customer_managed_key(lab_plan: Plan):
     account = lab_plan.of_type(ACCOUNT)[0].inputs["properties"]["encryption"]
-    assert account["keySource"] == "Microsoft.KeyVault" and account["keyVaultProperties"]["identityClientId"]
+    assert (
+        account["keySource"] == "Microsoft.KeyVault"
+        and account["keyVaultProperties"]["identityClientId"]
+    )
     storage = lab_plan.of_type(STORAGE)[0].inputs["encryption"]
-    assert storage["keySource"] == "Microsoft.Keyvault" and storage["requireInfrastructureEncryption"] is True
+    assert (
+        storage["keySource"] == "Microsoft.Keyvault"
+        and storage["requireInfrastructureEncryption"] is True
+    )
     for token in (FHIR, DICOM):
-        key_url = lab_plan.of_type(token)[0].inputs["encryption"]["customerManagedKeyEncryption"]["keyEncryptionKeyUrl"]
+        key_url = lab_plan.of_type(token)[0].inputs["encryption"]["customerManagedKeyEncryption"][
+            "keyEncryptionKeyUrl"
+        ]
         assert key_url.startswith("https://") and "/keys/" in key_url
     hsm = lab_plan.stack == "lab-prod"
     for key in lab_plan.of_type("azure-native:keyvault:Key"):
@@ -114,21 +136,31 @@ def test_every_data_service_uses_a_customer_managed_key(lab_plan: Plan):
 
 
 def test_services_wait_for_key_access(lab_plan: Plan):
-    access = {r.urn for r in lab_plan.of_type("azure-native:authorization:RoleAssignment") if "key-user" in r.urn}
+    access = {
+        r.urn
+        for r in lab_plan.of_type("azure-native:authorization:RoleAssignment")
+        if "key-user" in r.urn
+    }
     for token in (ACCOUNT, STORAGE, FHIR, DICOM):
         registration = lab_plan.of_type(token)[0]
         assert access & set(registration.dependencies), f"{token} does not wait for its key access"
 
 
 def test_diagnostics_for_every_resource_that_supports_them(lab_plan: Plan):
-    targets = {s.inputs["resourceUri"] for s in lab_plan.of_type("azure-native:monitor:DiagnosticSetting")}
+    targets = {
+        s.inputs["resourceUri"] for s in lab_plan.of_type("azure-native:monitor:DiagnosticSetting")
+    }
     for registration in lab_plan.custom_resources:
-        if registration.type in DIAGNOSTICS_SUPPORT and registration.type != "azure-native:storage:BlobServiceProperties":
+        if (
+            registration.type in DIAGNOSTICS_SUPPORT
+            and registration.type != "azure-native:storage:BlobServiceProperties"
+        ):
             assert registration.id in targets, registration.urn
     storage = lab_plan.of_type(STORAGE)[0]
     assert f"{storage.id}/blobServices/default" in targets
     account_setting = next(
-        s for s in lab_plan.of_type("azure-native:monitor:DiagnosticSetting")
+        s
+        for s in lab_plan.of_type("azure-native:monitor:DiagnosticSetting")
         if s.inputs["resourceUri"] == lab_plan.of_type(ACCOUNT)[0].id
     )
     assert account_setting.inputs["logs"][0]["categoryGroup"] == "allLogs"
@@ -180,7 +212,10 @@ def test_fhir_service_settings(lab_plan: Plan):
     assert fhir["corsConfiguration"]["allowCredentials"] is False
     assert "*" not in fhir["corsConfiguration"]["origins"]
     assert fhir["resourceVersionPolicyConfiguration"]["default"] == "versioned"
-    assert fhir["exportConfiguration"]["storageAccountName"] == lab_plan.of_type(STORAGE)[0].inputs["accountName"]
+    assert (
+        fhir["exportConfiguration"]["storageAccountName"]
+        == lab_plan.of_type(STORAGE)[0].inputs["accountName"]
+    )
 
 
 def test_production_lab_is_locked(lab_prod: Plan, lab_dev: Plan):

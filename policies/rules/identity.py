@@ -20,7 +20,18 @@ PRIVILEGED_ROLES: Mapping[str, str] = {
 """Built-in roles that can change or read everything in scope (User Access Administrator can grant
 itself the others). Standing assignments of these to people at broad scope bypass PIM."""
 
-PRINCIPAL_TYPES = ("User", "Group", "ServicePrincipal", "ForeignGroup", "Device")
+PRINCIPAL_TYPES = (
+    "User",
+    "Group",
+    "ServicePrincipal",
+    "ForeignGroup",
+    "Device",
+    "AgentUser",
+    "AgentServicePrincipal",
+)
+"""The principal types pulumi-azure-native 3.29.0 accepts (``authorization.PrincipalType``)."""
+PERSON_PRINCIPAL_TYPES = ("User", "AgentUser")
+"""Principal types that stand for one identity acting on its own, not a governed group."""
 
 _BROAD_SCOPE = re.compile(
     r"^/(?:subscriptions/[^/]+|providers/microsoft\.management/managementgroups/[^/]+)?/?$",
@@ -44,9 +55,9 @@ def check_no_privileged_user_at_broad_scope(
     if role_name is None or not _BROAD_SCOPE.match(scope):
         return Compliant()
     principal_type = get(props, "principalType")
-    if same_text(principal_type, "User"):
+    if any(same_text(principal_type, person) for person in PERSON_PRINCIPAL_TYPES):
         return fail(
-            f"assigns {role_name} to a User at scope '{scope}'; assign it to a group through "
+            f"assigns {role_name} to a {principal_type} at scope '{scope}'; assign it to a group through "
             "PIM (eligible, time-bound) or narrow the scope to a resource group"
         )
     if principal_type is None:
