@@ -140,6 +140,13 @@ def file_program(path: Path) -> Callable[[], None]:
     return program
 
 
+def referenced_stack_file(referrer: StackFile, name: str) -> StackFile:
+    """A referenced stack's file: beside the referring file first (so a scenario directory can
+    hold a landing zone and its labs), then at the project root."""
+    beside = referrer.path.parent / f"Pulumi.{name}.yaml"
+    return load_stack_file(name, path=beside if beside.is_file() else None)
+
+
 def plan_stack(
     stack: str,
     *,
@@ -163,7 +170,11 @@ def plan_stack(
         if dependency not in planned:
             # The referenced stack is deployed already: its outputs are known even in preview.
             planned[dependency] = plan_stack(
-                dependency, subscription_id=subscription_id, tenant_id=tenant_id, _planned=planned
+                dependency,
+                subscription_id=subscription_id,
+                tenant_id=tenant_id,
+                stack_file=referenced_stack_file(stack_file, dependency),
+                _planned=planned,
             )
         referenced[dependency] = planned[dependency]
     mocks = ArmMocks(
