@@ -29,11 +29,14 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 
+## Regenerate docs/configuration.md, docs/components.md, policies/RULES.md and pack configs.
 docs: $(STAMP)
 	$(BIN)/python -m hlz.docs write
+	$(BIN)/python -m policies.docs
 
 docs-check: $(STAMP)
 	$(BIN)/python -m hlz.docs check
+	$(BIN)/python -m policies.docs --check
 
 ## Plan time and memory of lz-prod against the SDK floor.
 bench: $(STAMP)

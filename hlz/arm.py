@@ -202,22 +202,31 @@ def firewall_private_ip(subnet_prefix: str) -> str:
     return str(ipaddress.ip_network(subnet_prefix)[4])
 
 
-def identity_outputs(name: str, identity: Any, tenant_id: str) -> dict[str, Any]:
+def identity_outputs(
+    name: str, identity: Any, tenant_id: str, computed: bool = True
+) -> dict[str, Any]:
     """Azure answers a managed-identity block with a map of user-assigned identities (the SDK
-    sends a list of ids) and the principal of a system-assigned one."""
+    sends a list of ids) and the principal of a system-assigned one. With ``computed`` False
+    (preview) only the shape is answered; principal ids stay unknown."""
     if not isinstance(identity, dict):
         return {}
     answer = dict(identity)
     assigned = identity.get("userAssignedIdentities")
     if isinstance(assigned, list):
         answer["userAssignedIdentities"] = {
-            identity_id: {
-                "principalId": fake_guid("principal", str(identity_id).rsplit("/", 1)[-1]),
-                "clientId": fake_guid("client", str(identity_id).rsplit("/", 1)[-1]),
-            }
+            identity_id: (
+                {
+                    "principalId": fake_guid("principal", str(identity_id).rsplit("/", 1)[-1]),
+                    "clientId": fake_guid("client", str(identity_id).rsplit("/", 1)[-1]),
+                }
+                if computed
+                else {}
+            )
             for identity_id in assigned
+            # In preview an identity created in the same run has no id yet (None here).
+            if isinstance(identity_id, str)
         }
-    if "SystemAssigned" in str(identity.get("type", "")):
+    if computed and "SystemAssigned" in str(identity.get("type", "")):
         answer["principalId"] = fake_guid("principal", "system", name)
         answer["tenantId"] = tenant_id
     return {"identity": answer}

@@ -1,7 +1,7 @@
 """The ``hlz`` command line.
 
-Exit codes: 0 ok; 1 mandatory policy violations; 2 usage or configuration error (nothing is
-planned); 3 the stack program failed for another reason.
+Exit codes: 0 ok; 1 mandatory policy violations or a failed preflight check; 2 usage or
+configuration error (nothing is planned); 3 the stack program failed for another reason.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from components.errors import ConfigError
 from hlz import __version__
 from hlz.engine import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID
+from hlz.preflight import add_preflight_parser, run_preflight
 from hlz.stackfiles import available_stacks, load_stack_file
 
 EXIT_OK = 0
@@ -49,8 +50,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="hlz",
         description="Offline tooling for the hlz HIPAA-aligned Azure landing zone: plan stacks "
         "under Pulumi mocks, check them against the HIPAA policy pack, and report.",
-        epilog="Exit codes: 0 ok, 1 mandatory policy violations, 2 usage or configuration "
-        "error, 3 the stack program failed.",
+        epilog="Exit codes: 0 ok, 1 mandatory policy violations or a failed preflight check, "
+        "2 usage or configuration error, 3 the stack program failed.",
     )
     parser.add_argument("--version", action="version", version=f"hlz {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -136,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
     ai_inventory.add_argument("--out", type=Path, metavar="PATH", help="write Markdown here")
     ai_inventory.add_argument("--json", type=Path, metavar="PATH", help="write JSON here")
 
+    add_preflight_parser(commands)
     commands.add_parser("stacks", help="list the stacks (Pulumi.<stack>.yaml files)")
     return parser
 
@@ -294,6 +296,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "preflight":
+            return run_preflight(args)
         if args.command == "stacks":
             for name in available_stacks():
                 print(name)

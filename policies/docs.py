@@ -22,10 +22,10 @@ from .exemptions import MINIMUM_REASON_LENGTH
 from .model import Profile, ResourceRule, Rule
 from .profiles import PROFILE_PROPERTY, enforcement_level, pack_config
 from .registry import ALL_RULES
-from .vocabulary import ALLOWED_LOCATIONS, OVERRIDE_TAG_PREFIX, REQUIRED_TAGS
 from .rules.monitor import DIAGNOSTICS_COVERAGE
 from .rules.network import PRIVATE_LINK_TARGETS, SUBNETS_WITHOUT_NSG
 from .sdk_catalog import render_taggable_types
+from .vocabulary import ALLOWED_LOCATIONS, OVERRIDE_TAG_PREFIX, REQUIRED_TAGS
 
 __all__ = ["PACK_DIR", "generated_files", "main", "render_config", "render_rules_markdown"]
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeAlias
 
+from .vocabulary import OVERRIDE_TAG_PREFIX
+
 __all__ = [
     "ALL_PROFILES",
     "Compliant",
@@ -158,8 +160,6 @@ HIPAA_CITATION_PATTERN = re.compile(r"^164\.3(?:0[2-9]|1[0-8])(?:\([a-zA-Z0-9]+\
 
 MCSB_CONTROL_PATTERN = re.compile(r"^[A-Z]{2}-\d{1,2}$")
 """Microsoft cloud security benchmark v1 control, e.g. ``DP-5``."""
-
-from .vocabulary import OVERRIDE_TAG_PREFIX
 
 HITRUST_CONTROL_PATTERN = re.compile(r"^\d{2}\.[a-z]{1,2}$")
 """HITRUST CSF control reference, e.g. ``10.g``."""

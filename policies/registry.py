@@ -6,7 +6,17 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from .model import ResourceRule, Rule, StackRule
-from .rules import cognitive, governance, health, identity, keyvault, monitor, network, storage
+from .rules import (
+    ai_governance,
+    cognitive,
+    governance,
+    health,
+    identity,
+    keyvault,
+    monitor,
+    network,
+    storage,
+)
 
 __all__ = ["ALL_RULES", "RESOURCE_RULES", "RULES_BY_ID", "STACK_RULES", "rule_by_id"]
 
@@ -14,6 +24,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *storage.RULES,
     *keyvault.RULES,
     *cognitive.RULES,
+    *ai_governance.RULES,
     *health.RULES,
     *network.RULES,
     *identity.RULES,

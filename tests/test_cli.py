@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from hlz.plan import Plan
+from policies.registry import ALL_RULES
 from tests.conftest import ROOT
 
 HLZ = Path(sys.executable).with_name("hlz")
@@ -35,7 +36,7 @@ def test_plan_exits_zero_and_prints_the_summary(lz_dev_json):
     assert "Plan for stack lz-dev (layer landing_zone)" in result.stdout
     assert "hlz:network:HubNetwork hub" in result.stdout
     assert "azure-native:network:AzureFirewall" in result.stdout
-    assert "Policy pack hlz-hipaa on lz-dev (lab profile): 51 rules, 0 violations" in result.stdout
+    assert f"Policy pack hlz-hipaa on lz-dev (lab profile): {len(ALL_RULES)} rules, 0 violations" in result.stdout
 
 
 def test_plan_json_has_the_preview_shape(lz_dev_json):
@@ -56,7 +57,7 @@ def test_plan_json_has_the_preview_shape(lz_dev_json):
     assert document["hlz"]["stack"] == "lz-dev" and document["hlz"]["outputs"]["hubVnetId"]
     assert document["hlz"]["profile"] == "lab"
     policy = document["hlz"]["policy"]
-    assert policy["summary"]["mandatoryViolations"] == 0 and policy["ruleCount"] == 51
+    assert policy["summary"]["mandatoryViolations"] == 0 and policy["ruleCount"] == len(ALL_RULES)
     assert policy["rules"]["keyvault-vault-require-purge-protection"] == {"pass": 1}
 
 

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..model import Compliant, Outcome, ResourceRule, Severity, fail, outcome_from
+from ..model import (
+    Compliant,
+    NotApplicable,
+    Outcome,
+    ResourceRule,
+    Severity,
+    StackResource,
+    StackRule,
+    fail,
+    outcome_from,
+)
 from ..props import as_bool, as_sequence, as_str, describe, get, is_set, same_text
-from .tokens import COGNITIVE_ACCOUNT, COGNITIVE_DEPLOYMENT
+from ..vocabulary import DATA_CLASSIFICATIONS
+from .ai_governance import PROCESSES_PHI_TAG, processes_phi, read_tag
+from .relations import of_type, referenced_by
+from .tokens import COGNITIVE_ACCOUNT, COGNITIVE_DEPLOYMENT, DIAGNOSTIC_SETTING
 
 ACCOUNT = frozenset({COGNITIVE_ACCOUNT})
 DEPLOYMENT = frozenset({COGNITIVE_DEPLOYMENT})
@@ -27,7 +40,28 @@ the US). Everything else, notably ``GlobalStandard``, ``GlobalProvisionedManaged
 ``GlobalBatch``, may process data in any Azure region, so it fails (allow-list: an unknown new
 SKU fails closed until reviewed). A deployment may still use one when it carries the
 ``hlz-override-data-residency`` tag with the reviewed reason.
+
+The rule is about PHI, so it applies to a deployment when
+
+| ``hlz-processes-phi``        | ``data-classification`` | applies |
+|------------------------------|-------------------------|---------|
+| 'true'                       | any                     | yes     |
+| any                          | 'phi'                   | yes     |
+| 'false'                      | anything else           | no      |
+| absent or invalid            | another valid class     | no      |
+| absent or invalid            | absent or invalid       | yes: nothing says it is PHI-free |
 """
+
+REQUEST_LOG_CATEGORIES = ("Audit", "RequestResponse")
+"""Log categories of an account that must reach the workspace: key and management access (Audit)
+and every inference call (RequestResponse: caller, operation, deployment, status; no prompt text).
+"""
+
+LOG_CATEGORY_GROUPS: Mapping[str, frozenset[str]] = {
+    "allLogs": frozenset(REQUEST_LOG_CATEGORIES),
+    "audit": frozenset({"Audit"}),
+}
+"""Which of ``REQUEST_LOG_CATEGORIES`` a category group covers; 'audit' has no RequestResponse."""
 
 
 def check_cmk_encryption(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
@@ -110,7 +144,26 @@ def check_rai_policy(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     )
 
 
+def _phi_scope(props: Mapping[str, Any]) -> NotApplicable | None:
+    """None when the deployment processes (or may process) PHI; see the table above."""
+    classification = read_tag(props, "data-classification")
+    phi = processes_phi(props)
+    if phi is True or (classification or "").casefold() == "phi":
+        return None
+    known_class = (classification or "").casefold() in DATA_CLASSIFICATIONS
+    if phi is False or known_class:
+        return NotApplicable(
+            f"the deployment does not process PHI (tag {PROCESSES_PHI_TAG} is "
+            f"{describe(read_tag(props, PROCESSES_PHI_TAG))}, data-classification is "
+            f"{describe(classification)})"
+        )
+    return None
+
+
 def check_data_zone_sku(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    out_of_scope = _phi_scope(props)
+    if out_of_scope is not None:
+        return out_of_scope
     value = get(props, "sku", "name")
     if any(same_text(value, sku) for sku in US_RESIDENT_DEPLOYMENT_SKUS):
         return Compliant()
@@ -121,9 +174,62 @@ def check_data_zone_sku(_resource_type: str, props: Mapping[str, Any]) -> Outcom
     )
 
 
+def _logged_categories(setting: StackResource) -> set[str]:
+    covered: set[str] = set()
+    for entry in as_sequence(get(setting.props, "logs")):
+        if as_bool(get(entry, "enabled")) is not True:
+            continue
+        group, category = get(entry, "categoryGroup"), get(entry, "category")
+        for name, categories in LOG_CATEGORY_GROUPS.items():
+            if same_text(group, name):
+                covered |= categories
+        covered |= {c for c in REQUEST_LOG_CATEGORIES if same_text(category, c)}
+    return covered
+
+
+def _request_logging_outcome(account: StackResource, settings: Sequence[StackResource]) -> Outcome:
+    label = f"Account '{account.name}'"
+    if not settings:
+        return fail(
+            f"{label} has no diagnostic setting; add an azure-native:monitor:DiagnosticSetting "
+            "with resourceUri from the account, workspaceId and logs [{categoryGroup: 'allLogs', "
+            "enabled: true}]"
+        )
+    # Settings add up: Audit in one and RequestResponse in another both reach a workspace. A
+    # further setting to storage only is allowed once the workspace has both.
+    to_workspace = [setting for setting in settings if is_set(setting.props, "workspaceId")]
+    covered = {category for setting in to_workspace for category in _logged_categories(setting)}
+    missing = [category for category in REQUEST_LOG_CATEGORIES if category not in covered]
+    if not missing:
+        return Compliant()
+    reasons = [
+        f"diagnostic setting '{setting.name}' of {label} has no workspaceId; send it to the "
+        "central Log Analytics workspace"
+        for setting in settings
+        if setting not in to_workspace
+    ]
+    hint = " (category group 'audit' covers only Audit)" if "Audit" in covered else ""
+    reasons.append(
+        f"no diagnostic setting of {label} sends {' and '.join(missing)} logs to a Log "
+        f"Analytics workspace{hint}; enable category group 'allLogs' or the categories Audit "
+        "and RequestResponse"
+    )
+    return outcome_from(reasons)
+
+
+def check_request_logging(resources: Sequence[StackResource]) -> Mapping[str, Outcome]:
+    settings = of_type(resources, DIAGNOSTIC_SETTING)
+    return {
+        account.urn: _request_logging_outcome(
+            account, referenced_by(account.urn, settings, "resourceUri")
+        )
+        for account in of_type(resources, COGNITIVE_ACCOUNT)
+    }
+
+
 _AI_DOCS = "https://learn.microsoft.com/azure/ai-services"
 
-RULES: tuple[ResourceRule, ...] = (
+RULES: tuple[ResourceRule | StackRule, ...] = (
     ResourceRule(
         id="cognitiveservices-account-require-cmk-encryption",
         description=(
@@ -257,12 +363,13 @@ RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         id="cognitiveservices-deployment-restrict-data-zone-sku",
         description=(
-            "Model deployments use a SKU that processes data inside the US (DataZone*, or regional "
-            "Standard / ProvisionedManaged)."
+            "Model deployments that process PHI use a SKU that processes data inside the US "
+            "(DataZone*, or regional Standard / ProvisionedManaged)."
         ),
         rationale=(
             "Global deployment types may process prompts containing ePHI in any Azure region, "
-            "outside the US residency boundary of the risk analysis."
+            "outside the US residency boundary of the risk analysis. Deployments whose "
+            "governance record says they see no PHI, in a stack not classified 'phi', may use them."
         ),
         severity=Severity.HIGH,
         hipaa=("164.308(a)(1)(ii)(B)", "164.312(e)(1)"),
@@ -270,12 +377,38 @@ RULES: tuple[ResourceRule, ...] = (
         remediation=(
             "Set sku.name to 'DataZoneStandard' or 'DataZoneProvisionedManaged'. A reviewed "
             "exception is the tag hlz-override-data-residency='<why, 10+ characters>' on the "
-            "deployment."
+            "deployment. The rule applies when tag hlz-processes-phi is 'true' or tag "
+            "data-classification is 'phi'."
         ),
         url=f"{_AI_DOCS}/openai/how-to/deployment-types",
         phi_protecting=True,
         resource_types=DEPLOYMENT,
         check=check_data_zone_sku,
         override_tag="hlz-override-data-residency",
+    ),
+    StackRule(
+        id="cognitiveservices-account-require-request-logging",
+        description=(
+            "Azure OpenAI / AI services accounts send Audit and RequestResponse logs to a Log "
+            "Analytics workspace."
+        ),
+        rationale=(
+            "Every model call on ePHI must be attributable (who called which deployment, when, "
+            "with what result) for activity review; category group 'audit' alone leaves out the "
+            "RequestResponse log of inference calls."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(b)", "164.308(a)(1)(ii)(D)"),
+        mcsb=("LT-3", "LT-5"),
+        hitrust=("09.aa",),
+        remediation=(
+            "Add an azure-native:monitor:DiagnosticSetting with resourceUri set to the account's "
+            "id, workspaceId, and logs [{categoryGroup: 'allLogs', enabled: true}] (or categories "
+            "Audit and RequestResponse)."
+        ),
+        url=f"{_AI_DOCS}/openai/how-to/monitor-openai",
+        phi_protecting=True,
+        resource_types=ACCOUNT,
+        check=check_request_logging,
     ),
 )

@@ -57,8 +57,8 @@ def check_no_privileged_user_at_broad_scope(
     principal_type = get(props, "principalType")
     if any(same_text(principal_type, person) for person in PERSON_PRINCIPAL_TYPES):
         return fail(
-            f"assigns {role_name} to a {principal_type} at scope '{scope}'; assign it to a group through "
-            "PIM (eligible, time-bound) or narrow the scope to a resource group"
+            f"assigns {role_name} to a {principal_type} at scope '{scope}'; assign it to a group "
+            "through PIM (eligible, time-bound) or narrow the scope to a resource group"
         )
     if principal_type is None:
         return fail(

@@ -135,10 +135,13 @@ class AiLabConfig(ConfigModel):
     address_space: str
     """The lab's VNet range; must equal the landing zone's allocation for this lab."""
     subnets: LabSubnetsConfig
+    """Prefixes of the lab's subnets, inside hlz:addressSpace."""
     member_group_ids: list[str] = Field(min_length=1)
     """Entra group object ids of lab members (OpenAI User, FHIR/DICOM data roles)."""
     openai: OpenAIConfig
+    """The lab's Azure OpenAI account: kind, egress allow-list, content filters, deployments."""
     health_data: HealthDataConfig = Field(default_factory=HealthDataConfig)
+    """Health Data Services (FHIR, DICOM). Default: both, members read FHIR."""
 
     @property
     def production(self) -> bool:

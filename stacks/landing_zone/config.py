@@ -51,6 +51,7 @@ class HubConfig(ConfigModel):
     address_space: str
     """The hub VNet's private IPv4 range, e.g. 10.0.0.0/22."""
     subnets: HubSubnetsConfig
+    """Prefixes of the hub's subnets, each inside hlz:hub.addressSpace."""
 
 
 class LandingZoneConfig(ConfigModel):
@@ -67,6 +68,7 @@ class LandingZoneConfig(ConfigModel):
     """Required tags: owner, cost-center, environment, data-classification
     (phi | confidential | internal | public)."""
     hub: HubConfig
+    """The hub VNet: address space and subnet prefixes."""
     spokes: dict[str, str] = Field(default_factory=dict)
     """Spoke allocation table: lab name -> address space. AI-lab stacks must use exactly theirs."""
     firewall: FirewallSku = "Standard"

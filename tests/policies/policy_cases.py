@@ -28,6 +28,7 @@ KEY_VAULT = "azure-native:keyvault:Vault"
 KEY_VAULT_KEY = "azure-native:keyvault:Key"
 COGNITIVE_ACCOUNT = "azure-native:cognitiveservices:Account"
 COGNITIVE_DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
+RAI_POLICY = "azure-native:cognitiveservices:RaiPolicy"
 HEALTH_WORKSPACE = "azure-native:healthcareapis:Workspace"
 FHIR_SERVICE = "azure-native:healthcareapis:FhirService"
 DICOM_SERVICE = "azure-native:healthcareapis:DicomService"
@@ -47,6 +48,37 @@ TAGS = {
     "environment": "prod",
     "data-classification": "phi",
 }
+
+GOVERNANCE_RECORD = {
+    "hlz-use-case": "Summarise clinician notes for discharge review",
+    "hlz-risk-tier": "high",
+    "hlz-approval-reference": "AIGB-2026-014",
+    "hlz-approval-expires": "2099-12-31",
+    "hlz-accountable-owner": "dr.a.rivera@example.org",
+    "hlz-processes-phi": "true",
+}
+"""A model deployment's governance tags (``policies.vocabulary.GOVERNANCE_TAGS``); the expiry is
+far in the future so the fixture stays compliant whatever the date."""
+
+
+def _strict_filters() -> list[dict[str, Any]]:
+    harm = [
+        {
+            "name": category,
+            "source": source,
+            "severityThreshold": "Medium",
+            "blocking": True,
+            "enabled": True,
+        }
+        for category in ("Hate", "Sexual", "Violence", "Selfharm")
+        for source in ("Prompt", "Completion")
+    ]
+    shields = [
+        {"name": shield, "source": "Prompt", "blocking": True, "enabled": True}
+        for shield in ("Jailbreak", "Indirect Attack")
+    ]
+    return harm + shields
+
 
 COMPLIANT: dict[str, dict[str, Any]] = {
     STORAGE_ACCOUNT: {
@@ -147,11 +179,24 @@ COMPLIANT: dict[str, dict[str, Any]] = {
         "resourceGroupName": "rg-hlz-prod",
         "accountName": "oai-hlz-prod",
         "deploymentName": "gpt-4o",
-        "tags": TAGS,
+        "tags": {**TAGS, **GOVERNANCE_RECORD},
         "sku": {"name": "DataZoneStandard", "capacity": 10.0},
         "properties": {
             "model": {"format": "OpenAI", "name": "gpt-4o", "version": "2024-08-06"},
-            "raiPolicyName": "Microsoft.DefaultV2",
+            "raiPolicyName": "clinical-strict",
+        },
+    },
+    RAI_POLICY: {
+        "resourceGroupName": "rg-hlz-prod",
+        "accountName": "oai-hlz-prod",
+        "raiPolicyName": "clinical-strict",
+        "tags": TAGS,
+        "properties": {
+            "basePolicyName": "Microsoft.DefaultV2",
+            "mode": "Blocking",
+            # Hate/Sexual/Violence/Selfharm x Prompt/Completion at indexes 0-7, then Jailbreak (8)
+            # and Indirect Attack (9), as components/openai.py registers them.
+            "contentFilters": _strict_filters(),
         },
     },
     HEALTH_WORKSPACE: {
@@ -555,7 +600,46 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
     "cognitiveservices-deployment-restrict-data-zone-sku": [
         ("global-standard", DEPLOY, {"sku.name": "GlobalStandard"}, "sku.name is 'GlobalStandard'"),
         ("no-sku", DEPLOY, {"sku": DELETE}, "sku.name is not set"),
+        ("phi-deployment-in-internal-stack", DEPLOY,
+         {"sku.name": "GlobalStandard", "tags.data-classification": "internal"},
+         "sku.name is 'GlobalStandard'"),
+        ("phi-free-deployment-in-phi-stack", DEPLOY,
+         {"sku.name": "GlobalStandard", "tags.hlz-processes-phi": "false"},
+         "sku.name is 'GlobalStandard'"),
         ("regional-provisioned", DEPLOY, {"sku.name": "ProvisionedManaged"}, None),
+    ],
+    "cognitiveservices-deployment-require-governance-record": [
+        ("no-use-case", DEPLOY, {"tags.hlz-use-case": DELETE},
+         "tag 'hlz-use-case' (what the model is used for) is missing"),
+        ("blank-owner", DEPLOY, {"tags.hlz-accountable-owner": "  "},
+         "tag 'hlz-accountable-owner' (who is accountable for the use case) is empty"),
+        ("no-approval-reference", DEPLOY, {"tags.hlz-approval-reference": DELETE},
+         "tag 'hlz-approval-reference' (the AI governance approval) is missing"),
+        ("unknown-risk-tier", DEPLOY, {"tags.hlz-risk-tier": "severe"},
+         "tag 'hlz-risk-tier' (the responsible-AI risk tier) is 'severe'; use one of minimal, "
+         "limited, high"),
+        ("us-style-expiry", DEPLOY, {"tags.hlz-approval-expires": "12/31/2099"},
+         "tag 'hlz-approval-expires' (the last day the approval is valid) is '12/31/2099'; use an "
+         "ISO date YYYY-MM-DD"),
+        ("basic-format-expiry", DEPLOY, {"tags.hlz-approval-expires": "20991231"},
+         "tag 'hlz-approval-expires' (the last day the approval is valid) is '20991231'"),
+        ("impossible-expiry", DEPLOY, {"tags.hlz-approval-expires": "2099-02-30"},
+         "tag 'hlz-approval-expires' (the last day the approval is valid) is '2099-02-30'"),
+        ("phi-yes", DEPLOY, {"tags.hlz-processes-phi": "yes"},
+         "tag 'hlz-processes-phi' (whether prompts or completions contain PHI) is 'yes'; use "
+         "'true' or 'false'"),
+        ("no-tags", DEPLOY, {"tags": DELETE}, "tag 'hlz-processes-phi'"),
+        ("names-and-values-any-case", DEPLOY,
+         {"tags.hlz-use-case": DELETE, "tags.HLZ-Use-Case": "Triage", "tags.hlz-risk-tier": "High",
+          "tags.hlz-processes-phi": "FALSE"},
+         None),
+    ],
+    "cognitiveservices-deployment-disallow-expired-approval": [
+        ("expired-long-ago", DEPLOY, {"tags.hlz-approval-expires": "2001-01-31"},
+         "approval 'AIGB-2026-014' expired on 2001-01-31"),
+        ("expired-without-reference", DEPLOY,
+         {"tags.hlz-approval-expires": "2001-01-31", "tags.hlz-approval-reference": DELETE},
+         "the approval (no reference) expired on 2001-01-31"),
     ],
     "healthcareapis-fhirservice-require-cmk-encryption": [
         ("no-cmk", FHIR, {"encryption": DELETE}, "keyEncryptionKeyUrl is not set"),

@@ -216,7 +216,23 @@ def test_stack_rule_unknown_value_is_undetermined() -> None:
 
 
 def test_every_stack_rule_reports_only_its_types() -> None:
-    everything = [RG, VAULT, STORAGE, BLOB, SUBNET, NSG, LAW, pe_for(VAULT, "pe"), diag(VAULT, "d")]
+    account = res("azure-native:cognitiveservices:Account", "oai")
+    deployment = res(
+        "azure-native:cognitiveservices:Deployment", "oai-gpt", deps={"accountName": [account]}
+    )
+    everything = [
+        RG,
+        VAULT,
+        STORAGE,
+        BLOB,
+        SUBNET,
+        NSG,
+        LAW,
+        account,
+        deployment,
+        pe_for(VAULT, "pe"),
+        diag(VAULT, "d"),
+    ]
     for rule in STACK_RULES:
         outcomes = evaluate_stack(rule, everything)
         assert outcomes, rule.id

@@ -1,0 +1,523 @@
+"""``python -m hlz.bench``: time and memory of an offline plan against the SDK floor.
+
+Workloads (each registers the same Azure resources under the same mocks through
+``hlz.engine.run_program``, so the recording cost is on every side):
+
+- ``plan``: ``hlz.plan.plan_stack`` — config validation, components, the real program.
+- ``floor``: the SDK floor. Every custom resource of that plan (StackReferences aside) created
+  straight from its pulumi-azure-native class with the recorded inputs as plain values: no
+  components, no config, no Outputs, no dependencies. The acceptance target is plan/floor <= 1.3.
+- ``floor-tree``: the floor plus the plan's structure, still through the SDK only: the same
+  component tree (bare ``ComponentResource``s of the same types and names, every resource under
+  the same parent) and the same dependency edges (``depends_on``). plan/floor-tree is what
+  hlz's own Python costs; floor-tree/floor is what the SDK charges for the structure.
+
+Method: one untimed warm-up run of each workload first, so module imports and azure-native's
+lazy loading count on no side; then ``--repeat`` timed runs, interleaved (plan, floor,
+floor-tree, plan, ...) so load from other processes spreads evenly; ``gc.collect()`` before each.
+Memory comes from two extra, untimed runs of each workload: one under ``tracemalloc`` (peak
+Python allocations) and one in a forked child, whose ``ru_maxrss`` gives that workload's peak
+RSS on top of the warmed-up process image, and its growth over the child's ``ru_maxrss`` at the
+fork (one process's ``ru_maxrss`` only ever grows, so it cannot tell the workloads apart).
+
+Targets are checked on the ratio of the minimum wall times: on a shared machine the other
+processes only ever add time, so the fastest run is the best estimate of a workload's own cost
+(the reasoning of ``timeit``); medians are reported next to it.
+
+New workloads (policy evaluation, ...) are one more ``Workload`` in ``workloads()`` and, when
+they have a budget, one more ``Ratio`` in ``RATIOS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import inspect
+import json
+import os
+import platform
+import statistics
+import sys
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi import _types as pulumi_types
+
+from components.errors import ConfigError
+from hlz.engine import ArmMocks, ProgramRun, Registration, run_program
+from hlz.plan import PROJECT, Plan, plan_stack
+
+DEFAULT_STACK = "lz-prod"
+DEFAULT_REPEAT = 3
+STACK_TYPE = "pulumi:pulumi:Stack"
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+# Keyword parameters of a generated ``_internal_init`` that are not resource inputs.
+NOT_INPUTS = frozenset({"__self__", "resource_name", "opts", "__props__"})
+WARM_UP = (
+    "one untimed warm-up run of each workload first: imports and lazy loading are excluded "
+    "on every side"
+)
+
+
+class BenchError(Exception):
+    """The floor cannot be built from the plan (a type the SDK does not know, an input the
+    SDK class does not take) or does not reproduce the plan's inputs."""
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    description: str
+    run: Callable[[], object]
+    resources: int
+    """Custom resources the workload registers."""
+
+
+@dataclass(frozen=True)
+class Ratio:
+    numerator: str
+    denominator: str
+    target: float | None = None
+    """Budget for numerator/denominator (of the minimum wall times); None: report only."""
+
+
+RATIOS = (
+    Ratio("plan", "floor", target=1.3),
+    Ratio("plan", "floor-tree"),
+    Ratio("floor-tree", "floor"),
+)
+
+
+@dataclass
+class Measurement:
+    name: str
+    description: str
+    resources: int
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    tracemalloc_peak: int | None = None
+    """Bytes."""
+    maxrss_kib: int | None = None
+    """Peak RSS of a forked child running the workload once (KiB); None without fork."""
+    maxrss_growth_kib: int | None = None
+    """How far that run raised the child's peak RSS above its value at the fork (KiB)."""
+
+    @property
+    def wall_min(self) -> float:
+        return min(self.wall)
+
+    @property
+    def wall_median(self) -> float:
+        return statistics.median(self.wall)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "resources": self.resources,
+            "wallSeconds": [round(value, 4) for value in self.wall],
+            "wallMinSeconds": round(self.wall_min, 4),
+            "wallMedianSeconds": round(self.wall_median, 4),
+            "cpuSeconds": [round(value, 4) for value in self.cpu],
+            "cpuMedianSeconds": round(self.cpu_median, 4),
+            "tracemallocPeakBytes": self.tracemalloc_peak,
+            "maxRssKiB": self.maxrss_kib,
+            "maxRssGrowthKiB": self.maxrss_growth_kib,
+        }
+
+
+# --- the floor --------------------------------------------------------------------------------
+
+
+def camel_case(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+@dataclass(frozen=True)
+class FloorResource:
+    registration: Registration
+    sdk_class: type[pulumi.CustomResource]
+    kwargs: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return resource_name(self.registration)
+
+
+def resource_name(registration: Registration) -> str:
+    return registration.urn.rsplit("::", 1)[-1]
+
+
+def sdk_class(token: str) -> type[pulumi.CustomResource]:
+    """``azure-native:<module>:<Type>`` -> ``pulumi_azure_native.<module>.<Type>``."""
+    package, _, rest = token.partition(":")
+    module, _, type_name = rest.rpartition(":")
+    if package != "azure-native" or not module or not type_name:
+        raise BenchError(f"{token}: the floor only knows azure-native resource types")
+    try:
+        package_module = importlib.import_module(f"pulumi_azure_native.{module.replace('/', '.')}")
+        found = getattr(package_module, type_name)
+    except (ImportError, AttributeError) as error:
+        raise BenchError(f"{token}: no pulumi-azure-native class ({error})") from None
+    if not (isinstance(found, type) and issubclass(found, pulumi.CustomResource)):
+        raise BenchError(f"{token}: pulumi_azure_native.{module}.{type_name} is not a resource")
+    return found
+
+
+def keyword_names(resource_class: type[pulumi.CustomResource]) -> dict[str, str]:
+    """Wire input name -> the class's Python keyword. The keywords come from the generated
+    ``_internal_init`` signature; their wire names from the resource's own ``<Type>Args``
+    input type (the SDK's translation table: ``public_ip_allocation_method`` is
+    ``publicIPAllocationMethod``), camelCase where the Args class does not say."""
+    init = getattr(resource_class, "_internal_init", None)
+    if init is None:
+        raise BenchError(f"{resource_class.__name__} has no generated _internal_init")
+    keywords = [name for name in inspect.signature(init).parameters if name not in NOT_INPUTS]
+    # The package re-exports nested input types under the same name (the package's
+    # network.NetworkSecurityGroupArgs is the subnet's nested type), so read the Args class
+    # from the resource's own module.
+    own_module = importlib.import_module(resource_class.__module__)
+    args_class = getattr(own_module, f"{resource_class.__name__}Args", None)
+    wire_names: dict[str, str] = {}
+    if args_class is not None and pulumi_types.is_input_type(args_class):
+        wire_names = pulumi_types.input_type_py_to_pulumi_names(args_class)
+    return {wire_names.get(keyword, camel_case(keyword)): keyword for keyword in keywords}
+
+
+def floor_resources(plan: Plan) -> list[FloorResource]:
+    """Every custom registration of ``plan`` except StackReferences, as an SDK class and the
+    keyword arguments that reproduce its recorded inputs. Nested values stay camelCase dicts:
+    the SDK passes keys its input types do not know through unchanged, so the wire matches."""
+    resources: list[FloorResource] = []
+    problems: list[str] = []
+    classes: dict[str, tuple[type[pulumi.CustomResource], dict[str, str]]] = {}
+    for registration in plan.registrations:
+        if not registration.custom or registration.type == STACK_REFERENCE_TYPE:
+            continue
+        if registration.type not in classes:
+            found = sdk_class(registration.type)
+            classes[registration.type] = (found, keyword_names(found))
+        found, names = classes[registration.type]
+        unknown = sorted(set(registration.inputs) - set(names))
+        if unknown:
+            problems.append(f"{registration.urn}: {found.__name__} takes no {', '.join(unknown)}")
+            continue
+        kwargs = {names[key]: value for key, value in registration.inputs.items()}
+        resources.append(FloorResource(registration, found, kwargs))
+    if problems:
+        raise BenchError("cannot build the floor:\n  " + "\n  ".join(problems))
+    return resources
+
+
+def flat_floor_program(resources: list[FloorResource]) -> Callable[[], None]:
+    def program() -> None:
+        for resource in resources:
+            resource.sdk_class(resource.name, **resource.kwargs)
+
+    return program
+
+
+def tree_floor_program(plan: Plan, resources: list[FloorResource]) -> Callable[[], None]:
+    """The flat floor plus the plan's component tree and dependency edges, SDK only."""
+    by_urn = {resource.registration.urn: resource for resource in resources}
+    skipped = {STACK_TYPE, STACK_REFERENCE_TYPE}
+
+    def program() -> None:
+        created: dict[str, pulumi.Resource] = {}
+        components: list[pulumi.ComponentResource] = []
+        for registration in plan.registrations:
+            if registration.type in skipped:
+                continue
+            depends_on: list[pulumi.Resource] = [
+                created[urn] for urn in registration.dependencies if urn in created
+            ]
+            opts = pulumi.ResourceOptions(
+                parent=created.get(registration.parent), depends_on=depends_on
+            )
+            name = resource_name(registration)
+            resource = by_urn.get(registration.urn)
+            if resource is not None:
+                created[registration.urn] = resource.sdk_class(name, **resource.kwargs, opts=opts)
+            elif not registration.custom:
+                component = pulumi.ComponentResource(registration.type, name, None, opts)
+                components.append(component)
+                created[registration.urn] = component
+        for component in components:
+            component.register_outputs({})
+
+    return program
+
+
+def run_floor(plan: Plan, program: Callable[[], None]) -> ProgramRun:
+    return run_program(
+        program,
+        project=PROJECT,
+        stack=plan.stack,
+        config={},
+        mocks=ArmMocks(plan.subscription_id, plan.tenant_id),
+    )
+
+
+def check_floor_inputs(plan: Plan, run: ProgramRun, label: str) -> None:
+    """The floor must send exactly the plan's inputs, or the comparison is meaningless."""
+    expected = {
+        (r.type, resource_name(r)): r.inputs
+        for r in plan.registrations
+        if r.custom and r.type != STACK_REFERENCE_TYPE
+    }
+    actual = {(r.type, resource_name(r)): r.inputs for r in run.registrations if r.custom}
+    differing = sorted(key for key in expected if actual.get(key) != expected[key])
+    if differing or len(actual) != len(expected):
+        names = ", ".join(f"{token} {name}" for token, name in differing[:10])
+        raise BenchError(
+            f"{label} registered {len(actual)} resources for the plan's {len(expected)}; "
+            f"inputs differ for {len(differing)}: {names}"
+        )
+
+
+# --- workloads and measuring ------------------------------------------------------------------
+
+
+def workloads(stack: str) -> list[Workload]:
+    """Plans ``stack`` once (the warm-up of ``plan``) to learn what the floors register."""
+    warm = plan_stack(stack)
+    # A stack that reads another's outputs gets them from the warm-up: only its own plan is timed.
+    referenced = dict(warm.referenced or {})
+    resources = floor_resources(warm)
+    flat = flat_floor_program(resources)
+    tree = tree_floor_program(warm, resources)
+    check_floor_inputs(warm, run_floor(warm, flat), "floor")
+    check_floor_inputs(warm, run_floor(warm, tree), "floor-tree")
+    count = len(resources)
+    return [
+        Workload(
+            "plan",
+            f"hlz.plan.plan_stack({stack!r}): config validation, components, program",
+            lambda: plan_stack(stack, _planned=dict(referenced)),
+            count,
+        ),
+        Workload(
+            "floor",
+            "the same resources and inputs straight through pulumi-azure-native, no components",
+            lambda: run_floor(warm, flat),
+            count,
+        ),
+        Workload(
+            "floor-tree",
+            "the floor plus the plan's component tree and dependency edges, SDK only",
+            lambda: run_floor(warm, tree),
+            count,
+        ),
+    ]
+
+
+def time_runs(items: Sequence[Workload], repeat: int) -> dict[str, Measurement]:
+    measured = {w.name: Measurement(w.name, w.description, w.resources) for w in items}
+    for _ in range(repeat):
+        for workload in items:
+            gc.collect()
+            wall, cpu = time.perf_counter(), time.process_time()
+            workload.run()
+            measured[workload.name].wall.append(time.perf_counter() - wall)
+            measured[workload.name].cpu.append(time.process_time() - cpu)
+    return measured
+
+
+def tracemalloc_peak(run: Callable[[], object]) -> int:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def maxrss_kib(usage_maxrss: int) -> int:
+    # Linux reports KiB, macOS bytes.
+    return usage_maxrss // 1024 if sys.platform == "darwin" else usage_maxrss
+
+
+def wait_for_worker_threads(timeout: float = 5.0) -> None:
+    """Each run's executor threads wind down after its loop closes; fork only once they
+    have, so the child cannot inherit a lock held by a thread that no longer exists."""
+    deadline = time.monotonic() + timeout
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def forked_maxrss(run: Callable[[], object]) -> tuple[int, int] | None:
+    """Peak RSS of a forked child that runs the workload once and how much the run raised it
+    (KiB); None where there is no fork (Windows)."""
+    if not hasattr(os, "fork"):
+        return None
+    import resource
+
+    wait_for_worker_threads()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run, report, and leave without running the parent's atexit hooks
+        os.close(read_end)
+        status = 0
+        try:
+            before = maxrss_kib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            run()
+            after = maxrss_kib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            payload = f"{after} {after - before}"
+        except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises
+            payload, status = f"error: {type(error).__name__}: {error}", 1
+        os.write(write_end, payload.encode())
+        os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        payload = pipe.read()
+    os.waitpid(pid, 0)
+    numbers = payload.split()
+    if len(numbers) != 2 or not all(number.isdigit() for number in numbers):
+        raise BenchError(f"memory run failed in the child process: {payload or 'no answer'}")
+    return int(numbers[0]), int(numbers[1])
+
+
+@dataclass
+class BenchResult:
+    stack: str
+    repeat: int
+    measurements: list[Measurement]
+
+    def by_name(self) -> dict[str, Measurement]:
+        return {m.name: m for m in self.measurements}
+
+    def ratios(self) -> list[dict[str, Any]]:
+        measured = self.by_name()
+        rows = []
+        for ratio in RATIOS:
+            top, bottom = measured.get(ratio.numerator), measured.get(ratio.denominator)
+            if top is None or bottom is None:
+                continue
+            fastest = top.wall_min / bottom.wall_min
+            rows.append(
+                {
+                    "name": f"{ratio.numerator}/{ratio.denominator}",
+                    "wallMin": round(fastest, 3),
+                    "wallMedian": round(top.wall_median / bottom.wall_median, 3),
+                    "cpuMin": round(min(top.cpu) / min(bottom.cpu), 3),
+                    "cpuMedian": round(top.cpu_median / bottom.cpu_median, 3),
+                    "target": ratio.target,
+                    "met": None if ratio.target is None else fastest <= ratio.target,
+                }
+            )
+        return rows
+
+    def to_json(self) -> dict[str, Any]:
+        import resource
+
+        return {
+            "date": date.today().isoformat(),
+            "stack": self.stack,
+            "repeat": self.repeat,
+            "warmUp": WARM_UP,
+            "machine": {
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                "cpus": os.cpu_count(),
+            },
+            "measurements": [m.to_json() for m in self.measurements],
+            "ratios": self.ratios(),
+            "processMaxRssKiB": maxrss_kib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
+        }
+
+
+def bench(stack: str = DEFAULT_STACK, repeat: int = DEFAULT_REPEAT) -> BenchResult:
+    items = workloads(stack)  # the plan's warm-up and one checked run of each floor
+    measured = time_runs(items, repeat)
+    for workload in items:
+        measured[workload.name].tracemalloc_peak = tracemalloc_peak(workload.run)
+        rss = forked_maxrss(workload.run)
+        if rss is not None:
+            measured[workload.name].maxrss_kib, measured[workload.name].maxrss_growth_kib = rss
+    return BenchResult(stack, repeat, [measured[w.name] for w in items])
+
+
+def mib(value: int | None, unit: int) -> str:
+    return "n/a" if value is None else f"{value / unit:.1f} MiB"
+
+
+def table(result: BenchResult) -> str:
+    first = result.measurements[0]
+    lines = [
+        f"hlz bench: stack {result.stack}, {first.resources} resources, "
+        f"{result.repeat} timed run{'' if result.repeat == 1 else 's'} of each workload",
+        f"({WARM_UP}; runs interleaved)",
+        "",
+        f"{'workload':<12}{'wall min':>10}{'wall median':>13}{'cpu median':>12}"
+        f"{'tracemalloc peak':>18}{'peak RSS':>12}{'RSS growth':>12}",
+    ]
+    for m in result.measurements:
+        lines.append(
+            f"{m.name:<12}{m.wall_min:>9.2f}s{m.wall_median:>12.2f}s{m.cpu_median:>11.2f}s"
+            f"{mib(m.tracemalloc_peak, 1024 * 1024):>18}{mib(m.maxrss_kib, 1024):>12}"
+            f"{mib(m.maxrss_growth_kib, 1024):>12}"
+        )
+    lines.append("")
+    for row in result.ratios():
+        verdict = ""
+        if row["target"] is not None:
+            verdict = f"  target (min) <= {row['target']}: {'met' if row['met'] else 'NOT MET'}"
+        lines.append(
+            f"ratio {row['name']:<18} min {row['wallMin']:.2f}  median {row['wallMedian']:.2f}"
+            f"  cpu min {row['cpuMin']:.2f}{verdict}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m hlz.bench",
+        description="Time and memory of an offline plan against the pulumi-azure-native floor.",
+    )
+    parser.add_argument(
+        "--stack", default=DEFAULT_STACK, help=f"stack to plan (default {DEFAULT_STACK})"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=DEFAULT_REPEAT,
+        help=f"timed runs per workload (default {DEFAULT_REPEAT})",
+    )
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the numbers as JSON")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when a ratio misses its target"
+    )
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    try:
+        result = bench(args.stack, args.repeat)
+    except (BenchError, ConfigError) as error:
+        print(f"hlz bench: {error}", file=sys.stderr)
+        return 2
+    print(table(result))
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result.to_json(), indent=2) + "\n")
+        print(f"Wrote {args.json}", file=sys.stderr)
+    if args.check and any(row["met"] is False for row in result.ratios()):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

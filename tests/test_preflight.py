@@ -1,0 +1,622 @@
+"""``hlz preflight`` against a fake ARM on 127.0.0.1 serving hand-written ARM answers
+(tests/fixtures/arm/): the ready scenario, then one mutation per failure mode."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import copy
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from azure.core.credentials import AccessToken
+from azure.core.exceptions import ClientAuthenticationError
+
+from hlz.preflight import add_preflight_parser, run_preflight
+from hlz.preflight.checks import CHECKS
+from hlz.preflight.permissions import action_matches, grant
+from hlz.preflight.responses import Permission
+from hlz.preflight.target import stack_target
+from hlz.stackfiles import load_stack_file
+
+FIXTURES = Path(__file__).parent / "fixtures" / "arm"
+SUB = "11111111-2222-4333-8444-555555555555"
+CALLER_OID = "0f0e0d0c-0b0a-4909-8807-060504030201"
+S = f"/subscriptions/{SUB}"
+SUBSCRIPTION = S
+PERMISSIONS = f"{S}/providers/Microsoft.Authorization/permissions"
+PROVIDERS = f"{S}/providers"
+DELETED_VAULTS = f"{S}/providers/Microsoft.KeyVault/deletedVaults"
+DELETED_ACCOUNTS = f"{S}/providers/Microsoft.CognitiveServices/deletedAccounts"
+USAGES = f"{S}/providers/Microsoft.CognitiveServices/locations/eastus2/usages"
+MODELS = f"{S}/providers/Microsoft.CognitiveServices/locations/eastus2/models"
+
+# path -> (fixture, the api-version preflight documents for it)
+READY: dict[str, tuple[str, str]] = {
+    SUBSCRIPTION: ("subscription.json", "2022-12-01"),
+    PERMISSIONS: ("permissions.json", "2022-04-01"),
+    PROVIDERS: ("providers.json", "2021-04-01"),
+    DELETED_VAULTS: ("deleted-vaults.json", "2023-07-01"),
+    DELETED_ACCOUNTS: ("deleted-accounts.json", "2024-10-01"),
+    USAGES: ("usages.json", "2024-10-01"),
+    MODELS: ("models.json", "2024-10-01"),
+}
+
+CONTRIBUTOR = {
+    "actions": ["*"],
+    "notActions": [
+        "Microsoft.Authorization/*/Delete",
+        "Microsoft.Authorization/*/Write",
+        "Microsoft.Authorization/elevateAccess/Action",
+        "Microsoft.Blueprint/blueprintAssignments/write",
+        "Microsoft.Blueprint/blueprintAssignments/delete",
+    ],
+}
+USER_ACCESS_ADMINISTRATOR = {
+    "actions": ["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"],
+    "notActions": [],
+}
+RBAC_ADMINISTRATOR = {
+    "actions": [
+        "Microsoft.Authorization/roleAssignments/write",
+        "Microsoft.Authorization/roleAssignments/delete",
+        "*/read",
+        "Microsoft.Support/*",
+    ],
+    "notActions": [],
+}
+
+
+def fixture(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text())
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Seen:
+    path: str
+    api_version: str | None
+    authorization: str | None
+
+
+class FakeArm:
+    """ARM on 127.0.0.1: each path answers its queued replies in turn, repeating the last."""
+
+    def __init__(self) -> None:
+        self.replies: dict[str, list[Reply]] = {
+            path: [Reply(body=(FIXTURES / name).read_text())] for path, (name, _) in READY.items()
+        }
+        self.seen: list[Seen] = []
+        self.waits: list[float] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def reply(self, path: str, *replies: Reply) -> None:
+        self.replies[path] = list(replies)
+
+    def mutate(self, path: str, change: Callable[[Any], None]) -> None:
+        """Serve the ready fixture for ``path`` after ``change`` edits it in place."""
+        document = copy.deepcopy(fixture(READY[path][0]))
+        change(document)
+        self.reply(path, Reply(body=json.dumps(document)))
+
+    def paths(self) -> list[str]:
+        return [seen.path for seen in self.seen]
+
+    def _answer(self, path: str, api_version: str | None) -> Reply:
+        expected = READY.get(path, (None, None))[1]
+        if path.startswith("/page2"):
+            expected = None
+        if expected is not None and api_version != expected:
+            error = {"error": {"code": "InvalidApiVersionParameter", "message": api_version}}
+            return Reply(400, json.dumps(error))
+        with self._lock:
+            queue = self.replies.get(path)
+            if not queue:
+                error = {"error": {"code": "NotFound", "message": f"no route {path}"}}
+                return Reply(404, json.dumps(error))
+            return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        arm = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                url = urlsplit(self.path)
+                api_version = parse_qs(url.query).get("api-version", [None])[0]
+                arm.seen.append(Seen(url.path, api_version, self.headers.get("Authorization")))
+                reply = arm._answer(url.path, api_version)
+                body = reply.body.encode()
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass
+
+        return Handler
+
+    def __enter__(self) -> FakeArm:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def fake_jwt(claims: dict[str, str]) -> str:
+    def part(data: dict[str, str]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'none'})}.{part(claims)}.signature"
+
+
+TOKEN = fake_jwt({"oid": CALLER_OID, "upn": "dev@example.org"})
+
+
+class StaticToken:
+    """A TokenCredential handing out one fixed token."""
+
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self.scopes: list[tuple[str, ...]] = []
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        self.scopes.append(scopes)
+        return AccessToken(self.token, int(time.time()) + 3600)
+
+
+class NoToken:
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        raise ClientAuthenticationError(
+            "DefaultAzureCredential failed to retrieve a token from the included credentials.\n"
+            "Attempted credentials: ..."
+        )
+
+
+@pytest.fixture
+def arm() -> Iterator[FakeArm]:
+    with FakeArm() as server:
+        yield server
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def line(self, check: str) -> str:
+        """The status line of ``check`` and its fix line, if any."""
+        lines = self.out.splitlines()
+        for index, line in enumerate(lines):
+            if line[6:].startswith(f"{check}: "):
+                fix = lines[index + 1] if index + 1 < len(lines) else ""
+                return line + ("\n" + fix if fix.lstrip().startswith("fix:") else "")
+        raise AssertionError(f"no line for {check} in:\n{self.out}")
+
+    def status(self, check: str) -> str:
+        return self.line(check).split()[0]
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="hlz")
+    add_preflight_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(["preflight", *argv])
+
+
+def preflight(
+    capsys: pytest.CaptureFixture[str],
+    arm: FakeArm,
+    stack: str,
+    *extra: str,
+    credential: Any = None,
+) -> Run:
+    args = parse(stack, "--arm-endpoint", arm.endpoint, "--subscription-id", SUB, *extra)
+    code = run_preflight(args, credential=credential or StaticToken(), sleep=arm.waits.append)
+    captured = capsys.readouterr()
+    return Run(code, captured.out, captured.err)
+
+
+# --- ready -----------------------------------------------------------------------------------
+
+
+def test_lab_dev_is_ready_with_every_check_ok(capsys, arm):
+    credential = StaticToken()
+    run = preflight(capsys, arm, "lab-dev", credential=credential)
+    assert run.code == 0, run.out
+    statuses = {check.id: run.status(check.id) for check in CHECKS}
+    assert statuses == {check.id: "ok" for check in CHECKS} | {"soft-deleted-key-vaults": "skip"}
+    assert "as dev@example.org (object id 0f0e0d0c" in run.line("signed-in")
+    assert "'hlz-lab-sandbox' (11111111-2222-4333-8444-555555555555) is Enabled" in run.out
+    assert "no soft-deleted account named oai-hlzd-clinical-nlp-2a58a" in run.out
+    assert "OpenAI.DataZoneStandard.gpt-4o: 30 of 400 free" in run.line("openai-quota")
+    assert "eastus2 offers notes-summariser (gpt-4o 2024-11-20 DataZoneStandard)" in run.out
+    assert "workspaces/dicomservices" in run.line("region-health-data")
+    assert run.out.rstrip().endswith("ready to deploy: 8 ok, 0 warn, 0 fail, 1 skipped")
+    assert credential.scopes[0] == ("https://management.azure.com/.default",)
+    # Every request carried the static token; each list was fetched once (the server also
+    # rejects an api-version other than the documented one).
+    assert {seen.authorization for seen in arm.seen} == {f"Bearer {TOKEN}"}
+    assert sorted(arm.paths()) == sorted(
+        [SUBSCRIPTION, PERMISSIONS, PROVIDERS, DELETED_ACCOUNTS, USAGES, MODELS]
+    )
+
+
+def test_lz_dev_skips_the_openai_and_health_checks(capsys, arm):
+    run = preflight(capsys, arm, "lz-dev")
+    assert run.code == 0, run.out
+    assert run.status("soft-deleted-key-vaults") == "ok"
+    assert "no soft-deleted vault named kv-hlzdev-plat-6c6fc (1 soft-deleted in total)" in run.out
+    for check in ("soft-deleted-openai-accounts", "region-models", "openai-quota"):
+        assert run.line(check).startswith(
+            f"skip  {check}: not applicable: landing_zone stacks deploy no Azure OpenAI"
+        )
+    assert "skip  region-health-data: not applicable" in run.out
+    assert not [path for path in arm.paths() if "CognitiveServices" in path]
+
+
+def test_json_lists_every_check_on_stdout_and_progress_on_stderr(capsys, arm):
+    run = preflight(capsys, arm, "lab-dev", "--json")
+    document = json.loads(run.out)
+    assert [item["check"] for item in document] == [check.id for check in CHECKS]
+    assert all(set(item) == {"check", "status", "detail", "fix"} for item in document)
+    assert document[0]["status"] == "ok" and document[0]["fix"] is None
+    assert "ok    signed-in:" in run.err and "ready to deploy" in run.err
+
+
+# --- failure modes, one mutation each ----------------------------------------------------------
+
+
+def test_unregistered_provider_fails_with_the_register_command(capsys, arm):
+    def unregister(document: Any) -> None:
+        health = next(p for p in document["value"] if p["namespace"] == "Microsoft.HealthcareApis")
+        health["registrationState"] = "NotRegistered"
+
+    arm.mutate(PROVIDERS, unregister)
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.code == 1
+    assert run.line("resource-providers") == (
+        "fail  resource-providers: not registered: Microsoft.HealthcareApis (NotRegistered)\n"
+        "      fix: az provider register --namespace Microsoft.HealthcareApis (needs "
+        "*/register/action, part of Contributor; takes a few minutes)"
+    )
+    assert run.out.rstrip().endswith("not ready to deploy: 7 ok, 0 warn, 1 fail, 1 skipped")
+
+
+def test_registering_provider_is_a_warning(capsys, arm):
+    arm.mutate(PROVIDERS, lambda doc: doc["value"][0].update(registrationState="Registering"))
+    run = preflight(capsys, arm, "lz-dev")
+    assert run.code == 0
+    assert run.status("resource-providers") == "warn"
+    assert "--query registrationState" in run.line("resource-providers")
+
+
+def test_insufficient_quota_fails_with_the_numbers(capsys, arm):
+    arm.mutate(USAGES, lambda doc: doc["value"][0].update(currentValue=440))
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.code == 1
+    line = run.line("openai-quota")
+    assert (
+        "fail  openai-quota: OpenAI.DataZoneStandard.gpt-4o: notes-summariser needs 30, only 10 "
+        "free (limit 450, in use 440)"
+    ) in line
+    assert "https://aka.ms/oai/quotaincrease" in line
+    assert "lower capacity in hlz:openai.deployments[0] (notes-summariser)" in line
+
+
+def test_missing_quota_entry_fails(capsys, arm):
+    arm.mutate(USAGES, lambda doc: doc["value"].pop(1))
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.code == 1
+    assert (
+        "OpenAI.DataZoneStandard.text-embedding-3-large: no quota in eastus2 (notes-embeddings "
+        "needs 50)"
+    ) in run.line("openai-quota")
+
+
+def test_soft_deleted_vault_with_purge_protection_can_only_be_recovered(capsys, arm):
+    name = stack_target(load_stack_file("lz-dev")).key_vault_name
+
+    def collide(document: Any) -> None:
+        document["value"][0]["name"] = name
+        document["value"][0]["properties"]["purgeProtectionEnabled"] = True
+
+    arm.mutate(DELETED_VAULTS, collide)
+    run = preflight(capsys, arm, "lz-dev")
+    assert run.code == 1
+    line = run.line("soft-deleted-key-vaults")
+    assert f"fail  soft-deleted-key-vaults: Key Vault {name} is soft-deleted" in line
+    assert "purge protection, so it cannot be purged before 2027-01-18" in line
+    assert f"fix: az keyvault recover --name {name}, then bring it into the stack" in line
+    assert "az keyvault purge" not in line
+
+
+def test_soft_deleted_vault_without_purge_protection_can_be_purged(capsys, arm):
+    name = stack_target(load_stack_file("lz-dev")).key_vault_name
+    arm.mutate(DELETED_VAULTS, lambda doc: doc["value"][0].update(name=name))
+    run = preflight(capsys, arm, "lz-dev")
+    assert run.code == 1
+    line = run.line("soft-deleted-key-vaults")
+    assert f"az keyvault recover --name {name}" in line
+    assert f"az keyvault purge --name {name} --location eastus2" in line
+
+
+def test_soft_deleted_openai_account_prints_recover_and_purge(capsys, arm):
+    def collide(document: Any) -> None:
+        account = document["value"][0]
+        account["name"] = "oai-hlzd-clinical-nlp-2a58a"
+        account["id"] = account["id"].replace("oai-oldteam-0a1b2", account["name"])
+
+    arm.mutate(DELETED_ACCOUNTS, collide)
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.code == 1
+    where = "--name oai-hlzd-clinical-nlp-2a58a --resource-group rg-oldteam --location eastus2"
+    line = run.line("soft-deleted-openai-accounts")
+    assert f"az cognitiveservices account recover {where}" in line
+    assert f"az cognitiveservices account purge {where}" in line
+
+
+def test_model_version_the_region_lacks_fails(capsys, arm):
+    arm.mutate(MODELS, lambda doc: doc["value"].pop(0))
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.code == 1
+    assert (
+        "fail  region-models: notes-summariser: gpt-4o version 2024-11-20 is not offered in "
+        "eastus2 (offered: 2024-08-06)"
+    ) in run.line("region-models")
+
+
+def test_region_without_dicom_fails_and_names_regions_that_have_it_all(capsys, arm):
+    def drop_eastus2(document: Any) -> None:
+        health = next(p for p in document["value"] if p["namespace"] == "Microsoft.HealthcareApis")
+        health["resourceTypes"][2]["locations"].remove("East US 2")
+
+    arm.mutate(PROVIDERS, drop_eastus2)
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.code == 1
+    line = run.line("region-health-data")
+    assert "eastus2 does not offer Microsoft.HealthcareApis workspaces/dicomservices" in line
+    assert "eastus, southcentralus, westus2;" in line
+
+
+def test_contributor_alone_lacks_role_assignments(capsys, arm):
+    arm.reply(PERMISSIONS, Reply(body=json.dumps({"value": [CONTRIBUTOR]})))
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.code == 1
+    line = run.line("permissions")
+    assert (
+        "lack 1 of the 12 actions deploying this ai_lab stack needs: "
+        "Microsoft.Authorization/roleAssignments/write"
+    ) in line
+    assert (
+        f'az role assignment create --assignee {CALLER_OID} --role "Role Based Access Control '
+        f'Administrator" --scope {S}'
+    ) in line
+
+
+def test_contributor_with_rbac_administrator_still_lacks_policy_for_a_landing_zone(capsys, arm):
+    document = {"value": [CONTRIBUTOR, RBAC_ADMINISTRATOR]}
+    arm.reply(PERMISSIONS, Reply(body=json.dumps(document)))
+    run = preflight(capsys, arm, "lz-dev")
+    line = run.line("permissions")
+    assert "Microsoft.Authorization/policyAssignments/write" in line
+    assert '--role "User Access Administrator"' in line
+
+
+def test_disabled_subscription_fails(capsys, arm):
+    arm.mutate(SUBSCRIPTION, lambda doc: doc.update(state="Disabled"))
+    run = preflight(capsys, arm, "lz-dev")
+    assert run.code == 1
+    assert "is Disabled: it is read-only" in run.line("subscription")
+
+
+# --- robustness -------------------------------------------------------------------------------
+
+
+def test_rejected_token_fails_not_signed_in_and_skips_the_rest(capsys, arm):
+    for path in READY:
+        arm.reply(path, Reply(401, (FIXTURES / "error-401.json").read_text()))
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.code == 1
+    line = run.line("subscription")
+    assert line.startswith(
+        "fail  subscription: not signed in / token rejected (HTTP 401 InvalidAuthenticationToken"
+    )
+    assert "fix: az login" in line and "AZURE_CLIENT_ID" in line
+    assert "skip  permissions: not run: the subscription is not reachable" in run.out
+    assert arm.paths() == [SUBSCRIPTION]
+
+
+def test_no_credential_fails_signed_in_without_calling_arm(capsys, arm):
+    run = preflight(capsys, arm, "lz-dev", credential=NoToken())
+    assert run.code == 1
+    assert run.line("signed-in").startswith(
+        "fail  signed-in: no token for https://management.azure.com/.default: "
+        "DefaultAzureCredential failed to retrieve a token"
+    )
+    assert "skip  subscription: not run: no ARM token" in run.out
+    assert arm.seen == []
+
+
+def test_forbidden_read_names_the_missing_permission(capsys, arm):
+    arm.reply(DELETED_VAULTS, Reply(403, (FIXTURES / "error-403.json").read_text()))
+    run = preflight(capsys, arm, "lz-dev")
+    assert run.code == 1
+    line = run.line("soft-deleted-key-vaults")
+    assert (
+        "permission denied: the caller lacks Microsoft.KeyVault/deletedVaults/read on "
+        f"{S} (HTTP 403 AuthorizationFailed)"
+    ) in line
+    assert "--role Reader" in line
+
+
+def test_throttled_request_is_retried_after_retry_after(capsys, arm):
+    throttled = Reply(429, (FIXTURES / "error-429.json").read_text(), {"Retry-After": "1"})
+    arm.reply(SUBSCRIPTION, throttled, Reply(body=(FIXTURES / "subscription.json").read_text()))
+    run = preflight(capsys, arm, "lz-dev")
+    assert run.code == 0, run.out
+    assert arm.paths().count(SUBSCRIPTION) == 2
+    assert arm.waits == [1.0]  # exactly Retry-After, through the injected sleep
+
+
+def test_long_retry_after_is_capped(capsys, arm):
+    throttled = Reply(429, (FIXTURES / "error-429.json").read_text(), {"Retry-After": "600"})
+    arm.reply(SUBSCRIPTION, throttled, Reply(body=fixture_text(SUBSCRIPTION)))
+    assert preflight(capsys, arm, "lz-dev").code == 0
+    assert arm.waits == [60.0]  # DEFAULT_MAX_WAIT: past that, re-running later is better
+
+
+def test_persistent_throttling_fails_after_the_retries(capsys, arm):
+    throttled = Reply(429, (FIXTURES / "error-429.json").read_text(), {"Retry-After": "1"})
+    arm.reply(PERMISSIONS, throttled)
+    run = preflight(capsys, arm, "lz-dev")
+    assert run.code == 1
+    line = run.line("permissions")
+    assert "answered HTTP 429 SubscriptionRequestsThrottled after 3 retries" in line
+    assert "throttling" in line
+    assert arm.paths().count(PERMISSIONS) == 4 and arm.waits == [1.0, 1.0, 1.0]
+
+
+def test_server_error_is_retried(capsys, arm):
+    arm.reply(PROVIDERS, Reply(503, "Service Unavailable"), Reply(body=fixture_text(PROVIDERS)))
+    run = preflight(capsys, arm, "lz-dev")
+    assert run.code == 0, run.out
+    assert arm.paths().count(PROVIDERS) == 2
+
+
+def test_unreachable_endpoint_fails_with_cannot_reach(capsys):
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    waits: list[float] = []
+    args = parse("lz-dev", "--arm-endpoint", f"http://127.0.0.1:{port}", "--subscription-id", SUB)
+    assert run_preflight(args, credential=StaticToken(), sleep=waits.append) == 1
+    out = capsys.readouterr().out
+    assert "fail  subscription: cannot reach http://127.0.0.1:" in out
+    assert "HTTPS_PROXY" in out and "Traceback" not in out
+
+
+def test_malformed_json_fails_that_check_without_a_traceback(capsys, arm):
+    arm.reply(PROVIDERS, Reply(body='{"value": [ {"namespace": '))
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.code == 1
+    assert run.line("resource-providers").startswith(
+        f"fail  resource-providers: unexpected response from GET {PROVIDERS}: not JSON"
+    )
+    assert run.status("region-health-data") == "fail"
+    assert run.status("openai-quota") == "ok"
+    assert "Traceback" not in run.out + run.err
+
+
+def test_unexpected_shape_names_the_field(capsys, arm):
+    arm.mutate(PROVIDERS, lambda doc: doc["value"][1].pop("registrationState"))
+    run = preflight(capsys, arm, "lz-dev")
+    assert "value[1].registrationState: field required" in run.line("resource-providers")
+
+
+def test_next_link_pages_are_followed_on_the_same_endpoint(capsys, arm):
+    name = stack_target(load_stack_file("lz-dev")).key_vault_name
+    second = fixture("deleted-vaults.json")
+    second["value"][0]["name"] = name
+    first = {"value": [], "nextLink": f"{arm.endpoint}/page2?api-version=2023-07-01&$skip=1"}
+    arm.reply(DELETED_VAULTS, Reply(body=json.dumps(first)))
+    arm.reply("/page2", Reply(body=json.dumps(second)))
+    run = preflight(capsys, arm, "lz-dev")
+    assert f"Key Vault {name} is soft-deleted" in run.line("soft-deleted-key-vaults")
+
+
+def test_next_link_to_another_host_is_not_followed(capsys, arm):
+    page = {"value": [], "nextLink": "https://elsewhere.example/page2"}
+    arm.reply(DELETED_VAULTS, Reply(body=json.dumps(page)))
+    run = preflight(capsys, arm, "lz-dev")
+    assert "leaves http://127.0.0.1" in run.line("soft-deleted-key-vaults")
+    assert all(not path.startswith("/page2") for path in arm.paths())
+
+
+# --- usage errors (exit 2) ---------------------------------------------------------------------
+
+
+def test_subscription_is_required(capsys, monkeypatch):
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID", raising=False)
+    code = run_preflight(parse("lz-dev"), credential=StaticToken())
+    assert code == 2
+    assert "--subscription-id or $AZURE_SUBSCRIPTION_ID" in capsys.readouterr().err
+
+
+def test_subscription_from_the_environment(capsys, arm, monkeypatch):
+    monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", SUB)
+    args = parse("lz-dev", "--arm-endpoint", arm.endpoint)
+    assert run_preflight(args, credential=StaticToken(), sleep=arm.waits.append) == 0
+
+
+def test_unknown_stack_is_a_usage_error(capsys):
+    code = run_preflight(parse("nope", "--subscription-id", SUB), credential=StaticToken())
+    assert code == 2
+    assert "unknown stack" in capsys.readouterr().err
+
+
+def test_plain_http_to_a_network_host_is_refused(capsys):
+    args = parse("lz-dev", "--subscription-id", SUB, "--arm-endpoint", "http://arm.example")
+    assert run_preflight(args, credential=StaticToken()) == 2
+    assert "a bearer token is sent only over https" in capsys.readouterr().err
+
+
+# --- permission evaluation (pure) --------------------------------------------------------------
+
+
+def permissions(*roles: dict[str, Any]) -> list[Permission]:
+    return [Permission.model_validate(role) for role in roles]
+
+
+WRITE_ROLES = "Microsoft.Authorization/roleAssignments/write"
+
+
+def test_wildcards_match_across_segments_and_ignore_case():
+    assert action_matches("Microsoft.Authorization/*/Write", WRITE_ROLES)
+    assert action_matches("*", "Microsoft.Network/virtualNetworks/write")
+    assert not action_matches("*/read", "Microsoft.Network/virtualNetworks/write")
+
+
+def test_owner_contributor_and_user_access_administrator():
+    owner = {"actions": ["*"], "notActions": []}
+    assert grant(permissions(owner), WRITE_ROLES) == "allowed"
+    assert grant(permissions(CONTRIBUTOR), WRITE_ROLES) == "denied"
+    assert grant(permissions(CONTRIBUTOR), "Microsoft.KeyVault/vaults/write") == "allowed"
+    assert grant(permissions(CONTRIBUTOR, USER_ACCESS_ADMINISTRATOR), WRITE_ROLES) == "allowed"
+
+
+def test_grant_under_a_condition_is_conditional():
+    conditional = dict(RBAC_ADMINISTRATOR, condition="@Request[...] ForAnyOfAnyValues:GuidEquals")
+    assert grant(permissions(CONTRIBUTOR, conditional), WRITE_ROLES) == "conditional"
+
+
+def fixture_text(path: str) -> str:
+    return (FIXTURES / READY[path][0]).read_text()
