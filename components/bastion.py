@@ -20,13 +20,17 @@ from components.shared import DiagnosticsTarget, HlzModel, Placement, StrInput, 
 
 class BastionArgs(HlzModel):
     placement: Placement
+    """Resource group, region and required tags of the host and its public IP."""
     bastion_name: str
+    """Azure name of the Bastion host (see components.naming)."""
     public_ip_name: str
+    """Azure name of the host's Standard static public IP (Bastion requires one)."""
     subnet_id: StrInput
     """The AzureBastionSubnet."""
     sku: Literal["Basic", "Standard"] = "Standard"
     """Default: Standard — the SKU that can disable clipboard and file transfer."""
     diagnostics: DiagnosticsTarget
+    """Workspace receiving the host's and public IP's logs and metrics (HIPAA 164.312(b))."""
 
 
 class Bastion(pulumi.ComponentResource):

@@ -28,13 +28,19 @@ class EncryptionKeyArgs(HlzModel):
     placement: Placement
     """Where the identity lives (the lab's resource group)."""
     identity_name: str
+    """Azure name of the user-assigned identity the service unwraps the key with."""
     key_name: str
+    """Name of the key in the vault (one key per service)."""
     vault_name: StrInput
+    """Key Vault that holds the key (the landing zone's platform vault)."""
     vault_resource_group_name: StrInput
+    """Resource group of that vault."""
     vault_uri: StrInput
+    """URI of that vault; the versionless key URI services use is built from it."""
     hsm: bool = True
     """Default: True — HSM-backed key (production). The lab profile's standard vault uses RSA."""
     subscription_id: StrInput
+    """Subscription of the built-in role definitions (from the client config)."""
 
 
 class EncryptionKey(pulumi.ComponentResource):

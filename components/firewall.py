@@ -23,9 +23,14 @@ FirewallTier = Literal["Basic", "Standard", "Premium"]
 
 class FirewallArgs(HlzModel):
     placement: Placement
+    """Resource group, region and required tags of the firewall, policy and IPs."""
     firewall_name: str
+    """Azure name of the firewall (see components.naming)."""
     policy_name: str
+    """Azure name of its firewall policy (created with the firewall's tier)."""
     public_ip_name: str
+    """Azure name of its Standard static public IP; the Basic tier's management IP
+    is ``<public_ip_name>-mgmt``."""
     tier: FirewallTier
     """Default in config: Standard. Production requires Standard or Premium."""
     subnet_id: StrInput
@@ -37,6 +42,7 @@ class FirewallArgs(HlzModel):
     )
     """Default: Deny — traffic to known-malicious addresses is dropped, not just logged."""
     diagnostics: DiagnosticsTarget
+    """Workspace receiving the firewall's and public IPs' logs and metrics (HIPAA 164.312(b))."""
 
 
 class Firewall(pulumi.ComponentResource):

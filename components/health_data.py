@@ -95,6 +95,7 @@ DICOM_TIMEOUTS = pulumi.CustomTimeouts(create="120m", update="120m", delete="60m
 
 class HealthDataServicesArgs(HlzModel):
     placement: Placement
+    """Resource group, region and required tags of the workspace, services and endpoint."""
     workspace_name: str
     """3-24 lowercase letters and digits; part of the service URLs, so globally unique."""
     fhir_name: str
@@ -108,7 +109,10 @@ class HealthDataServicesArgs(HlzModel):
     encryption: EncryptionKey
     """Customer-managed key and the user-assigned identity the services use."""
     private_link: PrivateLinkTarget
+    """Subnet of the workspace's private endpoint and the DNS zones it registers in
+    (the workspace, FHIR and DICOM zones must all be given)."""
     diagnostics: DiagnosticsTarget
+    """Workspace receiving the FHIR and DICOM services' logs and metrics (HIPAA 164.312(b))."""
     fhir: bool = True
     """Default: True — a FHIR R4 service."""
     dicom: bool = True

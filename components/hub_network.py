@@ -38,6 +38,8 @@ SUBNETS_WITHOUT_NSG = frozenset(
 
 
 class HubSubnetPrefixes(HlzModel):
+    """Address prefix (CIDR) of each hub subnet, inside the hub's address space."""
+
     firewall: str | None = None
     """AzureFirewallSubnet (/26 or larger); required when a firewall is deployed."""
     firewall_management: str | None = None
@@ -52,9 +54,14 @@ class HubSubnetPrefixes(HlzModel):
 
 class HubNetworkArgs(HlzModel):
     placement: Placement
+    """Resource group, region and required tags of every child."""
     namer: Namer
+    """Builds the Azure name of every child (``<abbreviation>-<prefix>-<role>``)."""
     address_space: str
+    """The hub VNet's address range (CIDR); must contain every subnet prefix."""
     subnets: HubSubnetPrefixes
+    """Prefix of each hub subnet; a reserved subnet's prefix is required when its service
+    is deployed (checked before anything is created)."""
     firewall_tier: FirewallTier | None = "Standard"
     """Default: Standard. None means no firewall (lab only; egress then is Azure's default)."""
     bastion_sku: Literal["Basic", "Standard"] | None = "Standard"
@@ -62,6 +69,8 @@ class HubNetworkArgs(HlzModel):
     ddos_protection: bool = True
     """Default: True. The lab profile turns it off explicitly (cost ~$3k/month)."""
     diagnostics: DiagnosticsTarget
+    """Workspace receiving the logs and metrics of the VNet, NSGs, firewall and Bastion
+    (HIPAA 164.312(b))."""
 
     @model_validator(mode="after")
     def _reserved_subnets_present(self) -> HubNetworkArgs:

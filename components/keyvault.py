@@ -36,16 +36,24 @@ SOFT_DELETE_DAYS = 90
 
 class KeyVaultArgs(HlzModel):
     placement: Placement
+    """Resource group, region and required tags of the vault and its private endpoint."""
     vault_name: str
+    """Azure name of the vault (3-24 characters, globally unique; see components.naming)."""
     endpoint_name: str
+    """Azure name of the vault's private endpoint."""
     tenant_id: StrInput
+    """Entra tenant that authenticates requests to the vault (from the client config)."""
     sku: Literal["standard", "premium"] = "premium"
     """Default: premium (HSM-backed keys). The lab profile may choose standard."""
     private_link: PrivateLinkTarget
+    """Subnet of the vault's private endpoint and the DNS zones it registers in (needs
+    ``privatelink.vaultcore.azure.net``)."""
     diagnostics: DiagnosticsTarget
+    """Workspace receiving the vault's audit logs and metrics (HIPAA 164.312(b))."""
     admin_group_ids: list[str] = Field(default_factory=list)
     """Entra group object ids granted Key Vault Administrator."""
     subscription_id: StrInput
+    """Subscription of the built-in role definitions (from the client config)."""
     lock: bool = True
     """Default: True — a CanNotDelete lock; the lab profile turns it off for easy teardown."""
 

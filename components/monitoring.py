@@ -38,7 +38,9 @@ MONITOR_PRIVATE_LINK_ZONES = (
 
 class LogAnalyticsArgs(HlzModel):
     placement: Placement
+    """Resource group, region and required tags of the workspace."""
     workspace_name: str
+    """Azure name of the workspace (4-63 letters, digits and hyphens)."""
     retention_days: int = Field(ge=30, le=730)
     """Interactive retention. Config default: 90 (lab), 365 (production minimum)."""
     subscription_id: StrInput
@@ -96,10 +98,17 @@ class LogAnalytics(pulumi.ComponentResource):
 
 class MonitorPrivateLinkArgs(HlzModel):
     placement: Placement
+    """Resource group and tags of the scope and endpoint; region of the endpoint (the
+    scope itself is global)."""
     scope_name: str
+    """Azure name of the Azure Monitor Private Link Scope."""
     endpoint_name: str
+    """Azure name of the scope's private endpoint."""
     workspace_id: StrInput
+    """Log Analytics workspace the scope links (the ``LogAnalytics`` component's id)."""
     private_link: PrivateLinkTarget
+    """Subnet of the scope's private endpoint and the DNS zones it registers in (the
+    four Azure Monitor zones and ``privatelink.blob.core.windows.net``)."""
     query_private_only: bool = True
     """Default: True. False only when the workspace carries a public-query override."""
 

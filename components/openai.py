@@ -43,6 +43,9 @@ PROMPT_SHIELDS = ("Jailbreak", "Indirect Attack")
 
 
 class ContentFilter(HlzModel):
+    """A custom content-filter (RAI) policy: every harm category blocked in prompts and
+    completions at or above a threshold."""
+
     severity_threshold: Literal["Low", "Medium", "High"] = "Medium"
     """Block at this severity or above, every harm category, prompts and completions."""
     prompt_shield: bool = True
@@ -53,11 +56,17 @@ class GovernanceRecord(HlzModel):
     """The AI governance board's approval of one deployment (written as deployment tags)."""
 
     use_case: str
+    """What the deployment is approved for (tag ``hlz-use-case``)."""
     risk_tier: Literal["minimal", "limited", "high"]
+    """The board's risk tier (tag ``hlz-risk-tier``)."""
     approval_reference: str
+    """The board's approval reference, e.g. a ticket id (tag ``hlz-approval-reference``)."""
     approval_expires: date
+    """Last day the approval is valid (tag ``hlz-approval-expires``)."""
     owner: str
+    """Accountable owner, a person or team (tag ``hlz-accountable-owner``)."""
     processes_phi: bool
+    """Whether prompts or completions contain PHI (tag ``hlz-processes-phi``)."""
 
     def tags(self) -> dict[str, str]:
         values = {
@@ -72,12 +81,18 @@ class GovernanceRecord(HlzModel):
 
 
 class ModelDeployment(HlzModel):
+    """One model deployment on the account, with its content filter and governance record."""
+
     name: str
+    """Deployment name, which applications call; unique within the account."""
     model: str
+    """Model name, e.g. ``gpt-4o``."""
     version: str
+    """Model version, pinned: auto-upgrade is off, so it changes only through config."""
     sku: str = "DataZoneStandard"
     """Default: DataZoneStandard — processing stays in the US data zone."""
     capacity: int = Field(gt=0)
+    """Capacity in thousands of tokens per minute (> 0)."""
     content_filter: str
     """RAI policy name (built-in or a key of OpenAIArgs.content_filters); always required."""
     data_residency_override: Override | None = None
@@ -109,19 +124,33 @@ def approval_summary_tags(deployments: list[ModelDeployment]) -> dict[str, str]:
 
 class OpenAIArgs(HlzModel):
     placement: Placement
+    """Resource group, region and required tags of the account, policies and deployments."""
     account_name: str
+    """Azure name of the account, also its custom subdomain (globally unique)."""
     endpoint_name: str
+    """Azure name of the account's private endpoint."""
     kind: Literal["OpenAI", "AIServices"] = "OpenAI"
+    """Default: OpenAI. AIServices also registers the endpoint in
+    ``privatelink.services.ai.azure.com``."""
     encryption: EncryptionKey
     """Customer-managed key and the identity that unwraps it."""
     private_link: PrivateLinkTarget
+    """Subnet of the account's private endpoint and the DNS zones it registers in (the
+    OpenAI and Cognitive Services zones, plus the services.ai zone for AIServices)."""
     diagnostics: DiagnosticsTarget
+    """Workspace receiving the account's logs and metrics (HIPAA 164.312(b))."""
     allowed_fqdns: list[str] = Field(min_length=1)
     """The only destinations the account may call (data-exfiltration guard)."""
     content_filters: dict[str, ContentFilter] = Field(default_factory=dict)
+    """Default: {} — only built-in RAI policies. Custom policy name -> its spec;
+    a deployment's ``content_filter`` may name one."""
     deployments: list[ModelDeployment] = Field(min_length=1)
+    """Model deployments (at least one), created one after another."""
     member_group_ids: list[str] = Field(default_factory=list)
+    """Default: [] — no group is granted access. Entra group object ids granted
+    Cognitive Services OpenAI User (call models, never read keys)."""
     subscription_id: StrInput
+    """Subscription of the built-in role definitions (from the client config)."""
 
 
 class OpenAI(pulumi.ComponentResource):

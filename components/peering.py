@@ -13,8 +13,11 @@ class VnetPeeringArgs(HlzModel):
     resource_group_name: StrInput
     """Resource group of the local VNet."""
     local_vnet_name: StrInput
+    """The VNet this direction of the peering starts from."""
     remote_vnet_id: StrInput
+    """Resource id of the VNet it peers with."""
     peering_name: str
+    """Azure name of the peering (unique among the local VNet's peerings)."""
     allow_forwarded_traffic: bool = True
     """Default: True — traffic the hub firewall forwards must reach the spoke."""
 

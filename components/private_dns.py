@@ -49,6 +49,8 @@ def zone_role(zone_name: str) -> str:
 
 class PrivateDnsZonesArgs(HlzModel):
     placement: Placement
+    """Resource group and required tags of the zones and links (both global, so the
+    location is not used)."""
     vnet_id: StrInput
     """The VNet every zone is linked to (the hub)."""
     vnet_link_name: str

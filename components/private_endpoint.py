@@ -16,6 +16,7 @@ MAX_ZONE_CONFIGS = 5
 
 class PrivateEndpointArgs(HlzModel):
     placement: Placement
+    """Resource group, region and required tags of the endpoint (same region as the subnet)."""
     endpoint_name: str
     """Azure name of the endpoint (see components.naming)."""
     target_id: StrInput
@@ -23,6 +24,7 @@ class PrivateEndpointArgs(HlzModel):
     group_id: str
     """Private-link sub-resource, e.g. ``vault``, ``account``, ``blob``, ``healthcareworkspace``."""
     subnet_id: StrInput
+    """Subnet the endpoint's network interface is placed in."""
     dns_zone_ids: dict[str, StrInput] = Field(min_length=1)
     """Private DNS zone name -> zone id; each becomes one named config of the single zone group."""
 

@@ -11,8 +11,11 @@ from components.shared import HlzModel, child_opts
 
 class ResourceGroupArgs(HlzModel):
     resource_group_name: str
+    """Azure name of the resource group (see components.naming)."""
     location: str
+    """Azure region of the group (validated against the allowed US regions in config)."""
     tags: dict[str, str]
+    """Required tags of the group (Azure does not pass them on to resources inside it)."""
     lock: bool = True
     """Default: True — CanNotDelete (HIPAA 164.312(c)(1)); the lab profile turns it off."""
 

@@ -25,6 +25,8 @@ DEFENDER_PLANS: dict[str, str | None] = {
 
 class SecurityBaselineArgs(HlzModel):
     subscription_id: StrInput
+    """Subscription the Defender plans and the HITRUST/HIPAA assignment apply to (from
+    the client config)."""
     location: str
     """Region recorded on the policy assignment (required when it has a managed identity)."""
 

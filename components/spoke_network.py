@@ -26,21 +26,32 @@ class SpokeHub(HlzModel):
     """What the spoke needs from the hub (landing-zone stack outputs)."""
 
     vnet_id: StrInput
+    """Hub VNet id: the remote end of the spoke -> hub peering."""
     vnet_name: StrInput
+    """Hub VNet name: where the hub -> spoke peering is created."""
     resource_group_name: StrInput
+    """Resource group of the hub VNet and its private DNS zones."""
     firewall_private_ip: StrInput
+    """Hub firewall's private IP: next hop of the spoke's default route."""
     dns_zone_ids: dict[str, StrInput]
     """Hub private DNS zones (name -> id) the spoke links to."""
 
 
 class SpokeNetworkArgs(HlzModel):
     placement: Placement
+    """Resource group, region and required tags of every child."""
     namer: Namer
+    """Builds the Azure name of every child (``<abbreviation>-<prefix>-<role>``)."""
     address_space: str
+    """The spoke VNet's address range (CIDR); must contain both subnet prefixes."""
     private_endpoint_prefix: str
+    """Prefix of the subnet that hosts the lab's private endpoints."""
     workload_prefix: str
+    """Prefix of the subnet for the lab's workloads."""
     hub: SpokeHub
+    """The hub the spoke peers with, routes egress through and resolves DNS from."""
     diagnostics: DiagnosticsTarget
+    """Workspace receiving the VNet's and NSGs' logs and metrics (HIPAA 164.312(b))."""
 
 
 class SpokeNetwork(pulumi.ComponentResource):

@@ -61,6 +61,7 @@ CONTAINER_NAME = re.compile(r"(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*")
 
 class LabStorageArgs(HlzModel):
     placement: Placement
+    """Resource group, region and required tags of the account and its endpoints."""
     account_name: str
     """Azure name of the account (3-24 lowercase letters and digits, globally unique)."""
     endpoint_name_prefix: str
@@ -68,7 +69,11 @@ class LabStorageArgs(HlzModel):
     encryption: EncryptionKey
     """Customer-managed key and the user-assigned identity that unwraps it."""
     private_link: PrivateLinkTarget
+    """Subnet of the ``blob`` and ``dfs`` private endpoints and the DNS zones they
+    register in."""
     diagnostics: DiagnosticsTarget
+    """Workspace receiving the account's and blob service's logs and metrics
+    (HIPAA 164.312(b))."""
     containers: list[str] = Field(default_factory=lambda: ["fhir-export"])
     """Default: ["fhir-export"] — where the FHIR service writes ``$export`` output."""
     soft_delete_days: int = Field(default=30, ge=7, le=365)

@@ -1,0 +1,130 @@
+"""Generated reference docs: in sync with the code, and no config key or component parameter
+undocumented."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from pydantic import Field
+
+from components.shared import HlzModel
+from hlz import docs
+from stacks.common import ConfigModel
+
+
+class _Subnets(ConfigModel):
+    """Subnet prefixes of the test network."""
+
+    private_endpoints: str
+    """Subnet for private endpoints."""
+    spare: str | None = None
+
+
+class _Deployment(ConfigModel):
+    model_name: str
+    """Model to deploy."""
+
+
+class _Layer(ConfigModel):
+    layer: str
+    """Which program runs."""
+    retention_days: int = Field(default=90, ge=30)
+    subnets: _Subnets
+    deployments: list[_Deployment] = Field(default_factory=list)
+    """Model deployments."""
+    filters: dict[str, _Deployment] = Field(default_factory=dict)
+    """Filters by name."""
+
+
+class _Documented(ConfigModel):
+    address_space: str
+    """The VNet range."""
+    subnets: _Subnets
+
+
+class _Peer(HlzModel):
+    vnet_id: str
+
+
+class _LabArgs(HlzModel):
+    """A component's arguments, for the components reference."""
+
+    name: str
+    """Azure name of the lab."""
+    size: int = 1
+    peer: _Peer
+    """The VNet the lab peers with."""
+
+
+def test_generated_docs_are_up_to_date():
+    stale = docs.stale_documents()
+    assert stale == [], f"stale generated docs {stale}: run `make docs`"
+
+
+def test_undocumented_config_keys_are_refused_all_at_once():
+    with pytest.raises(docs.UndocumentedError) as raised:
+        docs.render_configuration([("Test", _Layer)])
+    assert raised.value.keys == ["hlz:retentionDays", "hlz:subnets.spare"]
+    message = str(raised.value)
+    assert "hlz:retentionDays  (_Layer.retention_days in tests/test_docs.py)" in message
+    assert "hlz:subnets.spare  (_Subnets.spare in tests/test_docs.py)" in message
+
+
+def test_section_without_docstring_takes_its_model_docstring():
+    rendered = docs.config_rows(_Documented, "hlz:", missing := [])
+    assert missing == [("hlz:subnets.spare", "_Subnets.spare in tests/test_docs.py")]
+    subnets = next(row for row in rendered if row.key == "hlz:subnets")
+    assert subnets.description == "Subnet prefixes of the test network."
+
+
+def test_nested_keys_are_camel_case_paths_through_objects_lists_and_maps():
+    keys = [row.key for row in docs.config_rows(_Layer, "hlz:", [])]
+    assert keys == [
+        "hlz:layer",
+        "hlz:retentionDays",
+        "hlz:subnets",
+        "hlz:subnets.privateEndpoints",
+        "hlz:subnets.spare",
+        "hlz:deployments",
+        "hlz:deployments[].modelName",
+        "hlz:filters",
+        "hlz:filters.<name>.modelName",
+    ]
+
+
+def test_type_default_and_required_come_from_the_model():
+    rows = {row.key: row for row in docs.config_rows(_Layer, "hlz:", [])}
+    assert (rows["hlz:retentionDays"].type, rows["hlz:retentionDays"].default) == (
+        "integer (>= 30)",
+        "`90`",
+    )
+    assert rows["hlz:retentionDays"].required is False
+    assert (rows["hlz:subnets.spare"].type, rows["hlz:subnets.spare"].default) == (
+        "string",
+        "not set",
+    )
+    assert rows["hlz:layer"].required is True
+
+
+def test_a_layer_whose_config_module_does_not_exist_yet_is_left_out(monkeypatch):
+    monkeypatch.setattr(
+        docs,
+        "LAYERS",
+        (
+            docs.Layer("Landing zone", "stacks.landing_zone.config", "LandingZoneConfig"),
+            docs.Layer("Future", "stacks.not_yet_written.config", "FutureConfig"),
+        ),
+    )
+    assert [title for title, _ in docs.config_layers()] == ["Landing zone"]
+
+
+def test_undocumented_component_parameters_are_refused_all_at_once():
+    # This module defines _LabArgs, so it stands in for a module of components/.
+    with pytest.raises(docs.UndocumentedError) as raised:
+        docs.render_components([sys.modules[__name__]])
+    assert raised.value.keys == ["_LabArgs.size", "_Peer.vnet_id"]
+    message = str(raised.value)
+    assert message.startswith("2 component parameter(s) have no description")
+    assert "_LabArgs.size  (tests/test_docs.py)" in message
+    assert "_Peer.vnet_id  (tests/test_docs.py)" in message
