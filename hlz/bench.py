@@ -31,6 +31,7 @@ they have a budget, one more ``Ratio`` in ``RATIOS``.
 from __future__ import annotations
 
 import argparse
+import copy
 import gc
 import importlib
 import inspect
@@ -54,9 +55,14 @@ from pulumi import _types as pulumi_types
 from components.errors import ConfigError
 from hlz.engine import ArmMocks, ProgramRun, Registration, run_program
 from hlz.plan import PROJECT, Plan, plan_stack
+from hlz.policy_check import check_plan
+from hlz.stackfiles import available_stacks
 
 DEFAULT_STACK = "lz-prod"
 DEFAULT_REPEAT = 3
+SYNTHETIC_SIZE = 10_000
+SYNTHETIC_STACK = "lab-prod"
+"""The synthetic policy plan copies this stack: it has every kind of resource the pack covers."""
 STACK_TYPE = "pulumi:pulumi:Stack"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 # Keyword parameters of a generated ``_internal_init`` that are not resource inputs.
@@ -91,6 +97,7 @@ class Ratio:
 
 RATIOS = (
     Ratio("plan", "floor", target=1.3),
+    Ratio("policy", "plan", target=0.10),
     Ratio("plan", "floor-tree"),
     Ratio("floor-tree", "floor"),
 )
@@ -302,6 +309,7 @@ def workloads(stack: str) -> list[Workload]:
     check_floor_inputs(warm, run_floor(warm, flat), "floor")
     check_floor_inputs(warm, run_floor(warm, tree), "floor-tree")
     count = len(resources)
+    document = warm.to_json()
     return [
         Workload(
             "plan",
@@ -321,7 +329,112 @@ def workloads(stack: str) -> list[Workload]:
             lambda: run_floor(warm, tree),
             count,
         ),
+        Workload(
+            "policy",
+            "the hlz-hipaa pack over the plan in-process (hlz.policy_check.check_plan)",
+            lambda: check_plan(document, exemptions=[]),
+            count,
+        ),
     ]
+
+
+def synthetic_plan(document: dict[str, Any], size: int) -> dict[str, Any]:
+    """A plan of ``size`` resources: copies of ``document``'s steps with URNs suffixed per copy
+    (dependencies and parents renamed alike), so stack rules see ``size / len`` independent
+    stacks' worth of relationships, as a large estate would."""
+    steps = document["steps"]
+    copies: list[dict[str, Any]] = []
+    generation = 0
+    while len(copies) < size:
+        suffix = f"-{generation}"
+
+        def rename(urn: Any, suffix: str = suffix) -> Any:
+            return urn + suffix if isinstance(urn, str) and urn.startswith("urn:") else urn
+
+        for step in steps[: size - len(copies)]:
+            state = copy.deepcopy(step["newState"])
+            state["urn"] = rename(state["urn"])
+            state["parent"] = rename(state.get("parent"))
+            state["dependencies"] = [rename(urn) for urn in state.get("dependencies", [])]
+            state["propertyDependencies"] = {
+                name: [rename(urn) for urn in urns]
+                for name, urns in state.get("propertyDependencies", {}).items()
+            }
+            copies.append({"op": "create", "urn": state["urn"], "newState": state})
+        generation += 1
+    return {"steps": copies, "hlz": document["hlz"]}
+
+
+@dataclass(frozen=True)
+class Throughput:
+    resources: int
+    seconds: list[float]
+
+    @property
+    def per_second(self) -> float:
+        return self.resources / min(self.seconds)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "resources": self.resources,
+            "wallSeconds": [round(value, 3) for value in self.seconds],
+            "resourcesPerSecond": round(self.per_second),
+        }
+
+
+@dataclass(frozen=True)
+class StackTimes:
+    stack: str
+    resources: int
+    plan_seconds: float
+    policy_seconds: float
+    """Minimum over the runs of each."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stack": self.stack,
+            "resources": self.resources,
+            "planMinSeconds": round(self.plan_seconds, 4),
+            "policyMinSeconds": round(self.policy_seconds, 4),
+            "policyShareOfPlan": round(self.policy_seconds / self.plan_seconds, 4),
+        }
+
+
+def reference_stack_times(repeat: int) -> list[StackTimes]:
+    """Plan and policy time of every example stack (a lab's landing zone is planned once,
+    outside the timing, as in ``workloads``)."""
+    times = []
+    for stack in available_stacks():
+        warm = plan_stack(stack)
+        referenced = dict(warm.referenced or {})
+        document = warm.to_json()
+        plan_runs, policy_runs = [], []
+        for _ in range(repeat):
+            gc.collect()
+            started = time.perf_counter()
+            plan_stack(stack, _planned=dict(referenced))
+            plan_runs.append(time.perf_counter() - started)
+            gc.collect()  # the plan's garbage must not be collected on the policy's clock
+            started = time.perf_counter()
+            check_plan(document, exemptions=[])
+            policy_runs.append(time.perf_counter() - started)
+        times.append(
+            StackTimes(stack, len(warm.custom_resources), min(plan_runs), min(policy_runs))
+        )
+    return times
+
+
+def policy_throughput(stack: str, size: int, repeat: int) -> Throughput:
+    """Policy evaluation speed over a synthetic plan of ``size`` resources."""
+    document = synthetic_plan(plan_stack(stack).to_json(), size)
+    check_plan(document, exemptions=[])  # warm-up
+    seconds = []
+    for _ in range(repeat):
+        gc.collect()
+        started = time.perf_counter()
+        check_plan(document, exemptions=[])
+        seconds.append(time.perf_counter() - started)
+    return Throughput(size, seconds)
 
 
 def time_runs(items: Sequence[Workload], repeat: int) -> dict[str, Measurement]:
@@ -396,6 +509,8 @@ class BenchResult:
     stack: str
     repeat: int
     measurements: list[Measurement]
+    stacks: list[StackTimes] = field(default_factory=list)
+    throughput: Throughput | None = None
 
     def by_name(self) -> dict[str, Measurement]:
         return {m.name: m for m in self.measurements}
@@ -436,11 +551,18 @@ class BenchResult:
             },
             "measurements": [m.to_json() for m in self.measurements],
             "ratios": self.ratios(),
+            "referenceStacks": [times.to_json() for times in self.stacks],
+            "policyThroughput": self.throughput.to_json() if self.throughput else None,
             "processMaxRssKiB": maxrss_kib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
         }
 
 
-def bench(stack: str = DEFAULT_STACK, repeat: int = DEFAULT_REPEAT) -> BenchResult:
+def bench(
+    stack: str = DEFAULT_STACK,
+    repeat: int = DEFAULT_REPEAT,
+    synthetic_size: int = SYNTHETIC_SIZE,
+    synthetic_stack: str = SYNTHETIC_STACK,
+) -> BenchResult:
     items = workloads(stack)  # the plan's warm-up and one checked run of each floor
     measured = time_runs(items, repeat)
     for workload in items:
@@ -448,7 +570,13 @@ def bench(stack: str = DEFAULT_STACK, repeat: int = DEFAULT_REPEAT) -> BenchResu
         rss = forked_maxrss(workload.run)
         if rss is not None:
             measured[workload.name].maxrss_kib, measured[workload.name].maxrss_growth_kib = rss
-    return BenchResult(stack, repeat, [measured[w.name] for w in items])
+    return BenchResult(
+        stack,
+        repeat,
+        [measured[w.name] for w in items],
+        stacks=reference_stack_times(repeat),
+        throughput=policy_throughput(synthetic_stack, synthetic_size, repeat),
+    )
 
 
 def mib(value: int | None, unit: int) -> str:
@@ -470,6 +598,21 @@ def table(result: BenchResult) -> str:
             f"{m.name:<12}{m.wall_min:>9.2f}s{m.wall_median:>12.2f}s{m.cpu_median:>11.2f}s"
             f"{mib(m.tracemalloc_peak, 1024 * 1024):>18}{mib(m.maxrss_kib, 1024):>12}"
             f"{mib(m.maxrss_growth_kib, 1024):>12}"
+        )
+    lines.append("")
+    lines.append(
+        f"{'stack':<10}{'resources':>10}{'plan min':>10}{'policy min':>12}{'policy/plan':>13}"
+    )
+    for times in result.stacks:
+        lines.append(
+            f"{times.stack:<10}{times.resources:>10}{times.plan_seconds:>9.2f}s"
+            f"{times.policy_seconds:>11.3f}s{times.policy_seconds / times.plan_seconds:>12.1%}"
+        )
+    if result.throughput is not None:
+        lines.append(
+            f"policy over a synthetic plan of {result.throughput.resources:,} resources: "
+            f"{min(result.throughput.seconds):.2f}s, "
+            f"{result.throughput.per_second:,.0f} resources/second"
         )
     lines.append("")
     for row in result.ratios():
@@ -497,6 +640,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_REPEAT,
         help=f"timed runs per workload (default {DEFAULT_REPEAT})",
     )
+    parser.add_argument(
+        "--synthetic-size",
+        type=int,
+        default=SYNTHETIC_SIZE,
+        help=f"resources in the synthetic policy plan (default {SYNTHETIC_SIZE:,})",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the numbers as JSON")
     parser.add_argument(
         "--check", action="store_true", help="exit 1 when a ratio misses its target"
@@ -505,7 +654,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     try:
-        result = bench(args.stack, args.repeat)
+        result = bench(args.stack, args.repeat, args.synthetic_size)
     except (BenchError, ConfigError) as error:
         print(f"hlz bench: {error}", file=sys.stderr)
         return 2

@@ -225,6 +225,9 @@ def evaluate_plan(
             dataclasses.replace(r, props=with_unknown_sentinels(r.props, unknown_marker))
             for r in resources
         ]
+    # Wrap each resource's props once: every resource rule and stack rule reads the same proxy
+    # (building one walks the whole props tree, which dominates large plans otherwise).
+    resources = [dataclasses.replace(r, props=_with_unknown_checks(r.props)) for r in resources]
     rules = ALL_RULES if rules is None else rules
     day = today or dt.datetime.now(dt.UTC).date()
     findings: list[Finding] = []

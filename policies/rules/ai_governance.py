@@ -209,18 +209,26 @@ def _known_text(props: Mapping[str, Any], *path: str) -> str | None:
     return text.strip() if text and text.strip() else None
 
 
-def _account_keys(resource: StackResource, accounts: Sequence[StackResource]) -> set[str]:
-    """What identifies the account ``resource`` belongs to: account URNs and known names."""
+def _account_keys(resource: StackResource, accounts: Mapping[str, StackResource]) -> set[str]:
+    """What identifies the account ``resource`` belongs to: account URNs and known names.
+    ``accounts`` maps URN -> account, so only the resource's own dependencies are visited."""
     keys: set[str] = set()
     name = _known_text(resource.props, "accountName")
     if name is not None:
         keys.add(f"name:{name.casefold()}")
-    for account in accounts:
-        if resource.depends_on(account.urn, "accountName"):
-            keys.add(f"urn:{account.urn}")
-            account_name = _known_text(account.props, "accountName")
-            if account_name is not None:
-                keys.add(f"name:{account_name.casefold()}")
+    sources = (
+        resource.property_dependencies.get("accountName", ())
+        if resource.property_dependencies
+        else resource.dependencies
+    )
+    for urn in sources:
+        account = accounts.get(urn)
+        if account is None:
+            continue
+        keys.add(f"urn:{account.urn}")
+        account_name = _known_text(account.props, "accountName")
+        if account_name is not None:
+            keys.add(f"name:{account_name.casefold()}")
     return keys
 
 
@@ -228,7 +236,7 @@ def _filters_of(
     deployment: StackResource,
     policy_name: str | None,
     policies: Sequence[StackResource],
-    accounts: Sequence[StackResource],
+    accounts: Mapping[str, StackResource],
 ) -> list[StackResource]:
     """The stack RaiPolicies the deployment uses (see the module docstring for the matching)."""
     account = _account_keys(deployment, accounts)
@@ -314,7 +322,8 @@ def _cannot_verify(deployment: StackResource, why: str) -> NonCompliant:
 def _strict_filter_outcome(
     deployment: StackResource,
     policies: Sequence[StackResource],
-    accounts: Sequence[StackResource],
+    accounts: Mapping[str, StackResource],
+    weaknesses: Mapping[str, list[str]],
 ) -> Outcome:
     tier = read_tag(deployment.props, RISK_TIER_TAG)
     if tier is None or tier.casefold() != "high":
@@ -340,14 +349,16 @@ def _strict_filter_outcome(
             f"uses content filter {shown}, which is not a RaiPolicy of this stack on the same "
             "account",
         )
-    return outcome_from([weakness for policy in matches for weakness in filter_weaknesses(policy)])
+    return outcome_from([weakness for policy in matches for weakness in weaknesses[policy.urn]])
 
 
 def check_strict_filter_for_high_risk(resources: Sequence[StackResource]) -> Mapping[str, Outcome]:
     policies = of_type(resources, RAI_POLICY)
-    accounts = of_type(resources, COGNITIVE_ACCOUNT)
+    accounts = {account.urn: account for account in of_type(resources, COGNITIVE_ACCOUNT)}
+    # Judged once per policy, however many deployments share it.
+    weaknesses = {policy.urn: filter_weaknesses(policy) for policy in policies}
     return {
-        deployment.urn: _strict_filter_outcome(deployment, policies, accounts)
+        deployment.urn: _strict_filter_outcome(deployment, policies, accounts, weaknesses)
         for deployment in of_type(resources, COGNITIVE_DEPLOYMENT)
     }
 

@@ -19,7 +19,7 @@ from ..model import (
 from ..props import as_bool, as_sequence, as_str, describe, get, is_set, same_text
 from ..vocabulary import DATA_CLASSIFICATIONS
 from .ai_governance import PROCESSES_PHI_TAG, processes_phi, read_tag
-from .relations import of_type, referenced_by
+from .relations import Referrers, of_type
 from .tokens import COGNITIVE_ACCOUNT, COGNITIVE_DEPLOYMENT, DIAGNOSTIC_SETTING
 
 ACCOUNT = frozenset({COGNITIVE_ACCOUNT})
@@ -218,11 +218,9 @@ def _request_logging_outcome(account: StackResource, settings: Sequence[StackRes
 
 
 def check_request_logging(resources: Sequence[StackResource]) -> Mapping[str, Outcome]:
-    settings = of_type(resources, DIAGNOSTIC_SETTING)
+    settings = Referrers(of_type(resources, DIAGNOSTIC_SETTING), "resourceUri")
     return {
-        account.urn: _request_logging_outcome(
-            account, referenced_by(account.urn, settings, "resourceUri")
-        )
+        account.urn: _request_logging_outcome(account, settings.of(account.urn))
         for account in of_type(resources, COGNITIVE_ACCOUNT)
     }
 

@@ -17,7 +17,7 @@ from ..model import (
     outcome_from,
 )
 from ..props import as_bool, as_int, as_number, as_sequence, as_str, describe, get, same_text
-from .relations import of_type, referenced_by
+from .relations import Referrers, of_type
 from .tokens import KEY_VAULT, KEY_VAULT_KEY, LOCK_AT_RESOURCE_GROUP, LOCK_BY_SCOPE
 
 VAULT = frozenset({KEY_VAULT})
@@ -160,16 +160,14 @@ def check_delete_locks(resources: Sequence[StackResource]) -> Mapping[str, Outco
     group_locks = [
         lock for lock in of_type(resources, LOCK_AT_RESOURCE_GROUP) if _blocks_deletion(lock)
     ]
+    direct = Referrers(scope_locks, "scope")
+    on_groups = Referrers(group_locks + scope_locks, "resourceGroupName", "scope")
     outcomes: dict[str, Outcome] = {}
     for vault in of_type(resources, KEY_VAULT):
-        locked_directly = referenced_by(vault.urn, scope_locks, "scope")
+        locked_directly = direct.of(vault.urn)
         # A resource group lock protects every vault whose resourceGroupName comes from that group.
         groups = vault.property_dependencies.get("resourceGroupName", ())
-        locked_by_group = [
-            lock
-            for lock in group_locks + scope_locks
-            if any(lock.depends_on(group, "resourceGroupName", "scope") for group in groups)
-        ]
+        locked_by_group = [lock for group in groups for lock in on_groups.of(group)]
         if locked_directly or locked_by_group:
             outcomes[vault.urn] = Compliant()
         else:

@@ -17,7 +17,7 @@ from ..model import (
     outcome_from,
 )
 from ..props import as_bool, as_int, as_sequence, describe, get, is_set, same_text
-from .relations import of_type, referenced_by
+from .relations import Referrers, of_type
 from .tokens import (
     BASTION_HOST,
     BLOB_SERVICE,
@@ -121,16 +121,14 @@ def check_diagnostic_setting(_resource_type: str, props: Mapping[str, Any]) -> O
 
 
 def check_diagnostics_coverage(resources: Sequence[StackResource]) -> Mapping[str, Outcome]:
-    settings = of_type(resources, DIAGNOSTIC_SETTING)
-    blob_services = of_type(resources, BLOB_SERVICE)
+    settings = Referrers(of_type(resources, DIAGNOSTIC_SETTING), "resourceUri")
+    blob_services = Referrers(of_type(resources, BLOB_SERVICE), "accountName")
     outcomes: dict[str, Outcome] = {}
     for resource in of_type(resources, *DIAGNOSTICS_COVERAGE):
         targets = [resource.urn]
         if resource.resource_type == STORAGE_ACCOUNT:
-            targets += [
-                blob.urn for blob in referenced_by(resource.urn, blob_services, "accountName")
-            ]
-        if any(referenced_by(target, settings, "resourceUri") for target in targets):
+            targets += [blob.urn for blob in blob_services.of(resource.urn)]
+        if any(settings.of(target) for target in targets):
             outcomes[resource.urn] = Compliant()
             continue
         kind = resource.resource_type.rsplit(":", 1)[-1]

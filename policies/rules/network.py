@@ -19,7 +19,7 @@ from ..model import (
     outcome_from,
 )
 from ..props import as_sequence, as_str, describe, get, has_key, is_set, same_text
-from .relations import of_type, referenced_by
+from .relations import Referrers, of_type
 from .tokens import (
     COGNITIVE_ACCOUNT,
     FIREWALL_POLICY,
@@ -191,10 +191,10 @@ def check_threat_intel_deny(_resource_type: str, props: Mapping[str, Any]) -> Ou
 
 
 def check_private_endpoints(resources: Sequence[StackResource]) -> Mapping[str, Outcome]:
-    endpoints = of_type(resources, PRIVATE_ENDPOINT)
+    endpoints = Referrers(of_type(resources, PRIVATE_ENDPOINT), *PRIVATE_LINK_CONNECTION_PROPERTIES)
     outcomes: dict[str, Outcome] = {}
     for target in of_type(resources, *PRIVATE_LINK_TARGETS):
-        if referenced_by(target.urn, endpoints, *PRIVATE_LINK_CONNECTION_PROPERTIES):
+        if endpoints.of(target.urn):
             outcomes[target.urn] = Compliant()
             continue
         kind = target.resource_type.rsplit(":", 1)[-1]
@@ -208,10 +208,10 @@ def check_private_endpoints(resources: Sequence[StackResource]) -> Mapping[str, 
 
 
 def check_private_dns_zone_groups(resources: Sequence[StackResource]) -> Mapping[str, Outcome]:
-    zone_groups = of_type(resources, PRIVATE_DNS_ZONE_GROUP)
+    zone_groups = Referrers(of_type(resources, PRIVATE_DNS_ZONE_GROUP), "privateEndpointName")
     outcomes: dict[str, Outcome] = {}
     for endpoint in of_type(resources, PRIVATE_ENDPOINT):
-        groups = referenced_by(endpoint.urn, zone_groups, "privateEndpointName")
+        groups = zone_groups.of(endpoint.urn)
         if len(groups) == 1:
             outcomes[endpoint.urn] = Compliant()
         elif not groups:
