@@ -29,10 +29,13 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 
-## Regenerate docs/configuration.md, docs/components.md, policies/RULES.md and pack configs.
+## Regenerate docs/configuration.md, docs/components.md, policies/RULES.md, pack configs and
+## the architecture diagrams (the test suite checks the diagrams against fresh plans).
 docs: $(STAMP)
 	$(BIN)/python -m hlz.docs write
 	$(BIN)/python -m policies.docs
+	$(BIN)/hlz graph lz-prod --out docs/architecture/lz-prod.md
+	$(BIN)/hlz graph lab-prod --out docs/architecture/lab-prod.md
 
 docs-check: $(STAMP)
 	$(BIN)/python -m hlz.docs check

@@ -137,6 +137,16 @@ def _parser() -> argparse.ArgumentParser:
     ai_inventory.add_argument("--out", type=Path, metavar="PATH", help="write Markdown here")
     ai_inventory.add_argument("--json", type=Path, metavar="PATH", help="write JSON here")
 
+    graph = commands.add_parser(
+        "graph",
+        help="architecture diagram (Mermaid) generated from a stack's plan",
+        description="Plan STACK offline and draw its components, the resources each creates, "
+        "and which components feed which. Writes Markdown with a Mermaid block (renders on "
+        "GitHub) or, for a .mmd path, the bare Mermaid source.",
+    )
+    graph.add_argument("stack", metavar="STACK")
+    graph.add_argument("--out", type=Path, metavar="PATH", help="write here instead of stdout")
+
     add_preflight_parser(commands)
     commands.add_parser("stacks", help="list the stacks (Pulumi.<stack>.yaml files)")
     return parser
@@ -284,6 +294,21 @@ def _report(args: argparse.Namespace) -> int:
     raise UsageError("name a report: compliance or ai-inventory")
 
 
+def _graph(args: argparse.Namespace) -> int:
+    from hlz import graph
+    from hlz.plan import plan_stack
+
+    print(f"Planning {args.stack} ...", file=sys.stderr, flush=True)
+    document = plan_stack(args.stack).to_json()
+    bare = args.out is not None and args.out.suffix == ".mmd"
+    text = graph.mermaid(document) if bare else graph.markdown(document)
+    if args.out is None:
+        print(text)
+    else:
+        _write(args.out, text)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from policies.exemptions import ExemptionError
 
@@ -296,6 +321,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "graph":
+            return _graph(args)
         if args.command == "preflight":
             return run_preflight(args)
         if args.command == "stacks":
