@@ -21,7 +21,7 @@ plan: $(STAMP)
 test: lint typecheck docs-check unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check $(CODE) tests
+	$(BIN)/ruff check $(CODE) tests docs/labs
 
 typecheck: $(STAMP)
 	$(BIN)/pyright $(CODE)

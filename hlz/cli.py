@@ -18,7 +18,7 @@ from components.errors import ConfigError
 from hlz import __version__
 from hlz.engine import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID
 from hlz.preflight import add_preflight_parser, run_preflight
-from hlz.stackfiles import available_stacks, load_stack_file
+from hlz.stackfiles import StackFile, available_stacks, load_stack_file
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -136,6 +136,9 @@ def _parser() -> argparse.ArgumentParser:
     ai_inventory.add_argument("stack", metavar="STACK")
     ai_inventory.add_argument("--out", type=Path, metavar="PATH", help="write Markdown here")
     ai_inventory.add_argument("--json", type=Path, metavar="PATH", help="write JSON here")
+    ai_inventory.add_argument(
+        "--stack-file", type=Path, metavar="PATH", help="config file instead of Pulumi.<STACK>.yaml"
+    )
 
     graph = commands.add_parser(
         "graph",
@@ -146,6 +149,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     graph.add_argument("stack", metavar="STACK")
     graph.add_argument("--out", type=Path, metavar="PATH", help="write here instead of stdout")
+    graph.add_argument(
+        "--stack-file", type=Path, metavar="PATH", help="config file instead of Pulumi.<STACK>.yaml"
+    )
 
     add_preflight_parser(commands)
     commands.add_parser("stacks", help="list the stacks (Pulumi.<stack>.yaml files)")
@@ -280,7 +286,7 @@ def _report(args: argparse.Namespace) -> int:
         from hlz.plan import plan_stack
 
         print(f"Planning {args.stack} ...", file=sys.stderr, flush=True)
-        plan = plan_stack(args.stack)
+        plan = plan_stack(args.stack, stack_file=_stack_file(args))
         rows = inventory(plan.to_json())
         text = inventory_markdown(args.stack, rows, dt.date.today())
         if args.out is not None:
@@ -294,12 +300,16 @@ def _report(args: argparse.Namespace) -> int:
     raise UsageError("name a report: compliance or ai-inventory")
 
 
+def _stack_file(args: argparse.Namespace) -> StackFile | None:
+    return load_stack_file(args.stack, path=args.stack_file) if args.stack_file else None
+
+
 def _graph(args: argparse.Namespace) -> int:
     from hlz import graph
     from hlz.plan import plan_stack
 
     print(f"Planning {args.stack} ...", file=sys.stderr, flush=True)
-    document = plan_stack(args.stack).to_json()
+    document = plan_stack(args.stack, stack_file=_stack_file(args)).to_json()
     bare = args.out is not None and args.out.suffix == ".mmd"
     text = graph.mermaid(document) if bare else graph.markdown(document)
     if args.out is None:

@@ -35,6 +35,8 @@ class Plan:
     stack: str
     layer: str | None
     profile: str | None
+    source: Path
+    """The stack file the plan was made from."""
     registrations: list[Registration]
     outputs: dict[str, Any]
     subscription_id: str
@@ -166,6 +168,11 @@ def plan_stack(
     stack_file = stack_file or load_stack_file(stack)
     referenced: dict[str, Plan] = {}
     dependency = referenced_stack(stack_file)
+    if dependency is not None and program_file is None and stack_file.layer == "ai_lab":
+        # Shape errors of the lab's own config are reported before the landing zone is planned.
+        from stacks.ai_lab.config import parse_ai_lab_config
+
+        parse_ai_lab_config(stack_file.hlz_config())
     if dependency is not None:
         if dependency not in planned:
             # The referenced stack is deployed already: its outputs are known even in preview.
@@ -193,6 +200,7 @@ def plan_stack(
         preview=preview,
     )
     return Plan(
+        source=stack_file.path,
         stack=stack,
         layer=stack_file.layer,
         profile=stack_file.profile,
@@ -203,6 +211,19 @@ def plan_stack(
         preview=preview,
         referenced=referenced,
     )
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it (shorter, and the same on
+    every machine), else absolute."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def component_of(registration: Registration, by_urn: dict[str, Registration]) -> str:
@@ -226,10 +247,15 @@ def summary_text(plan: Plan) -> str:
     groups: dict[str, Counter[str]] = {}
     for registration in custom:
         groups.setdefault(component_of(registration, by_urn), Counter())[registration.type] += 1
+    components = len(plan.registrations) - len(custom)
     lines = [
-        f"Plan for stack {plan.stack} (layer {plan.layer}): {len(custom)} resources to create "
-        f"in {len(plan.registrations) - len(custom)} components"
+        f"Plan for stack {plan.stack} (layer {plan.layer}): {plural(len(custom), 'resource')} to "
+        f"create in {plural(components, 'component')}"
     ]
+    for name, referenced in (plan.referenced or {}).items():
+        lines.append(
+            f"  reads the outputs of {name}, planned from {display_path(referenced.source)}"
+        )
     for group in sorted(groups):
         counts = groups[group]
         lines.append(f"  {group}: {sum(counts.values())}")

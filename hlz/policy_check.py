@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from hlz.engine import UNKNOWN_MARK
+from hlz.plan import plural
 from hlz.stackfiles import project_root
 from policies.evaluation import Finding, evaluate_plan
 from policies.exemptions import Exemption, load_exemptions
@@ -32,7 +33,9 @@ DEFAULT_EXEMPTIONS = Path("policies") / "exemptions.yaml"
 NOT_DEPLOYED_TYPES = frozenset({"pulumi:pulumi:StackReference"})
 """Reads, not resources the stack manages: no rule applies to them."""
 
-OUTCOMES = ("pass", "fail", "exempt", "n/a", "unknown")
+OUTCOMES = ("pass", "fail", "exempt", "override", "n/a", "unknown")
+OVERRIDE_REASON_PREFIX = "overridden by tag "
+"""How ``policies.evaluation`` words a NotApplicable that an override tag produced."""
 
 
 def default_exemptions_path() -> Path:
@@ -74,10 +77,18 @@ def outcome_name(finding: Finding) -> str:
     if isinstance(evaluation, Compliant):
         return "pass"
     if isinstance(evaluation, NotApplicable):
-        return "n/a"
+        return "override" if is_override(finding) else "n/a"
     if isinstance(evaluation, Undetermined):
         return "unknown"
     raise TypeError(f"unexpected evaluation {evaluation!r}")
+
+
+def is_override(finding: Finding) -> bool:
+    """A control weakened on purpose by an ``hlz-override-*`` tag: reviewers must see these."""
+    evaluation = finding.evaluation
+    return isinstance(evaluation, NotApplicable) and evaluation.reason.startswith(
+        OVERRIDE_REASON_PREFIX
+    )
 
 
 @dataclass
@@ -102,6 +113,10 @@ class PolicyReport:
         return [f for f in self.findings if f.exemption is not None]
 
     @property
+    def overrides(self) -> list[Finding]:
+        return [f for f in self.findings if is_override(f)]
+
+    @property
     def expired_exemptions(self) -> list[Exemption]:
         return [e for e in self.exemptions if not e.is_active(self.today)]
 
@@ -121,11 +136,16 @@ class PolicyReport:
                 "violations": len(self.violations),
                 "mandatoryViolations": len(self.blocking),
                 "exempted": len(self.exempted),
+                "overrides": len(self.overrides),
                 "expiredExemptions": len(self.expired_exemptions),
             },
             "rules": {rule_id: dict(counts) for rule_id, counts in self.counts().items()},
             "violations": [finding_json(f) for f in self.violations],
             "exempted": [finding_json(f) for f in self.exempted],
+            "overrides": [
+                {"rule": f.rule.id, "urn": f.urn, "reason": f.evaluation.reason}  # type: ignore[union-attr]
+                for f in self.overrides
+            ],
             "exemptions": [exemption_json(e, self.today) for e in self.exemptions],
         }
 
@@ -199,18 +219,22 @@ def summary_text(report: PolicyReport) -> str:
     counts = report.counts()
     lines = [
         f"Policy pack hlz-hipaa on {report.stack} ({report.profile.value} profile): "
-        f"{len(report.rules)} rules, {len(report.violations)} violations "
-        f"({len(report.blocking)} mandatory), {len(report.exempted)} exempted"
+        f"{len(report.rules)} rules, {plural(len(report.violations), 'violation')} "
+        f"({len(report.blocking)} mandatory), {len(report.exempted)} exempted, "
+        f"{plural(len(report.overrides), 'override')}"
     ]
     width = max(len(rule.id) for rule in report.rules)
-    lines.append(f"  {'rule':{width}} {'pass':>5} {'fail':>5} {'exempt':>6} {'n/a':>5} {'?':>4}")
+    lines.append(
+        f"  {'rule':{width}} {'pass':>5} {'fail':>5} {'exempt':>6} {'override':>8} {'n/a':>5} "
+        f"{'?':>4}"
+    )
     for rule in report.rules:
         row = counts[rule.id]
         if not sum(row.values()):
             continue
         lines.append(
             f"  {rule.id:{width}} {row['pass']:5d} {row['fail']:5d} {row['exempt']:6d} "
-            f"{row['n/a']:5d} {row['unknown']:4d}"
+            f"{row['override']:8d} {row['n/a']:5d} {row['unknown']:4d}"
         )
     for finding in report.violations:
         rule = finding.rule
@@ -224,6 +248,9 @@ def summary_text(report: PolicyReport) -> str:
                 f"      exemption expired {finding.expired_exemption.expires}: renew or fix"
             )
         lines.append(f"      fix: {rule.remediation}")
+    for finding in report.overrides:
+        reason = finding.evaluation.reason  # type: ignore[union-attr]
+        lines.append(f"  OVERRIDE {finding.rule.id} {short_urn(finding.urn)}: {reason}")
     for exemption in report.exemptions:
         state = "active" if exemption.is_active(report.today) else "EXPIRED"
         lines.append(

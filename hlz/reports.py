@@ -161,6 +161,7 @@ def markdown(report: PolicyReport) -> str:
         "",
         f"{len(report.rules)} rules evaluated on {report.today.isoformat()}: "
         f"{len(report.violations)} violation(s), {len(report.exempted)} exempted, "
+        f"{len(report.overrides)} override(s), "
         f"{len(report.expired_exemptions)} expired exemption(s).",
         "",
     ]
@@ -178,6 +179,19 @@ def markdown(report: PolicyReport) -> str:
                     f"{', '.join(finding.rule.hipaa)} | `{_cell(short_urn(finding.urn))}` | "
                     f"{_cell(reason)} | {_cell(finding.rule.remediation)} |"
                 )
+        lines.append("")
+    if report.overrides:
+        lines += [
+            "#### Overrides (secure defaults weakened on purpose)",
+            "",
+            "| rule | resource | recorded reason |",
+            "|---|---|---|",
+        ]
+        for finding in report.overrides:
+            reason = finding.evaluation.reason  # type: ignore[union-attr]
+            lines.append(
+                f"| `{finding.rule.id}` | `{_cell(short_urn(finding.urn))}` | {_cell(reason)} |"
+            )
         lines.append("")
     lines += ["#### Exemptions", ""]
     if report.exemptions:

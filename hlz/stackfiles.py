@@ -34,6 +34,14 @@ class StackFile:
         value = self.config.get("hlz:profile")
         return value if isinstance(value, str) else None
 
+    def hlz_config(self) -> dict[str, Any]:
+        """The ``hlz:*`` keys without their namespace, as the config models read them."""
+        return {
+            key.removeprefix("hlz:"): value
+            for key, value in self.config.items()
+            if key.startswith("hlz:")
+        }
+
     def runtime_config(self) -> dict[str, str]:
         """The config map as the Pulumi engine hands it to a program: strings, with objects
         and lists as JSON text, secure values never decrypted offline."""

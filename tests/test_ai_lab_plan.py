@@ -221,3 +221,17 @@ def test_fhir_service_settings(lab_plan: Plan):
 def test_production_lab_is_locked(lab_prod: Plan, lab_dev: Plan):
     assert lab_prod.of_type("azure-native:authorization:ManagementLockByScope")
     assert not lab_dev.of_type("azure-native:authorization:ManagementLockByScope")
+
+
+def test_dicom_without_fhir_plans_without_an_export(lz_dev: Plan):
+    from hlz.plan import plan_stack
+    from hlz.stackfiles import load_stack_file
+    from tests.conftest import _PLANS
+
+    stack_file = load_stack_file("lab-dev")
+    stack_file.config["hlz:healthData"] = {"fhir": False, "dicom": True}
+    plan = plan_stack("lab-dicom", stack_file=stack_file, _planned=_PLANS)
+    assert not plan.of_type(FHIR) and len(plan.of_type(DICOM)) == 1
+    roles = {a.inputs["roleDefinitionId"].rsplit("/", 1)[-1] for a in plan.of_type("azure-native:authorization:RoleAssignment")}
+    assert "ba92f5b4-2d11-453d-a403-e96b0029c9fe" not in roles  # no export, no blob role for FHIR
+    assert "e89c7a3c-2f64-4fa1-a847-3e4c9ba4283a" in roles  # DICOM Data Reader

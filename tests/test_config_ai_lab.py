@@ -26,7 +26,10 @@ def example(stack: str = "lab-dev") -> dict[str, Any]:
 def problems(raw: dict[str, Any], landing_zone: dict[str, Any]) -> dict[str, str]:
     with pytest.raises(ConfigError) as caught:
         validate_ai_lab_config(parse_ai_lab_config(raw), "lab-dev", landing_zone, TODAY)
-    return dict(caught.value.problems)
+    found: dict[str, str] = {}
+    for key, message in caught.value.problems:  # a key may carry several problems
+        found[key] = f"{found[key]} | {message}" if key in found else message
+    return found
 
 
 def deployment(raw: dict[str, Any], index: int = 0) -> dict[str, Any]:
@@ -98,7 +101,7 @@ def test_region_not_offered(lz_dev: Plan):
 def test_capacity_must_be_positive(lz_dev: Plan):
     raw = example()
     deployment(raw)["capacity"] = 0
-    assert "> 0" in problems(raw, lz_dev.outputs)["hlz:openai.deployments[0].capacity"]
+    assert "> 0" in problems(raw, lz_dev.outputs)["hlz:openai.deployments[0] (notes-summariser).capacity"]
 
 
 def test_content_filter_must_exist(lz_dev: Plan):
@@ -106,7 +109,7 @@ def test_content_filter_must_exist(lz_dev: Plan):
     deployment(raw)["contentFilter"] = "lenient"
     assert (
         "neither built in"
-        in problems(raw, lz_dev.outputs)["hlz:openai.deployments[0].contentFilter"]
+        in problems(raw, lz_dev.outputs)["hlz:openai.deployments[0] (notes-summariser).contentFilter"]
     )
 
 
@@ -123,7 +126,7 @@ def test_global_sku_in_a_phi_lab_needs_an_override(lz_dev: Plan):
     raw = example()
     deployment(raw)["sku"] = "GlobalStandard"
     assert (
-        "outside the US data zone" in problems(raw, lz_dev.outputs)["hlz:openai.deployments[0].sku"]
+        "outside the US data zone" in problems(raw, lz_dev.outputs)["hlz:openai.deployments[0] (notes-summariser).sku"]
     )
     deployment(raw)["dataResidencyOverride"] = {
         "reason": "de-identified notes only, approved by IRB-2291"
@@ -161,7 +164,7 @@ def test_every_problem_is_reported_at_once(lz_dev: Plan):
     assert {
         "hlz:addressSpace",
         "hlz:location",
-        "hlz:openai.deployments[0].capacity",
+        "hlz:openai.deployments[0] (notes-summariser).capacity",
         "hlz:subnets.workloads",
     } <= set(found)
 

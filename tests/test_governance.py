@@ -102,7 +102,7 @@ def test_phi_use_needs_a_us_sku_even_in_a_non_phi_lab(lz_dev: Plan):
     raw["tags"]["data-classification"] = "internal"
     deployment(raw, 1)["sku"] = "GlobalStandard"
     assert (
-        "outside the US data zone" in problems(raw, lz_dev.outputs)["hlz:openai.deployments[1].sku"]
+        "outside the US data zone" in problems(raw, lz_dev.outputs)["hlz:openai.deployments[1] (notes-embeddings).sku"]
     )
 
 

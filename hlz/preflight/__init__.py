@@ -108,8 +108,13 @@ def run_preflight(
             )
         target = stack_target(load_stack_file(args.stack, path=args.stack_file))
         if credential is None:
+            import logging
+
             from azure.identity import DefaultAzureCredential
 
+            # Each credential it tries logs its own failure; the signed-in check reports the
+            # outcome once, with the fix, so that chatter would only bury it.
+            logging.getLogger("azure.identity").setLevel(logging.ERROR)
             credential = owned = DefaultAzureCredential()
         preflight = build_preflight(
             target,

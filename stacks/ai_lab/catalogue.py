@@ -40,28 +40,30 @@ class ModelCatalogue(BaseModel):
     as_of: date
     models: dict[str, CatalogueModel]
 
-    def problems(self, model: str, version: str, sku: str, location: str, today: date) -> list[str]:
-        """Why this deployment cannot be made, each reason a sentence; empty when it can."""
+    def problems(
+        self, model: str, version: str, sku: str, location: str, today: date
+    ) -> list[tuple[str, str]]:
+        """Why this deployment cannot be made, as (config field, sentence) pairs."""
         entry = self.models.get(model)
         if entry is None:
             known = ", ".join(sorted(self.models))
-            return [f"unknown model '{model}' (catalogue of {self.as_of}: {known})"]
-        found: list[str] = []
+            return [("model", f"unknown model '{model}' (catalogue of {self.as_of}: {known})")]
+        found: list[tuple[str, str]] = []
         release = entry.versions.get(version)
         if release is None:
             known = ", ".join(sorted(entry.versions))
-            found.append(f"model '{model}' has no version '{version}' (known: {known})")
+            found.append(("version", f"model '{model}' has no version '{version}' ({known})"))
         elif release.retires <= today:
             current = [v for v, r in sorted(entry.versions.items()) if r.retires > today]
             hint = f"; use {', '.join(current)}" if current else ""
-            found.append(f"'{model}' version '{version}' retired on {release.retires}{hint}")
+            found.append(("version", f"'{model}' {version} retired on {release.retires}{hint}"))
         regions = entry.skus.get(sku)
         if regions is None:
             offered = ", ".join(sorted(entry.skus))
-            found.append(f"SKU '{sku}' is not offered for '{model}' (offered: {offered})")
+            found.append(("sku", f"SKU '{sku}' is not offered for '{model}' (offered: {offered})"))
         elif location not in regions:
             offered = ", ".join(regions)
-            found.append(f"'{model}' with SKU '{sku}' is not offered in {location} (in: {offered})")
+            found.append(("sku", f"'{model}' {sku} is not offered in {location} (in: {offered})"))
         return found
 
 

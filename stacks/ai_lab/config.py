@@ -247,21 +247,21 @@ def _deployment_problems(config: AiLabConfig, today: date) -> list[tuple[str, st
         named = f"{base} ({deployment.name})"
         problems += _governance_problems(config, deployment, named, approval_pattern, today)
         if deployment.name in seen:
-            problems.append((f"{base}.name", f"deployment name '{deployment.name}' is used twice"))
+            problems.append((f"{named}.name", f"deployment name '{deployment.name}' is used twice"))
         seen.add(deployment.name)
-        for message in catalogue.problems(
+        for field, message in catalogue.problems(
             deployment.model, deployment.version, deployment.sku, config.location, today
         ):
-            problems.append((named, message))
+            problems.append((f"{named}.{field}", message))
         if deployment.capacity <= 0:
             problems.append(
-                (f"{base}.capacity", f"capacity must be > 0, not {deployment.capacity}")
+                (f"{named}.capacity", f"capacity must be > 0, not {deployment.capacity}")
             )
         known_filters = set(BUILT_IN_CONTENT_FILTERS) | set(config.openai.content_filters)
         if deployment.content_filter not in known_filters:
             problems.append(
                 (
-                    f"{base}.contentFilter",
+                    f"{named}.contentFilter",
                     f"'{deployment.content_filter}' is neither built in nor defined in "
                     "hlz:openai.contentFilters",
                 )
@@ -274,7 +274,7 @@ def _deployment_problems(config: AiLabConfig, today: date) -> list[tuple[str, st
         ):
             problems.append(
                 (
-                    f"{base}.sku",
+                    f"{named}.sku",
                     f"'{deployment.sku}' may process PHI outside the US data zone; use "
                     "DataZoneStandard or add dataResidencyOverride with a reason",
                 )

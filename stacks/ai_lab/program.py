@@ -83,6 +83,9 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
     placement = Placement(resource_group_name=group.name, location=config.location, tags=tags)
     diagnostics = DiagnosticsTarget(workspace_id=landing_zone["logAnalyticsWorkspaceId"])
     lab_zones = zone_ids(landing_zone, "openai", "health", "storage")
+    # The spoke also resolves the platform Key Vault (workloads read secrets through its
+    # private endpoint); the lab's own endpoints only need the lab zones.
+    resolved_zones = zone_ids(landing_zone, "openai", "health", "storage", "keyvault")
 
     spoke = SpokeNetwork(
         "spoke",
@@ -97,7 +100,7 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
                 vnet_name=landing_zone["hubVnetName"],
                 resource_group_name=landing_zone["resourceGroupName"],
                 firewall_private_ip=landing_zone["firewallPrivateIp"],
-                dns_zone_ids=lab_zones,
+                dns_zone_ids=resolved_zones,
             ),
             diagnostics=diagnostics,
         ),
@@ -191,8 +194,13 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
                 cors_origins=config.health_data.cors_origins,
                 fhir_data_role=config.health_data.fhir_data_role,
                 member_group_ids=config.member_group_ids,
-                export_storage_account_name=storage.name,
-                export_container_id=storage.container_ids[FHIR_EXPORT_CONTAINER],
+                # FHIR $export writes to the lab storage; without FHIR there is nothing to export.
+                export_storage_account_name=storage.name if config.health_data.fhir else None,
+                export_container_id=(
+                    storage.container_ids[FHIR_EXPORT_CONTAINER]
+                    if config.health_data.fhir
+                    else None
+                ),
                 subscription_id=client.subscription_id,
             ),
         )
