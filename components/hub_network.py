@@ -27,6 +27,7 @@ from components.firewall import Firewall, FirewallArgs, FirewallTier
 from components.naming import Namer
 from components.network_security import bastion_rules, deny_internet_inbound_rules
 from components.shared import DiagnosticsTarget, HlzModel, Placement, child_opts
+from components.subnets import SubnetChain, default_route_to_firewall
 
 # Subnet names Azure reserves; the firewall ones refuse an NSG.
 FIREWALL_SUBNET = "AzureFirewallSubnet"
@@ -121,8 +122,9 @@ class HubNetwork(pulumi.ComponentResource):
         )
         send_diagnostics(vnet, workspace_id, parent=self)
 
-        self._vnet = vnet
-        self._previous_subnet: network.Subnet | None = None
+        self._subnets = SubnetChain(
+            self, vnet_name=vnet.name, placement=placement, workspace_id=workspace_id
+        )
         self.subnet_ids = {}
         prefixes = args.subnets
 
@@ -171,23 +173,13 @@ class HubNetwork(pulumi.ComponentResource):
             )
             self.firewall = firewall
             self.firewall_private_ip = firewall.private_ip
-            route_table = network.RouteTable(
+            route_table = default_route_to_firewall(
                 f"{name}-rt",
                 route_table_name=namer.name("route_table", "hub-egress"),
-                resource_group_name=placement.resource_group_name,
-                location=placement.location,
-                # Learned routes must not bypass the firewall.
-                disable_bgp_route_propagation=True,
-                routes=[
-                    network.RouteArgs(
-                        name="default-to-firewall",
-                        address_prefix="0.0.0.0/0",
-                        next_hop_type=network.RouteNextHopType.VIRTUAL_APPLIANCE,
-                        next_hop_ip_address=firewall.private_ip,
-                    )
-                ],
-                tags=placement.tags,
-                opts=child_opts(self),
+                route_name="default-to-firewall",
+                firewall_ip=firewall.private_ip,
+                placement=placement,
+                parent=self,
             )
         shared_subnet = self._subnet(
             name,
@@ -239,39 +231,18 @@ class HubNetwork(pulumi.ComponentResource):
     ) -> network.Subnet:
         if prefix is None:
             raise ValueError(f"hub subnet '{role}' needs an address prefix")
-        placement = args.placement
-        nsg = None
-        if azure_name not in SUBNETS_WITHOUT_NSG:
-            nsg = network.NetworkSecurityGroup(
-                f"{name}-{role}-nsg",
-                network_security_group_name=args.namer.name(
-                    "network_security_group", f"hub-{role}"
-                ),
-                resource_group_name=placement.resource_group_name,
-                location=placement.location,
-                security_rules=nsg_rules or deny_internet_inbound_rules(),
-                tags=placement.tags,
-                opts=child_opts(self),
-            )
-            send_diagnostics(nsg, args.diagnostics.workspace_id, parent=self)
-        # Reserved subnets keep Azure's defaults; ours get no implicit Internet egress.
-        reserved = azure_name.startswith("Azure")
-        subnet = network.Subnet(
-            f"{name}-{role}-snet",
-            subnet_name=azure_name,
-            virtual_network_name=self._vnet.name,
-            resource_group_name=placement.resource_group_name,
-            address_prefix=prefix,
-            network_security_group=network.NetworkSecurityGroupArgs(id=nsg.id) if nsg else None,
-            route_table=network.RouteTableArgs(id=route_table.id) if route_table else None,
-            default_outbound_access=None if reserved else False,
-            private_endpoint_network_policies=(
-                None if reserved else network.VirtualNetworkPrivateEndpointNetworkPolicies.ENABLED
-            ),
-            opts=child_opts(
-                self, depends_on=[self._previous_subnet] if self._previous_subnet else None
-            ),
+        nsg_name = (
+            None
+            if azure_name in SUBNETS_WITHOUT_NSG
+            else args.namer.name("network_security_group", f"hub-{role}")
         )
-        self._previous_subnet = subnet
+        subnet = self._subnets.add(
+            f"{name}-{role}",
+            subnet_name=azure_name,
+            prefix=prefix,
+            nsg_name=nsg_name,
+            nsg_rules=nsg_rules,
+            route_table=route_table,
+        )
         self.subnet_ids[role] = subnet.id
         return subnet

@@ -16,10 +16,10 @@ from pulumi_azure_native import network
 
 from components.diagnostics import send_diagnostics
 from components.naming import Namer
-from components.network_security import deny_internet_inbound_rules
 from components.peering import VnetPeering, VnetPeeringArgs
 from components.private_dns import link_vnet_to_zones
 from components.shared import DiagnosticsTarget, HlzModel, Placement, StrInput, child_opts
+from components.subnets import SubnetChain, default_route_to_firewall
 
 
 class SpokeHub(HlzModel):
@@ -77,54 +77,29 @@ class SpokeNetwork(pulumi.ComponentResource):
             opts=child_opts(self),
         )
         send_diagnostics(vnet, workspace_id, parent=self)
-        route_table = network.RouteTable(
+        route_table = default_route_to_firewall(
             f"{name}-rt",
             route_table_name=namer.name("route_table", "spoke-egress"),
-            resource_group_name=placement.resource_group_name,
-            location=placement.location,
-            disable_bgp_route_propagation=True,
-            routes=[
-                network.RouteArgs(
-                    name="default-to-hub-firewall",
-                    address_prefix="0.0.0.0/0",
-                    next_hop_type=network.RouteNextHopType.VIRTUAL_APPLIANCE,
-                    next_hop_ip_address=args.hub.firewall_private_ip,
-                )
-            ],
-            tags=placement.tags,
-            opts=child_opts(self),
+            route_name="default-to-hub-firewall",
+            firewall_ip=args.hub.firewall_private_ip,
+            placement=placement,
+            parent=self,
         )
-        previous: network.Subnet | None = None
+        subnets = SubnetChain(
+            self, vnet_name=vnet.name, placement=placement, workspace_id=workspace_id
+        )
         subnet_ids: dict[str, pulumi.Output[str]] = {}
         for role, prefix in (
             ("private-endpoints", args.private_endpoint_prefix),
             ("workloads", args.workload_prefix),
         ):
-            nsg = network.NetworkSecurityGroup(
-                f"{name}-{role}-nsg",
-                network_security_group_name=namer.name("network_security_group", role),
-                resource_group_name=placement.resource_group_name,
-                location=placement.location,
-                security_rules=deny_internet_inbound_rules(),
-                tags=placement.tags,
-                opts=child_opts(self),
-            )
-            send_diagnostics(nsg, workspace_id, parent=self)
-            subnet = network.Subnet(
-                f"{name}-{role}-snet",
+            subnet_ids[role] = subnets.add(
+                f"{name}-{role}",
                 subnet_name=namer.name("subnet", role),
-                virtual_network_name=vnet.name,
-                resource_group_name=placement.resource_group_name,
-                address_prefix=prefix,
-                network_security_group=network.NetworkSecurityGroupArgs(id=nsg.id),
-                route_table=network.RouteTableArgs(id=route_table.id),
-                default_outbound_access=False,
-                private_endpoint_network_policies=network.VirtualNetworkPrivateEndpointNetworkPolicies.ENABLED,
-                # Azure rejects concurrent subnet writes on one VNet.
-                opts=child_opts(self, depends_on=[previous] if previous else None),
-            )
-            previous = subnet
-            subnet_ids[role] = subnet.id
+                prefix=prefix,
+                nsg_name=namer.name("network_security_group", role),
+                route_table=route_table,
+            ).id
 
         VnetPeering(
             f"{name}-to-hub",
