@@ -50,7 +50,7 @@ from components.diagnostics import send_diagnostics
 from components.encryption import EncryptionKey
 from components.naming import name_problem
 from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
-from components.roles import assign_role
+from components.roles import assign_role, grant_groups
 from components.shared import (
     DiagnosticsTarget,
     HlzModel,
@@ -328,27 +328,24 @@ class HealthDataServices(pulumi.ComponentResource):
         )
 
         data_role = FHIR_DATA_ROLES[args.fhir_data_role]
-        for group_id in args.member_group_ids:
-            if fhir is not None:
-                assign_role(
-                    f"{name}-fhir-{args.fhir_data_role}-{group_id[:8]}",
-                    scope=fhir.id,
-                    principal_id=group_id,
-                    principal_type=authorization.PrincipalType.GROUP,
-                    role=data_role,
-                    subscription_id=args.subscription_id,
-                    parent=self,
-                )
-            if dicom is not None:
-                assign_role(
-                    f"{name}-dicom-reader-{group_id[:8]}",
-                    scope=dicom.id,
-                    principal_id=group_id,
-                    principal_type=authorization.PrincipalType.GROUP,
-                    role=DICOM_DATA_ROLE,
-                    subscription_id=args.subscription_id,
-                    parent=self,
-                )
+        if fhir is not None:
+            grant_groups(
+                f"{name}-fhir-{args.fhir_data_role}",
+                args.member_group_ids,
+                scope=fhir.id,
+                role=data_role,
+                subscription_id=args.subscription_id,
+                parent=self,
+            )
+        if dicom is not None:
+            grant_groups(
+                f"{name}-dicom-reader",
+                args.member_group_ids,
+                scope=dicom.id,
+                role=DICOM_DATA_ROLE,
+                subscription_id=args.subscription_id,
+                parent=self,
+            )
         if fhir is not None and args.export_container_id is not None:
             assign_role(
                 f"{name}-export-writer",

@@ -15,12 +15,12 @@ from __future__ import annotations
 from typing import Literal
 
 import pulumi
-from pulumi_azure_native import authorization, keyvault
+from pulumi_azure_native import keyvault
 from pydantic import Field
 
 from components.diagnostics import send_diagnostics
 from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
-from components.roles import assign_role, lock_against_deletion
+from components.roles import grant_groups, lock_against_deletion
 from components.shared import (
     DiagnosticsTarget,
     HlzModel,
@@ -105,16 +105,14 @@ class KeyVault(pulumi.ComponentResource):
             ),
             opts=child_opts(self),
         )
-        for group_id in args.admin_group_ids:
-            assign_role(
-                f"{name}-admin-{group_id[:8]}",
-                scope=vault.id,
-                principal_id=group_id,
-                principal_type=authorization.PrincipalType.GROUP,
-                role="Key Vault Administrator",
-                subscription_id=args.subscription_id,
-                parent=self,
-            )
+        grant_groups(
+            f"{name}-admin",
+            args.admin_group_ids,
+            scope=vault.id,
+            role="Key Vault Administrator",
+            subscription_id=args.subscription_id,
+            parent=self,
+        )
         if args.lock:
             lock_against_deletion(
                 f"{name}-lock",

@@ -17,13 +17,13 @@ from datetime import date
 from typing import Literal
 
 import pulumi
-from pulumi_azure_native import authorization, cognitiveservices
+from pulumi_azure_native import cognitiveservices
 from pydantic import Field
 
 from components.diagnostics import send_diagnostics
 from components.encryption import EncryptionKey
 from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
-from components.roles import assign_role
+from components.roles import grant_groups
 from components.shared import (
     DiagnosticsTarget,
     HlzModel,
@@ -241,16 +241,14 @@ class OpenAI(pulumi.ComponentResource):
             )
             self.deployments.append(previous)
 
-        for group_id in args.member_group_ids:
-            assign_role(
-                f"{name}-user-{group_id[:8]}",
-                scope=account.id,
-                principal_id=group_id,
-                principal_type=authorization.PrincipalType.GROUP,
-                role="Cognitive Services OpenAI User",
-                subscription_id=args.subscription_id,
-                parent=self,
-            )
+        grant_groups(
+            f"{name}-user",
+            args.member_group_ids,
+            scope=account.id,
+            role="Cognitive Services OpenAI User",
+            subscription_id=args.subscription_id,
+            parent=self,
+        )
         self.account = account
         self.id = account.id
         self.name = account.name

@@ -68,6 +68,31 @@ def assign_role(
     )
 
 
+def grant_groups(
+    name_prefix: str,
+    group_ids: list[str],
+    *,
+    scope: StrInput,
+    role: str,
+    subscription_id: StrInput,
+    parent: pulumi.Resource,
+) -> list[authorization.RoleAssignment]:
+    """Grant ``role`` on ``scope`` to each Entra group (people get access through groups,
+    never one by one). Logical names are ``<name_prefix>-<first 8 characters of the id>``."""
+    return [
+        assign_role(
+            f"{name_prefix}-{group_id[:8]}",
+            scope=scope,
+            principal_id=group_id,
+            principal_type=authorization.PrincipalType.GROUP,
+            role=role,
+            subscription_id=subscription_id,
+            parent=parent,
+        )
+        for group_id in group_ids
+    ]
+
+
 def lock_against_deletion(
     name: str, scope: StrInput, reason: str, parent: pulumi.Resource
 ) -> authorization.ManagementLockByScope:
