@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from hlz import __version__
-from hlz.policy_check import PolicyReport, outcome_name, short_urn
+from hlz.policy_check import PolicyReport, exemption_json, outcome_name, short_urn
 from policies.evaluation import Finding
 from policies.model import NonCompliant, Rule, Severity
 
@@ -135,7 +135,12 @@ def sarif(report: PolicyReport, stack_file: str) -> dict[str, Any]:
                     }
                 },
                 "automationDetails": {"id": f"hlz/{report.stack}/"},
-                "properties": {"stack": report.stack, "profile": report.profile.value},
+                "properties": {
+                    "stack": report.stack,
+                    "profile": report.profile.value,
+                    # Every recorded exemption, active or expired, travels with the results.
+                    "exemptions": [exemption_json(e, report.today) for e in report.exemptions],
+                },
                 "results": results,
             }
         ],
@@ -250,7 +255,35 @@ def compliance_matrix(reports: Sequence[PolicyReport]) -> str:
                     f"{tally['n/a']} |"
                 )
         lines.append("")
-    return "\n".join(lines)
+    lines += ["## Exemptions and overrides", ""]
+    exemptions = reports[0].exemptions if reports else []
+    if exemptions:
+        lines += [
+            "| rule | resource | reason | owner | expires | state |",
+            "|---|---|---|---|---|---|",
+        ]
+        for exemption in exemptions:
+            state = "active" if exemption.is_active(reports[0].today) else "**expired**"
+            lines.append(
+                f"| `{exemption.rule_id}` | `{_cell(exemption.resource)}` | "
+                f"{_cell(exemption.reason)} | {_cell(exemption.owner)} | {exemption.expires} | "
+                f"{state} |"
+            )
+    else:
+        lines.append("No exemptions recorded (`policies/exemptions.yaml`).")
+    overrides = [(report.stack, finding) for report in reports for finding in report.overrides]
+    lines.append("")
+    if overrides:
+        lines += ["| stack | rule | resource | recorded reason |", "|---|---|---|---|"]
+        for stack, finding in overrides:
+            reason = finding.evaluation.reason  # type: ignore[union-attr]
+            lines.append(
+                f"| `{stack}` | `{finding.rule.id}` | `{_cell(short_urn(finding.urn))}` | "
+                f"{_cell(reason)} |"
+            )
+    else:
+        lines.append("No secure default is overridden in these stacks.")
+    return "\n".join(lines) + "\n"
 
 
 def _section_key(citation: str) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from hlz.cli import main
 from hlz.engine import UNKNOWN_MARK
 from hlz.plan import Plan, plan_stack
 from hlz.policy_check import PolicyReport, check_plan, outcome_name, short_urn
-from hlz.reports import HIPAA_SECTIONS, markdown, sarif
+from hlz.reports import HIPAA_SECTIONS, compliance_matrix, markdown, sarif
 from hlz.stackfiles import load_stack_file
 from policies.model import NonCompliant, Undetermined
 from policies.registry import ALL_RULES
@@ -312,12 +312,13 @@ def test_check_of_a_json_file_that_is_not_a_plan_exits_2(tmp_path: Path):
 
 @pytest.fixture(scope="module")
 def compliance_sections(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
-    """``hlz report compliance lz-dev``: heading -> the lines under it."""
+    """``hlz report compliance lz-dev``: 45 CFR section heading -> the lines under it (the
+    closing exemptions section is checked on its own)."""
     path = tmp_path_factory.mktemp("compliance") / "matrix.md"
     assert main(["report", "compliance", "lz-dev", "--out", str(path)]) == 0
     sections: dict[str, list[str]] = {}
     current: list[str] = []
-    for line in path.read_text().splitlines():
+    for line in path.read_text().split("## Exemptions and overrides")[0].splitlines():
         if line.startswith("## "):
             current = sections.setdefault(line, [])
         else:
@@ -410,3 +411,12 @@ def test_example_stack_has_no_policy_violations(stack_fixture: str, request: pyt
     ]
     assert violations == []
     assert report.findings, "the pack evaluated nothing"
+
+
+def test_every_report_carries_the_exemptions(exempted: PolicyReport):
+    listed = sarif(exempted, "Pulumi.insecure.yaml")["runs"][0]["properties"]["exemptions"]
+    assert [(e["rule"], e["active"]) for e in listed] == [(ACTIVE_RULE, True), (EXPIRED_RULE, False)]
+    matrix = compliance_matrix([exempted])
+    section = matrix.split("## Exemptions and overrides", 1)[1]
+    assert f"| `{ACTIVE_RULE}` |" in section and "| **expired** |" in section
+    assert exempted.to_json()["exemptions"][1]["active"] is False
