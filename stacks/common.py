@@ -61,7 +61,9 @@ def parse_model(model: type[M], raw: dict[str, Any], source: str) -> M:
     try:
         return model.model_validate(raw)
     except ValidationError as error:
-        raise ConfigError(problems_from_validation_error(error, KEY_PREFIX), source) from None
+        raise ConfigError(
+            problems_from_validation_error(error, KEY_PREFIX, model), source
+        ) from None
 
 
 def key(*parts: str) -> str:

@@ -227,3 +227,13 @@ def test_invalid_config_registers_nothing():
             main, project="hlz", stack="bad", config=stack_file.runtime_config(), mocks=mocks
         )
     assert mocks.created == []
+
+
+def test_a_misspelt_key_gets_the_closest_known_one_as_a_hint():
+    raw = example()
+    raw["firewal"] = raw.pop("firewall")
+    raw["hub"]["subnets"]["sharedService"] = raw["hub"]["subnets"].pop("sharedServices")
+    found = problems(raw)
+    assert found["hlz:firewal"] == "unknown key (did you mean 'firewall'?)"
+    assert found["hlz:hub.subnets.sharedService"] == "unknown key (did you mean 'sharedServices'?)"
+    assert found["hlz:hub.subnets.sharedServices"] == "required key is missing"
