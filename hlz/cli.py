@@ -337,7 +337,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_preflight(args)
         if args.command == "stacks":
             for name in available_stacks():
-                print(name)
+                stack_file = load_stack_file(name)
+                layer, profile = stack_file.layer or "?", stack_file.profile or "?"
+                print(f"{name:<16} {layer:<14} {profile}")
             return EXIT_OK
         parser.print_help()
         return EXIT_USAGE
