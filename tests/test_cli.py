@@ -36,7 +36,10 @@ def test_plan_exits_zero_and_prints_the_summary(lz_dev_json):
     assert "Plan for stack lz-dev (layer landing_zone)" in result.stdout
     assert "hlz:network:HubNetwork hub" in result.stdout
     assert "azure-native:network:AzureFirewall" in result.stdout
-    assert f"Policy pack hlz-hipaa on lz-dev (lab profile): {len(ALL_RULES)} rules, 0 violations" in result.stdout
+    assert (
+        f"Policy pack hlz-hipaa on lz-dev (lab profile): {len(ALL_RULES)} rules, 0 violations"
+        in result.stdout
+    )
 
 
 def test_plan_json_has_the_preview_shape(lz_dev_json):
@@ -104,3 +107,23 @@ def test_help_lists_the_commands():
     result = hlz("--help")
     assert result.returncode == 0 and "plan" in result.stdout
     assert "--stack-file" in hlz("plan", "--help").stdout
+
+
+@pytest.mark.parametrize("stack", ["lz-dev", "lab-dev"])
+def test_the_pulumi_entry_point_plans_the_same_as_hlz(stack: str):
+    """``stacks/__main__.py`` is what ``pulumi up`` runs (Pulumi.yaml ``main: stacks/``); run
+    as a program file it must register exactly what ``hlz plan`` does (lab-dev exercises the
+    async ``pulumi.run`` path that reads the landing zone's outputs)."""
+    from hlz.plan import plan_stack
+    from hlz.stackfiles import load_stack_file
+    from tests.conftest import _PLANS, planned
+
+    expected = planned(stack)
+    entry = plan_stack(
+        stack,
+        stack_file=load_stack_file(stack),
+        program_file=ROOT / "stacks" / "__main__.py",
+        _planned=dict(_PLANS),
+    )
+    assert entry.to_json()["steps"] == expected.to_json()["steps"]
+    assert entry.outputs == expected.outputs
