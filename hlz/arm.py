@@ -156,9 +156,10 @@ def fake_guid(*parts: str) -> str:
     return str(uuid.uuid5(FAKE_GUID_NAMESPACE, "|".join(parts)))
 
 
-def auto_name(logical_name: str, urn: str) -> str:
-    """Pulumi auto-names append 7 random hex characters; a hash keeps the plan reproducible."""
-    return f"{logical_name}{hashlib.sha256(urn.encode()).hexdigest()[:7]}"
+def auto_name(logical_name: str, key: str) -> str:
+    """Pulumi auto-names append 7 random hex characters; a hash of ``key`` (type and logical
+    name) keeps the plan reproducible."""
+    return f"{logical_name}{hashlib.sha256(key.encode()).hexdigest()[:7]}"
 
 
 def arm_id(

@@ -23,7 +23,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.settings import SETTINGS, configure, set_root_resource
 from pulumi.runtime.stack import run_in_stack
 
-from hlz.arm import arm_id, computed_outputs, fake_guid, identity_outputs
+from hlz.arm import arm_id, auto_name, computed_outputs, fake_guid, identity_outputs
 
 DEFAULT_SUBSCRIPTION_ID = "00000000-0000-4000-8000-000000000001"
 DEFAULT_TENANT_ID = "00000000-0000-4000-8000-0000000000aa"
@@ -103,7 +103,9 @@ class ArmMocks(pulumi_mocks.Mocks):
             }
         self.created.append(args.typ)
         inputs = dict(args.inputs)
-        resource_id, name = arm_id(args.typ, inputs, self.subscription_id, args.name)
+        # Without an explicit name the provider auto-names from the logical name.
+        fallback = auto_name(args.name, f"{args.typ}::{args.name}")
+        resource_id, name = arm_id(args.typ, inputs, self.subscription_id, fallback)
         if self.preview:
             # As in a first `pulumi preview`: the provider knows the inputs and the name it
             # will use, but the id and every output Azure computes stay unknown.
