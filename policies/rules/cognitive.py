@@ -19,6 +19,7 @@ from ..model import (
 from ..props import as_bool, as_sequence, as_str, describe, get, is_set, same_text
 from ..vocabulary import DATA_CLASSIFICATIONS
 from .ai_governance import PROCESSES_PHI_TAG, processes_phi, read_tag
+from .expect import expect_text, expect_true
 from .relations import Referrers, of_type
 from .tokens import COGNITIVE_ACCOUNT, COGNITIVE_DEPLOYMENT, DIAGNOSTIC_SETTING
 
@@ -81,29 +82,26 @@ def check_cmk_encryption(_resource_type: str, props: Mapping[str, Any]) -> Outco
 
 
 def check_public_network_access(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    value = get(props, "properties", "publicNetworkAccess")
-    if same_text(value, "Disabled"):
-        return Compliant()
-    return fail(
-        f"properties.publicNetworkAccess is {describe(value)} (absent means Enabled); set it "
-        "to 'Disabled' and use a private endpoint (groupId 'account')"
+    return expect_text(
+        props,
+        ("properties", "publicNetworkAccess"),
+        "Disabled",
+        " (absent means Enabled); set it to 'Disabled' "
+        "and use a private endpoint (groupId 'account')",
     )
 
 
 def check_network_default_deny(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    value = get(props, "properties", "networkAcls", "defaultAction")
-    if same_text(value, "Deny"):
-        return Compliant()
-    return fail(f"properties.networkAcls.defaultAction is {describe(value)}; set it to 'Deny'")
+    return expect_text(
+        props, ("properties", "networkAcls", "defaultAction"), "Deny", "; set it to 'Deny'"
+    )
 
 
 def check_local_auth_disabled(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    value = get(props, "properties", "disableLocalAuth")
-    if as_bool(value) is True:
-        return Compliant()
-    return fail(
-        f"properties.disableLocalAuth is {describe(value)}; set it to true so only Entra ID "
-        "tokens are accepted (no API keys)"
+    return expect_true(
+        props,
+        ("properties", "disableLocalAuth"),
+        "; set it to true so only Entra ID tokens are accepted (no API keys)",
     )
 
 

@@ -17,6 +17,7 @@ from ..model import (
     outcome_from,
 )
 from ..props import as_bool, as_int, as_number, as_sequence, as_str, describe, get, same_text
+from .expect import expect_text, expect_true
 from .relations import Referrers, of_type
 from .tokens import KEY_VAULT, KEY_VAULT_KEY, LOCK_AT_RESOURCE_GROUP, LOCK_BY_SCOPE
 
@@ -36,12 +37,10 @@ HSM_KEY_TYPES = ("RSA-HSM", "EC-HSM")
 
 
 def check_purge_protection(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    value = get(props, "properties", "enablePurgeProtection")
-    if as_bool(value) is True:
-        return Compliant()
-    return fail(
-        f"properties.enablePurgeProtection is {describe(value)}; set it to true "
-        "(it cannot be turned off afterwards)"
+    return expect_true(
+        props,
+        ("properties", "enablePurgeProtection"),
+        "; set it to true (it cannot be turned off afterwards)",
     )
 
 
@@ -63,41 +62,34 @@ def check_soft_delete(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
 
 
 def check_rbac_authorization(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    value = get(props, "properties", "enableRbacAuthorization")
-    if as_bool(value) is True:
-        return Compliant()
-    return fail(
-        f"properties.enableRbacAuthorization is {describe(value)}; set it to true and "
-        "replace access policies with Azure RBAC role assignments"
+    return expect_true(
+        props,
+        ("properties", "enableRbacAuthorization"),
+        "; set it to true and replace access policies with Azure RBAC role assignments",
     )
 
 
 def check_public_network_access(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    value = get(props, "properties", "publicNetworkAccess")
-    if same_text(value, "Disabled"):
-        return Compliant()
-    return fail(
-        f"properties.publicNetworkAccess is {describe(value)} (the SDK fills in 'enabled'); "
-        "set it to 'Disabled' and use a private endpoint"
+    return expect_text(
+        props,
+        ("properties", "publicNetworkAccess"),
+        "Disabled",
+        " (the SDK fills in 'enabled'); set it to 'Disabled' and use a private endpoint",
     )
 
 
 def check_network_default_deny(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    value = get(props, "properties", "networkAcls", "defaultAction")
-    if same_text(value, "Deny"):
-        return Compliant()
-    return fail(
-        f"properties.networkAcls.defaultAction is {describe(value)} (absent means Allow); "
-        "set it to 'Deny'"
+    return expect_text(
+        props,
+        ("properties", "networkAcls", "defaultAction"),
+        "Deny",
+        " (absent means Allow); set it to 'Deny'",
     )
 
 
 def check_premium_sku(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    value = get(props, "properties", "sku", "name")
-    if same_text(value, "premium"):
-        return Compliant()
-    return fail(
-        f"properties.sku.name is {describe(value)}; use 'premium' so keys can be HSM-backed"
+    return expect_text(
+        props, ("properties", "sku", "name"), "premium", "; use 'premium' so keys can be HSM-backed"
     )
 
 

@@ -16,7 +16,8 @@ from ..model import (
     fail,
     outcome_from,
 )
-from ..props import as_bool, as_int, as_sequence, describe, get, is_set, same_text
+from ..props import as_bool, as_int, as_sequence, describe, get, is_set
+from .expect import expect_text
 from .relations import Referrers, of_type
 from .tokens import (
     BASTION_HOST,
@@ -69,22 +70,22 @@ DESTINATION_PROPERTIES = ("workspaceId", "storageAccountId", "eventHubAuthorizat
 
 
 def check_public_ingestion_disabled(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    value = get(props, "publicNetworkAccessForIngestion")
-    if same_text(value, "Disabled"):
-        return Compliant()
-    return fail(
-        f"publicNetworkAccessForIngestion is {describe(value)} (absent means Enabled); set it "
-        "to 'Disabled' and ingest through an Azure Monitor Private Link Scope"
+    return expect_text(
+        props,
+        ("publicNetworkAccessForIngestion",),
+        "Disabled",
+        " (absent means Enabled); set it to 'Disabled' "
+        "and ingest through an Azure Monitor Private Link Scope",
     )
 
 
 def check_public_query_disabled(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    value = get(props, "publicNetworkAccessForQuery")
-    if same_text(value, "Disabled"):
-        return Compliant()
-    return fail(
-        f"publicNetworkAccessForQuery is {describe(value)} (absent means Enabled); set it to "
-        "'Disabled' and query through an Azure Monitor Private Link Scope"
+    return expect_text(
+        props,
+        ("publicNetworkAccessForQuery",),
+        "Disabled",
+        " (absent means Enabled); set it to 'Disabled' "
+        "and query through an Azure Monitor Private Link Scope",
     )
 
 

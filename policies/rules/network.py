@@ -19,6 +19,7 @@ from ..model import (
     outcome_from,
 )
 from ..props import as_sequence, as_str, describe, get, has_key, is_set, same_text
+from .expect import expect_text
 from .relations import Referrers, of_type
 from .tokens import (
     COGNITIVE_ACCOUNT,
@@ -181,10 +182,9 @@ def check_no_internet_management_ports(resource_type: str, props: Mapping[str, A
 
 
 def check_threat_intel_deny(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    value = get(props, "threatIntelMode")
-    if same_text(value, "Deny"):
-        return Compliant()
-    return fail(f"threatIntelMode is {describe(value)} (absent means Alert); set it to 'Deny'")
+    return expect_text(
+        props, ("threatIntelMode",), "Deny", " (absent means Alert); set it to 'Deny'"
+    )
 
 
 # --- private endpoints (stack) ------------------------------------------------------------------

@@ -15,6 +15,7 @@ from ..model import (
     outcome_from,
 )
 from ..props import as_bool, as_int, describe, get, is_set, same_text
+from .expect import expect_text, expect_true
 from .tokens import BLOB_SERVICE, STORAGE_ACCOUNT
 
 ACCOUNT = frozenset({STORAGE_ACCOUNT})
@@ -44,12 +45,10 @@ def check_cmk_encryption(_resource_type: str, props: Mapping[str, Any]) -> Outco
 
 
 def check_infrastructure_encryption(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    value = get(props, "encryption", "requireInfrastructureEncryption")
-    if as_bool(value) is True:
-        return Compliant()
-    return fail(
-        f"encryption.requireInfrastructureEncryption is {describe(value)}; set it to true "
-        "(it can only be chosen when the account is created)"
+    return expect_true(
+        props,
+        ("encryption", "requireInfrastructureEncryption"),
+        "; set it to true (it can only be chosen when the account is created)",
     )
 
 
@@ -71,21 +70,21 @@ def check_minimum_tls(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
 
 
 def check_public_network_access(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    value = get(props, "publicNetworkAccess")
-    if same_text(value, "Disabled"):
-        return Compliant()
-    return fail(
-        f"publicNetworkAccess is {describe(value)} (absent means Enabled); set it to "
-        "'Disabled' and reach the account through private endpoints"
+    return expect_text(
+        props,
+        ("publicNetworkAccess",),
+        "Disabled",
+        " (absent means Enabled); set it to 'Disabled' "
+        "and reach the account through private endpoints",
     )
 
 
 def check_network_default_deny(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    value = get(props, "networkRuleSet", "defaultAction")
-    if same_text(value, "Deny"):
-        return Compliant()
-    return fail(
-        f"networkRuleSet.defaultAction is {describe(value)} (absent means Allow); set it to 'Deny'"
+    return expect_text(
+        props,
+        ("networkRuleSet", "defaultAction"),
+        "Deny",
+        " (absent means Allow); set it to 'Deny'",
     )
 
 
@@ -149,10 +148,7 @@ def check_blob_soft_delete(_resource_type: str, props: Mapping[str, Any]) -> Out
 
 
 def check_blob_versioning(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    value = get(props, "isVersioningEnabled")
-    if as_bool(value) is True:
-        return Compliant()
-    return fail(f"isVersioningEnabled is {describe(value)}; set it to true")
+    return expect_true(props, ("isVersioningEnabled",), "; set it to true")
 
 
 _STORAGE_DOCS = "https://learn.microsoft.com/azure/storage"
