@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -152,6 +153,13 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument(
         "--stack-file", type=Path, metavar="PATH", help="config file instead of Pulumi.<STACK>.yaml"
     )
+
+    rules = commands.add_parser(
+        "rules",
+        help="list the policy pack's rules with severity, HIPAA sections and enforcement",
+        description="Every rule of the hlz-hipaa pack (policies/RULES.md has the full text).",
+    )
+    rules.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     add_preflight_parser(commands)
     commands.add_parser("stacks", help="list the stacks (Pulumi.<stack>.yaml files)")
@@ -300,6 +308,38 @@ def _report(args: argparse.Namespace) -> int:
     raise UsageError("name a report: compliance or ai-inventory")
 
 
+def _rules(args: argparse.Namespace) -> int:
+    from policies.model import Profile
+    from policies.profiles import enforcement_level
+    from policies.registry import ALL_RULES
+
+    rows = [
+        {
+            "id": rule.id,
+            "severity": rule.severity.value,
+            "hipaa": list(rule.hipaa),
+            "lab": enforcement_level(rule, Profile.LAB).value,
+            "production": enforcement_level(rule, Profile.PRODUCTION).value,
+            "productionOnly": rule.production_only,
+            "description": rule.description,
+        }
+        for rule in ALL_RULES
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    width = max(len(row["id"]) for row in rows)
+    print(f"{'rule':{width}}  {'severity':8}  {'lab':9}  {'production':10}  HIPAA")
+    for row in rows:
+        lab = "n/a" if row["productionOnly"] else row["lab"]
+        print(
+            f"{row['id']:{width}}  {row['severity']:8}  {lab:9}  {row['production']:10}  "
+            f"{', '.join(row['hipaa'])}"
+        )
+    print(f"\n{len(rows)} rules; details and remediation: policies/RULES.md")
+    return EXIT_OK
+
+
 def _stack_file(args: argparse.Namespace) -> StackFile | None:
     return load_stack_file(args.stack, path=args.stack_file) if args.stack_file else None
 
@@ -331,6 +371,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "rules":
+            return _rules(args)
         if args.command == "graph":
             return _graph(args)
         if args.command == "preflight":
@@ -343,6 +385,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         parser.print_help()
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (`hlz rules | head`): not a failure of hlz. Point stdout at
+        # devnull so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except UsageError as error:
         print(f"hlz: error: {error}", file=sys.stderr)
         return EXIT_USAGE

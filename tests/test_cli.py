@@ -127,3 +127,17 @@ def test_the_pulumi_entry_point_plans_the_same_as_hlz(stack: str):
     )
     assert entry.to_json()["steps"] == expected.to_json()["steps"]
     assert entry.outputs == expected.outputs
+
+
+def test_rules_lists_every_rule_with_its_enforcement():
+    result = hlz("rules", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [row["id"] for row in rows] == [rule.id for rule in ALL_RULES]
+    by_id = {row["id"]: row for row in rows}
+    for rule in ALL_RULES:
+        assert by_id[rule.id]["production"] == "mandatory"
+        assert by_id[rule.id]["lab"] == ("mandatory" if rule.phi_protecting else "advisory")
+    table = hlz("rules").stdout
+    assert f"{len(ALL_RULES)} rules; details and remediation: policies/RULES.md" in table
+
