@@ -37,6 +37,7 @@ from .model import (
 from .profiles import EnforcementLevel, enforcement_level
 from .props import as_mapping, as_str, get
 from .registry import ALL_RULES
+from .rules.ai_governance import EVALUATION_DATE
 
 __all__ = [
     "Finding",
@@ -230,6 +231,21 @@ def evaluate_plan(
     resources = [dataclasses.replace(r, props=_with_unknown_checks(r.props)) for r in resources]
     rules = ALL_RULES if rules is None else rules
     day = today or dt.datetime.now(dt.UTC).date()
+    # Rules that depend on the date (approval expiry) judge on the same day as the exemptions.
+    token = EVALUATION_DATE.set(day)
+    try:
+        return _evaluate_all(resources, rules, profile, exemptions, day)
+    finally:
+        EVALUATION_DATE.reset(token)
+
+
+def _evaluate_all(
+    resources: Sequence[StackResource],
+    rules: Sequence[Rule],
+    profile: Profile,
+    exemptions: Sequence[Exemption],
+    day: dt.date,
+) -> list[Finding]:
     findings: list[Finding] = []
     for resource in resources:
         for rule in rules:

@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from pulumi_policy.proxy import UnknownValueError
@@ -168,9 +169,15 @@ def check_governance_record(_resource_type: str, props: Mapping[str, Any]) -> Ou
 # --- approval expiry ---------------------------------------------------------------------------
 
 
+EVALUATION_DATE: ContextVar[dt.date | None] = ContextVar("evaluation_date", default=None)
+"""Set by ``policies.evaluation.evaluate_plan`` for the duration of one evaluation, so approvals
+are judged on the same day as exemptions; unset (CrossGuard) means today."""
+
+
 def today() -> dt.date:
-    """The date approvals are checked against: today in UTC. Tests monkeypatch this function."""
-    return dt.datetime.now(dt.UTC).date()
+    """The date approvals are checked against: the evaluation's date, else today in UTC.
+    Tests monkeypatch this function."""
+    return EVALUATION_DATE.get() or dt.datetime.now(dt.UTC).date()
 
 
 def approval_outcome(props: Mapping[str, Any], on: dt.date) -> Outcome:

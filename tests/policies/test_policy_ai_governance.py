@@ -641,3 +641,32 @@ def test_data_zone_rule_documents_its_phi_scope() -> None:
     assert DATA_ZONE.description.startswith("Model deployments that process PHI")
     assert "hlz-processes-phi" in DATA_ZONE.remediation
     assert DATA_ZONE.override_tag == "hlz-override-data-residency"
+
+
+def test_evaluate_plan_judges_approvals_on_its_own_date():
+    """``evaluate_plan(today=...)`` is the day for exemptions and approvals alike."""
+    import datetime as dt
+
+    from policies.evaluation import evaluate_plan
+    from policies.model import NonCompliant, Profile, StackResource
+    from tests.policies.policy_cases import COGNITIVE_DEPLOYMENT, COMPLIANT
+
+    props = COMPLIANT[COGNITIVE_DEPLOYMENT]
+    expires = dt.date.fromisoformat(props["tags"]["hlz-approval-expires"])
+    resource = StackResource(
+        urn="urn:pulumi:s::hlz::azure-native:cognitiveservices:Deployment::d",
+        resource_type=COGNITIVE_DEPLOYMENT,
+        props=props,
+    )
+
+    def expired_on(day: dt.date) -> bool:
+        findings = evaluate_plan([resource], profile=Profile.PRODUCTION, today=day)
+        finding = next(
+            f
+            for f in findings
+            if f.rule.id == "cognitiveservices-deployment-disallow-expired-approval"
+        )
+        return isinstance(finding.evaluation, NonCompliant)
+
+    assert not expired_on(expires)
+    assert expired_on(expires + dt.timedelta(days=1))
