@@ -9,25 +9,12 @@ from typing import Annotated, Any
 import pulumi
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from policies.vocabulary import (
-    ALLOWED_LOCATIONS,
-    DATA_CLASSIFICATIONS,
-    ENVIRONMENTS,
-    OVERRIDE_TAG_PREFIX,
-    REQUIRED_TAGS,
-)
+from policies.vocabulary import OVERRIDE_TAG_PREFIX, REQUIRED_TAGS
 
 # A value that may be known now (str) or only after another resource is created (Output).
 StrInput = Annotated[Any, "pulumi.Input[str]"]
 
 REQUIRED_TAG_KEYS = tuple(REQUIRED_TAGS)
-__all__ = [
-    "ALLOWED_LOCATIONS",
-    "DATA_CLASSIFICATIONS",
-    "ENVIRONMENTS",
-    "OVERRIDE_TAG_PREFIX",
-    "REQUIRED_TAG_KEYS",
-]
 
 
 class HlzModel(BaseModel):

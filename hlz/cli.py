@@ -176,20 +176,25 @@ def _stack_file_label(stack: str) -> str:
     return f"Pulumi.{stack}.yaml"
 
 
-def _write_reports(report: Any, args: argparse.Namespace, stack: str) -> None:
+def _json_text(document: Any) -> str:
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _write_reports(
+    report: Any, stack: str, sarif_path: Path | None, markdown_path: Path | None
+) -> None:
     from hlz.reports import markdown, sarif
 
-    if args.sarif is not None:
-        _write(args.sarif, json.dumps(sarif(report, _stack_file_label(stack)), indent=2) + "\n")
-    if args.markdown is not None:
-        _write(args.markdown, markdown(report))
+    if sarif_path is not None:
+        _write(sarif_path, _json_text(sarif(report, _stack_file_label(stack))))
+    if markdown_path is not None:
+        _write(markdown_path, markdown(report))
 
 
 def _plan(args: argparse.Namespace) -> int:
     from hlz.plan import Plan, plan_stack, summary_text
     from hlz.policy_check import check_plan, load_project_exemptions
     from hlz.policy_check import summary_text as policy_summary
-    from hlz.reports import markdown, sarif
 
     names: list[str] = list(args.stacks)
     if args.all:
@@ -237,15 +242,13 @@ def _plan(args: argparse.Namespace) -> int:
             print(policy_summary(report))
             print(f"  planned in {plan_seconds:.1f}s, checked in {elapsed - plan_seconds:.2f}s\n")
         if args.json is not None:
-            _write(args.json, json.dumps(document, indent=2) + "\n")
-        _write_reports(report, args, name)
+            _write(args.json, _json_text(document))
+        _write_reports(report, name, args.sarif, args.markdown)
         if args.out_dir is not None:
-            _write(args.out_dir / f"{name}.plan.json", json.dumps(document, indent=2) + "\n")
-            _write(
-                args.out_dir / f"{name}.sarif",
-                json.dumps(sarif(report, _stack_file_label(name)), indent=2) + "\n",
+            _write(args.out_dir / f"{name}.plan.json", _json_text(document))
+            _write_reports(
+                report, name, args.out_dir / f"{name}.sarif", args.out_dir / f"{name}.md"
             )
-            _write(args.out_dir / f"{name}.md", markdown(report))
     return exit_code
 
 
@@ -267,7 +270,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{report.stack}: {len(report.blocking)} mandatory violations")
     else:
         print(summary_text(report))
-    _write_reports(report, args, report.stack)
+    _write_reports(report, report.stack, args.sarif, args.markdown)
     return EXIT_POLICY if report.blocking else EXIT_OK
 
 
@@ -303,7 +306,7 @@ def _report(args: argparse.Namespace) -> int:
             print(text)
         if args.json is not None:
             document = {"stack": args.stack, "deployments": rows}
-            _write(args.json, json.dumps(document, indent=2) + "\n")
+            _write(args.json, _json_text(document))
         return EXIT_OK
     raise UsageError("name a report: compliance or ai-inventory")
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from hlz import __version__
 from hlz.policy_check import PolicyReport, exemption_json, outcome_name, short_urn
 from policies.evaluation import Finding
+from policies.exemptions import Exemption
 from policies.model import NonCompliant, Rule, Severity
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -151,6 +153,22 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def exemption_table(exemptions: Sequence[Exemption], today: date) -> list[str]:
+    """Markdown rows of every recorded exemption, active or expired on ``today``."""
+    lines = [
+        "| rule | resource | reason | owner | expires | state |",
+        "|---|---|---|---|---|---|",
+    ]
+    for exemption in exemptions:
+        state = "active" if exemption.is_active(today) else "**expired**"
+        lines.append(
+            f"| `{exemption.rule_id}` | `{_cell(exemption.resource)}` | "
+            f"{_cell(exemption.reason)} | {_cell(exemption.owner)} | {exemption.expires} | "
+            f"{state} |"
+        )
+    return lines
+
+
 def markdown(report: PolicyReport) -> str:
     """A pull-request comment: verdict, violations with remediation, exemptions."""
     blocking = report.blocking
@@ -200,17 +218,7 @@ def markdown(report: PolicyReport) -> str:
         lines.append("")
     lines += ["#### Exemptions", ""]
     if report.exemptions:
-        lines += [
-            "| rule | resource | reason | owner | expires | state |",
-            "|---|---|---|---|---|---|",
-        ]
-        for exemption in report.exemptions:
-            state = "active" if exemption.is_active(report.today) else "**expired**"
-            lines.append(
-                f"| `{exemption.rule_id}` | `{_cell(exemption.resource)}` | "
-                f"{_cell(exemption.reason)} | {_cell(exemption.owner)} | {exemption.expires} | "
-                f"{state} |"
-            )
+        lines += exemption_table(report.exemptions, report.today)
     else:
         lines.append("None recorded (`policies/exemptions.yaml`).")
     return "\n".join(lines) + "\n"
@@ -258,17 +266,7 @@ def compliance_matrix(reports: Sequence[PolicyReport]) -> str:
     lines += ["## Exemptions and overrides", ""]
     exemptions = reports[0].exemptions if reports else []
     if exemptions:
-        lines += [
-            "| rule | resource | reason | owner | expires | state |",
-            "|---|---|---|---|---|---|",
-        ]
-        for exemption in exemptions:
-            state = "active" if exemption.is_active(reports[0].today) else "**expired**"
-            lines.append(
-                f"| `{exemption.rule_id}` | `{_cell(exemption.resource)}` | "
-                f"{_cell(exemption.reason)} | {_cell(exemption.owner)} | {exemption.expires} | "
-                f"{state} |"
-            )
+        lines += exemption_table(exemptions, reports[0].today)
     else:
         lines.append("No exemptions recorded (`policies/exemptions.yaml`).")
     overrides = [(report.stack, finding) for report in reports for finding in report.overrides]
