@@ -47,6 +47,9 @@ class Registration:
     property_dependencies: dict[str, list[str]]
     id: str | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
+    read: bool = False
+    """A read of an existing resource (``Resource.get``, a StackReference): not managed by the
+    stack, so never created and never judged by the policy pack."""
 
 
 def to_plain(value: Any) -> Any:
@@ -175,6 +178,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 dependencies=list(request.dependencies),
                 property_dependencies={},
                 id=request.id,
+                read=True,
             )
         )
         return response

@@ -46,7 +46,12 @@ class Plan:
 
     @property
     def custom_resources(self) -> list[Registration]:
-        return [r for r in self.registrations if r.custom]
+        """The resources the stack manages (reads of existing resources left out)."""
+        return [r for r in self.registrations if r.custom and not r.read]
+
+    @property
+    def reads(self) -> list[Registration]:
+        return [r for r in self.registrations if r.read]
 
     def of_type(self, token: str) -> list[Registration]:
         return [r for r in self.registrations if r.type == token]
@@ -84,25 +89,10 @@ class Plan:
         return order
 
     def to_json(self) -> dict[str, Any]:
-        steps = [
-            {
-                "op": "create",
-                "urn": r.urn,
-                "newState": {
-                    "urn": r.urn,
-                    "type": r.type,
-                    "custom": r.custom,
-                    "parent": r.parent,
-                    "inputs": r.inputs,
-                    "dependencies": r.dependencies,
-                    "propertyDependencies": r.property_dependencies,
-                },
-            }
-            for r in self.ordered()
-        ]
+        steps = [_step(r) for r in self.ordered()]
         return {
             "steps": steps,
-            "changeSummary": {"create": len(steps)},
+            "changeSummary": dict(Counter(step["op"] for step in steps)),
             "diagnostics": [],
             "hlz": {
                 "formatVersion": PLAN_FORMAT_VERSION,
@@ -123,6 +113,31 @@ class Plan:
             document["hlz"].update(extra)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n")
+
+
+def _step(registration: Registration) -> dict[str, Any]:
+    """One ``pulumi preview --json`` step: ``create`` for a managed resource, ``read`` (with the
+    id read and ``external: true``, as the engine records reads) for ``Resource.get`` and
+    StackReferences."""
+    state: dict[str, Any] = {
+        "urn": registration.urn,
+        "type": registration.type,
+        "custom": registration.custom,
+        "parent": registration.parent,
+    }
+    if registration.read:
+        state["id"] = registration.id
+        state["external"] = True
+    state.update(
+        inputs=registration.inputs,
+        dependencies=registration.dependencies,
+        propertyDependencies=registration.property_dependencies,
+    )
+    return {
+        "op": "read" if registration.read else "create",
+        "urn": registration.urn,
+        "newState": state,
+    }
 
 
 def referenced_stack(stack_file: StackFile) -> str | None:
@@ -247,10 +262,12 @@ def summary_text(plan: Plan) -> str:
     groups: dict[str, Counter[str]] = {}
     for registration in custom:
         groups.setdefault(component_of(registration, by_urn), Counter())[registration.type] += 1
-    components = len(plan.registrations) - len(custom)
+    reads = plan.reads
+    components = sum(1 for r in plan.registrations if not r.custom)
     lines = [
         f"Plan for stack {plan.stack} (layer {plan.layer}): {plural(len(custom), 'resource')} to "
         f"create in {plural(components, 'component')}"
+        + (f", {plural(len(reads), 'read')} of existing resources" if reads else "")
     ]
     for name, referenced in (plan.referenced or {}).items():
         lines.append(

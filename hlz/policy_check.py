@@ -52,7 +52,12 @@ def stack_resources(plan: dict[str, Any]) -> list[StackResource]:
     resources = []
     for step in plan.get("steps", []):
         state = step["newState"]
-        if not state.get("custom") or state["type"] in NOT_DEPLOYED_TYPES:
+        if (
+            step.get("op") == "read"
+            or state.get("external")
+            or not state.get("custom")
+            or state["type"] in NOT_DEPLOYED_TYPES
+        ):
             continue
         resources.append(
             StackResource(

@@ -45,6 +45,7 @@ def test_plan_exits_zero_and_prints_the_summary(lz_dev_json):
 def test_plan_json_has_the_preview_shape(lz_dev_json):
     _, document = lz_dev_json
     steps = document["steps"]
+    # A landing zone reads nothing: every step creates.
     assert document["changeSummary"] == {"create": len(steps)}
     assert all(step["op"] == "create" and step["urn"] == step["newState"]["urn"] for step in steps)
     states = [step["newState"] for step in steps]
