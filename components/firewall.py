@@ -1,10 +1,22 @@
 """Azure Firewall with a firewall policy: the hub's single egress point (HIPAA 164.312(e)(1)).
 
-| input                 | derived                                                     |
-|-----------------------|-------------------------------------------------------------|
-| tier Basic            | a management subnet and a second public IP are required     |
-| tier Premium          | intrusion detection in Deny mode                            |
-| any tier              | DNS proxy on (spokes resolve private endpoints through it)  |
+What each tier offers decides the policy (https://learn.microsoft.com/azure/firewall/choose-firewall-sku):
+
+| tier     | threat intelligence | DNS proxy | intrusion detection | management subnet + IP |
+|----------|---------------------|-----------|---------------------|------------------------|
+| Basic    | Alert (only mode)   | none      | none                | required               |
+| Standard | Deny                | on        | none                | no                     |
+| Premium  | Deny                | on        | Deny                | no                     |
+
+ARM refuses a Basic policy with DNS proxy (400 ``FirewallPolicyHigherTierOnlyProperties``) or
+threat intelligence in Deny mode, so neither is ever sent for Basic; asking for Deny on Basic
+is an error here, before anything is registered.
+
+Name resolution never depends on the firewall: hub and spokes keep Azure-provided DNS and
+resolve the private-link zones through their own links to the hub's zones
+(``PrivateDnsZones`` for the hub, ``SpokeNetwork`` for each spoke). DNS proxy, where the tier
+has it, serves FQDN filtering in network rules and clients that name the firewall as their DNS
+server; no tier is needed for private endpoints to resolve.
 """
 
 from __future__ import annotations
@@ -19,6 +31,29 @@ from components.diagnostics import send_diagnostics
 from components.shared import DiagnosticsTarget, HlzModel, Placement, StrInput, child_opts
 
 FirewallTier = Literal["Basic", "Standard", "Premium"]
+
+TIERS_WITH_DNS_PROXY = frozenset({"Standard", "Premium"})
+TIERS_WITH_THREAT_INTEL_DENY = frozenset({"Standard", "Premium"})
+TIERS_WITH_INTRUSION_DETECTION = frozenset({"Premium"})
+
+
+def default_threat_intel_mode(tier: FirewallTier) -> network.AzureFirewallThreatIntelMode:
+    """Deny where the tier allows it, else Alert (Basic)."""
+    if tier in TIERS_WITH_THREAT_INTEL_DENY:
+        return network.AzureFirewallThreatIntelMode.DENY
+    return network.AzureFirewallThreatIntelMode.ALERT
+
+
+def tier_problems(
+    tier: FirewallTier, threat_intel_mode: network.AzureFirewallThreatIntelMode | None
+) -> list[str]:
+    """Settings the tier cannot have (ARM would refuse the policy)."""
+    if (
+        threat_intel_mode == network.AzureFirewallThreatIntelMode.DENY
+        and tier not in TIERS_WITH_THREAT_INTEL_DENY
+    ):
+        return [f"threat_intel_mode Deny needs the Standard or Premium tier ({tier}: Alert)"]
+    return []
 
 
 class FirewallArgs(HlzModel):
@@ -37,10 +72,9 @@ class FirewallArgs(HlzModel):
     """The AzureFirewallSubnet."""
     management_subnet_id: StrInput | None = None
     """AzureFirewallManagementSubnet; required (and only used) for the Basic tier."""
-    threat_intel_mode: network.AzureFirewallThreatIntelMode = (
-        network.AzureFirewallThreatIntelMode.DENY
-    )
-    """Default: Deny — traffic to known-malicious addresses is dropped, not just logged."""
+    threat_intel_mode: network.AzureFirewallThreatIntelMode | None = None
+    """Default: None — derived from the tier: Deny (traffic to known-malicious addresses is
+    dropped, not just logged) on Standard and Premium, Alert on Basic, its only mode."""
     diagnostics: DiagnosticsTarget
     """Workspace receiving the firewall's and public IPs' logs and metrics (HIPAA 164.312(b))."""
 
@@ -51,8 +85,11 @@ class Firewall(pulumi.ComponentResource):
     private_ip: pulumi.Output[str]
 
     def __init__(self, name: str, args: FirewallArgs, opts: pulumi.ResourceOptions | None = None):
+        problems = tier_problems(args.tier, args.threat_intel_mode)
         if args.tier == "Basic" and args.management_subnet_id is None:
-            raise ValueError("the Basic firewall tier needs management_subnet_id")
+            problems.append("the Basic firewall tier needs management_subnet_id")
+        if problems:
+            raise ValueError("; ".join(problems))
         super().__init__("hlz:network:Firewall", name, None, opts)
         placement = args.placement
         workspace_id = args.diagnostics.workspace_id
@@ -63,13 +100,17 @@ class Firewall(pulumi.ComponentResource):
             resource_group_name=placement.resource_group_name,
             location=placement.location,
             sku=network.FirewallPolicySkuArgs(tier=network.FirewallPolicySkuTier(args.tier)),
-            threat_intel_mode=args.threat_intel_mode,
-            dns_settings=network.DnsSettingsArgs(enable_proxy=True),
+            threat_intel_mode=args.threat_intel_mode or default_threat_intel_mode(args.tier),
+            dns_settings=(
+                network.DnsSettingsArgs(enable_proxy=True)
+                if args.tier in TIERS_WITH_DNS_PROXY
+                else None
+            ),
             intrusion_detection=(
                 network.FirewallPolicyIntrusionDetectionArgs(
                     mode=network.FirewallPolicyIntrusionDetectionStateType.DENY
                 )
-                if args.tier == "Premium"
+                if args.tier in TIERS_WITH_INTRUSION_DETECTION
                 else None
             ),
             tags=placement.tags,

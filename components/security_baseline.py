@@ -1,17 +1,52 @@
 """Subscription security baseline: Defender for Cloud plans and Azure's built-in HITRUST/HIPAA
 initiative in audit mode (HIPAA 164.308(a)(1)(ii)(D) activity review, defence in depth behind
-the pre-deployment policy pack)."""
+the pre-deployment policy pack).
+
+| input            | derived                                                                   |
+|------------------|---------------------------------------------------------------------------|
+| (always)         | the assignment gets a system-assigned identity and ``location``: the      |
+|                  | initiative has DeployIfNotExists and Modify members, and ARM refuses such |
+|                  | an assignment without both                                                |
+| (always)         | that identity holds, at the assignment's scope, every role the remediating |
+|                  | members name (``roleDefinitionIds``), so a remediation task can run       |
+
+The members and their roles are vendored in ``components/data/hitrust_hipaa_initiative.json``,
+read from Azure/azure-policy (commit and date recorded there). The initiative is assigned with
+``DoNotEnforce``: nothing is denied or deployed on its own; an operator starts remediation
+tasks, which then act with these roles.
+"""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pulumi
 from pulumi_azure_native import authorization, security
 
+from components.roles import BUILTIN_ROLES, assign_role
 from components.shared import HlzModel, StrInput, child_opts
 
-HIPAA_HITRUST_INITIATIVE_ID = (
-    "/providers/Microsoft.Authorization/policySetDefinitions/a169a624-5599-4385-a696-c8d643089fab"
-)
+INITIATIVE_DATA = Path(__file__).resolve().parent / "data" / "hitrust_hipaa_initiative.json"
+
+
+def _initiative() -> tuple[str, tuple[str, ...]]:
+    """(initiative id, names of the built-in roles its remediating members need)."""
+    data = json.loads(INITIATIVE_DATA.read_text())
+    by_id = {guid: name for name, guid in BUILTIN_ROLES.items()}
+    names = []
+    for role in data["roles"]:
+        name = by_id.get(role["id"])
+        if name is None:
+            raise ValueError(
+                f"{INITIATIVE_DATA.name}: role {role['id']} ({role['name']}) is not in "
+                "components.roles.BUILTIN_ROLES"
+            )
+        names.append(name)
+    return data["initiative"]["id"], tuple(names)
+
+
+HIPAA_HITRUST_INITIATIVE_ID, REMEDIATION_ROLES = _initiative()
 
 # Defender plan name -> sub-plan (None: the plan's default).
 DEFENDER_PLANS: dict[str, str | None] = {
@@ -61,9 +96,31 @@ class SecurityBaseline(pulumi.ComponentResource):
             # Audit mode: evaluate and report, never block or remediate on its own.
             enforcement_mode=authorization.EnforcementMode.DO_NOT_ENFORCE,
             location=args.location,
+            identity=authorization.IdentityArgs(
+                type=authorization.ResourceIdentityType.SYSTEM_ASSIGNED
+            ),
             opts=child_opts(self),
         )
+        principal_id = assignment.identity.apply(_principal_id)
+        self.remediation_roles = [
+            assign_role(
+                f"{name}-remediation-{role.lower().replace(' ', '-')}",
+                scope=assignment.scope,
+                principal_id=principal_id,
+                principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
+                role=role,
+                subscription_id=args.subscription_id,
+                parent=self,
+            )
+            for role in REMEDIATION_ROLES
+        ]
         self.policy_assignment = assignment
         self.id = assignment.id
         self.name = assignment.name
         self.register_outputs({"id": self.id, "name": self.name})
+
+
+def _principal_id(identity: authorization.outputs.IdentityResponse | None) -> str:
+    if identity is None or not identity.principal_id:
+        raise ValueError("the policy assignment reported no identity principal")
+    return identity.principal_id

@@ -70,6 +70,35 @@ def key_vault(**overrides) -> list:
     return run_components(lambda: KeyVault("kv", args) and None)
 
 
+@pytest.mark.parametrize(
+    ("tier", "threat_intel", "dns_proxy", "intrusion_detection"),
+    [
+        # Basic: no DNS proxy (ARM: FirewallPolicyHigherTierOnlyProperties), threat intel Alert only.
+        ("Basic", "Alert", None, None),
+        ("Standard", "Deny", True, None),
+        ("Premium", "Deny", True, "Deny"),
+    ],
+)
+def test_firewall_policy_features_follow_the_tier(
+    tier: str, threat_intel: str, dns_proxy: bool | None, intrusion_detection: str | None
+):
+    policy = one(hub(firewall_tier=tier), "azure-native:network:FirewallPolicy").inputs
+    assert policy["sku"]["tier"] == tier
+    assert policy["threatIntelMode"] == threat_intel
+    assert (policy.get("dnsSettings") or {}).get("enableProxy") == dns_proxy
+    assert (policy.get("intrusionDetection") or {}).get("mode") == intrusion_detection
+
+
+def test_firewall_refuses_a_feature_its_tier_lacks():
+    from pulumi_azure_native import network
+
+    from components.firewall import FirewallArgs, tier_problems
+
+    problems = tier_problems("Basic", network.AzureFirewallThreatIntelMode.DENY)
+    assert problems == ["threat_intel_mode Deny needs the Standard or Premium tier (Basic: Alert)"]
+    assert FirewallArgs.model_fields["threat_intel_mode"].default is None
+
+
 def test_hub_network_defaults():
     resources = hub()
     policy = one(resources, "azure-native:network:FirewallPolicy").inputs

@@ -167,7 +167,8 @@ def test_role_assignments_have_guid_names_and_principal_types(landing_zone_plan:
     assert assignments
     for assignment in assignments:
         assert GUID.fullmatch(assignment.inputs["roleAssignmentName"])
-        assert assignment.inputs["principalType"] == "Group"
+        # People through groups; the policy assignment's identity is a service principal.
+        assert assignment.inputs["principalType"] in ("Group", "ServicePrincipal")
 
 
 def test_hub_subnets_have_nsgs_except_where_azure_forbids(landing_zone_plan: Plan):
@@ -260,3 +261,34 @@ def test_defender_plans_and_hipaa_initiative(landing_zone_plan: Plan):
     assignment = landing_zone_plan.of_type("azure-native:authorization:PolicyAssignment")[0].inputs
     assert assignment["policyDefinitionId"].endswith("a169a624-5599-4385-a696-c8d643089fab")
     assert assignment["enforcementMode"] == "DoNotEnforce"
+
+
+def test_the_initiative_assignment_has_an_identity_and_the_roles_its_remediation_needs(
+    landing_zone_plan: Plan,
+):
+    """ARM refuses an assignment of an initiative with DeployIfNotExists/Modify members that has
+    no managed identity and location; remediation needs the members' roleDefinitionIds."""
+    import json
+
+    from tests.conftest import ROOT
+
+    data = json.loads((ROOT / "components" / "data" / "hitrust_hipaa_initiative.json").read_text())
+    needed = {role["id"] for role in data["roles"]}
+    assert needed  # the vendored initiative has remediating members
+    registration = landing_zone_plan.of_type("azure-native:authorization:PolicyAssignment")[0]
+    assignment = registration.inputs
+    assert assignment["identity"] == {"type": "SystemAssigned"}
+    assert assignment["location"] == "eastus2"
+    grants = [
+        r
+        for r in landing_zone_plan.of_type("azure-native:authorization:RoleAssignment")
+        if r.inputs["scope"] == assignment["scope"]
+    ]
+    granted = {g.inputs["roleDefinitionId"].rsplit("/", 1)[-1] for g in grants}
+    assert granted == needed
+    # One principal, the assignment's own identity (its principal id is known only once Azure
+    # has created the assignment, hence the dependency).
+    assert len({g.inputs["principalId"] for g in grants}) == 1
+    for grant in grants:
+        assert grant.inputs["principalType"] == "ServicePrincipal"
+        assert registration.urn in grant.property_dependencies["principalId"]
