@@ -20,11 +20,13 @@ encrypted with a customer-managed key (HIPAA 164.312(a)(1), (a)(2)(iv), (b), (c)
 | export_* set     | FHIR ``$export`` to that account; the key's identity (the service's      |
 |                  | only identity) gets "Storage Blob Data Contributor" on that container    |
 
-``publicNetworkAccess`` of the workspace and its services is output-only in
-pulumi-azure-native 3.29.0 (the Bicep type data for 2024-03-31 lists it as writable, but the
-SDK offers no input for it), so it cannot be set here; the private endpoint and Entra RBAC carry
-the control (policy ``network-paas-require-private-endpoint``). Known gap: revisit when the SDK
-exposes the property.
+The workspace's ``properties.publicNetworkAccess`` governs its FHIR and DICOM services and is
+writable in REST API 2024-03-31, but pulumi-azure-native 3.29.0's typed ``healthcareapis.
+Workspace`` has no input for it (Azure's default is Enabled). So the workspace is declared as
+the SDK's generic ``resources.Resource`` at exactly the API version the typed Health Data
+Services resources use (``WORKSPACE_API_VERSION``, checked against the SDK by a test), with
+``publicNetworkAccess: Disabled``; the services reference it by name as before. The policy pack
+judges it as a Health Data Services workspace (``policies.normalise``).
 
 The services carry only the user-assigned identity: a system-assigned one would not exist,
 let alone hold key access, when the customer-managed key is applied at creation. Microsoft's
@@ -43,7 +45,7 @@ import uuid
 from typing import Literal
 
 import pulumi
-from pulumi_azure_native import authorization, healthcareapis
+from pulumi_azure_native import authorization, healthcareapis, resources
 from pydantic import Field, field_validator, model_validator
 
 from components.diagnostics import send_diagnostics
@@ -86,6 +88,9 @@ CORS_READ_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 CORS_MAX_AGE_SECONDS = 600
 """Browsers re-check the preflight every 10 minutes, so a tightened policy applies quickly."""
+
+WORKSPACE_API_VERSION = "2024-03-31"
+"""REST API version of pulumi-azure-native 3.29.0's healthcareapis module."""
 
 FHIR_TIMEOUTS = pulumi.CustomTimeouts(create="60m", update="60m", delete="30m")
 """FHIR takes 20-30 minutes to provision (and to re-provision on some updates)."""
@@ -228,12 +233,17 @@ class HealthDataServices(pulumi.ComponentResource):
         zone_ids = args.private_link.zones(*HEALTH_ZONES)
         workspace_id = args.diagnostics.workspace_id
 
-        workspace = healthcareapis.Workspace(
+        workspace = resources.Resource(
             f"{name}-ws",
-            workspace_name=args.workspace_name,
+            resource_provider_namespace="Microsoft.HealthcareApis",
+            resource_type="workspaces",
+            parent_resource_path="",
+            api_version=WORKSPACE_API_VERSION,
+            resource_name_=args.workspace_name,
             resource_group_name=placement.resource_group_name,
             location=placement.location,
             tags=placement.tags,
+            properties={"publicNetworkAccess": "Disabled"},
             opts=child_opts(self),
         )
         identity = healthcareapis.ServiceManagedIdentityIdentityArgs(

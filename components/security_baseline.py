@@ -120,6 +120,8 @@ class SecurityBaseline(pulumi.ComponentResource):
         self.register_outputs({"id": self.id, "name": self.name})
 
 
+
+
 def _principal_id(identity: authorization.outputs.IdentityResponse | None) -> str:
     if identity is None or not identity.principal_id:
         raise ValueError("the policy assignment reported no identity principal")

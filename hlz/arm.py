@@ -1,8 +1,10 @@
 """Realistic ARM ids and computed outputs for the offline plan's mocks.
 
-Each azure-native type the programs use maps to its ARM path: the provider namespace and, from
-outermost to innermost, (collection, input key holding that level's name). Extension resources
-(role assignments, locks, diagnostic settings...) hang below the resource named by a scope input.
+Each azure-native type the programs use maps to its ARM path (``policies.arm_types``, shared
+with the policy pack, which needs it to recognise generic resources): the provider namespace
+and, from outermost to innermost, (collection, input key holding that level's name). Extension
+resources (role assignments, locks, diagnostic settings...) hang below the resource named by a
+scope input.
 """
 
 from __future__ import annotations
@@ -10,146 +12,12 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import uuid
-from dataclasses import dataclass
 from typing import Any
+
+from policies.arm_types import ARM_PATHS, GENERIC_RESOURCE, ArmPath
 
 # Namespace for deterministic fake GUIDs (principal ids, customer ids...).
 FAKE_GUID_NAMESPACE = uuid.UUID("0b0e7b7c-3d53-4c1e-9a61-5d0b3c9c7f11")
-
-
-@dataclass(frozen=True)
-class ArmPath:
-    namespace: str
-    levels: tuple[tuple[str, str], ...]
-    """(collection, name input key) from the outermost resource inwards."""
-    scope_key: str | None = None
-    """For extension resources: the input holding the scope id they attach to."""
-    in_resource_group: bool = True
-
-
-ARM_PATHS: dict[str, ArmPath] = {
-    "azure-native:authorization:ManagementLockByScope": ArmPath(
-        "Microsoft.Authorization", (("locks", "lockName"),), scope_key="scope"
-    ),
-    "azure-native:authorization:PolicyAssignment": ArmPath(
-        "Microsoft.Authorization",
-        (("policyAssignments", "policyAssignmentName"),),
-        scope_key="scope",
-    ),
-    "azure-native:authorization:RoleAssignment": ArmPath(
-        "Microsoft.Authorization", (("roleAssignments", "roleAssignmentName"),), scope_key="scope"
-    ),
-    "azure-native:monitor:DiagnosticSetting": ArmPath(
-        "Microsoft.Insights", (("diagnosticSettings", "name"),), scope_key="resourceUri"
-    ),
-    "azure-native:security:Pricing": ArmPath(
-        "Microsoft.Security", (("pricings", "pricingName"),), scope_key="scopeId"
-    ),
-    "azure-native:monitor:PrivateLinkScope": ArmPath(
-        "Microsoft.Insights", (("privateLinkScopes", "scopeName"),)
-    ),
-    "azure-native:monitor:PrivateLinkScopedResource": ArmPath(
-        "Microsoft.Insights", (("privateLinkScopes", "scopeName"), ("scopedResources", "name"))
-    ),
-    "azure-native:operationalinsights:Workspace": ArmPath(
-        "Microsoft.OperationalInsights", (("workspaces", "workspaceName"),)
-    ),
-    "azure-native:network:VirtualNetwork": ArmPath(
-        "Microsoft.Network", (("virtualNetworks", "virtualNetworkName"),)
-    ),
-    "azure-native:network:Subnet": ArmPath(
-        "Microsoft.Network", (("virtualNetworks", "virtualNetworkName"), ("subnets", "subnetName"))
-    ),
-    "azure-native:network:VirtualNetworkPeering": ArmPath(
-        "Microsoft.Network",
-        (
-            ("virtualNetworks", "virtualNetworkName"),
-            ("virtualNetworkPeerings", "virtualNetworkPeeringName"),
-        ),
-    ),
-    "azure-native:network:NetworkSecurityGroup": ArmPath(
-        "Microsoft.Network", (("networkSecurityGroups", "networkSecurityGroupName"),)
-    ),
-    "azure-native:network:RouteTable": ArmPath(
-        "Microsoft.Network", (("routeTables", "routeTableName"),)
-    ),
-    "azure-native:network:PublicIPAddress": ArmPath(
-        "Microsoft.Network", (("publicIPAddresses", "publicIpAddressName"),)
-    ),
-    "azure-native:network:AzureFirewall": ArmPath(
-        "Microsoft.Network", (("azureFirewalls", "azureFirewallName"),)
-    ),
-    "azure-native:network:FirewallPolicy": ArmPath(
-        "Microsoft.Network", (("firewallPolicies", "firewallPolicyName"),)
-    ),
-    "azure-native:network:BastionHost": ArmPath(
-        "Microsoft.Network", (("bastionHosts", "bastionHostName"),)
-    ),
-    "azure-native:network:DdosProtectionPlan": ArmPath(
-        "Microsoft.Network", (("ddosProtectionPlans", "ddosProtectionPlanName"),)
-    ),
-    "azure-native:network:PrivateEndpoint": ArmPath(
-        "Microsoft.Network", (("privateEndpoints", "privateEndpointName"),)
-    ),
-    "azure-native:network:PrivateDnsZoneGroup": ArmPath(
-        "Microsoft.Network",
-        (
-            ("privateEndpoints", "privateEndpointName"),
-            ("privateDnsZoneGroups", "privateDnsZoneGroupName"),
-        ),
-    ),
-    "azure-native:privatedns:PrivateZone": ArmPath(
-        "Microsoft.Network", (("privateDnsZones", "privateZoneName"),)
-    ),
-    "azure-native:privatedns:VirtualNetworkLink": ArmPath(
-        "Microsoft.Network",
-        (("privateDnsZones", "privateZoneName"), ("virtualNetworkLinks", "virtualNetworkLinkName")),
-    ),
-    "azure-native:keyvault:Vault": ArmPath("Microsoft.KeyVault", (("vaults", "vaultName"),)),
-    "azure-native:keyvault:Key": ArmPath(
-        "Microsoft.KeyVault", (("vaults", "vaultName"), ("keys", "keyName"))
-    ),
-    "azure-native:managedidentity:UserAssignedIdentity": ArmPath(
-        "Microsoft.ManagedIdentity", (("userAssignedIdentities", "resourceName"),)
-    ),
-    "azure-native:cognitiveservices:Account": ArmPath(
-        "Microsoft.CognitiveServices", (("accounts", "accountName"),)
-    ),
-    "azure-native:cognitiveservices:Deployment": ArmPath(
-        "Microsoft.CognitiveServices",
-        (("accounts", "accountName"), ("deployments", "deploymentName")),
-    ),
-    "azure-native:cognitiveservices:RaiPolicy": ArmPath(
-        "Microsoft.CognitiveServices",
-        (("accounts", "accountName"), ("raiPolicies", "raiPolicyName")),
-    ),
-    "azure-native:healthcareapis:Workspace": ArmPath(
-        "Microsoft.HealthcareApis", (("workspaces", "workspaceName"),)
-    ),
-    "azure-native:healthcareapis:FhirService": ArmPath(
-        "Microsoft.HealthcareApis",
-        (("workspaces", "workspaceName"), ("fhirservices", "fhirServiceName")),
-    ),
-    "azure-native:healthcareapis:DicomService": ArmPath(
-        "Microsoft.HealthcareApis",
-        (("workspaces", "workspaceName"), ("dicomservices", "dicomServiceName")),
-    ),
-    "azure-native:storage:StorageAccount": ArmPath(
-        "Microsoft.Storage", (("storageAccounts", "accountName"),)
-    ),
-    "azure-native:storage:BlobServiceProperties": ArmPath(
-        "Microsoft.Storage",
-        (("storageAccounts", "accountName"), ("blobServices", "blobServicesName")),
-    ),
-    "azure-native:storage:BlobContainer": ArmPath(
-        "Microsoft.Storage",
-        (
-            ("storageAccounts", "accountName"),
-            ("blobServices", "default"),
-            ("containers", "containerName"),
-        ),
-    ),
-}
 
 
 def fake_guid(*parts: str) -> str:
@@ -169,6 +37,8 @@ def arm_id(
     if token == "azure-native:resources:ResourceGroup":
         name = inputs.get("resourceGroupName") or fallback_name
         return f"/subscriptions/{subscription_id}/resourceGroups/{name}", name
+    if token == GENERIC_RESOURCE:
+        return _generic_arm_id(inputs, subscription_id, fallback_name)
     path = ARM_PATHS.get(token)
     if path is None:
         module, kind = token.split(":")[1:3]
@@ -196,6 +66,23 @@ def arm_id(
         return f"{scope.rstrip('/')}/{suffix}", name
     group = inputs.get("resourceGroupName", "default")
     return f"/subscriptions/{subscription_id}/resourceGroups/{group}/{suffix}", name
+
+
+def _generic_arm_id(
+    inputs: dict[str, Any], subscription_id: str, fallback_name: str
+) -> tuple[str, str]:
+    """A generic resource's id is spelled out by its inputs:
+    ``.../providers/<namespace>/<parentResourcePath>/<resourceType>/<resourceName>``."""
+    name = str(inputs.get("resourceName") or fallback_name)
+    parts = [
+        str(inputs.get("resourceProviderNamespace", "")),
+        str(inputs.get("parentResourcePath") or "").strip("/"),
+        str(inputs.get("resourceType", "")).strip("/"),
+        name,
+    ]
+    group = inputs.get("resourceGroupName", "default")
+    path = "/".join(part for part in parts if part)
+    return f"/subscriptions/{subscription_id}/resourceGroups/{group}/providers/{path}", name
 
 
 def firewall_private_ip(subnet_prefix: str) -> str:

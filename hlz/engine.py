@@ -112,11 +112,15 @@ class ArmMocks(pulumi_mocks.Mocks):
         if self.preview:
             # As in a first `pulumi preview`: the provider knows the inputs and the name it
             # will use, but the id and every output Azure computes stay unknown.
-            return None, {
+            state = {
                 **inputs,
                 "name": name,
                 **identity_outputs(name, inputs.get("identity"), self.tenant_id, computed=False),
             }
+            if "SystemAssigned" in str(state.get("identity", {}).get("type", "")):
+                # Azure creates the principal with the resource: unknown until then.
+                state["identity"] = {**state["identity"], "principalId": rpc.UNKNOWN}
+            return None, state
         if args.typ == "azure-native:network:Subnet" and inputs.get("addressPrefix"):
             self.subnet_prefixes[resource_id] = inputs["addressPrefix"]
         state = {**inputs, "name": name}

@@ -11,6 +11,8 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
+from policies.normalise import normalise
+
 STACK_TYPE = "pulumi:pulumi:Stack"
 
 
@@ -39,7 +41,9 @@ def mermaid(plan: dict[str, Any]) -> str:
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for urn, component in owner.items():
         if states[urn].get("custom"):
-            counts[component][states[urn]["type"].rsplit(":", 1)[-1]] += 1
+            # A generic resource is drawn as what it creates (e.g. the HDS Workspace).
+            token, _ = normalise(states[urn]["type"], states[urn].get("inputs", {}))
+            counts[component][token.rsplit(":", 1)[-1]] += 1
     edges: set[tuple[str, str]] = set()
     for urn, component in owner.items():
         for dependency in states[urn].get("dependencies", []):

@@ -34,6 +34,7 @@ from .model import (
     Undetermined,
     fail,
 )
+from .normalise import normalise
 from .profiles import EnforcementLevel, enforcement_level
 from .props import as_mapping, as_str, get
 from .registry import ALL_RULES
@@ -96,6 +97,7 @@ def run_check(
     profile: Profile = Profile.PRODUCTION,
 ) -> Outcome:
     """Evaluate a resource rule; ``UnknownValueError`` escapes."""
+    resource_type, props = normalise(resource_type, props)
     if not rule.applies_to(resource_type):
         return NotApplicable(f"applies to other resource types, not {resource_type}")
     gate = _profile_gate(rule, profile)
@@ -126,6 +128,7 @@ def run_stack_check(
     rule: StackRule, resources: Sequence[StackResource], *, profile: Profile = Profile.PRODUCTION
 ) -> dict[str, Outcome]:
     """``{urn: Outcome}`` per resource of ``rule.resource_types``; ``UnknownValueError`` escapes."""
+    resources = [normalised(resource) for resource in resources]
     gate = _profile_gate(rule, profile)
     if gate is not None:
         return {
@@ -140,10 +143,19 @@ def run_stack_check(
     return dict(rule.check(checked))
 
 
+def normalised(resource: StackResource) -> StackResource:
+    """``resource`` as the rules see it (``policies.normalise``)."""
+    resource_type, props = normalise(resource.resource_type, resource.props)
+    if resource_type == resource.resource_type and props is resource.props:
+        return resource
+    return dataclasses.replace(resource, resource_type=resource_type, props=props)
+
+
 def evaluate_stack(
     rule: StackRule, resources: Sequence[StackResource], *, profile: Profile = Profile.PRODUCTION
 ) -> dict[str, Evaluation]:
     """Like ``run_stack_check``; an unknown read marks every reported resource ``Undetermined``."""
+    resources = [normalised(resource) for resource in resources]
     try:
         return dict(run_stack_check(rule, resources, profile=profile))
     except UnknownValueError as error:
@@ -221,6 +233,7 @@ def evaluate_plan(
     what was not checked). ``unknown_marker``: the string the caller uses for values unknown
     until deployment; such values make the reading rule ``Undetermined``.
     """
+    resources = [normalised(r) for r in resources]
     if unknown_marker is not None:
         resources = [
             dataclasses.replace(r, props=with_unknown_sentinels(r.props, unknown_marker))

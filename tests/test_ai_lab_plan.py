@@ -16,7 +16,8 @@ DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
 STORAGE = "azure-native:storage:StorageAccount"
 FHIR = "azure-native:healthcareapis:FhirService"
 DICOM = "azure-native:healthcareapis:DicomService"
-HDS = "azure-native:healthcareapis:Workspace"
+HDS = "azure-native:resources:Resource"
+"""The Health Data Services workspace (a generic resource: the typed one cannot go private)."""
 PAAS = (ACCOUNT, STORAGE, HDS)
 
 
@@ -235,3 +236,18 @@ def test_dicom_without_fhir_plans_without_an_export(lz_dev: Plan):
     roles = {a.inputs["roleDefinitionId"].rsplit("/", 1)[-1] for a in plan.of_type("azure-native:authorization:RoleAssignment")}
     assert "ba92f5b4-2d11-453d-a403-e96b0029c9fe" not in roles  # no export, no blob role for FHIR
     assert "e89c7a3c-2f64-4fa1-a847-3e4c9ba4283a" in roles  # DICOM Data Reader
+
+
+def test_the_health_data_plane_is_private_and_the_pack_judges_it(lab_plan: Plan):
+    from hlz.policy_check import check_plan, outcome_name
+
+    workspace = lab_plan.of_type(HDS)[0]
+    assert workspace.inputs["resourceProviderNamespace"] == "Microsoft.HealthcareApis"
+    assert workspace.inputs["properties"]["publicNetworkAccess"] == "Disabled"
+    report = check_plan(lab_plan.to_json(), exemptions=[])
+    verdicts = [
+        outcome_name(f)
+        for f in report.findings
+        if f.rule.id == "healthcareapis-workspace-disallow-public-network-access"
+    ]
+    assert verdicts == ["pass"]

@@ -48,7 +48,8 @@ EXPORT_CONTAINER = "fhir-export"
 STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
 BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
 CONTAINER = "azure-native:storage:BlobContainer"
-WORKSPACE = "azure-native:healthcareapis:Workspace"
+WORKSPACE = "azure-native:resources:Resource"
+"""The workspace is a generic resource: only that way can it send publicNetworkAccess."""
 FHIR = "azure-native:healthcareapis:FhirService"
 DICOM = "azure-native:healthcareapis:DicomService"
 ENDPOINT = "azure-native:network:PrivateEndpoint"
@@ -311,7 +312,20 @@ def test_storage_rejects_soft_delete_outside_7_to_365_days(days: int):
 def test_health_data_defaults(health_defaults: ProgramRun):
     resources = health_defaults.registrations
     workspace = one(resources, WORKSPACE)
-    assert workspace.inputs["workspaceName"] == "hdstabcde"
+    assert not of_type(resources, "azure-native:healthcareapis:Workspace")
+    assert workspace.inputs == {
+        "resourceProviderNamespace": "Microsoft.HealthcareApis",
+        "resourceType": "workspaces",
+        "parentResourcePath": "",
+        # The API version of pulumi-azure-native 3.29.0's typed healthcareapis resources.
+        "apiVersion": "2024-03-31",
+        "resourceName": "hdstabcde",
+        "resourceGroupName": "rg-lab",
+        "location": "eastus2",
+        "tags": TAGS,
+        "properties": {"publicNetworkAccess": "Disabled"},
+    }
+    assert workspace.id.endswith("/providers/Microsoft.HealthcareApis/workspaces/hdstabcde")
     fhir = one(resources, FHIR)
     inputs = fhir.inputs
     url = "https://hdstabcde-fhir-t.fhir.azurehealthcareapis.com"
@@ -493,3 +507,18 @@ def test_data_components_expose_uniform_outputs():
     assert {"id", "name", "principal_id", "fhir_url", "fhir_id", "dicom_id"} <= set(
         components.health_data.HealthDataServices.__annotations__
     )
+
+
+def test_the_workspace_api_version_is_the_one_the_sdk_uses_for_health_data_services():
+    """The generic workspace must speak the API version of the typed FHIR/DICOM services beside
+    it; an SDK upgrade that moves them fails here, naming the new version."""
+    import inspect
+    import re
+
+    from pulumi_azure_native.healthcareapis import dicom_service, fhir_service, workspace
+
+    from components.health_data import WORKSPACE_API_VERSION
+
+    for module in (workspace, fhir_service, dicom_service):
+        versions = set(re.findall(r"Uses Azure REST API version ([0-9-]+)\.", inspect.getsource(module)))
+        assert versions == {WORKSPACE_API_VERSION}, (module.__name__, versions)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..arm_types import GENERIC_RESOURCE
 from ..model import (
     Compliant,
-    NotApplicable,
     Outcome,
     ResourceRule,
     Severity,
@@ -35,7 +35,7 @@ from .tokens import DICOM_SERVICE, FHIR_SERVICE, HEALTH_WORKSPACE
 FHIR = frozenset({FHIR_SERVICE})
 DICOM = frozenset({DICOM_SERVICE})
 DATA_SERVICES = frozenset({FHIR_SERVICE, DICOM_SERVICE})
-WORKSPACE_AND_SERVICES = frozenset({HEALTH_WORKSPACE, FHIR_SERVICE, DICOM_SERVICE})
+WORKSPACE = frozenset({HEALTH_WORKSPACE})
 
 VERSIONED_POLICIES = ("versioned", "versioned-update")
 """FHIR version policies that keep history; 'no-version' overwrites resources in place."""
@@ -52,9 +52,10 @@ def check_cmk_encryption(_resource_type: str, props: Mapping[str, Any]) -> Outco
 
 
 def check_public_network_access(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    # pulumi-azure-native 3.29.0 has no publicNetworkAccess input for the workspace or its services
-    # (output only), although the ARM API accepts it. When a newer SDK (or a raw-inputs transform)
-    # sends it, it must be Disabled; until then the private endpoint rule carries the control.
+    # The workspace's setting governs its FHIR and DICOM services. pulumi-azure-native 3.29.0's
+    # typed Workspace has no input for it (Azure then defaults to Enabled); the REST API
+    # 2024-03-31 accepts it, which the generic resource sends (policies.normalise shows it to
+    # this rule as a healthcareapis Workspace with ``properties``).
     for path in (("properties",), ()):
         container = get(props, *path)
         if has_key(container, "publicNetworkAccess"):
@@ -66,9 +67,13 @@ def check_public_network_access(_resource_type: str, props: Mapping[str, Any]) -
                 f"{where} is {describe(value)}; set it to 'Disabled' and reach the workspace "
                 "through its private endpoint (groupId 'healthcareworkspace')"
             )
-    return NotApplicable(
-        "publicNetworkAccess is not an input of this type in pulumi-azure-native 3.29.0; "
-        "network-paas-require-private-endpoint covers the workspace"
+    return fail(
+        "properties.publicNetworkAccess is not set, so Azure leaves the FHIR and DICOM data "
+        "plane reachable from the internet; the typed healthcareapis.Workspace of "
+        "pulumi-azure-native 3.29.0 cannot set it: declare the workspace as "
+        f"{GENERIC_RESOURCE} (resourceProviderNamespace 'Microsoft.HealthcareApis', resourceType "
+        "'workspaces', apiVersion '2024-03-31') with properties.publicNetworkAccess 'Disabled', "
+        "as components.health_data does"
     )
 
 
@@ -166,8 +171,8 @@ RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         id="healthcareapis-workspace-disallow-public-network-access",
         description=(
-            "Health Data Services workspaces and their FHIR/DICOM services disable public network "
-            "access whenever the SDK lets it be set."
+            "Health Data Services workspaces disable public network access (the setting governs "
+            "their FHIR and DICOM services)."
         ),
         rationale="ePHI APIs must only be reachable over the private network.",
         severity=Severity.HIGH,
@@ -175,12 +180,14 @@ RULES: tuple[ResourceRule, ...] = (
         mcsb=("NS-2",),
         hitrust=("01.n",),
         remediation=(
-            "Set publicNetworkAccess to 'Disabled' where the SDK exposes it, and add a private "
-            "endpoint on the workspace (groupId 'healthcareworkspace')."
+            "Declare the workspace as azure-native:resources:Resource at API version 2024-03-31 "
+            "with properties.publicNetworkAccess 'Disabled' (the typed Workspace of "
+            "pulumi-azure-native 3.29.0 cannot set it), and add a private endpoint on the "
+            "workspace (groupId 'healthcareworkspace')."
         ),
         url=f"{_HDS_DOCS}/healthcare-apis-configure-private-link",
         phi_protecting=True,
-        resource_types=WORKSPACE_AND_SERVICES,
+        resource_types=WORKSPACE,
         check=check_public_network_access,
     ),
     ResourceRule(

@@ -41,6 +41,7 @@ SECURITY_RULE = "azure-native:network:SecurityRule"
 FIREWALL_POLICY = "azure-native:network:FirewallPolicy"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
+GENERIC_RESOURCE = "azure-native:resources:Resource"
 
 TAGS = {
     "owner": "platform-team",
@@ -199,11 +200,27 @@ COMPLIANT: dict[str, dict[str, Any]] = {
             "contentFilters": _strict_filters(),
         },
     },
+    # The typed view of the generic workspace below (policies.normalise), which is the only way
+    # pulumi-azure-native 3.29.0 can send publicNetworkAccess.
     HEALTH_WORKSPACE: {
         "resourceGroupName": "rg-hlz-prod",
         "workspaceName": "hdshlzprod",
         "location": "eastus2",
         "tags": TAGS,
+        "properties": {"publicNetworkAccess": "Disabled"},
+        "publicNetworkAccess": "Disabled",
+    },
+    # A Health Data Services workspace as components.health_data declares it.
+    GENERIC_RESOURCE: {
+        "resourceProviderNamespace": "Microsoft.HealthcareApis",
+        "resourceType": "workspaces",
+        "parentResourcePath": "",
+        "apiVersion": "2024-03-31",
+        "resourceName": "hdshlzprod",
+        "resourceGroupName": "rg-hlz-prod",
+        "location": "eastus2",
+        "tags": TAGS,
+        "properties": {"publicNetworkAccess": "Disabled"},
     },
     FHIR_SERVICE: {
         "resourceGroupName": "rg-hlz-prod",
@@ -649,11 +666,19 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
          "keyEncryptionKeyUrl is not set"),
     ],
     "healthcareapis-workspace-disallow-public-network-access": [
-        ("workspace-enabled", HDS, {"properties": {"publicNetworkAccess": "Enabled"}},
+        ("generic-enabled", GENERIC_RESOURCE, {"properties.publicNetworkAccess": "Enabled"},
          "properties.publicNetworkAccess is 'Enabled'"),
-        ("workspace-disabled", HDS, {"properties": {"publicNetworkAccess": "Disabled"}}, None),
-        ("fhir-enabled", FHIR, {"publicNetworkAccess": "Enabled"},
-         "publicNetworkAccess is 'Enabled'"),
+        ("generic-not-set", GENERIC_RESOURCE, {"properties": DELETE},
+         "properties.publicNetworkAccess is not set"),
+        ("generic-any-case", GENERIC_RESOURCE,
+         {"resourceProviderNamespace": "microsoft.healthcareapis", "resourceType": "Workspaces",
+          "properties.publicNetworkAccess": "disabled"},
+         None),
+        ("typed-workspace-cannot-set-it", HDS,
+         {"properties": DELETE, "publicNetworkAccess": DELETE},
+         "the typed healthcareapis.Workspace of pulumi-azure-native 3.29.0 cannot set it"),
+        ("workspace-enabled", HDS, {"properties.publicNetworkAccess": "Enabled"},
+         "properties.publicNetworkAccess is 'Enabled'"),
     ],
     "healthcareapis-fhirservice-require-versioned-resources": [
         ("no-version", FHIR, {"resourceVersionPolicyConfiguration.default": "no-version"},

@@ -31,23 +31,6 @@ from policies.registry import RESOURCE_RULES
 GLOBAL_RULE_SAMPLE_TYPES = tuple(sorted(COMPLIANT))
 """Rules covering every azure-native type are checked against every fixture."""
 
-NOT_APPLICABLE_ON_FIXTURE = {
-    # pulumi-azure-native 3.29.0 has no publicNetworkAccess input on these types.
-    (
-        "healthcareapis-workspace-disallow-public-network-access",
-        "azure-native:healthcareapis:Workspace",
-    ),
-    (
-        "healthcareapis-workspace-disallow-public-network-access",
-        "azure-native:healthcareapis:FhirService",
-    ),
-    (
-        "healthcareapis-workspace-disallow-public-network-access",
-        "azure-native:healthcareapis:DicomService",
-    ),
-}
-
-
 def _fixture_types(rule: ResourceRule) -> tuple[str, ...]:
     if rule.resource_types is None:
         return GLOBAL_RULE_SAMPLE_TYPES
@@ -64,11 +47,7 @@ COMPLIANT_CASES = [
 @pytest.mark.parametrize(("rule", "resource_type"), COMPLIANT_CASES)
 def test_compliant_fixture_passes(rule: ResourceRule, resource_type: str) -> None:
     outcome = evaluate(rule, resource_type, COMPLIANT[resource_type], profile=Profile.PRODUCTION)
-    if (rule.id, resource_type) in NOT_APPLICABLE_ON_FIXTURE:
-        assert isinstance(outcome, NotApplicable)
-        assert "3.29.0" in outcome.reason
-    else:
-        assert not isinstance(outcome, NonCompliant | Undetermined), outcome
+    assert not isinstance(outcome, NonCompliant | Undetermined), outcome
 
 
 def _rule(rule_id: str) -> ResourceRule:
