@@ -6,7 +6,7 @@ User" on that key alone (least privilege: wrap/unwrap of this key, nothing else)
 
 | input        | derived                                                             |
 |--------------|---------------------------------------------------------------------|
-| hsm True     | key type RSA-HSM (needs the premium vault of the production profile) |
+| hsm True     | key type RSA-HSM (needs a premium vault: production, or PHI anywhere) |
 | (always)     | 3072-bit key, wrap/unwrap only, rotated every 180 days, 1-year expiry |
 """
 
@@ -38,7 +38,8 @@ class EncryptionKeyArgs(HlzModel):
     vault_uri: StrInput
     """URI of that vault; the versionless key URI services use is built from it."""
     hsm: bool = True
-    """Default: True — HSM-backed key (production). The lab profile's standard vault uses RSA."""
+    """Default: True — HSM-backed key (production, and PHI in every profile). Only a lab-profile
+    stack without PHI, whose vault may be standard, uses RSA."""
     subscription_id: StrInput
     """Subscription of the built-in role definitions (from the client config)."""
 

@@ -5,7 +5,7 @@
 | (always)           | RBAC authorization, purge protection, soft delete 90 days,       |
 |                    | public network access Disabled, ACL default Deny (AzureServices  |
 |                    | bypass for trusted services such as CMK unwrap), enabledFor* off |
-| sku premium        | HSM-backed keys available (production)                           |
+| sku premium        | HSM-backed keys available (production, and PHI in every profile) |
 | lock True          | CanNotDelete lock (production)                                   |
 | admin_group_ids    | Key Vault Administrator for each platform admin group            |
 """
@@ -44,7 +44,7 @@ class KeyVaultArgs(HlzModel):
     tenant_id: StrInput
     """Entra tenant that authenticates requests to the vault (from the client config)."""
     sku: Literal["standard", "premium"] = "premium"
-    """Default: premium (HSM-backed keys). The lab profile may choose standard."""
+    """Default: premium (HSM-backed keys). A lab-profile stack without PHI may choose standard."""
     private_link: PrivateLinkTarget
     """Subnet of the vault's private endpoint and the DNS zones it registers in (needs
     ``privatelink.vaultcore.azure.net``)."""

@@ -39,6 +39,7 @@ from .profiles import EnforcementLevel, enforcement_level
 from .props import as_mapping, as_str, get
 from .registry import ALL_RULES
 from .rules.ai_governance import EVALUATION_DATE
+from .vocabulary import CLASSIFICATION_TAG, holds_phi
 
 __all__ = [
     "Finding",
@@ -67,11 +68,25 @@ def _with_unknown_checks(props: Mapping[str, Any]) -> Mapping[str, Any]:
     return unknown_checking_proxy(props) if isinstance(props, dict) else props
 
 
-def _profile_gate(rule: Rule, profile: Profile) -> NotApplicable | None:
+def _profile_gate(
+    rule: Rule, profile: Profile, props: Mapping[str, Any] | None = None
+) -> NotApplicable | None:
     if profile in rule.profiles:
+        return None
+    if rule.phi_in_every_profile and props is not None and holds_phi(_classification(props)):
         return None
     only = ", ".join(sorted(p.value for p in rule.profiles))
     return NotApplicable(f"checked only in the {only} profile (this is {profile.value})")
+
+
+def _classification(props: Mapping[str, Any]) -> str | None:
+    tags = as_mapping(get(props, "tags")) or {}
+    # Azure tag names are case-insensitive.
+    key = next(
+        (name for name in tags if isinstance(name, str) and name.casefold() == CLASSIFICATION_TAG),
+        None,
+    )
+    return as_str(tags[key]) if key is not None else None
 
 
 def _apply_override_tag(props: Mapping[str, Any], outcome: NonCompliant, tag: str) -> Outcome:
@@ -100,10 +115,10 @@ def run_check(
     resource_type, props = normalise(resource_type, props)
     if not rule.applies_to(resource_type):
         return NotApplicable(f"applies to other resource types, not {resource_type}")
-    gate = _profile_gate(rule, profile)
+    checked = _with_unknown_checks(props)
+    gate = _profile_gate(rule, profile, checked)
     if gate is not None:
         return gate
-    checked = _with_unknown_checks(props)
     outcome = rule.check(resource_type, checked)
     if isinstance(outcome, NonCompliant) and rule.override_tag is not None:
         return _apply_override_tag(checked, outcome, rule.override_tag)

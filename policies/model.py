@@ -18,6 +18,7 @@ from .vocabulary import OVERRIDE_TAG_PREFIX
 
 __all__ = [
     "ALL_PROFILES",
+    "Category",
     "Compliant",
     "Evaluation",
     "NonCompliant",
@@ -53,6 +54,20 @@ class Profile(StrEnum):
 
 
 ALL_PROFILES: frozenset[Profile] = frozenset(Profile)
+
+
+class Category(StrEnum):
+    """What a rule guards.
+
+    ``hipaa``: a HIPAA Security Rule safeguard (cited, mapped to MCSB/HITRUST). ``deploy``: a
+    constraint Azure Resource Manager enforces that no type definition shows (tier-gated
+    features, prerequisites, name rules); a violation means ``pulumi up`` would fail, so these
+    rules are mandatory in every profile, cite the Azure documentation they encode, and ids
+    start with ``deploy-``.
+    """
+
+    HIPAA = "hipaa"
+    DEPLOY = "deploy"
 
 
 # --- outcomes -----------------------------------------------------------------------------------
@@ -176,18 +191,23 @@ class RuleMetadata:
     rationale: str
     """Why it matters for ePHI, one or two sentences."""
     severity: Severity
-    hipaa: tuple[str, ...]
-    """HIPAA Security Rule citations (45 CFR), most specific first; the first prefixes messages."""
+    hipaa: tuple[str, ...] = ()
+    """HIPAA Security Rule citations (45 CFR), most specific first; the first prefixes messages.
+    Required for ``hipaa`` rules, empty for ``deploy`` rules."""
     mcsb: tuple[str, ...] = ()
     """Microsoft cloud security benchmark v1 controls, where one fits."""
     hitrust: tuple[str, ...] = ()
     """HITRUST CSF control references, where one fits."""
     remediation: str
     url: str
-    phi_protecting: bool
+    phi_protecting: bool = False
     """True: the control directly protects ePHI; the rule is mandatory in every profile."""
     profiles: frozenset[Profile] = ALL_PROFILES
     """Profiles in which the rule is checked; elsewhere it reports NotApplicable."""
+    phi_in_every_profile: bool = False
+    """True: also checked outside ``profiles`` on a resource tagged ``data-classification:
+    phi`` (e.g. HSM-backed keys: PHI gets them in every profile)."""
+    category: Category = Category.HIPAA
 
     def __post_init__(self) -> None:
         problems = self._metadata_problems()
@@ -205,7 +225,9 @@ class RuleMetadata:
         ):
             if not text.strip():
                 problems.append(f"{label} is empty")
-        if not self.hipaa:
+        if self.category is Category.DEPLOY:
+            problems += self._deploy_problems()
+        elif not self.hipaa:
             problems.append("at least one HIPAA citation is required")
         problems += [
             f"HIPAA citation {c!r} is not a 164.3xx section"
@@ -228,9 +250,27 @@ class RuleMetadata:
             problems.append("profiles is empty")
         return problems
 
+    def _deploy_problems(self) -> list[str]:
+        problems = []
+        if not self.id.startswith(f"{Category.DEPLOY.value}-"):
+            problems.append("deploy rules have ids starting with 'deploy-'")
+        if self.hipaa or self.mcsb or self.hitrust:
+            problems.append("deploy rules cite Azure documentation (url), not compliance controls")
+        if self.phi_protecting or self.profiles != ALL_PROFILES or self.phi_in_every_profile:
+            problems.append("deploy rules apply in every profile (ARM refuses in every profile)")
+        if not self.url.startswith("https://learn.microsoft.com/"):
+            problems.append("deploy rules cite the Microsoft Learn page of the constraint (url)")
+        return problems
+
     @property
     def primary_citation(self) -> str:
-        return self.hipaa[0]
+        """What prefixes a violation: the first HIPAA section, or ``deploy`` for ARM rules."""
+        return self.hipaa[0] if self.hipaa else self.category.value
+
+    @property
+    def mandatory_everywhere(self) -> bool:
+        """PHI-protecting and deploy rules are mandatory in every profile."""
+        return self.phi_protecting or self.category is Category.DEPLOY
 
     @property
     def service(self) -> str:
@@ -243,7 +283,10 @@ class RuleMetadata:
     @property
     def topics(self) -> tuple[str, ...]:
         """Tags for the Pulumi policy metadata and the docs."""
-        topics = ["hipaa", self.service]
+        topics = [
+            self.category.value,
+            self.id.split("-", 2)[1] if self.category is Category.DEPLOY else self.service,
+        ]
         if self.phi_protecting:
             topics.append("phi-protecting")
         if self.production_only:

@@ -3,13 +3,14 @@
 | rule                | no config file         | ``config/lab.json`` | ``config/production.json`` |
 |---------------------|------------------------|---------------------|----------------------------|
 | PHI-protecting      | mandatory              | mandatory           | mandatory                  |
+| deploy (ARM)        | mandatory              | mandatory           | mandatory                  |
 | other               | advisory               | advisory            | mandatory                  |
 | production-only     | checked (production)   | NotApplicable       | checked                    |
 
 Without a config file the ``profile`` property defaults to ``production``: an unconfigured run
 gets the stricter checks. ``config_problems`` rejects any config that would lower a
-PHI-protecting rule below mandatory; the Pulumi CLI itself cannot prevent that, so CI checks
-every config file shipped in ``config/`` with it.
+PHI-protecting or deploy rule below mandatory; the Pulumi CLI itself cannot prevent that, so CI
+checks every config file shipped in ``config/`` with it.
 """
 
 from __future__ import annotations
@@ -49,11 +50,11 @@ class EnforcementLevel(StrEnum):
 
 def default_enforcement_level(rule: RuleMetadata) -> EnforcementLevel:
     """Level built into the policy, used when no config file overrides it."""
-    return EnforcementLevel.MANDATORY if rule.phi_protecting else EnforcementLevel.ADVISORY
+    return EnforcementLevel.MANDATORY if rule.mandatory_everywhere else EnforcementLevel.ADVISORY
 
 
 def enforcement_level(rule: RuleMetadata, profile: Profile) -> EnforcementLevel:
-    if rule.phi_protecting or profile is Profile.PRODUCTION:
+    if rule.mandatory_everywhere or profile is Profile.PRODUCTION:
         return EnforcementLevel.MANDATORY
     return EnforcementLevel.ADVISORY
 
@@ -114,8 +115,9 @@ def config_problems(config: Mapping[str, Any], rules: Iterable[RuleMetadata]) ->
         if rule is None:
             problems.append(f"{name}: no such policy in the pack")
             continue
-        if rule.phi_protecting and level not in (None, EnforcementLevel.MANDATORY.value):
-            problems.append(f"{name}: PHI-protecting rules must stay mandatory, not {level!r}")
+        if rule.mandatory_everywhere and level not in (None, EnforcementLevel.MANDATORY.value):
+            kind = "PHI-protecting" if rule.phi_protecting else "deploy"
+            problems.append(f"{name}: {kind} rules must stay mandatory, not {level!r}")
         if (
             isinstance(value, dict)
             and PROFILE_PROPERTY in value

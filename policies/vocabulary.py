@@ -8,13 +8,22 @@ the components and stack configs import them from here, so there is one list, no
 from __future__ import annotations
 
 DATA_CLASSIFICATIONS = ("phi", "confidential", "internal", "public")
+CLASSIFICATION_TAG = "data-classification"
+PHI = "phi"
+
+
+def holds_phi(classification: str | None) -> bool:
+    """Whether a ``data-classification`` value marks protected health information."""
+    return (classification or "").strip().casefold() == PHI
+
+
 ENVIRONMENTS = ("dev", "test", "prod")
 
 REQUIRED_TAGS: dict[str, tuple[str, ...] | None] = {
     "owner": None,
     "cost-center": None,
     "environment": ENVIRONMENTS,
-    "data-classification": DATA_CLASSIFICATIONS,
+    CLASSIFICATION_TAG: DATA_CLASSIFICATIONS,
 }
 """Required tag names (case-insensitive, as in Azure) -> allowed values (None: any non-empty)."""
 

@@ -129,10 +129,9 @@ def test_every_data_service_uses_a_customer_managed_key(lab_plan: Plan):
             "keyEncryptionKeyUrl"
         ]
         assert key_url.startswith("https://") and "/keys/" in key_url
-    hsm = lab_plan.stack == "lab-prod"
     for key in lab_plan.of_type("azure-native:keyvault:Key"):
         properties = key.inputs["properties"]
-        assert properties["kty"] == ("RSA-HSM" if hsm else "RSA") and properties["keySize"] >= 3072
+        assert properties["keySize"] >= 3072
         assert properties["rotationPolicy"]["lifetimeActions"]
 
 
@@ -251,3 +250,14 @@ def test_the_health_data_plane_is_private_and_the_pack_judges_it(lab_plan: Plan)
         if f.rule.id == "healthcareapis-workspace-disallow-public-network-access"
     ]
     assert verdicts == ["pass"]
+
+
+def test_phi_keys_are_hsm_backed_in_every_profile(lab_plan: Plan, lz_dev: Plan):
+    """lab-dev and lab-prod hold PHI: HSM-backed keys in the landing zone's premium vault,
+    whatever the profile (premium vaults have no standing cost)."""
+    assert lab_plan.outputs and lab_plan.referenced
+    (landing_zone,) = lab_plan.referenced.values()
+    vault = landing_zone.of_type("azure-native:keyvault:Vault")[0].inputs
+    assert vault["properties"]["sku"]["name"] == "premium"
+    keys = lab_plan.of_type("azure-native:keyvault:Key")
+    assert keys and all(k.inputs["properties"]["kty"] == "RSA-HSM" for k in keys)

@@ -63,6 +63,16 @@ def test_profile_must_match_the_landing_zone(lz_prod: Plan):
     assert "differs from the landing zone's profile 'production'" in found["hlz:profile"]
 
 
+def test_a_phi_lab_needs_the_landing_zones_premium_vault(lz_dev: Plan):
+    standard = {**lz_dev.outputs, "keyVaultSku": "standard"}
+    found = problems(example(), standard)
+    assert "needs HSM-backed keys (PHI)" in found["hlz:tags.data-classification"]
+    assert "Key Vault is 'standard'" in found["hlz:tags.data-classification"]
+    internal = example()
+    internal["tags"]["data-classification"] = "internal"
+    validate_ai_lab_config(parse_ai_lab_config(internal), "lab-dev", standard, TODAY)
+
+
 def test_a_stack_that_is_not_a_landing_zone_is_rejected():
     found = problems(example(), {"profile": "lab"})
     assert "lacks outputs" in found["hlz:landingZoneStack"]

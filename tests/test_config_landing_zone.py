@@ -36,12 +36,12 @@ def test_lab_defaults_are_derived_from_profile():
     raw = example()
     del raw["ddosProtection"], raw["logRetentionDays"]
     config = load_landing_zone_config(raw, "lz-dev")
-    assert (config.ddos_enabled, config.retention_days, config.key_vault_sku) == (
-        False,
-        90,
-        "standard",
-    )
+    assert (config.ddos_enabled, config.retention_days) == (False, 90)
     assert config.bastion_sku == "Basic" and not config.locks
+    # PHI gets a premium vault (HSM-backed keys) in every profile; only non-PHI lab stacks save.
+    assert config.key_vault_sku == "premium"
+    raw["tags"]["data-classification"] = "internal"
+    assert load_landing_zone_config(raw, "lz-dev").key_vault_sku == "standard"
 
 
 def test_production_defaults_are_the_secure_ones():

@@ -279,8 +279,10 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
     ),
     ResourceRule(
         id="keyvault-vault-require-premium-sku",
-        description="Production Key Vaults use the premium SKU.",
-        rationale="Only premium vaults can hold HSM-backed keys, required in production.",
+        description="Production Key Vaults, and vaults tagged as holding PHI, use the premium SKU.",
+        rationale=(
+            "Only premium vaults can hold HSM-backed keys, required in production and for PHI."
+        ),
         severity=Severity.MEDIUM,
         hipaa=("164.312(a)(2)(iv)",),
         mcsb=("DP-5",),
@@ -289,6 +291,7 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
         url=f"{_KV_DOCS}/keys/hsm-protected-keys",
         phi_protecting=False,
         profiles=PRODUCTION,
+        phi_in_every_profile=True,
         resource_types=VAULT,
         check=check_premium_sku,
     ),
@@ -317,7 +320,10 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
     ),
     ResourceRule(
         id="keyvault-key-require-hsm-backing",
-        description="Production Key Vault keys are HSM-backed (RSA-HSM or EC-HSM).",
+        description=(
+            "Production Key Vault keys, and keys tagged as protecting PHI, are HSM-backed "
+            "(RSA-HSM or EC-HSM)."
+        ),
         rationale=(
             "HSM-backed keys never leave the FIPS 140 validated boundary, protecting the keys of "
             "ePHI stores."
@@ -330,6 +336,7 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
         url=f"{_KV_DOCS}/keys/hsm-protected-keys",
         phi_protecting=True,
         profiles=PRODUCTION,
+        phi_in_every_profile=True,
         resource_types=KEY,
         check=check_hsm_backed,
     ),

@@ -17,6 +17,7 @@ from pydantic import Field
 from components.errors import ConfigError
 from components.naming import Namer, unique_suffix
 from components.shared import Override
+from policies.vocabulary import CLASSIFICATION_TAG, holds_phi
 from stacks.ai_lab.catalogue import US_RESIDENT_SKUS, load_catalogue
 from stacks.common import (
     LAB_NAME,
@@ -149,7 +150,12 @@ class AiLabConfig(ConfigModel):
 
     @property
     def phi(self) -> bool:
-        return self.tags.get("data-classification") == "phi"
+        return holds_phi(self.tags.get(CLASSIFICATION_TAG))
+
+    @property
+    def hsm_keys(self) -> bool:
+        """HSM-backed customer-managed keys: in production and for PHI in every profile."""
+        return self.production or self.phi
 
 
 def lab_namer(config: AiLabConfig, stack: str) -> Namer:
@@ -369,6 +375,18 @@ def _landing_zone_problems(
                 key("addressSpace"),
                 f"{config.address_space} differs from the allocation {allocated} for "
                 f"'{config.lab}' in {config.landing_zone_stack}'s hlz:spokes",
+            )
+        )
+    vault_sku = landing_zone.get("keyVaultSku")
+    if config.hsm_keys and vault_sku != "premium":
+        problems.append(
+            (
+                key("tags", CLASSIFICATION_TAG) if config.phi else key("profile"),
+                f"this lab needs HSM-backed keys ({'PHI' if config.phi else 'production'}), "
+                f"but {config.landing_zone_stack}'s Key Vault is "
+                + (f"'{vault_sku}'" if vault_sku else "of unknown SKU (no keyVaultSku output)")
+                + "; classify the landing zone 'phi' or make it production (its vault becomes "
+                "premium) and run `pulumi up` on it first",
             )
         )
     if landing_zone["profile"] != config.profile:

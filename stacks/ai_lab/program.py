@@ -119,7 +119,7 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
                 vault_name=landing_zone["keyVaultName"],
                 vault_resource_group_name=landing_zone["managementResourceGroupName"],
                 vault_uri=landing_zone["keyVaultUri"],
-                hsm=config.production,
+                hsm=config.hsm_keys,
                 subscription_id=client.subscription_id,
             ),
         )

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from components.naming import Namer, unique_suffix
+from policies.vocabulary import CLASSIFICATION_TAG, holds_phi
 from stacks.common import (
     LAB_NAME,
     ConfigModel,
@@ -98,8 +99,14 @@ class LandingZoneConfig(ConfigModel):
         return PRODUCTION_MINIMUM_RETENTION_DAYS if self.production else 90
 
     @property
+    def phi(self) -> bool:
+        return holds_phi(self.tags.get(CLASSIFICATION_TAG))
+
+    @property
     def key_vault_sku(self) -> Literal["standard", "premium"]:
-        return "premium" if self.production else "standard"
+        """Premium (HSM-backed keys) in production and whenever the landing zone holds PHI:
+        premium vaults have no standing cost, only HSM key and operation charges."""
+        return "premium" if self.production or self.phi else "standard"
 
     @property
     def bastion_sku(self) -> Literal["Basic", "Standard"] | None:

@@ -144,4 +144,5 @@ def run(config: LandingZoneConfig) -> None:
     pulumi.export("keyVaultId", vault.id)
     pulumi.export("keyVaultUri", vault.uri)
     pulumi.export("keyVaultName", vault.name)
+    pulumi.export("keyVaultSku", config.key_vault_sku)
     pulumi.export("spokeAllocations", dict(config.spokes))

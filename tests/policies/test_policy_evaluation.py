@@ -55,9 +55,8 @@ def test_plan_of_compliant_vault_only_misses_stack_relationships() -> None:
 
 
 def test_plan_in_lab_skips_production_only_rules() -> None:
-    findings = evaluate_plan(
-        [_vault(**{"properties.sku.name": "standard"})], profile=Profile.LAB, today=TODAY
-    )
+    internal = {"properties.sku.name": "standard", "tags.data-classification": "internal"}
+    findings = evaluate_plan([_vault(**internal)], profile=Profile.LAB, today=TODAY)
     (premium,) = _findings_for(findings, "keyvault-vault-require-premium-sku")
     assert isinstance(premium.evaluation, NotApplicable)
     (lock,) = _findings_for(findings, "keyvault-vault-require-delete-lock")

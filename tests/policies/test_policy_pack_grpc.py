@@ -186,7 +186,10 @@ def test_analyze_unknown_value_is_advisory_during_preview(
 def test_configured_lab_profile_skips_production_only_rule(
     analyzer: analyzer_pb2_grpc.AnalyzerStub,
 ) -> None:
-    software_key = mutate(COMPLIANT[KEY_VAULT_KEY], {"properties.kty": "RSA"})
+    software_key = mutate(
+        COMPLIANT[KEY_VAULT_KEY],
+        {"properties.kty": "RSA", "tags.data-classification": "internal"},
+    )
     assert "keyvault-key-require-hsm-backing" in {
         name for name, _, _ in _reported(_analyze(analyzer, KEY_VAULT_KEY, software_key, "cmk"))
     }
@@ -205,6 +208,25 @@ def test_configured_lab_profile_skips_production_only_rule(
         assert (
             "checked only in the production profile" in reasons["keyvault-key-require-hsm-backing"]
         )
+    finally:
+        analyzer.Configure(analyzer_pb2.ConfigureAnalyzerRequest())
+
+
+def test_configured_lab_profile_still_requires_hsm_keys_for_phi(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    phi_software_key = mutate(COMPLIANT[KEY_VAULT_KEY], {"properties.kty": "RSA"})
+    lab = analyzer_pb2.PolicyConfig(
+        enforcementLevel=analyzer_pb2.MANDATORY, properties=_struct({"profile": "lab"})
+    )
+    analyzer.Configure(
+        analyzer_pb2.ConfigureAnalyzerRequest(
+            policyConfig={"keyvault-key-require-hsm-backing": lab}
+        )
+    )
+    try:
+        response = _analyze(analyzer, KEY_VAULT_KEY, phi_software_key, "cmk")
+        assert "keyvault-key-require-hsm-backing" in {name for name, _, _ in _reported(response)}
     finally:
         analyzer.Configure(analyzer_pb2.ConfigureAnalyzerRequest())
 

@@ -115,6 +115,16 @@ def test_malformed_props_never_crash(rule: ResourceRule) -> None:
 )
 def test_production_only_rule_not_applicable_in_lab(rule: ResourceRule) -> None:
     mutation = _first_failure(rule)
-    outcome = evaluate(rule, mutation.resource_type, mutation.props(), profile=Profile.LAB)
+    props = mutate(mutation.props(), {"tags.data-classification": "internal"})
+    outcome = evaluate(rule, mutation.resource_type, props, profile=Profile.LAB)
     assert isinstance(outcome, NotApplicable)
     assert "production profile" in outcome.reason
+
+
+@pytest.mark.parametrize(
+    "rule", [pytest.param(r, id=r.id) for r in RESOURCE_RULES if r.phi_in_every_profile]
+)
+def test_phi_tagged_resource_is_checked_in_lab_too(rule: ResourceRule) -> None:
+    mutation = _first_failure(rule)
+    phi = mutate(mutation.props(), {"tags.data-classification": "PHI"})
+    assert isinstance(evaluate(rule, mutation.resource_type, phi, profile=Profile.LAB), NonCompliant)
