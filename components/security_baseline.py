@@ -10,43 +10,34 @@ the pre-deployment policy pack).
 | (always)         | that identity holds, at the assignment's scope, every role the remediating |
 |                  | members name (``roleDefinitionIds``), so a remediation task can run       |
 
-The members and their roles are vendored in ``components/data/hitrust_hipaa_initiative.json``,
-read from Azure/azure-policy (commit and date recorded there). The initiative is assigned with
-``DoNotEnforce``: nothing is denied or deployed on its own; an operator starts remediation
-tasks, which then act with these roles.
+The members and their roles are vendored in ``policies/data/hitrust_hipaa_initiative.json``
+(``policies.initiatives``), read from Azure/azure-policy (commit and date recorded there). The
+initiative is assigned with ``DoNotEnforce``: nothing is denied or deployed on its own; an
+operator starts remediation tasks, which then act with these roles.
 """
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pulumi
 from pulumi_azure_native import authorization, security
 
 from components.roles import BUILTIN_ROLES, assign_role
 from components.shared import HlzModel, StrInput, child_opts
+from policies.initiatives import HITRUST_HIPAA
 
-INITIATIVE_DATA = Path(__file__).resolve().parent / "data" / "hitrust_hipaa_initiative.json"
 
-
-def _initiative() -> tuple[str, tuple[str, ...]]:
-    """(initiative id, names of the built-in roles its remediating members need)."""
-    data = json.loads(INITIATIVE_DATA.read_text())
+def _remediation_roles() -> tuple[str, ...]:
+    """Names (``components.roles.BUILTIN_ROLES``) of the roles the initiative's remediating
+    members need."""
     by_id = {guid: name for name, guid in BUILTIN_ROLES.items()}
-    names = []
-    for role in data["roles"]:
-        name = by_id.get(role["id"])
-        if name is None:
-            raise ValueError(
-                f"{INITIATIVE_DATA.name}: role {role['id']} ({role['name']}) is not in "
-                "components.roles.BUILTIN_ROLES"
-            )
-        names.append(name)
-    return data["initiative"]["id"], tuple(names)
+    missing = [guid for guid in HITRUST_HIPAA.role_ids if guid not in by_id]
+    if missing:
+        raise ValueError(f"roles {', '.join(missing)} are not in components.roles.BUILTIN_ROLES")
+    return tuple(by_id[guid] for guid in HITRUST_HIPAA.role_ids)
 
 
-HIPAA_HITRUST_INITIATIVE_ID, REMEDIATION_ROLES = _initiative()
+HIPAA_HITRUST_INITIATIVE_ID = HITRUST_HIPAA.id
+REMEDIATION_ROLES = _remediation_roles()
 
 # Defender plan name -> sub-plan (None: the plan's default).
 DEFENDER_PLANS: dict[str, str | None] = {
@@ -118,8 +109,6 @@ class SecurityBaseline(pulumi.ComponentResource):
         self.id = assignment.id
         self.name = assignment.name
         self.register_outputs({"id": self.id, "name": self.name})
-
-
 
 
 def _principal_id(identity: authorization.outputs.IdentityResponse | None) -> str:

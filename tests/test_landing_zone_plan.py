@@ -272,7 +272,7 @@ def test_the_initiative_assignment_has_an_identity_and_the_roles_its_remediation
 
     from tests.conftest import ROOT
 
-    data = json.loads((ROOT / "components" / "data" / "hitrust_hipaa_initiative.json").read_text())
+    data = json.loads((ROOT / "policies" / "data" / "hitrust_hipaa_initiative.json").read_text())
     needed = {role["id"] for role in data["roles"]}
     assert needed  # the vendored initiative has remediating members
     registration = landing_zone_plan.of_type("azure-native:authorization:PolicyAssignment")[0]
