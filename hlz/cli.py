@@ -319,6 +319,7 @@ def _rules(args: argparse.Namespace) -> int:
     rows = [
         {
             "id": rule.id,
+            "category": rule.category.value,
             "severity": rule.severity.value,
             "hipaa": list(rule.hipaa),
             "lab": enforcement_level(rule, Profile.LAB).value,
@@ -332,14 +333,16 @@ def _rules(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2))
         return EXIT_OK
     width = max(len(row["id"]) for row in rows)
-    print(f"{'rule':{width}}  {'severity':8}  {'lab':9}  {'production':10}  HIPAA")
+    print(f"{'rule':{width}}  {'severity':8}  {'lab':9}  {'production':10}  HIPAA / basis")
     for row in rows:
         lab = "n/a" if row["productionOnly"] else row["lab"]
-        print(
-            f"{row['id']:{width}}  {row['severity']:8}  {lab:9}  {row['production']:10}  "
-            f"{', '.join(row['hipaa'])}"
-        )
-    print(f"\n{len(rows)} rules; details and remediation: policies/RULES.md")
+        basis = ", ".join(row["hipaa"]) or "deploy (Azure Resource Manager constraint)"
+        print(f"{row['id']:{width}}  {row['severity']:8}  {lab:9}  {row['production']:10}  {basis}")
+    deploy = sum(1 for row in rows if row["category"] == "deploy")
+    print(
+        f"\n{len(rows)} rules ({len(rows) - deploy} HIPAA, {deploy} deploy); details and "
+        "remediation: policies/RULES.md"
+    )
     return EXIT_OK
 
 

@@ -58,6 +58,11 @@ def _reasons(finding: Finding) -> list[str]:
 
 def _sarif_rule(rule: Rule) -> dict[str, Any]:
     help_text = f"{rule.rationale}\n\nRemediation: {rule.remediation}"
+    basis = (
+        f"**HIPAA:** {', '.join(rule.hipaa)}"
+        if rule.hipaa
+        else f"**Azure Resource Manager constraint:** {rule.url}"
+    )
     return {
         "id": rule.id,
         "name": "".join(part.capitalize() for part in rule.id.split("-")),
@@ -65,12 +70,12 @@ def _sarif_rule(rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": rule.rationale},
         "help": {
             "text": help_text,
-            "markdown": f"{rule.rationale}\n\n**HIPAA:** {', '.join(rule.hipaa)}\n\n"
-            f"**Remediation:** {rule.remediation}",
+            "markdown": f"{rule.rationale}\n\n{basis}\n\n**Remediation:** {rule.remediation}",
         },
         "helpUri": rule.url,
-        "defaultConfiguration": {"level": "error" if rule.phi_protecting else "warning"},
+        "defaultConfiguration": {"level": "error" if rule.mandatory_everywhere else "warning"},
         "properties": {
+            "category": rule.category.value,
             "tags": list(dict.fromkeys(["security", *rule.topics])),
             "security-severity": SECURITY_SEVERITY[rule.severity],
             "hipaa": list(rule.hipaa),
@@ -192,14 +197,15 @@ def markdown(report: PolicyReport) -> str:
         lines += [
             "#### Violations",
             "",
-            "| level | rule | HIPAA | resource | problem | how to fix |",
+            "| level | rule | HIPAA / deploy | resource | problem | how to fix |",
             "|---|---|---|---|---|---|",
         ]
         for finding in report.violations:
             for reason in _reasons(finding):
                 lines.append(
                     f"| {finding.enforcement.value} | `{finding.rule.id}` | "
-                    f"{', '.join(finding.rule.hipaa)} | `{_cell(short_urn(finding.urn))}` | "
+                    f"{', '.join(finding.rule.hipaa) or finding.rule.category.value} | "
+                    f"`{_cell(short_urn(finding.urn))}` | "
                     f"{_cell(reason)} | {_cell(finding.rule.remediation)} |"
                 )
         lines.append("")

@@ -138,7 +138,14 @@ def test_rules_lists_every_rule_with_its_enforcement():
     by_id = {row["id"]: row for row in rows}
     for rule in ALL_RULES:
         assert by_id[rule.id]["production"] == "mandatory"
-        assert by_id[rule.id]["lab"] == ("mandatory" if rule.phi_protecting else "advisory")
+        assert by_id[rule.id]["lab"] == (
+            "mandatory" if rule.mandatory_everywhere else "advisory"
+        )
+        assert by_id[rule.id]["category"] == rule.category.value
+    deploy = sum(1 for rule in ALL_RULES if rule.category.value == "deploy")
     table = hlz("rules").stdout
-    assert f"{len(ALL_RULES)} rules; details and remediation: policies/RULES.md" in table
+    assert (
+        f"{len(ALL_RULES)} rules ({len(ALL_RULES) - deploy} HIPAA, {deploy} deploy); details"
+        in table
+    )
 
