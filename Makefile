@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CODE := components stacks policies hlz
+CODE := components stacks policies hlz tools
 
 .PHONY: plan test lint typecheck unit docs docs-check bench clean
 

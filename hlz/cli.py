@@ -191,6 +191,16 @@ def _write_reports(
         _write(markdown_path, markdown(report))
 
 
+def _verdict(report: Any) -> str:
+    """One line for --quiet: what blocks the deployment, or that nothing does."""
+    problems = []
+    if report.blocking:
+        problems.append(f"{len(report.blocking)} mandatory violations")
+    if report.type_errors:
+        problems.append(f"{len(report.type_errors)} type errors")
+    return ", ".join(problems) if problems else "policy ok"
+
+
 def _plan(args: argparse.Namespace) -> int:
     from hlz.plan import Plan, plan_stack, summary_text
     from hlz.policy_check import check_plan, load_project_exemptions
@@ -230,12 +240,10 @@ def _plan(args: argparse.Namespace) -> int:
         report = check_plan(document, exemptions=exemptions)
         document["hlz"]["policy"] = report.to_json()
         elapsed = time.perf_counter() - started
-        if report.blocking:
+        if report.fails:
             exit_code = EXIT_POLICY
         if args.quiet:
-            verdict = (
-                f"{len(report.blocking)} mandatory violations" if report.blocking else "policy ok"
-            )
+            verdict = _verdict(report)
             print(f"{name}: {len(plan.custom_resources)} resources, {verdict} ({elapsed:.1f}s)")
         else:
             print(summary_text(plan))
@@ -267,11 +275,12 @@ def _check(args: argparse.Namespace) -> int:
     profile = Profile(args.profile) if args.profile else None
     report = check_plan(document, profile=profile, exemptions_path=args.exemptions)
     if args.quiet:
-        print(f"{report.stack}: {len(report.blocking)} mandatory violations")
+        types = f", {len(report.type_errors)} type errors" if report.type_errors else ""
+        print(f"{report.stack}: {len(report.blocking)} mandatory violations{types}")
     else:
         print(summary_text(report))
     _write_reports(report, report.stack, args.sarif, args.markdown)
-    return EXIT_POLICY if report.blocking else EXIT_OK
+    return EXIT_POLICY if report.fails else EXIT_OK
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hlz.engine import UNKNOWN_MARK
 from hlz.plan import plural
+from hlz.schema import TypeFinding, validate_resources
 from hlz.stackfiles import project_root
 from policies.evaluation import Finding, evaluate_plan
 from policies.exemptions import Exemption, load_exemptions
@@ -35,6 +36,8 @@ NOT_DEPLOYED_TYPES = frozenset({"pulumi:pulumi:StackReference"})
 
 OUTCOMES = ("pass", "fail", "exempt", "override", "n/a", "unknown")
 OVERRIDE_REASON_PREFIX = "overridden by tag "
+UNCHECKED_KIND = "no-type-definition"
+"""The type finding that means "not checked" rather than "wrong"."""
 """How ``policies.evaluation`` words a NotApplicable that an override tag produced."""
 
 
@@ -104,6 +107,25 @@ class PolicyReport:
     exemptions: list[Exemption]
     today: dt.date
     rules: tuple[Rule, ...] = ALL_RULES
+    type_findings: list[TypeFinding] = field(default_factory=list)
+    """Offline type validation (``hlz.schema``) of the same resources."""
+    type_checked: int = 0
+    """Managed azure-native resources the type validation looked at."""
+
+    @property
+    def type_errors(self) -> list[TypeFinding]:
+        """Inputs Azure's type definitions reject: ``pulumi up`` would fail on them."""
+        return [f for f in self.type_findings if f.kind != UNCHECKED_KIND]
+
+    @property
+    def type_unchecked(self) -> list[TypeFinding]:
+        """Resources no vendored type definition covers (advisory: listed, never silent)."""
+        return [f for f in self.type_findings if f.kind == UNCHECKED_KIND]
+
+    @property
+    def fails(self) -> bool:
+        """Exit 1: a mandatory violation or a type error."""
+        return bool(self.blocking or self.type_errors)
 
     @property
     def violations(self) -> list[Finding]:
@@ -152,7 +174,25 @@ class PolicyReport:
                 for f in self.overrides
             ],
             "exemptions": [exemption_json(e, self.today) for e in self.exemptions],
+            "types": {
+                "checked": self.type_checked,
+                "errors": len(self.type_errors),
+                "unchecked": len(self.type_unchecked),
+                "findings": [type_finding_json(f) for f in self.type_findings],
+            },
         }
+
+
+def type_finding_json(finding: TypeFinding) -> dict[str, Any]:
+    return {
+        "kind": finding.kind,
+        "urn": finding.urn,
+        "type": finding.resource_type,
+        "armType": finding.arm_type,
+        "apiVersion": finding.api_version,
+        "path": finding.path,
+        "message": finding.message,
+    }
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:
@@ -203,8 +243,9 @@ def check_plan(
     today = today or dt.date.today()
     if exemptions is None:
         exemptions = load_project_exemptions(exemptions_path)
+    resources = stack_resources(plan)
     findings = evaluate_plan(
-        stack_resources(plan),
+        resources,
         profile=profile,
         exemptions=exemptions,
         today=today,
@@ -216,7 +257,25 @@ def check_plan(
         findings=findings,
         exemptions=exemptions,
         today=today,
+        type_findings=validate_resources((r.urn, r.resource_type, r.props) for r in resources),
+        type_checked=sum(1 for r in resources if r.resource_type.startswith("azure-native:")),
     )
+
+
+def type_summary_lines(report: PolicyReport) -> list[str]:
+    lines = [
+        f"Type check against Azure's REST API definitions: {report.type_checked} resources, "
+        f"{plural(len(report.type_errors), 'error')}, {len(report.type_unchecked)} unchecked"
+    ]
+    for finding in report.type_errors:
+        where = f" {finding.path}" if finding.path else ""
+        lines.append(
+            f"  TYPE {finding.kind} {short_urn(finding.urn)}{where} "
+            f"({finding.arm_type}@{finding.api_version}): {finding.message}"
+        )
+    for finding in report.type_unchecked:
+        lines.append(f"  UNCHECKED {short_urn(finding.urn)}: {finding.message}")
+    return lines
 
 
 def summary_text(report: PolicyReport) -> str:
@@ -262,7 +321,7 @@ def summary_text(report: PolicyReport) -> str:
             f"  exemption ({state}) {exemption.rule_id} on {exemption.resource} until "
             f"{exemption.expires} by {exemption.owner}: {exemption.reason}"
         )
-    return "\n".join(lines)
+    return "\n".join(lines + type_summary_lines(report))
 
 
 def short_urn(urn: str) -> str:

@@ -10,7 +10,14 @@ from datetime import date
 from typing import Any
 
 from hlz import __version__
-from hlz.policy_check import PolicyReport, exemption_json, outcome_name, short_urn
+from hlz.policy_check import (
+    UNCHECKED_KIND,
+    PolicyReport,
+    exemption_json,
+    outcome_name,
+    short_urn,
+)
+from hlz.schema import FINDING_KINDS
 from policies.evaluation import Finding
 from policies.exemptions import Exemption
 from policies.model import NonCompliant, Rule, Severity
@@ -84,6 +91,74 @@ def _sarif_rule(rule: Rule) -> dict[str, Any]:
     }
 
 
+TYPE_RULE_PREFIX = "hlz-type/"
+TYPE_KIND_TEXT = {
+    "unknown-property": "A property the type definition of the API version does not have.",
+    "read-only-property": "A property Azure computes (ReadOnly): a request must not set it.",
+    "enum-value": "A value outside the closed set of values the type definition allows.",
+    "required-missing": "A property the type definition requires is missing.",
+    "type-mismatch": "A value of the wrong JSON type (string, integer, boolean, object, array).",
+    "no-type-definition": "No vendored type definition covers this resource: it was not checked.",
+}
+
+
+if set(TYPE_KIND_TEXT) != set(FINDING_KINDS):
+    raise ValueError("hlz.reports.TYPE_KIND_TEXT must describe every hlz.schema finding kind")
+
+
+def _type_rule(kind: str) -> dict[str, Any]:
+    text = TYPE_KIND_TEXT[kind]
+    return {
+        "id": f"{TYPE_RULE_PREFIX}{kind}",
+        "name": "Type" + "".join(part.capitalize() for part in kind.split("-")),
+        "shortDescription": {"text": text},
+        "fullDescription": {
+            "text": f"{text} Checked offline against Azure's official type definitions "
+            "(Azure/bicep-types-az) of the exact REST API version the resource is sent with."
+        },
+        "helpUri": f"{INFORMATION_URI}/blob/main/hlz/schema/bicep-types/SOURCES.md",
+        "defaultConfiguration": {
+            "level": "note" if kind == UNCHECKED_KIND else "error",
+        },
+        "properties": {"category": "type", "tags": ["deploy", "type-check"], "precision": "high"},
+    }
+
+
+def _location(stack_file: str, urn: str) -> dict[str, Any]:
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": stack_file},
+            "region": {"startLine": 1},
+        },
+        "logicalLocations": [{"fullyQualifiedName": urn, "kind": "resource"}],
+    }
+
+
+def _type_results(report: PolicyReport, stack_file: str, first_index: int) -> list[dict[str, Any]]:
+    index = {kind: first_index + position for position, kind in enumerate(TYPE_KIND_TEXT)}
+    results = []
+    for finding in report.type_findings:
+        where = f" at {finding.path}" if finding.path else ""
+        results.append(
+            {
+                "ruleId": f"{TYPE_RULE_PREFIX}{finding.kind}",
+                "ruleIndex": index[finding.kind],
+                "level": "note" if finding.kind == UNCHECKED_KIND else "error",
+                "message": {
+                    "text": f"[type] {short_urn(finding.urn)}{where} "
+                    f"({finding.arm_type}@{finding.api_version}): {finding.message}"
+                },
+                "locations": [_location(stack_file, finding.urn)],
+                "partialFingerprints": {
+                    "hlzFinding/v1": hashlib.sha256(
+                        f"{finding.kind}|{finding.urn}|{finding.path}".encode()
+                    ).hexdigest()
+                },
+            }
+        )
+    return results
+
+
 def sarif(report: PolicyReport, stack_file: str) -> dict[str, Any]:
     """One result per violation (exempted ones carry an external suppression), every rule
     described once, locations pointing at the stack's config file and the resource URN."""
@@ -101,17 +176,7 @@ def sarif(report: PolicyReport, stack_file: str) -> dict[str, Any]:
                 "message": {
                     "text": f"[{finding.rule.primary_citation}] {short_urn(finding.urn)}: {reason}"
                 },
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": stack_file},
-                            "region": {"startLine": 1},
-                        },
-                        "logicalLocations": [
-                            {"fullyQualifiedName": finding.urn, "kind": "resource"}
-                        ],
-                    }
-                ],
+                "locations": [_location(stack_file, finding.urn)],
                 "partialFingerprints": {
                     "hlzFinding/v1": hashlib.sha256(
                         f"{finding.rule.id}|{finding.urn}|{reason}".encode()
@@ -138,7 +203,8 @@ def sarif(report: PolicyReport, stack_file: str) -> dict[str, Any]:
                         "name": "hlz-hipaa",
                         "version": __version__,
                         "informationUri": INFORMATION_URI,
-                        "rules": [_sarif_rule(rule) for rule in rules],
+                        "rules": [_sarif_rule(rule) for rule in rules]
+                        + [_type_rule(kind) for kind in TYPE_KIND_TEXT],
                     }
                 },
                 "automationDetails": {"id": f"hlz/{report.stack}/"},
@@ -148,7 +214,7 @@ def sarif(report: PolicyReport, stack_file: str) -> dict[str, Any]:
                     # Every recorded exemption, active or expired, travels with the results.
                     "exemptions": [exemption_json(e, report.today) for e in report.exemptions],
                 },
-                "results": results,
+                "results": results + _type_results(report, stack_file, len(rules)),
             }
         ],
     }
@@ -174,13 +240,41 @@ def exemption_table(exemptions: Sequence[Exemption], today: date) -> list[str]:
     return lines
 
 
+def _type_section(report: PolicyReport) -> list[str]:
+    """Type check against Azure's REST API definitions (errors block; unchecked are listed)."""
+    if not report.type_findings:
+        return [
+            f"Type check: {report.type_checked} resources match Azure's REST API definitions "
+            "of their API versions.",
+            "",
+        ]
+    lines = [
+        "#### Type check (Azure REST API definitions)",
+        "",
+        "| kind | resource | ARM type | where | problem |",
+        "|---|---|---|---|---|",
+    ]
+    for finding in report.type_findings:
+        lines.append(
+            f"| {finding.kind} | `{_cell(short_urn(finding.urn))}` | "
+            f"`{finding.arm_type}@{finding.api_version}` | `{_cell(finding.path or '-')}` | "
+            f"{_cell(finding.message)} |"
+        )
+    return [*lines, ""]
+
+
 def markdown(report: PolicyReport) -> str:
     """A pull-request comment: verdict, violations with remediation, exemptions."""
     blocking = report.blocking
+    problems = []
+    if blocking:
+        problems.append(f"{len(blocking)} mandatory violation(s)")
+    if report.type_errors:
+        problems.append(f"{len(report.type_errors)} type error(s)")
     verdict = (
-        f":x: **{len(blocking)} mandatory violation(s)** — the deployment is blocked"
-        if blocking
-        else ":white_check_mark: **No mandatory violations**"
+        f":x: **{' and '.join(problems)}** — the deployment is blocked"
+        if problems
+        else ":white_check_mark: **No mandatory violations**, no type errors"
     )
     lines = [
         f"### hlz HIPAA policy check — `{report.stack}` ({report.profile.value} profile)",
@@ -222,6 +316,7 @@ def markdown(report: PolicyReport) -> str:
                 f"| `{finding.rule.id}` | `{_cell(short_urn(finding.urn))}` | {_cell(reason)} |"
             )
         lines.append("")
+    lines += _type_section(report)
     lines += ["#### Exemptions", ""]
     if report.exemptions:
         lines += exemption_table(report.exemptions, report.today)

@@ -23,6 +23,7 @@ from hlz.engine import UNKNOWN_MARK
 from hlz.plan import Plan, plan_stack
 from hlz.policy_check import PolicyReport, check_plan, outcome_name, short_urn
 from hlz.reports import HIPAA_SECTIONS, compliance_matrix, markdown, sarif
+from hlz.schema import FINDING_KINDS
 from hlz.stackfiles import load_stack_file
 from policies.model import NonCompliant, Undetermined
 from policies.registry import ALL_RULES
@@ -129,7 +130,10 @@ def test_sarif_of_a_clean_stack_validates_and_has_no_results(clean: PolicyReport
     document = sarif(clean, "Pulumi.lz-dev.yaml")
     assert schema_errors(document) == []
     assert document["runs"][0]["results"] == []
-    assert len(document["runs"][0]["tool"]["driver"]["rules"]) == len(ALL_RULES)
+    # Every pack rule, then one descriptor per kind of type finding.
+    assert len(document["runs"][0]["tool"]["driver"]["rules"]) == len(ALL_RULES) + len(
+        FINDING_KINDS
+    )
 
 
 def test_sarif_has_one_result_per_violation_reason(insecure: PolicyReport):
@@ -153,7 +157,9 @@ def test_sarif_has_one_result_per_violation_reason(insecure: PolicyReport):
 def test_sarif_results_point_at_rules_described_by_the_driver(insecure: PolicyReport):
     run = sarif(insecure, "Pulumi.insecure.yaml")["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    assert [rule["id"] for rule in rules] == [rule.id for rule in ALL_RULES]
+    assert [rule["id"] for rule in rules] == [rule.id for rule in ALL_RULES] + [
+        f"hlz-type/{kind}" for kind in FINDING_KINDS
+    ]
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
         assert result["level"] == "error"  # production: every violation is mandatory

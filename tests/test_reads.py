@@ -8,8 +8,8 @@ from pathlib import Path
 from hlz.cli import main
 from hlz.plan import plan_stack
 from hlz.policy_check import check_plan, stack_resources
-from tests.fixtures.insecure_stack import STACK_FILE
 from hlz.stackfiles import load_stack_file
+from tests.fixtures.insecure_stack import STACK_FILE
 
 VAULT_ID = (
     "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-shared"

@@ -1,0 +1,64 @@
+"""Offline type validation is part of `hlz plan` / `hlz check` output and every report."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import jsonschema
+
+from hlz.cli import main
+from hlz.plan import Plan
+from tests.conftest import ROOT
+
+SARIF_SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-2.1.0.json").read_text())
+STORAGE = "azure-native:storage:StorageAccount"
+
+
+def _with_bad_access_tier(lab_dev: Plan) -> dict:
+    document = copy.deepcopy(lab_dev.to_json())
+    state = next(s["newState"] for s in document["steps"] if s["newState"]["type"] == STORAGE)
+    # Not a value of the AccessTier enum of Microsoft.Storage 2024-01-01 (no HIPAA rule reads it).
+    state["inputs"]["accessTier"] = "Frozen"
+    return document
+
+
+def test_the_example_plan_has_no_type_findings(lab_dev: Plan, tmp_path: Path, capsys):
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(lab_dev.to_json()))
+    assert main(["check", str(path), "--quiet"]) == 0
+    assert capsys.readouterr().out.strip() == "lab-dev: 0 mandatory violations"
+
+
+def test_a_type_error_fails_check_and_shows_in_every_format(
+    lab_dev: Plan, tmp_path: Path, capsys
+):
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(_with_bad_access_tier(lab_dev)))
+    sarif_path, markdown_path = tmp_path / "r.sarif", tmp_path / "r.md"
+    code = main(
+        ["check", str(plan), "--sarif", str(sarif_path), "--markdown", str(markdown_path)]
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "1 error, 0 unchecked" in out
+    assert "TYPE enum-value storage:StorageAccount::storage-sa properties.accessTier" in out
+    document = json.loads(sarif_path.read_text())
+    jsonschema.validate(document, SARIF_SCHEMA)
+    (result,) = [
+        r for r in document["runs"][0]["results"] if r["ruleId"].startswith("hlz-type/")
+    ]
+    assert result["ruleId"] == "hlz-type/enum-value" and result["level"] == "error"
+    rules = document["runs"][0]["tool"]["driver"]["rules"]
+    assert rules[result["ruleIndex"]]["id"] == "hlz-type/enum-value"
+    text = markdown_path.read_text()
+    assert "1 type error(s)** — the deployment is blocked" in text
+    assert "| enum-value | `storage:StorageAccount::storage-sa` |" in text
+
+
+def test_quiet_check_names_type_errors(lab_dev: Plan, tmp_path: Path, capsys):
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(_with_bad_access_tier(lab_dev)))
+    assert main(["check", str(plan), "--quiet"]) == 1
+    assert capsys.readouterr().out.strip() == "lab-dev: 0 mandatory violations, 1 type errors"
