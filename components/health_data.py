@@ -26,7 +26,8 @@ Workspace`` has no input for it (Azure's default is Enabled). So the workspace i
 the SDK's generic ``resources.Resource`` at exactly the API version the typed Health Data
 Services resources use (``WORKSPACE_API_VERSION``, checked against the SDK by a test), with
 ``publicNetworkAccess: Disabled``; the services reference it by name as before. The policy pack
-judges it as a Health Data Services workspace (``policies.normalise``).
+judges it as a Health Data Services workspace (``policies.normalise``). An alias to the typed
+workspace's type keeps the state of stacks deployed before this change.
 
 The services carry only the user-assigned identity: a system-assigned one would not exist,
 let alone hold key access, when the customer-managed key is applied at creation. Microsoft's
@@ -244,7 +245,11 @@ class HealthDataServices(pulumi.ComponentResource):
             location=placement.location,
             tags=placement.tags,
             properties={"publicNetworkAccess": "Disabled"},
-            opts=child_opts(self),
+            # Stacks deployed with the typed workspace keep its state (same URN name); check
+            # `pulumi preview` for an in-place update before `pulumi up` on such a stack.
+            opts=child_opts(
+                self, aliases=[pulumi.Alias(type_="azure-native:healthcareapis:Workspace")]
+            ),
         )
         identity = healthcareapis.ServiceManagedIdentityIdentityArgs(
             type=healthcareapis.ServiceManagedIdentityType.USER_ASSIGNED,
