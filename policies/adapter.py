@@ -35,6 +35,7 @@ from . import profiles
 from .evaluation import run_check, run_stack_check
 from .exemptions import Exemption, find_exemption, find_expired_exemption, load_exemptions
 from .model import (
+    Category,
     NonCompliant,
     NotApplicable,
     Profile,
@@ -82,7 +83,11 @@ def violation_message(rule: RuleMetadata, reason: str, expired: Exemption | None
     return message
 
 
-def _framework(rule: RuleMetadata) -> PolicyComplianceFramework:
+def _framework(rule: RuleMetadata) -> PolicyComplianceFramework | None:
+    """The HIPAA Security Rule citation; deploy rules cite Azure documentation (``url``) and map
+    to no compliance framework."""
+    if rule.category is not Category.HIPAA:
+        return None
     others = [f"MCSB {control}" for control in rule.mcsb] + [
         f"HITRUST CSF {c}" for c in rule.hitrust
     ]

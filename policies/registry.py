@@ -9,6 +9,10 @@ from .model import ResourceRule, Rule, StackRule
 from .rules import (
     ai_governance,
     cognitive,
+    deploy_data,
+    deploy_names,
+    deploy_network,
+    deploy_security,
     governance,
     health,
     identity,
@@ -30,6 +34,10 @@ ALL_RULES: tuple[Rule, ...] = (
     *identity.RULES,
     *monitor.RULES,
     *governance.RULES,
+    *deploy_network.RULES,
+    *deploy_security.RULES,
+    *deploy_data.RULES,
+    *deploy_names.RULES,
 )
 
 RESOURCE_RULES: tuple[ResourceRule, ...] = tuple(

@@ -26,6 +26,7 @@ from .tokens import (
     FIREWALL_POLICY,
     HEALTH_WORKSPACE,
     KEY_VAULT,
+    MONITOR_PRIVATE_LINK_SCOPE,
     NETWORK_SECURITY_GROUP,
     PRIVATE_DNS_ZONE_GROUP,
     PRIVATE_ENDPOINT,
@@ -57,9 +58,11 @@ PRIVATE_LINK_TARGETS: Mapping[str, str] = {
     STORAGE_ACCOUNT: "blob / dfs / file / queue / table",
     COGNITIVE_ACCOUNT: "account",
     HEALTH_WORKSPACE: "healthcareworkspace",
+    MONITOR_PRIVATE_LINK_SCOPE: "azuremonitor",
 }
 """PaaS types that need a private endpoint, with the group ids to use. The Health Data Services
-workspace endpoint covers its FHIR and DICOM services."""
+workspace endpoint covers its FHIR and DICOM services; an Azure Monitor private link scope is
+only reachable through its endpoint."""
 
 PRIVATE_LINK_CONNECTION_PROPERTIES = (
     "privateLinkServiceConnections",

@@ -32,3 +32,13 @@ PRIVATE_DNS_ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 LOCK_BY_SCOPE = "azure-native:authorization:ManagementLockByScope"
 LOCK_AT_RESOURCE_GROUP = "azure-native:authorization:ManagementLockAtResourceGroupLevel"
+
+# Used by the deploy rules (deploy_*.py).
+RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
+ROUTE_TABLE = "azure-native:network:RouteTable"
+DDOS_PROTECTION_PLAN = "azure-native:network:DdosProtectionPlan"
+MONITOR_PRIVATE_LINK_SCOPE = "azure-native:monitor:PrivateLinkScope"
+USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
+POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
+SEARCH_SERVICE = "azure-native:search:Service"
+SEARCH_SHARED_PRIVATE_LINK = "azure-native:search:SharedPrivateLinkResource"

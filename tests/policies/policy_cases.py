@@ -21,6 +21,11 @@ OWNER_ROLE = (
 READER_ROLE = (
     f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
 )
+HITRUST_HIPAA_INITIATIVE = (
+    "/providers/Microsoft.Authorization/policySetDefinitions/a169a624-5599-4385-a696-c8d643089fab"
+)
+NETWORK = f"{RG}/providers/Microsoft.Network"
+ZONES = f"{NETWORK}/privateDnsZones"
 
 STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
 BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
@@ -39,6 +44,17 @@ VIRTUAL_NETWORK = "azure-native:network:VirtualNetwork"
 NSG = "azure-native:network:NetworkSecurityGroup"
 SECURITY_RULE = "azure-native:network:SecurityRule"
 FIREWALL_POLICY = "azure-native:network:FirewallPolicy"
+FIREWALL = "azure-native:network:AzureFirewall"
+PUBLIC_IP = "azure-native:network:PublicIPAddress"
+BASTION_HOST = "azure-native:network:BastionHost"
+ROUTE_TABLE = "azure-native:network:RouteTable"
+DDOS_PLAN = "azure-native:network:DdosProtectionPlan"
+PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint"
+PRIVATE_DNS_ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
+MONITOR_PRIVATE_LINK_SCOPE = "azure-native:monitor:PrivateLinkScope"
+USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
+POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
+SEARCH_SERVICE = "azure-native:search:Service"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 GENERIC_RESOURCE = "azure-native:resources:Resource"
@@ -373,6 +389,141 @@ COMPLIANT: dict[str, dict[str, Any]] = {
         "tags": TAGS,
         "sku": {"tier": "Premium"},
         "threatIntelMode": "Deny",
+        "dnsSettings": {"enableProxy": True},
+        "intrusionDetection": {"mode": "Deny"},
+    },
+    FIREWALL: {
+        "resourceGroupName": "rg-hlz-prod",
+        "azureFirewallName": "afw-hub",
+        "location": "eastus2",
+        "tags": TAGS,
+        "sku": {"name": "AZFW_VNet", "tier": "Premium"},
+        "zones": ["1", "2", "3"],
+        "firewallPolicy": {"id": f"{NETWORK}/firewallPolicies/afwp-hub"},
+        "ipConfigurations": [
+            {
+                "name": "ipconfig",
+                "subnet": {"id": f"{NETWORK}/virtualNetworks/vnet-hub/subnets/AzureFirewallSubnet"},
+                "publicIPAddress": {"id": f"{NETWORK}/publicIPAddresses/pip-firewall"},
+            }
+        ],
+    },
+    PUBLIC_IP: {
+        "resourceGroupName": "rg-hlz-prod",
+        "publicIpAddressName": "pip-firewall",
+        "location": "eastus2",
+        "tags": TAGS,
+        "sku": {"name": "Standard", "tier": "Regional"},
+        "publicIPAllocationMethod": "Static",
+        "zones": ["1", "2", "3"],
+    },
+    # As the SDK registers it: every flag filled in (false), Standard features as the component
+    # sets them.
+    BASTION_HOST: {
+        "resourceGroupName": "rg-hlz-prod",
+        "bastionHostName": "bas-hub",
+        "location": "eastus2",
+        "tags": TAGS,
+        "sku": {"name": "Standard"},
+        "disableCopyPaste": True,
+        "enableFileCopy": False,
+        "enableIpConnect": False,
+        "enableKerberos": False,
+        "enablePrivateOnlyBastion": False,
+        "enableSessionRecording": False,
+        "enableShareableLink": False,
+        "enableTunneling": False,
+        "ipConfigurations": [
+            {
+                "name": "ipconfig",
+                "subnet": {"id": f"{NETWORK}/virtualNetworks/vnet-hub/subnets/AzureBastionSubnet"},
+                "publicIPAddress": {"id": f"{NETWORK}/publicIPAddresses/pip-bastion"},
+            }
+        ],
+    },
+    ROUTE_TABLE: {
+        "resourceGroupName": "rg-hlz-prod",
+        "routeTableName": "rt-hub-egress",
+        "location": "eastus2",
+        "tags": TAGS,
+        "disableBgpRoutePropagation": True,
+    },
+    DDOS_PLAN: {
+        "resourceGroupName": "rg-hlz-prod",
+        "ddosProtectionPlanName": "ddos-hub",
+        "location": "eastus2",
+        "tags": TAGS,
+    },
+    PRIVATE_ENDPOINT: {
+        "resourceGroupName": "rg-hlz-prod",
+        "privateEndpointName": "pe-kv-hlz-prod",
+        "location": "eastus2",
+        "tags": TAGS,
+        "subnet": {"id": f"{NETWORK}/virtualNetworks/vnet-hub/subnets/snet-app"},
+        "privateLinkServiceConnections": [
+            {
+                "name": "pe-kv-hlz-prod-vault",
+                "privateLinkServiceId": f"{RG}/providers/Microsoft.KeyVault/vaults/kv-hlz-prod",
+                "groupIds": ["vault"],
+            }
+        ],
+    },
+    PRIVATE_DNS_ZONE_GROUP: {
+        "resourceGroupName": "rg-hlz-prod",
+        "privateEndpointName": "pe-oai-hlz-prod",
+        "privateDnsZoneGroupName": "default",
+        "privateDnsZoneConfigs": [
+            {
+                "name": "privatelink-openai-azure-com",
+                "privateDnsZoneId": f"{ZONES}/privatelink.openai.azure.com",
+            },
+            {
+                "name": "privatelink-cognitiveservices-azure-com",
+                "privateDnsZoneId": f"{ZONES}/privatelink.cognitiveservices.azure.com",
+            },
+        ],
+    },
+    MONITOR_PRIVATE_LINK_SCOPE: {
+        "resourceGroupName": "rg-hlz-prod",
+        "scopeName": "ampls-hlz-prod",
+        "location": "global",
+        "tags": TAGS,
+        "accessModeSettings": {
+            "ingestionAccessMode": "PrivateOnly",
+            "queryAccessMode": "PrivateOnly",
+        },
+    },
+    USER_ASSIGNED_IDENTITY: {
+        "resourceGroupName": "rg-hlz-prod",
+        "resourceName": "id-hlz-prod-storage",
+        "location": "eastus2",
+        "tags": TAGS,
+    },
+    # As components.security_baseline assigns the HITRUST/HIPAA initiative.
+    POLICY_ASSIGNMENT: {
+        "policyAssignmentName": "hlz-hipaa-hitrust",
+        "scope": SUB,
+        "policyDefinitionId": HITRUST_HIPAA_INITIATIVE,
+        "enforcementMode": "DoNotEnforce",
+        "identity": {"type": "SystemAssigned"},
+        "location": "eastus2",
+    },
+    # As the SDK registers it (hostingMode, partitionCount, replicaCount and publicNetworkAccess
+    # filled in when unset).
+    SEARCH_SERVICE: {
+        "resourceGroupName": "rg-hlz-prod",
+        "searchServiceName": "srch-hlz-prod",
+        "location": "eastus2",
+        "tags": TAGS,
+        "sku": {"name": "standard"},
+        "replicaCount": 2.0,
+        "partitionCount": 1.0,
+        "hostingMode": "Default",
+        "publicNetworkAccess": "Disabled",
+        "disableLocalAuth": True,
+        "semanticSearch": "free",
+        "encryptionWithCmk": {"enforcement": "Enabled"},
+        "identity": {"type": "SystemAssigned"},
     },
     ROLE_ASSIGNMENT: {
         "principalId": "22222222-2222-4222-8222-222222222222",
@@ -462,6 +613,23 @@ OAI, DEPLOY, HDS, FHIR, DICOM = (
 )
 LAW, DIAG, SNET, VNET = LOG_ANALYTICS, DIAGNOSTIC_SETTING, SUBNET, VIRTUAL_NETWORK
 RULE, FWP, RA = SECURITY_RULE, FIREWALL_POLICY, ROLE_ASSIGNMENT
+FW, PIP, BAS, ZG, PA, SRCH = (
+    FIREWALL,
+    PUBLIC_IP,
+    BASTION_HOST,
+    PRIVATE_DNS_ZONE_GROUP,
+    POLICY_ASSIGNMENT,
+    SEARCH_SERVICE,
+)
+MANAGEMENT_IP_CONFIGURATION = {
+    "name": "mgmt-ipconfig",
+    "subnet": {"id": f"{NETWORK}/virtualNetworks/vnet-hub/subnets/AzureFirewallManagementSubnet"},
+    "publicIPAddress": {"id": f"{NETWORK}/publicIPAddresses/pip-firewall-mgmt"},
+}
+SIX_ZONE_CONFIGS = [
+    {"name": f"zone-{n}", "privateDnsZoneId": f"{ZONES}/privatelink.zone{n}.example"}
+    for n in range(6)
+]
 
 # rule id -> (label, resource type, changes, expected reason substring | None for "still compliant")
 # fmt: off
@@ -787,6 +955,190 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
          "location is 'westeurope'; deploy to a US region"),
         ("display-name", KV, {"location": "East US 2"}, None),
         ("global", KV, {"location": "global"}, None),
+    ],
+    # --- deploy rules (constraints ARM enforces) ----------------------------------------------
+    "deploy-firewallpolicy-disallow-basic-dns-settings": [
+        ("basic-dns-proxy", FWP, {"sku.tier": "Basic"},
+         "dnsSettings.enableProxy is true on a Basic policy"),
+        ("basic-custom-dns", FWP, {"sku.tier": "Basic", "dnsSettings": {"servers": ["10.0.0.4"]}},
+         "dnsSettings.servers lists 1 custom DNS server(s) on a Basic policy"),
+        ("basic-without-dns", FWP, {"sku.tier": "basic", "dnsSettings": DELETE}, None),
+    ],
+    "deploy-firewallpolicy-restrict-basic-threat-intel": [
+        ("basic-deny", FWP, {"sku.tier": "Basic"},
+         "threatIntelMode is 'Deny' on a Basic policy, which supports 'Alert' only"),
+        ("basic-off", FWP, {"sku.tier": "Basic", "threatIntelMode": "Off"},
+         "threatIntelMode is 'Off' on a Basic policy"),
+        ("basic-alert", FWP, {"sku.tier": "Basic", "threatIntelMode": "Alert"}, None),
+        ("basic-default-alert", FWP, {"sku.tier": "Basic", "threatIntelMode": DELETE}, None),
+    ],
+    "deploy-firewallpolicy-restrict-premium-features": [
+        ("standard-idps", FWP, {"sku.tier": "Standard"},
+         "intrusionDetection is set but sku.tier is 'Standard'"),
+        ("no-tier-means-standard", FWP, {"sku": DELETE},
+         "sku.tier is not set (absent means Standard)"),
+        ("standard-tls-inspection", FWP,
+         {"sku.tier": "Standard", "intrusionDetection": DELETE,
+          "transportSecurity": {"certificateAuthority": {
+              "name": "tls-ca", "keyVaultSecretId": "https://kv-hlz-prod.vault.azure.net/secrets/ca"}}},
+         "transportSecurity (TLS inspection) is set"),
+        ("standard-idps-off", FWP, {"sku.tier": "Standard", "intrusionDetection.mode": "Off"}, None),
+    ],
+    "deploy-firewall-require-basic-management-ip": [
+        ("basic-without", FW, {"sku.tier": "Basic"},
+         "managementIpConfiguration.subnet and .publicIPAddress not set"),
+        ("basic-without-ip", FW,
+         {"sku.tier": "Basic",
+          "managementIpConfiguration": {"subnet": MANAGEMENT_IP_CONFIGURATION["subnet"]}},
+         "managementIpConfiguration.publicIPAddress not set"),
+        ("basic-with", FW,
+         {"sku.tier": "Basic", "managementIpConfiguration": MANAGEMENT_IP_CONFIGURATION}, None),
+    ],
+    "deploy-bastion-restrict-sku-features": [
+        ("basic-copy-paste", BAS, {"sku.name": "Basic"},
+         "disableCopyPaste is true but sku.name is 'Basic'; it needs the Standard SKU or above"),
+        ("basic-file-copy", BAS, {"sku.name": "Basic", "disableCopyPaste": False,
+                                  "enableFileCopy": True, "enableTunneling": True},
+         "enableTunneling is true but sku.name is 'Basic'"),
+        ("basic-scaled", BAS, {"sku.name": "Basic", "disableCopyPaste": False, "scaleUnits": 4.0},
+         "scaleUnits is 4 but sku.name is 'Basic'; host scaling needs Standard"),
+        ("developer-kerberos", BAS,
+         {"sku.name": "Developer", "disableCopyPaste": False, "enableKerberos": True},
+         "enableKerberos is true but sku.name is 'Developer'; it needs the Basic SKU or above"),
+        ("standard-session-recording", BAS, {"enableSessionRecording": True},
+         "enableSessionRecording is true but sku.name is 'Standard'; it needs the Premium SKU"),
+        ("standard-51-units", BAS, {"scaleUnits": 51.0}, "scaleUnits is 51; use 2 to 50"),
+        ("basic-defaults", BAS, {"sku.name": "Basic", "disableCopyPaste": False}, None),
+        ("basic-kerberos", BAS,
+         {"sku.name": "Basic", "disableCopyPaste": False, "enableKerberos": True, "scaleUnits": 2.0},
+         None),
+        ("default-sku-is-standard", BAS, {"sku": DELETE}, None),
+        ("premium-private-only", BAS, {"sku.name": "Premium", "enablePrivateOnlyBastion": True},
+         None),
+    ],
+    "deploy-publicip-restrict-sku-settings": [
+        ("standard-dynamic", PIP, {"publicIPAllocationMethod": "Dynamic"},
+         "publicIPAllocationMethod is 'Dynamic' on a Standard public IP"),
+        ("basic", PIP, {"sku.name": "Basic", "zones": DELETE},
+         "Basic public IPs were retired on 30 September 2025"),
+        ("basic-zonal", PIP, {"sku.name": "Basic"}, "zones is set on a Basic public IP"),
+    ],
+    "deploy-subnet-require-reserved-subnet-size": [
+        ("small-bastion-subnet", SNET,
+         {"subnetName": "AzureBastionSubnet", "addressPrefix": "10.0.1.0/27"},
+         "subnet ('AzureBastionSubnet') is 10.0.1.0/27; Azure needs /26 or larger"),
+        ("small-management-prefix", SNET,
+         {"subnetName": "AzureFirewallManagementSubnet", "addressPrefix": DELETE,
+          "addressPrefixes": ["10.0.1.0/26", "10.0.2.0/28"]},
+         "is 10.0.2.0/28"),
+        ("inline-firewall-subnet", VNET, {"subnets.1.addressPrefix": "10.0.0.0/28"},
+         "subnets[1] ('AzureFirewallSubnet') is 10.0.0.0/28"),
+        ("firewall-subnet-24-any-case", SNET,
+         {"subnetName": "azurefirewallsubnet", "addressPrefix": "10.0.1.0/24"}, None),
+    ],
+    "deploy-privatednszonegroup-restrict-zone-configs": [
+        ("six-zones", ZG, {"privateDnsZoneConfigs": SIX_ZONE_CONFIGS},
+         "privateDnsZoneConfigs has 6 entries; a zone group holds at most 5 zones"),
+        ("unnamed-config", ZG, {"privateDnsZoneConfigs.0.name": DELETE},
+         "privateDnsZoneConfigs[0].name is not set"),
+        ("no-zone-id", ZG, {"privateDnsZoneConfigs.1.privateDnsZoneId": DELETE},
+         "privateDnsZoneConfigs[1].privateDnsZoneId is not set"),
+        ("five-zones", ZG, {"privateDnsZoneConfigs": SIX_ZONE_CONFIGS[:5]}, None),
+    ],
+    "deploy-resource-restrict-zones-to-zonal-regions": [
+        ("gzrs-in-westus", ST, {"location": "westus"},
+         "sku.name is 'Standard_GZRS' but westus has no availability zones"),
+        ("zonal-ip-north-central", PIP, {"location": "North Central US"},
+         "zones is 1, 2, 3 but northcentralus has no availability zones"),
+        ("zonal-firewall-west-central", FW, {"location": "westcentralus"},
+         "but westcentralus has no availability zones"),
+        ("grs-in-westus", ST, {"location": "westus", "sku.name": "Standard_GRS"}, None),
+        ("regional-ip-in-westus", PIP, {"location": "westus", "zones": DELETE}, None),
+    ],
+    "deploy-keyvault-disallow-purge-protection-false": [
+        ("false", KV, {"properties.enablePurgeProtection": False},
+         "properties.enablePurgeProtection is false, which Key Vault does not accept"),
+        ("unset", KV, {"properties.enablePurgeProtection": DELETE}, None),
+    ],
+    "deploy-keyvault-restrict-soft-delete-settings": [
+        ("soft-delete-off", KV, {"properties.enableSoftDelete": False},
+         "properties.enableSoftDelete is false; soft delete can no longer be turned off"),
+        ("retention-120", KV, {"properties.softDeleteRetentionInDays": 120.0},
+         "softDeleteRetentionInDays is 120; Key Vault accepts 7 to 90"),
+        ("retention-3", KV, {"properties.softDeleteRetentionInDays": 3.0},
+         "softDeleteRetentionInDays is 3;"),
+        ("retention-7", KV, {"properties.softDeleteRetentionInDays": 7.0}, None),
+        ("defaults", KV,
+         {"properties.enableSoftDelete": DELETE, "properties.softDeleteRetentionInDays": DELETE},
+         None),
+    ],
+    "deploy-policyassignment-require-remediation-identity": [
+        ("no-identity", PA, {"identity": DELETE},
+         "identity.type is not set but 'HITRUST/HIPAA' has"),
+        ("identity-none", PA, {"identity.type": "None"}, "identity.type is 'None'"),
+        ("no-location", PA, {"location": DELETE}, "location is not set; an assignment with a"),
+        ("user-assigned", PA,
+         {"identity": {"type": "UserAssigned",
+                       "userAssignedIdentities": [f"{RG}/providers/Microsoft.ManagedIdentity/"
+                                                  "userAssignedIdentities/id-policy"]}},
+         None),
+    ],
+    "deploy-roleassignment-require-guid-name": [
+        ("not-a-guid", RA, {"roleAssignmentName": "owner-for-platform"},
+         "roleAssignmentName is 'owner-for-platform'; it must be a GUID"),
+        ("sdk-generated", RA, {"roleAssignmentName": DELETE}, None),
+        ("uppercase-guid", RA, {"roleAssignmentName": "33333333-3333-4333-8333-33333333ABCD"},
+         None),
+    ],
+    "deploy-search-restrict-tier-limits": [
+        ("free-with-replicas", SRCH, {"sku.name": "free"},
+         "replicaCount is 2; the free tier allows 1 to 1"),
+        ("free-semantic-ranker", SRCH, {"sku.name": "free", "replicaCount": 1.0},
+         "semanticSearch is 'free' on the free tier; semantic ranker needs Basic or higher"),
+        ("free-cmk-enforcement", SRCH,
+         {"sku.name": "free", "replicaCount": 1.0, "semanticSearch": "disabled"},
+         "encryptionWithCmk.enforcement is 'Enabled' on the free tier"),
+        ("basic-four-replicas", SRCH, {"sku.name": "basic", "replicaCount": 4.0},
+         "replicaCount is 4; the basic tier allows 1 to 3"),
+        ("five-partitions", SRCH, {"partitionCount": 5.0},
+         "partitionCount is 5; the standard tier allows 1, 2, 3, 4, 6, 12"),
+        ("high-density-on-standard", SRCH, {"hostingMode": "HighDensity"},
+         "hostingMode is 'HighDensity' on the standard tier; only standard3 has it"),
+        ("high-density-four-partitions", SRCH,
+         {"sku.name": "standard3", "hostingMode": "HighDensity", "partitionCount": 4.0},
+         "partitionCount is 4; the standard3 tier allows 1, 2, 3"),
+        ("high-density-s3", SRCH,
+         {"sku.name": "standard3", "hostingMode": "HighDensity", "partitionCount": 3.0}, None),
+        ("basic-three-partitions", SRCH, {"sku.name": "basic", "partitionCount": 3.0}, None),
+        ("free-minimal", SRCH,
+         {"sku.name": "free", "replicaCount": 1.0, "semanticSearch": DELETE,
+          "encryptionWithCmk": DELETE},
+         None),
+    ],
+    "deploy-search-disallow-auth-options-without-local-auth": [
+        ("both", SRCH,
+         {"authOptions": {"aadOrApiKey": {"aadAuthFailureMode": "http401WithBearerChallenge"}}},
+         "authOptions is set while disableLocalAuth is true"),
+        ("keys-allowed", SRCH, {"disableLocalAuth": False, "authOptions": {"apiKeyOnly": {}}},
+         None),
+    ],
+    "deploy-resource-restrict-name-rules": [
+        ("storage-hyphens", ST, {"accountName": "st-hlz-prod"},
+         "accountName 'st-hlz-prod' has characters or a shape Azure does not allow for "
+         "storage_account"),
+        ("vault-double-hyphen", KV, {"vaultName": "kv--hlz"},
+         "vaultName 'kv--hlz' has characters or a shape"),
+        ("vault-too-long", KV, {"vaultName": "kv-" + "x" * 22},
+         "is 25 characters; Azure allows at most 24 for key_vault"),
+        ("subdomain-underscore", OAI, {"properties.customSubDomainName": "oai_hlz_prod"},
+         "properties.customSubDomainName 'oai_hlz_prod'"),
+        ("generic-workspace-hyphens", GENERIC_RESOURCE, {"resourceName": "hds-hlz-prod"},
+         "workspaceName 'hds-hlz-prod'"),
+        ("log-analytics-too-short", LAW, {"workspaceName": "log"},
+         "'log' is shorter than 4 characters"),
+        ("public-ip-trailing-hyphen", PIP, {"publicIpAddressName": "pip-firewall-"},
+         "publicIpAddressName 'pip-firewall-'"),
+        ("fhir-with-hyphen", FHIR, {"fhirServiceName": "fhir-notes"}, None),
     ],
 }
 # fmt: on

@@ -19,6 +19,7 @@ from policies.exemptions import parse_exemptions
 from policies.model import (
     HIPAA_CITATION_PATTERN,
     RULE_ID_PATTERN,
+    Category,
     Profile,
     ResourceRule,
     Rule,
@@ -40,7 +41,11 @@ def test_registry_has_at_least_35_unique_rules() -> None:
 @pytest.mark.parametrize("rule", RULE_PARAMS)
 def test_rule_metadata_is_complete(rule: Rule) -> None:
     assert RULE_ID_PATTERN.match(rule.id)
-    assert rule.hipaa and all(HIPAA_CITATION_PATTERN.match(c) for c in rule.hipaa)
+    if rule.category is Category.HIPAA:
+        assert rule.hipaa and all(HIPAA_CITATION_PATTERN.match(c) for c in rule.hipaa)
+    else:
+        assert rule.id.startswith("deploy-") and not rule.hipaa
+        assert rule.url.startswith("https://learn.microsoft.com/")
     assert rule.description.endswith(".") and rule.rationale and rule.remediation
     assert rule.url.startswith("https://")
     assert rule.profiles
@@ -85,12 +90,15 @@ def test_adapter_maps_metadata_to_policy(rule: Rule) -> None:
     assert policy.name == rule.id and policy.description == rule.description
     assert policy.severity == Severity(rule.severity.value)
     assert policy.enforcement_level == (
-        EnforcementLevel.MANDATORY if rule.phi_protecting else EnforcementLevel.ADVISORY
+        EnforcementLevel.MANDATORY if rule.mandatory_everywhere else EnforcementLevel.ADVISORY
     )
-    assert policy.framework is not None and policy.framework.name == "HIPAA Security Rule"
-    assert policy.framework.reference == ", ".join(rule.hipaa)
+    if rule.category is Category.HIPAA:
+        assert policy.framework is not None and policy.framework.name == "HIPAA Security Rule"
+        assert policy.framework.reference == ", ".join(rule.hipaa)
+    else:
+        assert policy.framework is None  # deploy rules cite Azure docs (url), no framework
     assert policy.remediation_steps == rule.remediation and policy.url == rule.url
-    assert policy.tags is not None and "hipaa" in policy.tags
+    assert policy.tags is not None and rule.category.value in policy.tags
     assert (policy.config_schema is not None) == is_profile_dependent(rule)
     if policy.config_schema is not None:
         assert policy.config_schema.properties["profile"]["enum"] == ["lab", "production"]

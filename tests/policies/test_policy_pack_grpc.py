@@ -25,7 +25,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 from policies.adapter import PACK_NAME, violation_message
 from policies.docs import PACK_DIR
 from policies.evaluation import evaluate, run_stack_check
-from policies.model import NonCompliant, Profile, ResourceRule, StackResource
+from policies.model import Category, NonCompliant, Profile, ResourceRule, StackResource
 from policies.profiles import is_profile_dependent
 from policies.registry import ALL_RULES, RESOURCE_RULES, STACK_RULES
 
@@ -122,11 +122,14 @@ def test_analyzer_info_lists_every_rule_with_metadata(
         policy = policies[rule.id]
         assert policy.description == rule.description
         assert policy.enforcementLevel == (
-            analyzer_pb2.MANDATORY if rule.phi_protecting else analyzer_pb2.ADVISORY
+            analyzer_pb2.MANDATORY if rule.mandatory_everywhere else analyzer_pb2.ADVISORY
         )
         assert policy.severity == SEVERITY[rule.severity.value]
-        assert policy.framework.name == "HIPAA Security Rule"
-        assert policy.framework.reference == ", ".join(rule.hipaa)
+        if rule.category is Category.HIPAA:
+            assert policy.framework.name == "HIPAA Security Rule"
+            assert policy.framework.reference == ", ".join(rule.hipaa)
+        else:
+            assert not policy.HasField("framework")
         assert policy.remediation_steps == rule.remediation and policy.url == rule.url
         assert list(policy.tags) == list(rule.topics)
         assert policy.policy_type == (

@@ -1,0 +1,76 @@
+"""Azure resource name rules: length and characters per resource kind, and which kinds must be
+globally unique (their name becomes a DNS label).
+
+They live in the pack, which must stay importable on its own when the Pulumi CLI loads it: the
+deploy rules check planned names with them, and ``components.naming`` builds names with the same
+table, so a name the components accept is a name the pack accepts (one list, not two).
+
+Limits from https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules;
+abbreviations from the Cloud Adoption Framework.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["NAME_RULES", "NameRule", "name_problem"]
+
+
+@dataclass(frozen=True)
+class NameRule:
+    abbreviation: str
+    max_length: int
+    pattern: str
+    """Full-match regex of the allowed characters and shape."""
+    globally_unique: bool = False
+    hyphens: bool = True
+    """False for kinds that allow only letters and digits (hyphens are dropped)."""
+    min_length: int = 1
+
+
+NAME_RULES: dict[str, NameRule] = {
+    "resource_group": NameRule("rg", 90, r"[-\w.()]*[-\w()]"),
+    "virtual_network": NameRule("vnet", 64, r"[A-Za-z0-9][-\w.]*\w", min_length=2),
+    "subnet": NameRule("snet", 80, r"\w([-\w.]*\w)?"),
+    "network_security_group": NameRule("nsg", 80, r"\w([-\w.]*\w)?"),
+    "route_table": NameRule("rt", 80, r"\w([-\w.]*\w)?"),
+    "public_ip": NameRule("pip", 80, r"\w([-\w.]*\w)?"),
+    "firewall": NameRule("afw", 56, r"\w([-\w.]*\w)?"),
+    "firewall_policy": NameRule("afwp", 80, r"\w([-\w.]*\w)?"),
+    "bastion": NameRule("bas", 80, r"\w([-\w.]*\w)?"),
+    "ddos_plan": NameRule("ddos", 80, r"\w([-\w.]*\w)?"),
+    "private_endpoint": NameRule("pe", 64, r"\w([-\w.]*\w)?", min_length=2),
+    "log_analytics": NameRule("log", 63, r"[A-Za-z0-9][-A-Za-z0-9]*[A-Za-z0-9]", min_length=4),
+    "monitor_private_link_scope": NameRule("ampls", 255, r"[-\w.()]*[-\w()]"),
+    "key_vault": NameRule(
+        "kv", 24, r"[A-Za-z](?!.*--)[-A-Za-z0-9]*[A-Za-z0-9]", globally_unique=True, min_length=3
+    ),
+    "storage_account": NameRule(
+        "st", 24, r"[a-z0-9]+", globally_unique=True, hyphens=False, min_length=3
+    ),
+    "cognitive_services": NameRule(
+        "oai", 64, r"[A-Za-z0-9][-A-Za-z0-9]*[A-Za-z0-9]", globally_unique=True, min_length=2
+    ),
+    "managed_identity": NameRule("id", 128, r"[A-Za-z0-9][-\w]*", min_length=3),
+    "health_workspace": NameRule(
+        "hds", 24, r"[a-z0-9]+", globally_unique=True, hyphens=False, min_length=3
+    ),
+    "fhir_service": NameRule("fhir", 24, r"[a-z0-9][-a-z0-9]*[a-z0-9]", min_length=3),
+    "dicom_service": NameRule("dicom", 24, r"[a-z0-9][-a-z0-9]*[a-z0-9]", min_length=3),
+}
+"""Resource kind -> its name rule."""
+
+
+def name_problem(kind: str, name: str) -> str | None:
+    """Why ``name`` is not a valid Azure name for ``kind``, or None when it is."""
+    rule = NAME_RULES[kind]
+    if len(name) > rule.max_length:
+        return (
+            f"'{name}' is {len(name)} characters; Azure allows at most {rule.max_length} for {kind}"
+        )
+    if len(name) < rule.min_length:
+        return f"'{name}' is shorter than {rule.min_length} characters, the minimum for {kind}"
+    if not re.fullmatch(rule.pattern, name):
+        return f"'{name}' has characters or a shape Azure does not allow for {kind}"
+    return None
