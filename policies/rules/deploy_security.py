@@ -258,15 +258,27 @@ def _identity_outcome(
     return outcome_from(reasons)
 
 
-def check_cmk_identity_assigned(resources: Sequence[StackResource]) -> Mapping[str, Outcome]:
+CmkJudge = Callable[[StackResource, CmkConsumer, ResourceIndex], Outcome]
+
+
+def _judge_cmk_consumers(
+    resources: Sequence[StackResource], judge: CmkJudge
+) -> Mapping[str, Outcome]:
+    """``judge`` every consumer encrypted with a customer-managed key; the others are
+    NotApplicable."""
     index = ResourceIndex(resources)
-    outcomes: dict[str, Outcome] = {}
-    for resource, consumer in _consumers(resources):
-        if not consumer.uses_cmk(resource.props):
-            outcomes[resource.urn] = NotApplicable("not encrypted with a customer-managed key")
-        else:
-            outcomes[resource.urn] = _identity_outcome(resource, consumer, index)
-    return outcomes
+    return {
+        resource.urn: (
+            judge(resource, consumer, index)
+            if consumer.uses_cmk(resource.props)
+            else NotApplicable("not encrypted with a customer-managed key")
+        )
+        for resource, consumer in _consumers(resources)
+    }
+
+
+def check_cmk_identity_assigned(resources: Sequence[StackResource]) -> Mapping[str, Outcome]:
+    return _judge_cmk_consumers(resources, _identity_outcome)
 
 
 def _unwrapping_identities(
@@ -327,15 +339,11 @@ def _key_role_outcome(
 
 
 def check_cmk_key_role_first(resources: Sequence[StackResource]) -> Mapping[str, Outcome]:
-    index = ResourceIndex(resources)
     grants = Referrers(of_type(resources, ROLE_ASSIGNMENT), "principalId")
-    outcomes: dict[str, Outcome] = {}
-    for resource, consumer in _consumers(resources):
-        if not consumer.uses_cmk(resource.props):
-            outcomes[resource.urn] = NotApplicable("not encrypted with a customer-managed key")
-        else:
-            outcomes[resource.urn] = _key_role_outcome(resource, consumer, index, grants)
-    return outcomes
+    return _judge_cmk_consumers(
+        resources,
+        lambda resource, consumer, index: _key_role_outcome(resource, consumer, index, grants),
+    )
 
 
 def _vault_recovery_reasons(resource: StackResource, vault: StackResource) -> list[str]:
@@ -356,30 +364,22 @@ def _vault_recovery_reasons(resource: StackResource, vault: StackResource) -> li
     return reasons
 
 
+def _vault_outcome(resource: StackResource, consumer: CmkConsumer, index: ResourceIndex) -> Outcome:
+    keys = index.upstream(resource, consumer.key_properties, (KEY_VAULT_KEY,))
+    vaults = {
+        vault.urn: vault
+        for key in keys
+        for vault in index.upstream(key, ("vaultName",), (KEY_VAULT,))
+    }
+    if not vaults:
+        return NotApplicable("its key's vault is not in this stack")
+    return outcome_from(
+        [reason for vault in vaults.values() for reason in _vault_recovery_reasons(resource, vault)]
+    )
+
+
 def check_cmk_vault_recoverable(resources: Sequence[StackResource]) -> Mapping[str, Outcome]:
-    index = ResourceIndex(resources)
-    outcomes: dict[str, Outcome] = {}
-    for resource, consumer in _consumers(resources):
-        if not consumer.uses_cmk(resource.props):
-            outcomes[resource.urn] = NotApplicable("not encrypted with a customer-managed key")
-            continue
-        keys = index.upstream(resource, consumer.key_properties, (KEY_VAULT_KEY,))
-        vaults = {
-            vault.urn: vault
-            for key in keys
-            for vault in index.upstream(key, ("vaultName",), (KEY_VAULT,))
-        }
-        if not vaults:
-            outcomes[resource.urn] = NotApplicable("its key's vault is not in this stack")
-            continue
-        outcomes[resource.urn] = outcome_from(
-            [
-                reason
-                for vault in vaults.values()
-                for reason in _vault_recovery_reasons(resource, vault)
-            ]
-        )
-    return outcomes
+    return _judge_cmk_consumers(resources, _vault_outcome)
 
 
 # --- policy and role assignments ----------------------------------------------------------------
