@@ -279,3 +279,18 @@ def test_analyze_stack_matches_pure_evaluation(analyzer: analyzer_pb2_grpc.Analy
     assert ("network-paas-require-private-endpoint", vault_urn) not in by_rule
     assert ("network-privateendpoint-require-dns-zone-group", endpoint_urn) in by_rule
     assert ("keyvault-vault-require-delete-lock", vault_urn) in by_rule
+
+
+def test_served_pack_judges_a_generic_resource_as_the_type_it_creates(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    """The Pulumi CLI sends the generic resource's own token; the pack still judges the Health
+    Data Services workspace it creates (policies.normalise), exactly as hlz plan does."""
+    generic = "azure-native:resources:Resource"
+    public = mutate(COMPLIANT[generic], {"properties.publicNetworkAccess": "Enabled"})
+    names = {name for name, _, _ in _reported(_analyze(analyzer, generic, public, "hds"))}
+    assert "healthcareapis-workspace-disallow-public-network-access" in names
+    private = _reported(_analyze(analyzer, generic, COMPLIANT[generic], "hds"))
+    assert "healthcareapis-workspace-disallow-public-network-access" not in {
+        name for name, _, _ in private
+    }
