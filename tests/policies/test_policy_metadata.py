@@ -155,7 +155,12 @@ def test_config_problems_catch_demoted_phi_rule_and_typos() -> None:
         "enforcementLevel": "mandatory",
         "profile": "staging",
     }
+    config["deploy-firewallpolicy-disallow-basic-dns-settings"] = "disabled"
     problems = "\n".join(config_problems(config, ALL_RULES))
+    assert (
+        "deploy-firewallpolicy-disallow-basic-dns-settings: deploy rules must stay mandatory"
+        in problems
+    )
     assert (
         "storage-account-require-cmk-encryption: PHI-protecting rules must stay mandatory"
         in problems
