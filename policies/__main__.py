@@ -50,7 +50,11 @@ def main() -> None:
     from pulumi_policy import PolicyPack
 
     from policies.adapter import PACK_ENFORCEMENT_LEVEL, PACK_NAME, build_policies
+    from policies.registry import ALL_RULES
+    from policies.sdk_guard import refuse_weakening_configs
 
+    # The Pulumi CLI applies --policy-pack-config without asking the pack: refuse weakening ones.
+    refuse_weakening_configs(ALL_RULES)
     PolicyPack(name=PACK_NAME, policies=build_policies(), enforcement_level=PACK_ENFORCEMENT_LEVEL)
 
 

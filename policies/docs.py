@@ -113,7 +113,9 @@ Profile-dependent policies take the config property `{profile_property}` (`lab` 
 default `production`). `production.json` also sets `"all": "mandatory"` as a floor for rules
 added later; `lab.json` sets no `all`, because `"all": "advisory"` would demote PHI-protecting
 rules. `profiles.config_problems` rejects any config that lowers a PHI-protecting or deploy
-rule (the Pulumi CLI cannot prevent it); the tests run it on both shipped files.
+rule: the served pack refuses such a `--policy-pack-config` when the Pulumi CLI hands it over
+(`policies/sdk_guard.py`), so the preview fails with the list of problems instead of running
+without the rule, and the tests run it on both shipped files.
 
 ## HIPAA rules
 
@@ -165,10 +167,6 @@ _CONVENTIONS = """\
 {reserved_subnets}
 - `AzureBastionSubnet` is **not** exempt: Bastion supports an NSG and must have one.
 
-## Known gaps
-
-- The Pulumi CLI lets a config file lower any policy's enforcement; only the shipped configs are
-  checked (`profiles.config_problems`).
 """
 
 

@@ -9,8 +9,9 @@
 
 Without a config file the ``profile`` property defaults to ``production``: an unconfigured run
 gets the stricter checks. ``config_problems`` rejects any config that would lower a
-PHI-protecting or deploy rule below mandatory; the Pulumi CLI itself cannot prevent that, so CI
-checks every config file shipped in ``config/`` with it.
+PHI-protecting or deploy rule below mandatory: the served pack refuses such a config at run time
+(``policies.sdk_guard``, because the Pulumi CLI applies it without asking), and the tests check
+every config file shipped in ``config/`` with it.
 """
 
 from __future__ import annotations

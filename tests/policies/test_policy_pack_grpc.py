@@ -7,6 +7,7 @@ checks that what the pack reports equals the pure, in-process evaluation.
 
 from __future__ import annotations
 
+import json
 import os
 import selectors
 import subprocess
@@ -294,3 +295,55 @@ def test_served_pack_judges_a_generic_resource_as_the_type_it_creates(
     assert "healthcareapis-workspace-disallow-public-network-access" not in {
         name for name, _, _ in private
     }
+
+
+def test_served_pack_refuses_a_config_that_switches_a_phi_rule_off(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    """`pulumi preview --policy-pack-config` with a PHI-protecting rule disabled: the pack
+    refuses the configuration itself, so the preview fails instead of running without it."""
+    disabled = analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.DISABLED)
+    advisory = analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.ADVISORY)
+    try:
+        with pytest.raises(grpc.RpcError) as caught:
+            analyzer.Configure(
+                analyzer_pb2.ConfigureAnalyzerRequest(
+                    policyConfig={
+                        "storage-account-require-cmk-encryption": disabled,
+                        "deploy-roleassignment-require-guid-name": advisory,
+                    }
+                )
+            )
+        error = caught.value
+        assert error.code() == grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
+        details = error.details()  # type: ignore[attr-defined]
+        assert "storage-account-require-cmk-encryption: PHI-protecting rules must stay mandatory" in details
+        assert "deploy-roleassignment-require-guid-name: deploy rules must stay mandatory" in details
+        # Still judging with the pack's own levels: the refused config was not applied.
+        weak = mutate(COMPLIANT[STORAGE_ACCOUNT], {"encryption.keySource": "Microsoft.Storage"})
+        names = {name for name, _, _ in _reported(_analyze(analyzer, STORAGE_ACCOUNT, weak, "st"))}
+        assert "storage-account-require-cmk-encryption" in names
+    finally:
+        analyzer.Configure(analyzer_pb2.ConfigureAnalyzerRequest())
+
+
+def test_served_pack_accepts_the_shipped_lab_config(analyzer: analyzer_pb2_grpc.AnalyzerStub) -> None:
+    levels = {
+        "advisory": analyzer_pb2.ADVISORY,
+        "mandatory": analyzer_pb2.MANDATORY,
+        "disabled": analyzer_pb2.DISABLED,
+    }
+    shipped = json.loads((PACK_DIR / "config" / "lab.json").read_text())
+    request = analyzer_pb2.ConfigureAnalyzerRequest()
+    for name, value in shipped.items():
+        level, properties = (value, {}) if isinstance(value, str) else (
+            value["enforcementLevel"],
+            {k: v for k, v in value.items() if k != "enforcementLevel"},
+        )
+        request.policyConfig[name].CopyFrom(
+            analyzer_pb2.PolicyConfig(enforcementLevel=levels[level], properties=_struct(properties))
+        )
+    try:
+        analyzer.Configure(request)
+    finally:
+        analyzer.Configure(analyzer_pb2.ConfigureAnalyzerRequest())
