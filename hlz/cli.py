@@ -20,6 +20,7 @@ from hlz import __version__
 from hlz.engine import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID
 from hlz.preflight import add_preflight_parser, run_preflight
 from hlz.stackfiles import StackFile, available_stacks, load_stack_file
+from policies.profiles import FAIL_ON_UNKNOWN
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -43,6 +44,14 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="PATH",
         help="exemptions file (default: policies/exemptions.yaml)",
+    )
+    parser.add_argument(
+        "--fail-on-unknown",
+        choices=FAIL_ON_UNKNOWN,
+        default="auto",
+        help="which results a rule cannot decide (a value unknown until deployment) fail the "
+        "check: none, phi (PHI-protecting rules), all; auto (default) = phi in production, "
+        "none in lab",
     )
 
 
@@ -198,6 +207,8 @@ def _verdict(report: Any) -> str:
         problems.append(f"{len(report.blocking)} mandatory violations")
     if report.type_errors:
         problems.append(f"{len(report.type_errors)} type errors")
+    if report.blocking_unknown:
+        problems.append(f"{len(report.blocking_unknown)} undetermined PHI checks")
     return ", ".join(problems) if problems else "policy ok"
 
 
@@ -237,7 +248,9 @@ def _plan(args: argparse.Namespace) -> int:
         planned[name] = plan
         plan_seconds = time.perf_counter() - started
         document = plan.to_json()
-        report = check_plan(document, exemptions=exemptions)
+        report = check_plan(
+            document, exemptions=exemptions, fail_on_unknown=args.fail_on_unknown
+        )
         document["hlz"]["policy"] = report.to_json()
         elapsed = time.perf_counter() - started
         if report.fails:
@@ -273,10 +286,20 @@ def _check(args: argparse.Namespace) -> int:
     if not isinstance(document, dict) or "steps" not in document:
         raise UsageError(f"{args.plan}: not a plan (no 'steps'); write one with hlz plan --json")
     profile = Profile(args.profile) if args.profile else None
-    report = check_plan(document, profile=profile, exemptions_path=args.exemptions)
+    report = check_plan(
+        document,
+        profile=profile,
+        exemptions_path=args.exemptions,
+        fail_on_unknown=args.fail_on_unknown,
+    )
     if args.quiet:
         types = f", {len(report.type_errors)} type errors" if report.type_errors else ""
-        print(f"{report.stack}: {len(report.blocking)} mandatory violations{types}")
+        unknown = (
+            f", {len(report.blocking_unknown)} undetermined PHI checks"
+            if report.blocking_unknown
+            else ""
+        )
+        print(f"{report.stack}: {len(report.blocking)} mandatory violations{types}{unknown}")
     else:
         print(summary_text(report))
     _write_reports(report, report.stack, args.sarif, args.markdown)

@@ -17,7 +17,7 @@ from hlz.engine import UNKNOWN_MARK
 from hlz.plan import plural
 from hlz.schema import TypeFinding, validate_resources
 from hlz.stackfiles import project_root
-from policies.evaluation import Finding, evaluate_plan
+from policies.evaluation import Finding, evaluate_plan, normalised
 from policies.exemptions import Exemption, load_exemptions
 from policies.model import (
     Compliant,
@@ -37,6 +37,7 @@ NOT_DEPLOYED_TYPES = frozenset({"pulumi:pulumi:StackReference"})
 OUTCOMES = ("pass", "fail", "exempt", "override", "n/a", "unknown")
 OVERRIDE_REASON_PREFIX = "overridden by tag "
 UNCHECKED_KIND = "no-type-definition"
+
 """The type finding that means "not checked" rather than "wrong"."""
 """How ``policies.evaluation`` words a NotApplicable that an override tag produced."""
 
@@ -111,6 +112,31 @@ class PolicyReport:
     """Offline type validation (``hlz.schema``) of the same resources."""
     type_checked: int = 0
     """Managed azure-native resources the type validation looked at."""
+    unjudged: list[tuple[str, str]] = field(default_factory=list)
+    """(urn, type) of managed azure-native resources whose type no rule judges beyond what every
+    resource has (name, tags, location): advisory, listed so nothing passes silently."""
+    fail_on_unknown: str = "auto"
+    """``policies.profiles.FAIL_ON_UNKNOWN``: which undetermined results fail the check."""
+
+    @property
+    def unknown_mode(self) -> str:
+        """``fail_on_unknown`` with ``auto`` resolved for this profile."""
+        if self.fail_on_unknown != "auto":
+            return self.fail_on_unknown
+        return "phi" if self.profile is Profile.PRODUCTION else "none"
+
+    @property
+    def undetermined(self) -> list[Finding]:
+        """Rules that read a value unknown until deployment (a preview) and could not decide."""
+        return [f for f in self.findings if isinstance(f.evaluation, Undetermined)]
+
+    @property
+    def blocking_unknown(self) -> list[Finding]:
+        """Undetermined results that fail the check under ``unknown_mode``."""
+        mode = self.unknown_mode
+        if mode == "none":
+            return []
+        return [f for f in self.undetermined if mode == "all" or f.rule.phi_protecting]
 
     @property
     def type_errors(self) -> list[TypeFinding]:
@@ -124,8 +150,9 @@ class PolicyReport:
 
     @property
     def fails(self) -> bool:
-        """Exit 1: a mandatory violation or a type error."""
-        return bool(self.blocking or self.type_errors)
+        """Exit 1: a mandatory violation, a type error, or an undetermined result that
+        ``--fail-on-unknown`` counts."""
+        return bool(self.blocking or self.type_errors or self.blocking_unknown)
 
     @property
     def violations(self) -> list[Finding]:
@@ -165,7 +192,11 @@ class PolicyReport:
                 "exempted": len(self.exempted),
                 "overrides": len(self.overrides),
                 "expiredExemptions": len(self.expired_exemptions),
+                "undetermined": len(self.undetermined),
+                "blockingUndetermined": len(self.blocking_unknown),
+                "unjudged": len(self.unjudged),
             },
+            "failOnUnknown": self.unknown_mode,
             "rules": {rule_id: dict(counts) for rule_id, counts in self.counts().items()},
             "violations": [finding_json(f) for f in self.violations],
             "exempted": [finding_json(f) for f in self.exempted],
@@ -180,6 +211,16 @@ class PolicyReport:
                 "unchecked": len(self.type_unchecked),
                 "findings": [type_finding_json(f) for f in self.type_findings],
             },
+            "undetermined": [
+                {
+                    "rule": f.rule.id,
+                    "urn": f.urn,
+                    "reason": f.evaluation.reason,  # type: ignore[union-attr]
+                    "blocks": f in self.blocking_unknown,
+                }
+                for f in self.undetermined
+            ],
+            "unjudged": [{"urn": urn, "type": token} for urn, token in self.unjudged],
         }
 
 
@@ -235,6 +276,7 @@ def check_plan(
     exemptions_path: Path | None = None,
     exemptions: list[Exemption] | None = None,
     today: dt.date | None = None,
+    fail_on_unknown: str = "auto",
 ) -> PolicyReport:
     """Evaluate every rule over a plan document. The profile defaults to the stack's own
     (``hlz.profile``) and, failing that, production (the stricter)."""
@@ -259,7 +301,21 @@ def check_plan(
         today=today,
         type_findings=validate_resources((r.urn, r.resource_type, r.props) for r in resources),
         type_checked=sum(1 for r in resources if r.resource_type.startswith("azure-native:")),
+        unjudged=unjudged_resources(resources),
+        fail_on_unknown=fail_on_unknown,
     )
+
+
+def unjudged_resources(resources: list[StackResource]) -> list[tuple[str, str]]:
+    """(urn, type as judged) of azure-native resources no rule judges (``Rule.judges``)."""
+    unjudged = []
+    for resource in resources:
+        resource_type = normalised(resource).resource_type
+        if resource_type.startswith("azure-native:") and not any(
+            rule.judges(resource_type) for rule in ALL_RULES
+        ):
+            unjudged.append((resource.urn, resource_type))
+    return unjudged
 
 
 def type_summary_lines(report: PolicyReport) -> list[str]:
@@ -320,6 +376,33 @@ def summary_text(report: PolicyReport) -> str:
         lines.append(
             f"  exemption ({state}) {exemption.rule_id} on {exemption.resource} until "
             f"{exemption.expires} by {exemption.owner}: {exemption.reason}"
+        )
+    blocking_unknown = report.blocking_unknown
+    for finding in blocking_unknown:
+        lines.append(
+            f"  UNDETERMINED {finding.rule.id} [{finding.rule.primary_citation}] "
+            f"{short_urn(finding.urn)}: {finding.evaluation.reason}"  # type: ignore[union-attr]
+        )
+    if report.undetermined:
+        others = Counter(f.rule.id for f in report.undetermined if f not in blocking_unknown)
+        lines.append(
+            f"  {plural(len(report.undetermined), 'result')} undetermined (values unknown until "
+            f"deployment); --fail-on-unknown {report.unknown_mode}: "
+            f"{len(blocking_unknown)} of them fail the check"
+            + (
+                "; the others: " + ", ".join(f"{rule} ({n})" for rule, n in sorted(others.items()))
+                if others
+                else ""
+            )
+        )
+    if report.unjudged:
+        types = Counter(token for _, token in report.unjudged)
+        listed = ", ".join(
+            f"{token.removeprefix('azure-native:')} ({n})" for token, n in sorted(types.items())
+        )
+        lines.append(
+            f"  unjudged (no rule checks their configuration; advisory): "
+            f"{plural(len(report.unjudged), 'resource')}: {listed}"
         )
     return "\n".join(lines + type_summary_lines(report))
 

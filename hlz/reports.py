@@ -4,7 +4,7 @@ comment, and the HIPAA evidence matrix (45 CFR section -> rules -> resources -> 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -159,6 +159,37 @@ def _type_results(report: PolicyReport, stack_file: str, first_index: int) -> li
     return results
 
 
+def _undetermined_results(
+    report: PolicyReport, stack_file: str, index: dict[str, int]
+) -> list[dict[str, Any]]:
+    """One result per undetermined finding: ``kind: open`` (SARIF: the tool could not decide)
+    or, when ``--fail-on-unknown`` counts it, a failing result at level error."""
+    blocking = report.blocking_unknown
+    results = []
+    for finding in report.undetermined:
+        reason = finding.evaluation.reason  # type: ignore[union-attr]
+        fails = finding in blocking
+        results.append(
+            {
+                "ruleId": finding.rule.id,
+                "ruleIndex": index[finding.rule.id],
+                "kind": "fail" if fails else "open",
+                "level": "error" if fails else "none",
+                "message": {
+                    "text": f"[{finding.rule.primary_citation}] {short_urn(finding.urn)}: "
+                    f"undetermined until deployment: {reason}"
+                },
+                "locations": [_location(stack_file, finding.urn)],
+                "partialFingerprints": {
+                    "hlzFinding/v1": hashlib.sha256(
+                        f"{finding.rule.id}|{finding.urn}|undetermined".encode()
+                    ).hexdigest()
+                },
+            }
+        )
+    return results
+
+
 def sarif(report: PolicyReport, stack_file: str) -> dict[str, Any]:
     """One result per violation (exempted ones carry an external suppression), every rule
     described once, locations pointing at the stack's config file and the resource URN."""
@@ -213,8 +244,13 @@ def sarif(report: PolicyReport, stack_file: str) -> dict[str, Any]:
                     "profile": report.profile.value,
                     # Every recorded exemption, active or expired, travels with the results.
                     "exemptions": [exemption_json(e, report.today) for e in report.exemptions],
+                    # Resources no rule judges beyond name, tags and location (advisory).
+                    "unjudged": [{"urn": urn, "type": token} for urn, token in report.unjudged],
+                    "failOnUnknown": report.unknown_mode,
                 },
-                "results": results + _type_results(report, stack_file, len(rules)),
+                "results": results
+                + _undetermined_results(report, stack_file, index)
+                + _type_results(report, stack_file, len(rules)),
             }
         ],
     }
@@ -238,6 +274,44 @@ def exemption_table(exemptions: Sequence[Exemption], today: date) -> list[str]:
             f"{state} |"
         )
     return lines
+
+
+def _undetermined_section(report: PolicyReport) -> list[str]:
+    """Results a rule could not decide because a value is unknown until deployment (preview)."""
+    if not report.undetermined:
+        return []
+    blocking = report.blocking_unknown
+    lines = [
+        "#### Undetermined (values unknown until deployment)",
+        "",
+        f"{len(report.undetermined)} result(s) could not be decided; `--fail-on-unknown "
+        f"{report.unknown_mode}` makes {len(blocking)} of them fail the check. They are decided "
+        "again when the values are known (`pulumi preview` with the pack, or `hlz plan` "
+        "without `--preview`).",
+        "",
+        "| fails | rule | resource | unknown value |",
+        "|---|---|---|---|",
+    ]
+    for finding in report.undetermined:
+        lines.append(
+            f"| {'yes' if finding in blocking else 'no'} | `{finding.rule.id}` | "
+            f"`{_cell(short_urn(finding.urn))}` | "
+            f"{_cell(finding.evaluation.reason)} |"  # type: ignore[union-attr]
+        )
+    return [*lines, ""]
+
+
+def _unjudged_section(report: PolicyReport) -> list[str]:
+    """Resources whose type no rule judges beyond name, tags and location (advisory)."""
+    if not report.unjudged:
+        return []
+    counts = Counter(token for _, token in report.unjudged)
+    listed = ", ".join(f"`{token}` ({n})" for token, n in sorted(counts.items()))
+    return [
+        f"Unjudged (advisory): {len(report.unjudged)} resource(s) of types no rule checks "
+        f"beyond name, tags and location: {listed}.",
+        "",
+    ]
 
 
 def _type_section(report: PolicyReport) -> list[str]:
@@ -271,10 +345,17 @@ def markdown(report: PolicyReport) -> str:
         problems.append(f"{len(blocking)} mandatory violation(s)")
     if report.type_errors:
         problems.append(f"{len(report.type_errors)} type error(s)")
+    if report.blocking_unknown:
+        problems.append(f"{len(report.blocking_unknown)} undetermined PHI check(s)")
+    undecided = (
+        f", {len(report.undetermined)} result(s) undetermined until deployment"
+        if report.undetermined
+        else ""
+    )
     verdict = (
         f":x: **{' and '.join(problems)}** — the deployment is blocked"
         if problems
-        else ":white_check_mark: **No mandatory violations**, no type errors"
+        else f":white_check_mark: **No mandatory violations**, no type errors{undecided}"
     )
     lines = [
         f"### hlz HIPAA policy check — `{report.stack}` ({report.profile.value} profile)",
@@ -316,6 +397,8 @@ def markdown(report: PolicyReport) -> str:
                 f"| `{finding.rule.id}` | `{_cell(short_urn(finding.urn))}` | {_cell(reason)} |"
             )
         lines.append("")
+    lines += _undetermined_section(report)
+    lines += _unjudged_section(report)
     lines += _type_section(report)
     lines += ["#### Exemptions", ""]
     if report.exemptions:

@@ -208,6 +208,15 @@ class RuleMetadata:
     """True: also checked outside ``profiles`` on a resource tagged ``data-classification:
     phi`` (e.g. HSM-backed keys: PHI gets them in every profile)."""
     category: Category = Category.HIPAA
+    any_type: bool = False
+    """True for rules that check what every resource has (name, tags, location): they apply to
+    a type without judging its configuration, so they do not make it *judged* (reports list
+    resources no other rule covers as unjudged)."""
+
+    def judges(self, resource_type: str) -> bool:
+        """Whether this rule judges the configuration of ``resource_type`` resources."""
+        types = getattr(self, "resource_types", None)
+        return not self.any_type and types is not None and resource_type in types
 
     def __post_init__(self) -> None:
         problems = self._metadata_problems()

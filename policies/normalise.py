@@ -10,13 +10,13 @@ alike, so both judge a resource the same way however the program declared it.
 |                                               | version, same inputs)                           |
 | ``azure-native:resources:Resource`` with a    | the typed token of that ARM type               |
 | ``resourceProviderNamespace``/``resourceType``| (``policies.arm_types``); its name under the   |
-| of a known ARM type                           | typed name input, ``properties`` kept and also |
-|                                               | lifted to the top level (where the SDK         |
-|                                               | flattens them); generic-only inputs dropped    |
+| of a known ARM type                           | typed name input; its ARM-shaped body in the   |
+|                                               | SDK's wire shape (flattened containers lifted, |
+|                                               | renamed properties under their SDK names:      |
+|                                               | ``policies.wire_facts``); generic-only inputs  |
+|                                               | dropped                                        |
+| ... of a type the wire data does not describe | as above, ``properties`` kept and also lifted  |
 | a generic resource of an unknown ARM type     | itself (only rules for every type apply)       |
-
-Property names the SDK renames (``x-ms-client-name``) are not translated here: a rule that
-reads a renamed input finds it missing and fails closed.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .arm_types import ARM_PATHS, GENERIC_RESOURCE, token_for_arm_type
+from .wire_facts import wire_view
 
 __all__ = ["GENERIC_INPUTS", "generic_arm_type", "normalise"]
 
@@ -57,42 +58,64 @@ def generic_arm_type(props: Mapping[str, Any]) -> str | None:
     return "/".join((namespace, *parent_types, *resource_type.strip("/").split("/")))
 
 
-class _TypedView(Mapping[str, Any]):
-    """A generic resource's props as the typed resource's rules read them, without copying (the
-    values stay the caller's, e.g. the policy SDK's unknown-checking proxies)."""
+class _GenericBody(Mapping[str, Any]):
+    """A generic resource's inputs without the ones that only say what it is, its
+    ``resourceName`` under the typed name input. Lazy: values are read only when asked for."""
 
     def __init__(self, props: Mapping[str, Any], name_key: str):
         self._props = props
         self._name_key = name_key
-
-    def _lifted(self) -> Mapping[str, Any]:
-        properties = self._props.get("properties")
-        return properties if isinstance(properties, Mapping) else {}
 
     def __getitem__(self, key: str) -> Any:
         if key == self._name_key and "resourceName" in self._props:
             return self._props["resourceName"]
         if key in GENERIC_INPUTS:
             raise KeyError(key)
-        if key in self._props:
-            return self._props[key]
-        return self._lifted()[key]
+        return self._props[key]
 
     def __iter__(self) -> Iterator[str]:
-        seen = set()
         for key in self._props:
-            if key == "resourceName" and self._name_key:
-                key = self._name_key
-            elif key in GENERIC_INPUTS:
-                continue
-            seen.add(key)
-            yield key
-        for key in self._lifted():
-            if key not in seen:
+            if key == "resourceName":
+                yield self._name_key
+            elif key not in GENERIC_INPUTS:
                 yield key
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+class _Lifted(Mapping[str, Any]):
+    """``properties`` kept and its keys also at the top level: the best view of a type the wire
+    data does not describe (a rule reading a renamed input finds nothing and fails closed)."""
+
+    def __init__(self, body: Mapping[str, Any]):
+        self._body = body
+
+    def _properties(self) -> Mapping[str, Any]:
+        properties = self._body.get("properties")
+        return properties if isinstance(properties, Mapping) else {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._body:
+            return self._body[key]
+        return self._properties()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._body
+        yield from (key for key in self._properties() if key not in self._body)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _plain(value: Any) -> Any:
+    """A view turned into plain dicts and lists (the in-process path wraps those in the policy
+    SDK's unknown-checking proxy, which only descends into plain containers)."""
+    if isinstance(value, Mapping):
+        return {key: _plain(value[key]) for key in value}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
 
 
 def normalise(resource_type: str, props: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
@@ -106,8 +129,8 @@ def normalise(resource_type: str, props: Mapping[str, Any]) -> tuple[str, Mappin
     token = token_for_arm_type(full_type) if full_type else None
     if token is None:
         return resource_type, props
-    name_key = ARM_PATHS[token].levels[-1][1]
-    view = _TypedView(props, name_key)
-    # Plain dicts (the in-process path) get a plain dict, which the evaluation then wraps in the
-    # policy SDK's unknown-checking proxy; the adapter's proxies stay proxies inside the view.
-    return token, dict(view) if isinstance(props, dict) else view
+    body = _GenericBody(props, ARM_PATHS[token].levels[-1][1])
+    view = wire_view(token, body) or _Lifted(body)
+    # Plain dicts (the in-process path) get plain dicts back; the adapter's proxies stay
+    # proxies inside the lazy view.
+    return token, _plain(view) if isinstance(props, dict) else view

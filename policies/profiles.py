@@ -25,6 +25,7 @@ from .model import Profile, RuleMetadata
 __all__ = [
     "DEFAULT_PROFILE",
     "PROFILE_PROPERTY",
+    "FAIL_ON_UNKNOWN",
     "EnforcementLevel",
     "config_problems",
     "default_enforcement_level",
@@ -47,6 +48,12 @@ class EnforcementLevel(StrEnum):
     ADVISORY = "advisory"
     MANDATORY = "mandatory"
     DISABLED = "disabled"
+
+
+FAIL_ON_UNKNOWN = ("auto", "none", "phi", "all")
+"""Which undetermined results (a rule read a value unknown until deployment) fail ``hlz plan`` /
+``hlz check`` (``--fail-on-unknown``). ``auto``, the default: ``phi`` in production (a
+PHI-protecting rule that cannot decide blocks), ``none`` in lab."""
 
 
 def default_enforcement_level(rule: RuleMetadata) -> EnforcementLevel:

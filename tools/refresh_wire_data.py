@@ -1,4 +1,4 @@
-"""Regenerate hlz/schema/wire_data.json from a checkout of Azure/azure-rest-api-specs.
+"""Regenerate policies/data/wire_data.json from a checkout of Azure/azure-rest-api-specs.
 
 For every azure-native token the policy validator checks (the typed tokens of ``ARM_PATHS``,
 resource groups and the generic ``azure-native:resources:Resource``), at the API version the

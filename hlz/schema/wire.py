@@ -31,12 +31,17 @@ wrong ``flatten`` fact is caught as surely as a missing one.
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
+
+from policies.wire_facts import (
+    WIRE_DATA,
+    DefinitionFacts,
+    ResourceMapping,
+    WireData,
+    load_wire_data,
+)
 
 from .bicep_types import TypeRef
 
@@ -52,75 +57,8 @@ __all__ = [
     "to_arm_request",
 ]
 
-WIRE_DATA = Path(__file__).resolve().parent / "wire_data.json"
 MARKERS = frozenset({"[unknown]", "[secret]"})
 """The plan's stand-ins for values not known before apply and for secrets: never judged."""
-
-
-@dataclass(frozen=True)
-class DefinitionFacts:
-    """What the provider does to one swagger definition's properties (ARM names as keys)."""
-
-    flatten: tuple[str, ...] = ()
-    """Properties marked ``x-ms-client-flatten``: their properties are inputs one level up."""
-    sdk_names: Mapping[str, str] = field(default_factory=dict)
-    """``x-ms-client-name`` renames: ARM name -> SDK (wire) name."""
-    children: Mapping[str, str] = field(default_factory=dict)
-    """ARM property -> the definition of its value (object, array item or map value), for the
-    properties that have facts somewhere below them."""
-
-    def sdk_name(self, arm_name: str) -> str:
-        return self.sdk_names.get(arm_name, arm_name)
-
-
-NO_FACTS = DefinitionFacts()
-
-
-@dataclass(frozen=True)
-class ResourceMapping:
-    token: str
-    api_version: str
-    """The API version the facts were generated from."""
-    body: str
-    """Definition of the PUT body."""
-    parameters: tuple[str, ...]
-    """Wire inputs that are URL parameters of the PUT operation (never in the body)."""
-
-
-@dataclass(frozen=True)
-class WireData:
-    resources: Mapping[str, ResourceMapping]
-    definitions: Mapping[str, DefinitionFacts]
-    source: Mapping[str, Any]
-
-    def facts(self, definition: str | None) -> DefinitionFacts:
-        return self.definitions.get(definition, NO_FACTS) if definition else NO_FACTS
-
-    @classmethod
-    def from_json(cls, document: Mapping[str, Any]) -> WireData:
-        resources = {
-            token: ResourceMapping(
-                token,
-                entry["apiVersion"],
-                entry["body"],
-                tuple(entry["parameters"]),
-            )
-            for token, entry in document["resources"].items()
-        }
-        definitions = {
-            key: DefinitionFacts(
-                tuple(entry.get("flatten", ())),
-                dict(entry.get("sdkNames", {})),
-                dict(entry.get("children", {})),
-            )
-            for key, entry in document["definitions"].items()
-        }
-        return cls(resources, definitions, document.get("source", {}))
-
-
-@functools.cache
-def load_wire_data(path: Path = WIRE_DATA) -> WireData:
-    return WireData.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
 @dataclass(frozen=True)

@@ -210,6 +210,7 @@ _NAME_RULES_URL = (
 RULES: tuple[ResourceRule | StackRule, ...] = (
     ResourceRule(
         id="deploy-resource-restrict-name-rules",
+        any_type=True,
         category=DEPLOY,
         description=(
             "Names have the length and characters Azure allows for their type (and Cognitive "
@@ -229,6 +230,7 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
     ),
     StackRule(
         id="deploy-resource-disallow-duplicate-names",
+        any_type=True,
         category=DEPLOY,
         description=(
             "No two resources of the stack share an ARM identity or a globally unique name."

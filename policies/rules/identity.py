@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from pulumi_policy.proxy import UnknownValueError
+
 from ..model import Compliant, NotApplicable, Outcome, ResourceRule, Severity, fail
 from ..props import as_str, describe, get, same_text
 from .tokens import ROLE_ASSIGNMENT
@@ -48,7 +50,12 @@ def check_no_privileged_user_at_broad_scope(
     _resource_type: str, props: Mapping[str, Any]
 ) -> Outcome:
     role = as_str(get(props, "roleDefinitionId"))
-    scope = as_str(get(props, "scope"))
+    try:
+        scope = as_str(get(props, "scope"))
+    except UnknownValueError:
+        # Unknown in a preview only when computed from a resource this stack creates: a resource
+        # scope, never a subscription or management group (those are known literals).
+        return Compliant()
     if role is None or scope is None:
         return NotApplicable("roleDefinitionId or scope is not a string")
     role_name = PRIVILEGED_ROLES.get(_role_guid(role))

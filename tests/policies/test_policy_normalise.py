@@ -22,12 +22,65 @@ def test_a_versioned_token_is_judged_as_its_typed_resource():
     assert isinstance(outcome, NonCompliant)
 
 
-def test_a_generic_resource_gets_the_typed_name_input_and_its_properties_lifted():
+def test_a_generic_resource_gets_the_typed_name_input_and_keeps_unflattened_properties():
     token, props = normalise(GENERIC, COMPLIANT[GENERIC])
     assert token == "azure-native:healthcareapis:Workspace"
     assert props["workspaceName"] == "hdshlzprod"
-    assert props["publicNetworkAccess"] == "Disabled"  # lifted from properties
+    # The SDK does not flatten the workspace's properties: they stay where the rule reads them.
+    assert props["properties"] == {"publicNetworkAccess": "Disabled"}
     assert "resourceProviderNamespace" not in props and "apiVersion" not in props
+
+
+PUBLIC_TLS10_STORAGE = {
+    "resourceProviderNamespace": "Microsoft.Storage",
+    "resourceType": "storageAccounts",
+    "parentResourcePath": "",
+    "apiVersion": "2023-01-01",
+    "resourceName": "stgeneric",
+    "resourceGroupName": "rg",
+    "location": "eastus2",
+    "kind": "StorageV2",
+    "sku": {"name": "Standard_LRS"},
+    "properties": {
+        "minimumTlsVersion": "TLS1_0",
+        "supportsHttpsTrafficOnly": False,
+        "publicNetworkAccess": "Enabled",
+        "allowBlobPublicAccess": True,
+        "networkAcls": {"defaultAction": "Allow"},
+    },
+}
+
+
+def test_a_generic_storage_account_is_judged_on_its_arm_properties_under_their_sdk_names():
+    token, props = normalise(GENERIC, PUBLIC_TLS10_STORAGE)
+    assert token == STORAGE
+    # Flattened: properties.* at the top level; renamed: supportsHttpsTrafficOnly and
+    # networkAcls carry the SDK's names, as a typed StorageAccount's inputs do.
+    assert props["accountName"] == "stgeneric"
+    assert props["minimumTlsVersion"] == "TLS1_0"
+    assert props["enableHttpsTrafficOnly"] is False and "supportsHttpsTrafficOnly" not in props
+    assert props["networkRuleSet"] == {"defaultAction": "Allow"} and "networkAcls" not in props
+    failing = {
+        rule_id
+        for rule_id in (
+            "storage-account-require-minimum-tls12",
+            "storage-account-require-https-only",
+            "storage-account-disallow-public-network-access",
+            "storage-account-require-network-default-deny",
+            "storage-account-disallow-blob-public-access",
+        )
+        if isinstance(
+            evaluate(RULES_BY_ID[rule_id], GENERIC, PUBLIC_TLS10_STORAGE),  # type: ignore[arg-type]
+            NonCompliant,
+        )
+    }
+    assert failing == {
+        "storage-account-require-minimum-tls12",
+        "storage-account-require-https-only",
+        "storage-account-disallow-public-network-access",
+        "storage-account-require-network-default-deny",
+        "storage-account-disallow-blob-public-access",
+    }
 
 
 def test_a_child_type_in_parent_resource_path_is_recognised():

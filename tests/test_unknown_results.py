@@ -1,0 +1,113 @@
+"""Undetermined results (values unknown until deployment) are reported in every format, and
+`--fail-on-unknown` decides which fail the check (PHI-protecting rules in production by default)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+
+from hlz.cli import main
+from hlz.engine import UNKNOWN_MARK
+from hlz.plan import Plan
+from tests.conftest import ROOT
+
+SARIF_SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-2.1.0.json").read_text())
+VAULT = "azure-native:keyvault:Vault"
+RULE = "keyvault-vault-disallow-public-network-access"  # PHI-protecting
+
+
+def _unknown_vault_access(plan: Plan, tmp_path: Path) -> Path:
+    document = copy.deepcopy(plan.to_json())
+    vault = next(s["newState"] for s in document["steps"] if s["newState"]["type"] == VAULT)
+    vault["inputs"]["properties"]["publicNetworkAccess"] = UNKNOWN_MARK
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_production_fails_on_an_undetermined_phi_rule_by_default(
+    lz_prod: Plan, tmp_path: Path, capsys
+):
+    plan = _unknown_vault_access(lz_prod, tmp_path)
+    sarif_path, markdown_path = tmp_path / "r.sarif", tmp_path / "r.md"
+    code = main(["check", str(plan), "--sarif", str(sarif_path), "--markdown", str(markdown_path)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert f"  UNDETERMINED {RULE} [164.312(e)(1)] keyvault:Vault::platform-kv-kv:" in out
+    # Every PHI rule that reads the unknown value is undetermined, and each one fails.
+    failing = out.count("  UNDETERMINED ")
+    assert f"--fail-on-unknown phi: {failing} of them fail the check" in out
+    document = json.loads(sarif_path.read_text())
+    jsonschema.validate(document, SARIF_SCHEMA)
+    results = [
+        r for r in document["runs"][0]["results"] if "undetermined until deployment" in r["message"]["text"]
+    ]
+    assert len(results) == failing
+    (result,) = [r for r in results if r["ruleId"] == RULE]
+    assert (result["kind"], result["level"]) == ("fail", "error")
+    text = markdown_path.read_text()
+    assert f"{failing} undetermined PHI check(s)** — the deployment is blocked" in text
+    assert f"| yes | `{RULE}` | `keyvault:Vault::platform-kv-kv` |" in text
+
+
+def test_fail_on_unknown_none_reports_but_passes(lz_prod: Plan, tmp_path: Path, capsys):
+    plan = _unknown_vault_access(lz_prod, tmp_path)
+    sarif_path, markdown_path = tmp_path / "r.sarif", tmp_path / "r.md"
+    code = main(
+        [
+            "check", str(plan), "--fail-on-unknown", "none",
+            "--sarif", str(sarif_path), "--markdown", str(markdown_path),
+        ]
+    )
+    assert code == 0
+    assert "--fail-on-unknown none: 0 of them fail the check" in capsys.readouterr().out
+    results = [
+        r
+        for r in json.loads(sarif_path.read_text())["runs"][0]["results"]
+        if "undetermined until deployment" in r["message"]["text"]
+    ]
+    assert results and all((r["kind"], r["level"]) == ("open", "none") for r in results)
+    text = markdown_path.read_text()
+    assert f"**No mandatory violations**, no type errors, {len(results)} result(s) undetermined" in text
+    assert "#### Undetermined (values unknown until deployment)" in text
+
+
+def test_lab_reports_undetermined_results_without_failing(lz_dev: Plan, tmp_path: Path, capsys):
+    plan = _unknown_vault_access(lz_dev, tmp_path)
+    assert main(["check", str(plan), "--quiet"]) == 0
+    assert main(["check", str(plan), "--fail-on-unknown", "all", "--quiet"]) == 1
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert re.fullmatch(r"lz-dev: 0 mandatory violations, [1-9]\d* undetermined PHI checks", last)
+
+
+def test_unjudged_resources_are_listed_in_every_format(lab_dev: Plan, tmp_path: Path, capsys):
+    document = copy.deepcopy(lab_dev.to_json())
+    document["steps"].append(
+        {
+            "op": "create",
+            "urn": "urn:pulumi:lab-dev::hlz::azure-native:sql:Server::sql",
+            "newState": {
+                "urn": "urn:pulumi:lab-dev::hlz::azure-native:sql:Server::sql",
+                "type": "azure-native:sql:Server",
+                "custom": True,
+                "parent": "",
+                "inputs": {"serverName": "sql-x", "location": "eastus2"},
+                "dependencies": [],
+                "propertyDependencies": {},
+            },
+        }
+    )
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document))
+    sarif_path, markdown_path = tmp_path / "r.sarif", tmp_path / "r.md"
+    main(["check", str(path), "--sarif", str(sarif_path), "--markdown", str(markdown_path)])
+    out = capsys.readouterr().out
+    assert "unjudged (no rule checks their configuration; advisory)" in out
+    assert "sql:Server (1)" in out
+    unjudged = json.loads(sarif_path.read_text())["runs"][0]["properties"]["unjudged"]
+    assert {"urn": "urn:pulumi:lab-dev::hlz::azure-native:sql:Server::sql", "type": "azure-native:sql:Server"} in unjudged
+    assert "`azure-native:sql:Server` (1)" in markdown_path.read_text()
