@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from hlz.text import markdown_cell
 from policies.vocabulary import GOVERNANCE_TAGS
 
 DEPLOYMENT_TYPE = "azure-native:cognitiveservices:Deployment"
@@ -78,7 +79,7 @@ def approval_state(row: dict[str, Any], today: dt.date) -> str:
 
 def inventory_markdown(stack: str, rows: list[dict[str, Any]], today: dt.date) -> str:
     lines = [
-        f"# AI model inventory — `{stack}`",
+        f"# AI model inventory — `{markdown_cell(stack)}`",
         "",
         f"{len(rows)} model deployment(s) planned, as of {today.isoformat()}. Governance facts "
         "come from the deployment tags the stack writes; `MISSING` marks a fact the record lacks.",
@@ -87,6 +88,7 @@ def inventory_markdown(stack: str, rows: list[dict[str, Any]], today: dt.date) -
         "|" + "---|" * (len(COLUMNS) + 1),
     ]
     for row in rows:
-        cells = [str(row[key]).replace("|", "\\|") for key, _ in COLUMNS]
+        # Tags come from config (owners, use cases): no pipe, newline or escape gets through.
+        cells = [markdown_cell(str(row[key])) for key, _ in COLUMNS]
         lines.append("| " + " | ".join(cells) + f" | {approval_state(row, today)} |")
     return "\n".join(lines) + "\n"

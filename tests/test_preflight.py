@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import copy
+import gzip
 import json
 import socket
 import threading
@@ -83,8 +85,18 @@ def fixture(name: str) -> Any:
 @dataclass
 class Reply:
     status: int = 200
-    body: str = ""
+    body: str | bytes = ""
     headers: dict[str, str] = field(default_factory=dict)
+    hold: bool = False
+    """Answer nothing until the test ends: an endpoint slower than any deadline."""
+    trickle: bool = False
+    """Send the headers, then the body one byte every 20 ms until the test ends."""
+    endless: bool = False
+    """No Content-Length; a JSON string that goes on (up to ENDLESS_BYTES) until the client
+    hangs up. The bytes sent are recorded in ``FakeArm.streamed``."""
+
+
+ENDLESS_BYTES = 96 * 1024 * 1024
 
 
 @dataclass
@@ -103,6 +115,10 @@ class FakeArm:
         }
         self.seen: list[Seen] = []
         self.waits: list[float] = []
+        self.release = threading.Event()
+        """Set when the test ends: held and trickling answers stop."""
+        self.streamed: list[int] = []
+        self.stream_done = threading.Event()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(
@@ -148,14 +164,43 @@ class FakeArm:
                 api_version = parse_qs(url.query).get("api-version", [None])[0]
                 arm.seen.append(Seen(url.path, api_version, self.headers.get("Authorization")))
                 reply = arm._answer(url.path, api_version)
-                body = reply.body.encode()
+                # The client hanging up is what an oversized or late answer is for.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self._send(reply)
+
+            def _send(self, reply: Reply) -> None:
+                if reply.hold:
+                    arm.release.wait(30)
+                    return
+                body = reply.body if isinstance(reply.body, bytes) else reply.body.encode()
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
+                if not reply.endless:
+                    self.send_header("Content-Length", str(len(body)))
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(body)
+                if reply.trickle:
+                    for byte in body:
+                        if arm.release.wait(0.02):
+                            return
+                        self.wfile.write(bytes([byte]))
+                elif reply.endless:
+                    self._stream()
+                else:
+                    self.wfile.write(body)
+
+            def _stream(self) -> None:
+                sent = 0
+                try:
+                    self.wfile.write(b'{"value": [], "padding": "')
+                    chunk = b"x" * 65536
+                    while sent < ENDLESS_BYTES and not arm.release.is_set():
+                        self.wfile.write(chunk)
+                        sent += len(chunk)
+                finally:
+                    arm.streamed.append(sent)
+                    arm.stream_done.set()
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 pass
@@ -167,6 +212,7 @@ class FakeArm:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self.release.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -232,15 +278,34 @@ def parse(*argv: str) -> argparse.Namespace:
     return parser.parse_args(["preflight", *argv])
 
 
+class FakeClock:
+    """A monotonic clock that only moves when preflight waits (its ``sleep``)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.waits: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
 def preflight(
     capsys: pytest.CaptureFixture[str],
     arm: FakeArm,
     stack: str,
     *extra: str,
     credential: Any = None,
+    clock: FakeClock | None = None,
 ) -> Run:
     args = parse(stack, "--arm-endpoint", arm.endpoint, "--subscription-id", SUB, *extra)
-    code = run_preflight(args, credential=credential or StaticToken(), sleep=arm.waits.append)
+    seams: dict[str, Any] = {"sleep": arm.waits.append}
+    if clock is not None:
+        seams = {"sleep": clock.sleep, "clock": clock}
+    code = run_preflight(args, credential=credential or StaticToken(), **seams)
     captured = capsys.readouterr()
     return Run(code, captured.out, captured.err)
 
@@ -559,6 +624,234 @@ def test_next_link_to_another_host_is_not_followed(capsys, arm):
     run = preflight(capsys, arm, "lz-dev")
     assert "leaves http://127.0.0.1" in run.line("soft-deleted-key-vaults")
     assert all(not path.startswith("/page2") for path in arm.paths())
+
+
+# --- a misbehaving endpoint: deadline, size cap, Retry-After, hostile text ------------------------
+
+NOT_RUN = "not run: the 0.5 s deadline (--timeout) passed (see subscription)"
+
+
+def test_an_endpoint_that_never_answers_fails_at_the_deadline_and_the_rest_is_not_run(capsys, arm):
+    arm.reply(SUBSCRIPTION, Reply(hold=True))
+    run = preflight(capsys, arm, "lz-dev", "--timeout", "0.5")
+    assert run.code == 1
+    line = run.line("subscription")
+    assert line.startswith("fail  subscription: ")
+    assert f"GET {SUBSCRIPTION}" in line and "the 0.5 s deadline (--timeout) passed" in line
+    assert "fix: re-run when ARM answers faster, or allow more time with --timeout" in line
+    for check in ("permissions", "resource-providers", "soft-deleted-key-vaults"):
+        assert run.line(check) == f"skip  {check}: {NOT_RUN}"
+    # Not applicable stays not applicable: the deadline does not change what a stack needs.
+    assert run.status("region-models") == "skip" and "not applicable" in run.line("region-models")
+    assert run.out.rstrip().endswith("not ready to deploy: 1 ok, 0 warn, 1 fail, 7 skipped")
+    assert arm.paths() == [SUBSCRIPTION]
+
+
+def test_an_answer_trickling_in_is_cut_off_at_the_deadline(capsys, arm):
+    # Each byte arrives well within any socket timeout, so only an overall deadline stops it.
+    arm.reply(SUBSCRIPTION, Reply(body=fixture_text(SUBSCRIPTION), trickle=True))
+    run = preflight(capsys, arm, "lz-dev", "--timeout", "0.5")
+    assert run.code == 1
+    assert "the 0.5 s deadline (--timeout) passed" in run.line("subscription")
+    assert run.line("permissions") == f"skip  permissions: {NOT_RUN}"
+
+
+def test_the_deadline_is_enforced_across_retries(capsys, arm):
+    clock = FakeClock()
+    throttled = Reply(429, (FIXTURES / "error-429.json").read_text(), {"Retry-After": "50"})
+    arm.reply(PERMISSIONS, throttled)
+    run = preflight(capsys, arm, "lz-dev", "--timeout", "120", clock=clock)
+    assert run.code == 1
+    # Two waits of 50 s fit in 120 s; a third would end past the deadline, so it is not waited.
+    assert clock.waits == [50.0, 50.0]
+    assert arm.paths().count(PERMISSIONS) == 3
+    assert run.line("permissions").startswith(
+        f"fail  permissions: ARM asked to wait 50 s before retrying GET {PERMISSIONS}, past "
+        "the 120 s deadline (--timeout; 20 s left)"
+    )
+    assert run.line("resource-providers") == (
+        "skip  resource-providers: not run: the 120 s deadline (--timeout) passed (see permissions)"
+    )
+
+
+def test_the_deadline_is_shared_by_every_check(capsys, arm):
+    clock = FakeClock()
+    throttled = (FIXTURES / "error-429.json").read_text()
+    arm.reply(
+        SUBSCRIPTION,
+        Reply(429, throttled, {"Retry-After": "60"}),
+        Reply(429, throttled, {"Retry-After": "40"}),
+        Reply(body=fixture_text(SUBSCRIPTION)),
+    )
+    arm.reply(
+        PERMISSIONS,
+        Reply(429, throttled, {"Retry-After": "30"}),
+        Reply(body=fixture_text(PERMISSIONS)),
+    )
+    run = preflight(capsys, arm, "lz-dev", "--timeout", "120", clock=clock)
+    assert run.status("subscription") == "ok"
+    assert clock.waits == [60.0, 40.0]  # the 30 s asked for by permissions no longer fits
+    assert "past the 120 s deadline (--timeout; 20 s left)" in run.line("permissions")
+    assert run.code == 1
+
+
+def test_the_default_deadline_is_120_seconds(capsys, arm):
+    clock = FakeClock()
+    arm.reply(PERMISSIONS, Reply(429, "{}", {"Retry-After": "60"}))
+    run = preflight(capsys, arm, "lz-dev", clock=clock)
+    assert clock.waits == [60.0]  # 60 + 60 would reach the deadline
+    assert "past the 120 s deadline (--timeout; 60 s left)" in run.line("permissions")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "nan", "inf", "3601", ""])
+def test_a_bad_timeout_is_a_usage_error(capsys, arm, value):
+    run = preflight(capsys, arm, "lz-dev", "--timeout", value)
+    assert run.code == 2
+    assert (
+        f"hlz: error: --timeout {value!r}: give the seconds preflight may take in all, more "
+        "than 0 and at most 3600 (default 120)"
+    ) in run.err
+    assert arm.seen == [] and "Traceback" not in run.err
+
+
+def test_every_usage_problem_is_reported_at_once(capsys, monkeypatch):
+    monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "not-a-guid")
+    args = parse("nope", "--timeout", "soon", "--arm-endpoint", "http://arm.example")
+    code = run_preflight(args, credential=StaticToken())
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "hlz: error: $AZURE_SUBSCRIPTION_ID 'not-a-guid' is not a subscription id" in err
+    assert "hlz: error: --timeout 'soon':" in err
+    assert "a bearer token is sent only over https" in err
+    assert "unknown stack" in err
+
+
+def test_a_subscription_id_that_is_not_a_guid_never_reaches_a_url(capsys, arm):
+    args = parse(
+        "lz-dev", "--arm-endpoint", arm.endpoint, "--subscription-id", f"{SUB}/../../x?\x1b[2J"
+    )
+    assert run_preflight(args, credential=StaticToken(), sleep=arm.waits.append) == 2
+    err = capsys.readouterr().err
+    assert (
+        "hlz: error: --subscription-id '11111111-2222-4333-8444-555555555555/../../x?\\x1b[2J' "
+        "is not a subscription id (a GUID such as 11111111-2222-3333-4444-555555555555; "
+        "`az account list -o table` lists yours)"
+    ) in err
+    assert "\x1b" not in err and arm.seen == []
+
+
+def test_an_oversized_answer_fails_that_check_without_being_read(capsys, arm):
+    body = json.dumps({"value": [], "padding": "x" * (11 * 1024 * 1024)})
+    arm.reply(PROVIDERS, Reply(body=body))
+    run = preflight(capsys, arm, "lz-dev")
+    assert run.code == 1
+    line = run.line("resource-providers")
+    assert line.startswith(
+        f"fail  resource-providers: the answer to GET {PROVIDERS} is larger than the 10 MiB "
+        f"preflight reads (Content-Length {len(body)}); not read"
+    )
+    assert "fix: check that --arm-endpoint is Azure Resource Manager" in line
+    assert run.status("permissions") == "ok"
+
+
+def test_an_endless_answer_is_read_only_up_to_the_cap(capsys, arm):
+    arm.reply(PROVIDERS, Reply(endless=True))
+    run = preflight(capsys, arm, "lz-dev")
+    assert run.code == 1
+    assert (
+        f"the answer to GET {PROVIDERS} is larger than the 10 MiB preflight reads; read no further"
+    ) in run.line("resource-providers")
+    assert arm.stream_done.wait(30)
+    # The client hung up after 10 MiB; what the server got out before noticing is what the
+    # socket buffers held, far from the 96 MiB it had to send.
+    assert arm.streamed and arm.streamed[0] < 48 * 1024 * 1024
+
+
+def test_a_compressed_answer_is_capped_once_decompressed(capsys, arm):
+    document = json.dumps({"value": [], "padding": "x" * (11 * 1024 * 1024)}).encode()
+    arm.reply(PROVIDERS, Reply(body=gzip.compress(document), headers={"Content-Encoding": "gzip"}))
+    run = preflight(capsys, arm, "lz-dev")
+    assert run.code == 1
+    assert "is larger than the 10 MiB preflight reads" in run.line("resource-providers")
+
+
+BACKOFF = [1.6, 3.2]  # azure-core's exponential schedule at 0.8 s: 0 (no wait), 1.6, 3.2
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("Retry-After", "soon"),
+        ("Retry-After", "-5"),
+        ("Retry-After", "nan"),
+        ("Retry-After", "inf"),
+        ("Retry-After", "1e999"),
+        ("Retry-After", "1e3"),
+        ("Retry-After", "Thu, 01 Jan 1970 00:00:00 GMT"),
+        ("Retry-After", "Mon, 32 Foo 2025 99:99:99 GMT"),
+        ("Retry-After", "Fri, 31 Dec 99999 23:59:59 GMT"),
+        ("x-ms-retry-after-ms", "later"),
+    ],
+)
+def test_a_malformed_retry_after_falls_back_to_the_backoff_schedule(capsys, arm, header, value):
+    arm.reply(PERMISSIONS, Reply(429, (FIXTURES / "error-429.json").read_text(), {header: value}))
+    run = preflight(capsys, arm, "lz-dev")
+    assert run.code == 1
+    assert arm.waits == BACKOFF
+    assert "answered HTTP 429 SubscriptionRequestsThrottled after 3 retries" in run.line(
+        "permissions"
+    )
+    assert "Traceback" not in run.out + run.err
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "600", "Fri, 31 Dec 9999 23:59:59 GMT"])
+def test_a_huge_retry_after_waits_at_most_60_seconds(capsys, arm, value):
+    throttled = Reply(429, (FIXTURES / "error-429.json").read_text(), {"Retry-After": value})
+    arm.reply(SUBSCRIPTION, throttled, Reply(body=fixture_text(SUBSCRIPTION)))
+    run = preflight(capsys, arm, "lz-dev")
+    assert run.code == 0, run.out
+    assert arm.waits == [60.0]
+
+
+HOSTILE = "\x1b[31mred\x1b[0m\r\nok    permissions: forged |\x07\u202e"
+HOSTILE_SHOWN = "\\x1b[31mred\\x1b[0m\\r\\nok    permissions: forged |\\x07\\u202e"
+
+
+def test_control_characters_from_azure_are_escaped_in_text_output(capsys, arm):
+    arm.mutate(SUBSCRIPTION, lambda doc: doc.update(displayName=HOSTILE))
+    run = preflight(capsys, arm, "lz-dev")
+    assert f"subscription: '{HOSTILE_SHOWN}' ({SUB}) is Enabled" in run.line("subscription")
+    assert not {"\x1b", "\r", "\x07", "\u202e"} & set(run.out + run.err)
+    # The forged status line stayed inside the subscription's line.
+    assert [line for line in run.out.splitlines() if line.startswith("ok    permissions")] == [
+        run.line("permissions")
+    ]
+
+
+def test_control_characters_in_arm_errors_and_model_names_are_escaped(capsys, arm):
+    message = "denied\x1b]0;title\x07 here\r\nsecond line"
+    error = {"error": {"code": "Bad\x1b[2JCode", "message": message}}
+    arm.reply(PROVIDERS, Reply(400, json.dumps(error)))
+
+    def hostile_version(document: Any) -> None:
+        document["value"].pop(0)
+        document["value"][0]["model"]["version"] = "2024-08-06\x1b[8m"
+
+    arm.mutate(MODELS, hostile_version)
+    run = preflight(capsys, arm, "lab-dev")
+    assert (
+        f"GET {PROVIDERS} answered HTTP 400 Bad\\x1b[2JCode: denied\\x1b]0;title\\x07 here\n"
+    ) in run.line("resource-providers") + "\n"  # the first line of ARM's message only
+    assert "(offered: 2024-08-06\\x1b[8m)" in run.line("region-models")
+    assert not {"\x1b", "\r", "\x07"} & set(run.out + run.err)
+
+
+def test_json_output_keeps_azure_text_exact_and_escaped(capsys, arm):
+    arm.mutate(SUBSCRIPTION, lambda doc: doc.update(displayName=HOSTILE))
+    run = preflight(capsys, arm, "lz-dev", "--json")
+    assert not {"\x1b", "\r", "\x07", "\u202e"} & set(run.out + run.err)
+    subscription = next(item for item in json.loads(run.out) if item["check"] == "subscription")
+    assert subscription["detail"].startswith(f"'{HOSTILE}' ")
 
 
 # --- usage errors (exit 2) ---------------------------------------------------------------------

@@ -10,14 +10,22 @@ checks load when the command runs.
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hlz.preflight.defaults import DEFAULT_ARM_ENDPOINT, DEFAULT_ARM_SCOPE
+from hlz.preflight.defaults import (
+    DEFAULT_ARM_ENDPOINT,
+    DEFAULT_ARM_SCOPE,
+    DEFAULT_TIMEOUT,
+    MAX_TIMEOUT,
+)
+from hlz.text import printable
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -28,10 +36,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 SUBSCRIPTION_ENV = "AZURE_SUBSCRIPTION_ID"
-
-
-class PreflightUsageError(Exception):
-    pass
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+"""A subscription id is a GUID; anything else would only reshape the URLs it goes into."""
 
 
 def add_preflight_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,8 +54,8 @@ def add_preflight_parser(subparsers: argparse._SubParsersAction[argparse.Argumen
             "OpenAI quota. Signs in with DefaultAzureCredential (az login, environment "
             "variables, managed identity, ...)."
         ),
-        epilog="Exit codes: 0 every check ok or warn, 1 a check failed, 2 usage or "
-        "configuration error.",
+        epilog="Exit codes: 0 every check ok or warn, 1 a check failed or the --timeout "
+        "deadline cut the run short, 2 usage or configuration error.",
     )
     preflight.add_argument("stack", metavar="STACK", help="stack name (Pulumi.<STACK>.yaml)")
     preflight.add_argument(
@@ -78,10 +84,48 @@ def add_preflight_parser(subparsers: argparse._SubParsersAction[argparse.Argumen
         help="read the stack's config from PATH instead of Pulumi.<STACK>.yaml",
     )
     preflight.add_argument(
+        "--timeout",
+        default=f"{DEFAULT_TIMEOUT:g}",
+        metavar="SECONDS",
+        help=f"seconds the whole run may take, retries and their waits included (default "
+        f"{DEFAULT_TIMEOUT:g}, at most {MAX_TIMEOUT:g}); checks it leaves no time for are "
+        "reported as not run",
+    )
+    preflight.add_argument(
         "--json",
         action="store_true",
         help="print a JSON list of {check, status, detail, fix} on stdout (progress on stderr)",
     )
+
+
+def _subscription_id(args: argparse.Namespace) -> tuple[str, list[str]]:
+    """The subscription id and the usage problems with it."""
+    if args.subscription_id:
+        value, key = args.subscription_id, "--subscription-id"
+    else:
+        value, key = os.environ.get(SUBSCRIPTION_ENV, ""), f"${SUBSCRIPTION_ENV}"
+    if not value:
+        return "", [f"name the subscription with --subscription-id or ${SUBSCRIPTION_ENV}"]
+    if not _GUID.fullmatch(value):
+        return value, [
+            f"{key} {value!r} is not a subscription id (a GUID such as "
+            "11111111-2222-3333-4444-555555555555; `az account list -o table` lists yours)"
+        ]
+    return value, []
+
+
+def _timeout(value: str) -> tuple[float, list[str]]:
+    """``--timeout`` in seconds and the usage problems with it."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= MAX_TIMEOUT:  # also false for nan
+        return DEFAULT_TIMEOUT, [
+            f"--timeout {value!r}: give the seconds preflight may take in all, more than 0 "
+            f"and at most {MAX_TIMEOUT:g} (default {DEFAULT_TIMEOUT:g})"
+        ]
+    return seconds, []
 
 
 def run_preflight(
@@ -89,27 +133,44 @@ def run_preflight(
     *,
     credential: TokenCredential | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> int:
-    """Run ``hlz preflight``; returns the exit code. ``credential`` and ``sleep`` are seams
-    for tests (default: DefaultAzureCredential, real waits)."""
+    """Run ``hlz preflight``; returns the exit code. ``credential``, ``sleep`` and ``clock``
+    are seams for tests (default: DefaultAzureCredential, real waits, the monotonic clock
+    that the --timeout deadline runs on)."""
     from components.errors import ConfigError
-    from hlz.preflight.arm import EndpointError
+    from hlz.preflight.arm import EndpointError, checked_endpoint
     from hlz.preflight.checks import build_preflight
     from hlz.preflight.report import exit_code, json_document, result_lines, summary_line
     from hlz.preflight.target import stack_target
     from hlz.stackfiles import load_stack_file
 
+    # Every usage and config problem at once, before any credential is asked for.
+    subscription_id, problems = _subscription_id(args)
+    timeout, timeout_problems = _timeout(str(args.timeout))
+    problems += timeout_problems
+    try:
+        checked_endpoint(args.arm_endpoint)
+    except EndpointError as error:
+        problems.append(str(error))
+    messages = [f"hlz: error: {problem}" for problem in problems]
+    target = None
+    try:
+        target = stack_target(load_stack_file(args.stack, path=args.stack_file))
+    except ConfigError as error:
+        messages.append(f"hlz: {error}")  # as every hlz command prints a config error
+    if messages or target is None:
+        print("\n".join(messages), file=sys.stderr)
+        return EXIT_USAGE
+
+    import logging
+
+    # A read cut short is retried and, if it stays broken, reported by its check with the fix;
+    # azure-core's own warning about it ("Incomplete download.") would only repeat it.
+    logging.getLogger("azure.core.pipeline.transport").setLevel(logging.ERROR)
     owned = None
     try:
-        subscription_id = args.subscription_id or os.environ.get(SUBSCRIPTION_ENV)
-        if not subscription_id:
-            raise PreflightUsageError(
-                f"name the subscription with --subscription-id or ${SUBSCRIPTION_ENV}"
-            )
-        target = stack_target(load_stack_file(args.stack, path=args.stack_file))
         if credential is None:
-            import logging
-
             from azure.identity import DefaultAzureCredential
 
             # Each credential it tries logs its own failure; the signed-in check reports the
@@ -123,18 +184,19 @@ def run_preflight(
             arm_endpoint=args.arm_endpoint,
             scope=args.arm_scope,
             sleep=sleep,
+            timeout=timeout,
+            clock=clock,
         )
-    except (PreflightUsageError, EndpointError) as error:
+    except EndpointError as error:  # checked above; kept so no path ends in a traceback
         print(f"hlz: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except ConfigError as error:
-        print(f"hlz: {error}", file=sys.stderr)
         return EXIT_USAGE
 
     progress = sys.stderr if args.json else sys.stdout
     print(
-        f"Preflight for {target.stack} ({target.layer}, {target.location}) in subscription "
-        f"{subscription_id} via {preflight.client.endpoint}",
+        printable(
+            f"Preflight for {target.stack} ({target.layer}, {target.location}) in subscription "
+            f"{subscription_id} via {preflight.client.endpoint}, {timeout:g} s at most"
+        ),
         file=sys.stderr,
         flush=True,
     )

@@ -1,6 +1,10 @@
 """A small read-only ARM REST client: one azure-core pipeline (retry that honours Retry-After,
 bearer token), GET only, JSON in, ``ArmError`` / ``UnexpectedResponse`` out.
 
+It distrusts the endpoint: every wait and attempt fits in the run's ``Deadline``; a
+``Retry-After`` it cannot read, or one in the past, falls back to the backoff schedule and
+none waits past ``max_wait``; no answer is read past ``MAX_RESPONSE_BYTES``.
+
 Why not the azure-mgmt-* SDKs: preflight makes eight read-only GETs over four services; a
 pipeline with the policies ``ARMPipelineClient`` would give us (minus automatic provider
 registration, which a read-only check must never do) is enough, pins the api-versions we
@@ -9,20 +13,23 @@ document, and needs nothing beyond azure-core (already there through azure-ident
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import time
 from collections.abc import Callable
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import AzureError, ClientAuthenticationError
-from azure.core.pipeline import Pipeline
+from azure.core.pipeline import Pipeline, PipelineRequest, PipelineResponse
 from azure.core.pipeline.policies import (
     BearerTokenCredentialPolicy,
     HeadersPolicy,
     HttpLoggingPolicy,
+    HTTPPolicy,
     RequestIdPolicy,
     RetryPolicy,
     UserAgentPolicy,
@@ -31,7 +38,8 @@ from azure.core.pipeline.transport import RequestsTransport
 from azure.core.rest import HttpRequest
 
 from hlz import __version__
-from hlz.preflight.defaults import DEFAULT_ARM_ENDPOINT, DEFAULT_ARM_SCOPE
+from hlz.preflight.deadline import Deadline, DeadlineExceeded
+from hlz.preflight.defaults import DEFAULT_ARM_ENDPOINT, DEFAULT_ARM_SCOPE, DEFAULT_TIMEOUT
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 """Hosts where plain http is accepted: a test server or an ARM emulator on this machine.
@@ -47,6 +55,19 @@ DEFAULT_MAX_WAIT = 60.0
 seconds to a few minutes; a preflight that waits longer than this is better re-run later."""
 MAX_PAGES = 50
 """nextLink pages followed per list; a subscription never has this many for these lists."""
+MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+"""Largest answer read, after decompression. The largest preflight reads, the providers list,
+is a few MiB; ARM pages longer lists. Past this the endpoint is not ARM, or misbehaves."""
+RETRY_AFTER_HEADERS = (
+    ("retry-after", 1.0),
+    ("retry-after-ms", 0.001),
+    ("x-ms-retry-after-ms", 0.001),
+)
+"""Headers naming a wait, with their unit in seconds; the first present one counts (as in
+azure-core)."""
+_DELAY = re.compile(r"[0-9]+(\.[0-9]+)?")
+_DIGITS = re.compile(r"[0-9]+")
+_BODY = "hlz.body"
 
 _DENIED_ACTION = re.compile(r"perform action '([^']+)'")
 
@@ -108,17 +129,141 @@ def checked_endpoint(endpoint: str) -> tuple[str, bool]:
     )
 
 
-class _SleepingTransport(RequestsTransport):
-    """The requests transport, with the retry policy's waits going through ``sleep`` and
-    capped at ``max_wait`` (azure-core asks the transport to sleep, so this is the seam)."""
+class ResponseTooLarge(UnexpectedResponse):
+    """An answer larger than ``MAX_RESPONSE_BYTES``; read no further than that."""
 
-    def __init__(self, *, sleep: Callable[[float], None], max_wait: float, **kwargs: Any):
-        super().__init__(**kwargs)
+
+class _Oversized(Exception):
+    def __init__(self, declared: str | None):
+        self.declared = declared
+        """The Content-Length that announced it, when one did."""
+
+
+def retry_after_seconds(value: str, now: dt.datetime, unit: float = 1.0) -> float | None:
+    """The wait a ``Retry-After`` value asks for, in seconds; None when it asks for none or
+    cannot be read (negative, ``nan``, ``1e3``, a malformed date, a date in the past), so the
+    caller falls back to its backoff schedule. Seconds (RFC 9110: digits) or an HTTP-date;
+    ``unit`` scales the number (0.001 for the ``-ms`` headers, which take no date)."""
+    text = value.strip()
+    if _DELAY.fullmatch(text):
+        seconds = float(text) * unit
+    elif unit != 1.0:
+        return None
+    else:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:  # "-0000": UTC, by RFC 5322
+            when = when.replace(tzinfo=dt.UTC)
+        seconds = (when - now).total_seconds()
+    return seconds if seconds > 0 else None
+
+
+class _BoundedRetryPolicy(RetryPolicy):
+    """azure-core's retry policy, with every wait bounded: a readable ``Retry-After`` up to
+    ``max_wait``, else the backoff schedule; and no wait that would end past the deadline
+    (the retry could not finish in time, so the check fails now, saying so)."""
+
+    def __init__(
+        self,
+        *,
+        deadline: Deadline,
+        sleep: Callable[[float], None],
+        max_wait: float,
+        **kwargs: Any,
+    ):
+        super().__init__(retry_backoff_max=max_wait, **kwargs)
+        self._deadline = deadline
         self._sleep = sleep
         self._max_wait = max_wait
 
-    def sleep(self, duration: float) -> None:
-        self._sleep(min(duration, self._max_wait))
+    def get_retry_after(self, response: PipelineResponse[Any, Any]) -> float | None:
+        headers = response.http_response.headers
+        now = dt.datetime.now(dt.UTC)
+        for name, unit in RETRY_AFTER_HEADERS:
+            value = headers.get(name)
+            if value:
+                return retry_after_seconds(value, now, unit)
+        return None
+
+    def sleep(
+        self,
+        settings: dict[str, Any],
+        transport: Any,
+        response: PipelineResponse[Any, Any] | None = None,
+    ) -> None:
+        asked = self.get_retry_after(response) if response is not None else None
+        wait = min(self.get_backoff_time(settings) if asked is None else asked, self._max_wait)
+        if wait <= 0:
+            return
+        left = self._deadline.remaining()
+        if wait >= left:
+            if asked is None:
+                why = f"the backoff schedule waits {wait:g} s"
+            elif asked > wait:
+                why = f"ARM asked to wait {asked:g} s (capped at {wait:g} s)"
+            else:
+                why = f"ARM asked to wait {wait:g} s"
+            raise DeadlineExceeded(
+                f"{why} before retrying GET {_last_path(settings)}, past the "
+                f"{self._deadline.seconds:g} s deadline (--timeout; {max(left, 0):.0f} s left)"
+            )
+        self._sleep(wait)
+
+
+def _last_path(settings: dict[str, Any]) -> str:
+    history = settings.get("history") or []
+    return urlsplit(history[-1].http_request.url).path if history else "(unknown)"
+
+
+class _DeadlinePolicy(HTTPPolicy[Any, Any]):
+    """Per attempt, inside the retry loop: none is sent once the deadline has passed, and no
+    socket waits longer than the time left (so a thread the runner gave up on ends soon)."""
+
+    def __init__(self, deadline: Deadline, timeout: float):
+        super().__init__()
+        self._deadline = deadline
+        self._timeout = timeout
+
+    def send(self, request: PipelineRequest[Any]) -> PipelineResponse[Any, Any]:
+        left = self._deadline.remaining()
+        if left <= 0:
+            path = urlsplit(request.http_request.url).path
+            raise DeadlineExceeded(f"{self._deadline.label} passed before GET {path} was sent")
+        request.context.options["connection_timeout"] = min(self._timeout, left)
+        request.context.options["read_timeout"] = min(self._timeout, left)
+        return self.next.send(request)
+
+
+class _BoundedBodyPolicy(HTTPPolicy[Any, Any]):
+    """Reads each answer (streamed) inside the retry loop, up to ``limit`` bytes after
+    decompression, into the context: a body cut off by the network is retried like any read
+    error; one over the limit raises ``_Oversized`` without reading the rest."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self._limit = limit
+
+    def send(self, request: PipelineRequest[Any]) -> PipelineResponse[Any, Any]:
+        response = self.next.send(request)
+        http_response = response.http_response
+        try:
+            declared = http_response.headers.get("Content-Length", "")
+            # More than 18 digits is over any limit (and int() refuses thousands of them).
+            if _DIGITS.fullmatch(declared) and (len(declared) > 18 or int(declared) > self._limit):
+                raise _Oversized(declared)
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in http_response.iter_bytes():
+                size += len(chunk)
+                if size > self._limit:
+                    raise _Oversized(None)
+                chunks.append(chunk)
+        finally:
+            http_response.close()
+        response.context[_BODY] = b"".join(chunks)
+        return response
 
 
 class ArmClient:
@@ -136,11 +281,13 @@ class ArmClient:
         retry_total: int = DEFAULT_RETRY_TOTAL,
         backoff_factor: float = DEFAULT_BACKOFF_FACTOR,
         timeout: float = 30.0,
+        deadline: Deadline | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ):
         self.endpoint, self.loopback = checked_endpoint(endpoint)
-        transport = _SleepingTransport(
-            sleep=sleep,
-            max_wait=max_wait,
+        self.deadline = deadline or Deadline(DEFAULT_TIMEOUT)
+        self.max_response_bytes = max_response_bytes
+        transport = RequestsTransport(
             connection_timeout=timeout,
             read_timeout=timeout,
             # No proxy from the environment for a loopback test server.
@@ -152,18 +299,24 @@ class ArmClient:
             UserAgentPolicy(sdk_moniker=f"hlz-preflight/{__version__}"),
             # Retry before authentication, as ARMPipelineClient orders them: each attempt is
             # re-authorised (a refreshed token is picked up on retry).
-            RetryPolicy(
+            _BoundedRetryPolicy(
+                deadline=self.deadline,
+                sleep=sleep,
+                max_wait=max_wait,
                 retry_total=retry_total,
                 retry_backoff_factor=backoff_factor,
-                retry_backoff_max=max_wait,
             ),
             BearerTokenCredentialPolicy(credential, scope),
+            _DeadlinePolicy(self.deadline, timeout),
+            _BoundedBodyPolicy(max_response_bytes),
             HttpLoggingPolicy(),
         ]
         self._pipeline: Pipeline[Any, Any] = Pipeline(transport=transport, policies=policies)
         self._cache: dict[str, Any] = {}
         self.requests_sent = 0
         """Requests that reached the pipeline (cache hits excluded); retries not counted."""
+        self.in_flight: str | None = None
+        """The path being fetched, for the message when the deadline passes during it."""
 
     def close(self) -> None:
         self._pipeline.__exit__()
@@ -208,8 +361,19 @@ class ArmClient:
             # loopback, so this opt-out never applies to a network address.
             options["enforce_https"] = False
         self.requests_sent += 1
+        self.in_flight = path
         try:
-            pipeline_response = self._pipeline.run(HttpRequest("GET", url), **options)
+            pipeline_response = self._pipeline.run(HttpRequest("GET", url), stream=True, **options)
+        except _Oversized as error:
+            too_large = (
+                f"the answer to GET {path} is larger than the "
+                f"{self.max_response_bytes / 2**20:g} MiB preflight reads"
+            )
+            if error.declared:
+                length = error.declared if len(error.declared) <= 20 else error.declared[:20] + "…"
+                reason = f"{too_large} (Content-Length {length}); not read"
+                raise ResponseTooLarge(path, reason) from None
+            raise ResponseTooLarge(path, f"{too_large}; read no further") from None
         except ClientAuthenticationError as error:
             raise ArmError(
                 path=path,
@@ -226,15 +390,17 @@ class ArmClient:
                 code=type(error).__name__,
                 message=f"cannot reach {self.endpoint}: {_first_line(str(error.message or error))}",
             ) from None
+        finally:
+            self.in_flight = None
         response = pipeline_response.http_response
         history = pipeline_response.context.get("history") or []
         # The retry policy records an attempt when it decides to retry, and also the last one
         # when retries ran out: count only the attempts that were followed by another.
         exhausted = bool(history) and history[-1].http_response is response
         retries = len(history) - 1 if exhausted else len(history)
-        text = response.text()
+        body: bytes = pipeline_response.context[_BODY]
         if response.status_code >= 400:
-            code, message = _error_body(text)
+            code, message = _error_body(body.decode("utf-8", errors="replace"))
             raise ArmError(
                 path=path,
                 action=action,
@@ -244,7 +410,7 @@ class ArmClient:
                 retries=retries,
             )
         try:
-            document = json.loads(text)
+            document = json.loads(body)
         except ValueError as error:
             raise UnexpectedResponse(path, f"not JSON ({error})") from None
         self._cache[url] = document

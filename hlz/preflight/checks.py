@@ -3,7 +3,9 @@
 Each check is a function ``(Preflight) -> Finding``. The runner adds the check id, turns ARM
 errors and unexpected answers into a failed finding (never a traceback), and skips checks
 whose prerequisite failed: without a token nothing can be asked, and without a reachable
-subscription every later answer would repeat the same error.
+subscription every later answer would repeat the same error. The run's deadline
+(``--timeout``) is such a prerequisite too: the check it cuts short fails, saying where, and
+every later check that needs ARM is reported as not run.
 """
 
 from __future__ import annotations
@@ -17,8 +19,20 @@ from typing import Any, Literal
 
 from azure.core.credentials import TokenCredential
 
-from hlz.preflight.arm import DEFAULT_MAX_WAIT, ArmClient, ArmError, UnexpectedResponse
-from hlz.preflight.defaults import DEFAULT_ARM_ENDPOINT, DEFAULT_ARM_SCOPE
+from hlz.preflight.arm import (
+    DEFAULT_MAX_WAIT,
+    ArmClient,
+    ArmError,
+    ResponseTooLarge,
+    UnexpectedResponse,
+)
+from hlz.preflight.deadline import Deadline, DeadlineExceeded
+from hlz.preflight.defaults import (
+    DEFAULT_ARM_ENDPOINT,
+    DEFAULT_ARM_SCOPE,
+    DEFAULT_TIMEOUT,
+    MAX_TIMEOUT,
+)
 from hlz.preflight.permissions import grant, missing_role_fix
 from hlz.preflight.report import CheckResult, Status
 from hlz.preflight.responses import (
@@ -44,6 +58,11 @@ KEY_VAULT_API = "2023-07-01"
 COGNITIVE_SERVICES_API = "2024-10-01"
 
 CAPACITY_UNIT = "units of 1,000 tokens per minute"
+DEADLINE_FIX = (
+    "re-run when ARM answers faster, or allow more time with --timeout SECONDS (default "
+    f"{DEFAULT_TIMEOUT:g}, at most {MAX_TIMEOUT:g}); if it persists, check the network path to "
+    "ARM (HTTPS_PROXY / NO_PROXY, firewall) and --arm-endpoint"
+)
 SIGN_IN_FIX = (
     "az login (add --tenant <tenant id> when the subscription is in another tenant); for a "
     "service principal set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET (or "
@@ -84,6 +103,12 @@ class Preflight:
     signed_in: bool = False
     subscription_reachable: bool = False
     results: list[CheckResult] = field(default_factory=list)
+    timed_out: str | None = None
+    """The check the deadline cut short; every later check that needs ARM is not run."""
+
+    @property
+    def deadline(self) -> Deadline:
+        return self.client.deadline
 
     @property
     def subscription_path(self) -> str:
@@ -106,6 +131,10 @@ class Preflight:
         reason = check.not_applicable(self.target)
         if reason is not None:
             return CheckResult(check.id, "skip", f"not applicable: {reason}")
+        if self.timed_out is not None:
+            return CheckResult(
+                check.id, "skip", f"not run: {self.deadline.label} passed (see {self.timed_out})"
+            )
         if check.needs in ("token", "subscription") and not self.signed_in:
             return CheckResult(check.id, "skip", "not run: no ARM token (see signed-in)")
         if check.needs == "subscription" and not self.subscription_reachable:
@@ -113,9 +142,19 @@ class Preflight:
                 check.id, "skip", "not run: the subscription is not reachable (see subscription)"
             )
         try:
-            finding = check.run(self)
+            finding = self.deadline.call(lambda: check.run(self), self._waiting_for)
+        except DeadlineExceeded as error:
+            self.timed_out = check.id
+            finding = fail(str(error), DEADLINE_FIX)
         except ArmError as error:
             finding = arm_error_finding(error, self)
+        except ResponseTooLarge as error:
+            finding = fail(
+                error.reason,
+                "check that --arm-endpoint is Azure Resource Manager (or a proxy that passes "
+                "its answers through unchanged): ARM pages long lists, so no answer preflight "
+                "reads comes near that size",
+            )
         except UnexpectedResponse as error:
             finding = fail(
                 f"unexpected response from GET {error.path}: {error.reason}",
@@ -129,6 +168,10 @@ class Preflight:
             )
         return CheckResult(check.id, finding.status, finding.detail, finding.fix)
 
+    def _waiting_for(self) -> str:
+        path = self.client.in_flight
+        return f"GET {path}" if path else "the check"
+
 
 def build_preflight(
     target: StackTarget,
@@ -139,11 +182,19 @@ def build_preflight(
     scope: str = DEFAULT_ARM_SCOPE,
     sleep: Callable[[float], None] = time.sleep,
     max_wait: float = DEFAULT_MAX_WAIT,
+    timeout: float = DEFAULT_TIMEOUT,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Preflight:
     """The checker for ``target``: any azure-core ``TokenCredential`` works (tests pass a
-    static one). Raises ``EndpointError`` for an endpoint a token must not be sent to."""
+    static one). Raises ``EndpointError`` for an endpoint a token must not be sent to.
+    ``timeout`` seconds on ``clock`` bound the whole run, starting now."""
     client = ArmClient(
-        credential, endpoint=arm_endpoint, scope=scope, sleep=sleep, max_wait=max_wait
+        credential,
+        endpoint=arm_endpoint,
+        scope=scope,
+        sleep=sleep,
+        max_wait=max_wait,
+        deadline=Deadline(timeout, clock),
     )
     return Preflight(target, subscription_id, credential, client, scope)
 

@@ -1,5 +1,10 @@
 """Check results and how they are printed: one line per check, a ``fix:`` line under each
-warn or fail, or one JSON document."""
+warn or fail, or one JSON document.
+
+Details quote Azure (display names, error messages, model versions): each line goes through
+``hlz.text.printable``, so no escape sequence, carriage return or newline from a response
+reaches the terminal or forges a line. The JSON document keeps the exact text
+(``json.dumps`` escapes control characters)."""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+from hlz.text import printable
 
 Status = Literal["ok", "warn", "fail", "skip"]
 """ok: ready. warn: deployable, but look. fail: the deployment would fail. skip: not
@@ -28,10 +35,11 @@ class CheckResult:
 
 
 def result_lines(result: CheckResult) -> list[str]:
-    """``fail  permissions: ...`` and, for warn and fail, an indented ``fix: ...`` line."""
-    lines = [f"{result.status:<4}  {result.check}: {result.detail}"]
+    """``fail  permissions: ...`` and, for warn and fail, an indented ``fix: ...`` line;
+    each one line, whatever the detail quotes."""
+    lines = [f"{result.status:<4}  {result.check}: {printable(result.detail)}"]
     if result.fix and result.status in ("warn", "fail"):
-        lines.append(f"      fix: {result.fix}")
+        lines.append(f"      fix: {printable(result.fix)}")
     return lines
 
 
@@ -51,5 +59,6 @@ def json_document(results: Sequence[CheckResult]) -> str:
 
 
 def exit_code(results: Sequence[CheckResult]) -> int:
-    """0 when nothing failed (warnings included), 1 when any check failed."""
+    """0 when nothing failed (warnings included), 1 when any check failed. A run the
+    deadline cut short is never 0: the check it interrupted failed."""
     return 1 if any(result.status == "fail" for result in results) else 0

@@ -1,0 +1,55 @@
+"""Untrusted text made safe to show: on a terminal line, or in a Markdown table cell.
+
+Text hlz did not write itself (display names, error messages and model names from Azure,
+owners and reasons from config) may carry ANSI escapes that recolour or clear a terminal,
+carriage returns and newlines that forge or hide a line, bidi overrides that reverse what is
+read, or a ``|`` that splits a table cell. Human-readable output passes such text through
+one of these two functions (``hlz preflight``'s lines, ``hlz report ai-inventory``'s table).
+JSON output needs neither: ``json.dumps`` escapes control characters itself and the reader
+gets the exact text.
+
+- ``printable(text)``, for a terminal line: each character ``str.isprintable()`` rejects,
+  line breaks included (the plain space excepted), is written as ``repr()`` writes it:
+  ``\\x1b[31m``, ``\\r\\n``, ``\\u202e``.
+- ``markdown_cell(text)``, for a table cell: each line break becomes a space, ``|`` becomes
+  ``\\|``, and the rest is escaped as by ``printable``.
+
+Backslashes are kept as they are (Windows paths stay readable), so an escape cannot be told
+from the same characters typed literally; what matters is that nothing reaches the terminal
+or the table as a control.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+"""What ``str.splitlines`` splits on (``\\r\\n`` as one break)."""
+
+
+def _escape(ch: str) -> str:
+    if ch in _NAMED:
+        return _NAMED[ch]
+    code = ord(ch)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def printable(text: str) -> str:
+    """``text`` as one terminal line: every character ``str.isprintable()`` rejects (controls,
+    ANSI escapes, line breaks, bidi overrides, lone surrogates, ...) but the plain space is
+    written as its escape, e.g. ``\\x1b[31m`` or ``\\r\\n``."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else _escape(ch) for ch in text)
+
+
+def markdown_cell(text: str) -> str:
+    """``text`` as the content of one GitHub-flavoured Markdown table cell: each line break
+    becomes a space, ``|`` becomes ``\\|``, and anything else unprintable is escaped as in
+    ``printable``. Does what hlz/reports.py's ``_cell`` does (pipes, newlines) and more."""
+    return printable(_LINE_BREAK.sub(" ", text)).replace("|", "\\|")
