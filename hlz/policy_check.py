@@ -17,6 +17,7 @@ from hlz.engine import UNKNOWN_MARK
 from hlz.plan import plural
 from hlz.schema import TypeFinding, validate_resources
 from hlz.stackfiles import project_root
+from hlz.text import printable
 from policies.evaluation import Finding, evaluate_plan, normalised
 from policies.exemptions import Exemption, load_exemptions
 from policies.model import (
@@ -404,7 +405,8 @@ def summary_text(report: PolicyReport) -> str:
             f"  unjudged (no rule checks their configuration; advisory): "
             f"{plural(len(report.unjudged), 'resource')}: {listed}"
         )
-    return "\n".join(lines + type_summary_lines(report))
+    # Reasons quote config and plan values: nothing reaches the terminal as a control.
+    return "\n".join(printable(line) for line in lines + type_summary_lines(report))
 
 
 def short_urn(urn: str) -> str:

@@ -18,6 +18,7 @@ from hlz.policy_check import (
     short_urn,
 )
 from hlz.schema import FINDING_KINDS
+from hlz.text import markdown_cell
 from policies.evaluation import Finding
 from policies.exemptions import Exemption
 from policies.model import NonCompliant, Rule, Severity
@@ -257,7 +258,8 @@ def sarif(report: PolicyReport, stack_file: str) -> dict[str, Any]:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    # Reasons and names carry config and Azure text: escaped like every Markdown cell we write.
+    return markdown_cell(text)
 
 
 def exemption_table(exemptions: Sequence[Exemption], today: date) -> list[str]:

@@ -111,3 +111,22 @@ def test_unjudged_resources_are_listed_in_every_format(lab_dev: Plan, tmp_path: 
     unjudged = json.loads(sarif_path.read_text())["runs"][0]["properties"]["unjudged"]
     assert {"urn": "urn:pulumi:lab-dev::hlz::azure-native:sql:Server::sql", "type": "azure-native:sql:Server"} in unjudged
     assert "`azure-native:sql:Server` (1)" in markdown_path.read_text()
+
+
+def test_hostile_text_in_a_plan_is_escaped_in_the_console_and_markdown(
+    lab_dev: Plan, tmp_path: Path, capsys
+):
+    document = copy.deepcopy(lab_dev.to_json())
+    vault_like = next(
+        s["newState"] for s in document["steps"] if s["newState"]["type"] == "azure-native:storage:StorageAccount"
+    )
+    vault_like["inputs"]["minimumTlsVersion"] = "TLS1_0\x1b[2J\n  ok | forged"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document))
+    markdown_path = tmp_path / "r.md"
+    main(["check", str(path), "--markdown", str(markdown_path)])
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\\x1b[2J\\n  ok \\| forged" not in out
+    assert "TLS1_0\\x1b[2J\\n  ok | forged" in out
+    text = markdown_path.read_text()
+    assert "\x1b" not in text and "TLS1_0\\x1b[2J   ok \\| forged" in text
