@@ -24,6 +24,7 @@ from pulumi_azure_native import authorization, security
 from components.roles import BUILTIN_ROLES, assign_role
 from components.shared import HlzModel, StrInput, child_opts
 from policies.initiatives import HITRUST_HIPAA
+from policies.vocabulary import DEFENDER_PLANS
 
 
 def _remediation_roles() -> tuple[str, ...]:
@@ -38,15 +39,6 @@ def _remediation_roles() -> tuple[str, ...]:
 
 HIPAA_HITRUST_INITIATIVE_ID = HITRUST_HIPAA.id
 REMEDIATION_ROLES = _remediation_roles()
-
-# Defender plan name -> sub-plan (None: the plan's default).
-DEFENDER_PLANS: dict[str, str | None] = {
-    "KeyVaults": "PerKeyVault",
-    "StorageAccounts": "DefenderForStorageV2",
-    "AI": None,
-    "Arm": "PerSubscription",
-    "CloudPosture": None,
-}
 
 
 class SecurityBaselineArgs(HlzModel):

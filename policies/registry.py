@@ -9,6 +9,7 @@ from .model import ResourceRule, Rule, StackRule
 from .rules import (
     ai_governance,
     cognitive,
+    defender,
     deploy_data,
     deploy_names,
     deploy_network,
@@ -33,6 +34,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *network.RULES,
     *identity.RULES,
     *monitor.RULES,
+    *defender.RULES,
     *governance.RULES,
     *deploy_network.RULES,
     *deploy_security.RULES,

@@ -1,5 +1,5 @@
 """Names and values the landing zone and the policy pack must agree on: required tags and their
-allowed values, US regions, the override-tag prefix, governance-record tags.
+allowed values, US regions, the override-tag prefix, governance-record tags, Defender plans.
 
 They live in the pack (which must stay importable on its own when the Pulumi CLI loads it) and
 the components and stack configs import them from here, so there is one list, not two.
@@ -55,3 +55,17 @@ GOVERNANCE_TAGS = {
     "processes_phi": "hlz-processes-phi",
 }
 """Governance record of a model deployment -> the tag that carries each fact on the deployment."""
+
+
+DEFENDER_PLANS: dict[str, str | None] = {
+    "KeyVaults": "PerKeyVault",
+    "StorageAccounts": "DefenderForStorageV2",
+    "AI": None,
+    "Arm": "PerSubscription",
+    "CloudPosture": None,
+}
+"""Microsoft Defender for Cloud plans (``security:Pricing`` ``pricingName``) the landing zone turns
+on for its subscription -> sub-plan (None: the plan's default): threat detection for the vaults,
+storage (malware scanning), AI services and management plane that hold or reach ePHI, and
+posture management. ``components.security_baseline`` creates one Pricing per plan; the
+``defender-*`` rules require them."""

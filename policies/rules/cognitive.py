@@ -105,6 +105,22 @@ def check_local_auth_disabled(_resource_type: str, props: Mapping[str, Any]) -> 
     )
 
 
+MANAGED_IDENTITY_TYPES = ("SystemAssigned", "UserAssigned", "SystemAssigned, UserAssigned")
+"""``identity.type`` values that give an account a managed identity (compared case- and
+space-insensitively); absent and 'None' give it none."""
+
+
+def check_managed_identity(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    value = get(props, "identity", "type")
+    text = (as_str(value) or "").replace(" ", "").casefold()
+    if any(text == kind.replace(" ", "").casefold() for kind in MANAGED_IDENTITY_TYPES):
+        return Compliant()
+    return fail(
+        f"identity.type is {describe(value)}; give the account a system- or user-assigned "
+        "managed identity so it reaches Key Vault and its data sources with Entra ID, not keys"
+    )
+
+
 def check_custom_subdomain(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     if is_set(props, "properties", "customSubDomainName"):
         return Compliant()
@@ -302,6 +318,28 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
         phi_protecting=True,
         resource_types=ACCOUNT,
         check=check_local_auth_disabled,
+    ),
+    ResourceRule(
+        id="cognitiveservices-account-require-managed-identity",
+        description="Azure OpenAI / AI services accounts have a managed identity.",
+        rationale=(
+            "The account unwraps its customer-managed key and reads the data it is given "
+            "(batch and fine-tuning files, 'on your data' sources that may hold ePHI) with its "
+            "managed identity; without one it can only use keys and connection strings, shared "
+            "secrets that bypass Entra ID and RBAC."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(d)", "164.312(a)(1)"),
+        mcsb=("IM-3",),
+        hitrust=("01.q",),
+        remediation=(
+            "Set identity to {type: 'UserAssigned', userAssignedIdentities: [...]} (or "
+            "'SystemAssigned') and grant it roles on the key and data sources."
+        ),
+        url=f"{_AI_DOCS}/openai/how-to/managed-identity",
+        phi_protecting=True,
+        resource_types=ACCOUNT,
+        check=check_managed_identity,
     ),
     ResourceRule(
         id="cognitiveservices-account-require-custom-subdomain",

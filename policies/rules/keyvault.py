@@ -1,4 +1,4 @@
-"""Key Vault (vault and key) rules."""
+"""Key Vault (vault, key and secret) rules."""
 
 from __future__ import annotations
 
@@ -19,10 +19,18 @@ from ..model import (
 from ..props import as_bool, as_int, as_number, as_sequence, as_str, describe, get, same_text
 from .expect import expect_text, expect_true
 from .relations import Referrers, of_type
-from .tokens import KEY_VAULT, KEY_VAULT_KEY, LOCK_AT_RESOURCE_GROUP, LOCK_BY_SCOPE
+from .storage import internet_ip_rules
+from .tokens import (
+    KEY_VAULT,
+    KEY_VAULT_KEY,
+    KEY_VAULT_SECRET,
+    LOCK_AT_RESOURCE_GROUP,
+    LOCK_BY_SCOPE,
+)
 
 VAULT = frozenset({KEY_VAULT})
 KEY = frozenset({KEY_VAULT_KEY})
+SECRET = frozenset({KEY_VAULT_SECRET})
 
 MINIMUM_SOFT_DELETE_DAYS = 90
 """Azure's maximum and default; deleted vaults and keys stay recoverable for 90 days."""
@@ -87,6 +95,17 @@ def check_network_default_deny(_resource_type: str, props: Mapping[str, Any]) ->
     )
 
 
+def check_internet_ip_rules(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    return internet_ip_rules(
+        props,
+        ("properties", "networkAcls", "ipRules"),
+        "value",
+        ("properties", "publicNetworkAccess"),
+        "remove the IP rules and reach the vault through its private endpoint (with public "
+        "network access 'Disabled' they would be inert)",
+    )
+
+
 def check_premium_sku(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     return expect_text(
         props, ("properties", "sku", "name"), "premium", "; use 'premium' so keys can be HSM-backed"
@@ -143,6 +162,28 @@ def check_key_expiry(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
         "neither properties.attributes.expires nor "
         "properties.rotationPolicy.attributes.expiryTime is set; give the key an expiry (e.g. "
         "expiryTime 'P1Y')"
+    )
+
+
+def check_secret_expiry(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    # The SDK sends ARM's ``exp`` attribute as ``expires`` (seconds since 1970-01-01).
+    if as_number(get(props, "properties", "attributes", "expires")) is not None:
+        return Compliant()
+    return fail(
+        "properties.attributes.expires is not set; give the secret an expiry (seconds since "
+        "1970-01-01 UTC, e.g. one year ahead) and rotate it before then"
+    )
+
+
+def check_secret_content_type(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    value = get(props, "properties", "contentType")
+    text = as_str(value)
+    if text is not None and text.strip():
+        return Compliant()
+    shown = "empty" if text is not None else describe(value)
+    return fail(
+        f"properties.contentType is {shown}; say what the secret is (e.g. 'password', "
+        "'connection-string', 'application/x-pkcs12') so its owner knows how to rotate it"
     )
 
 
@@ -278,6 +319,31 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
         check=check_network_default_deny,
     ),
     ResourceRule(
+        id="keyvault-vault-disallow-internet-ip-rules",
+        description=(
+            "Key Vaults keep IP network rules only while public network access is disabled."
+        ),
+        rationale=(
+            "Key Vault IP rules admit public addresses only; with public network access enabled "
+            "each one opens the vault holding the keys to ePHI to that part of the internet. "
+            "With publicNetworkAccess 'Disabled' the vault blocks everything but private "
+            "endpoints and trusted services and 'will not honor' its firewall rules (ARM "
+            "reference of publicNetworkAccess), so the rules are inert and allowed."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(e)(1)", "164.312(a)(1)"),
+        mcsb=("NS-2",),
+        hitrust=("01.n",),
+        remediation=(
+            "Remove properties.networkAcls.ipRules and reach the vault through its private "
+            "endpoint, with properties.publicNetworkAccess 'Disabled'."
+        ),
+        url=f"{_KV_DOCS}/general/network-security",
+        phi_protecting=True,
+        resource_types=VAULT,
+        check=check_internet_ip_rules,
+    ),
+    ResourceRule(
         id="keyvault-vault-require-premium-sku",
         description="Production Key Vaults, and vaults tagged as holding PHI, use the premium SKU.",
         rationale=(
@@ -380,6 +446,46 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
         phi_protecting=False,
         resource_types=KEY,
         check=check_key_expiry,
+    ),
+    ResourceRule(
+        id="keyvault-secret-require-expiry",
+        description="Key Vault secrets have an expiry date.",
+        rationale=(
+            "Secrets are credentials (passwords, connection strings, client secrets) to systems "
+            "holding ePHI; without an expiry a leaked or forgotten one stays valid indefinitely."
+        ),
+        severity=Severity.MEDIUM,
+        hipaa=("164.312(d)", "164.312(a)(1)"),
+        mcsb=("IM-8",),
+        hitrust=("01.d",),
+        remediation=(
+            "Set properties.attributes.expires (seconds since 1970-01-01 UTC; ARM's 'exp') and "
+            "rotate the secret before it expires."
+        ),
+        url=f"{_KV_DOCS}/secrets/about-secrets",
+        phi_protecting=False,
+        resource_types=SECRET,
+        check=check_secret_expiry,
+    ),
+    ResourceRule(
+        id="keyvault-secret-require-content-type",
+        description="Key Vault secrets state their content type.",
+        rationale=(
+            "The content type tells an operator what a secret is and how to rotate it, so "
+            "credentials to ePHI systems are not left unrotated because nobody knows what they "
+            "unlock."
+        ),
+        severity=Severity.LOW,
+        hipaa=("164.312(d)",),
+        mcsb=("IM-8",),
+        remediation=(
+            "Set properties.contentType (e.g. 'password', 'connection-string', "
+            "'application/x-pkcs12')."
+        ),
+        url=f"{_KV_DOCS}/secrets/about-secrets",
+        phi_protecting=False,
+        resource_types=SECRET,
+        check=check_secret_content_type,
     ),
     StackRule(
         id="keyvault-vault-require-delete-lock",

@@ -1,5 +1,14 @@
-"""Network rules: NSGs on subnets, no management ports from the internet, firewall threat
-intelligence, and private endpoints (with DNS) for every PaaS resource holding or guarding ePHI."""
+"""Network rules: NSGs on subnets, no management or cleartext ports from the internet, firewall
+threat intelligence and intrusion detection, and private endpoints (with DNS) for every PaaS
+resource holding or guarding ePHI.
+
+The firewall rules ask, in production, for what each tier can do (the tier facts and the deploy
+rules enforcing them are in ``deploy_network``, which imports this module, so they are not
+imported back): threat intelligence in Deny mode, which Basic lacks (production uses Standard or
+Premium), and, on Premium policies, intrusion detection (IDPS) in Deny mode, which only Premium
+has. A firewall with a firewall policy takes both from the policy; a firewall without one
+("classic rules") sets threat intelligence on itself and cannot run IDPS.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +32,7 @@ from .expect import expect_text
 from .relations import Referrers, of_type
 from .tokens import (
     COGNITIVE_ACCOUNT,
+    FIREWALL,
     FIREWALL_POLICY,
     HEALTH_WORKSPACE,
     KEY_VAULT,
@@ -52,6 +62,59 @@ OPEN_SOURCES = ("*", "internet", "any", "0.0.0.0/0", "::/0")
 """Source prefixes that mean "anyone on the internet"."""
 
 MANAGEMENT_PORTS: Mapping[int, str] = {22: "SSH", 3389: "RDP"}
+
+CLEARTEXT_PORTS: Mapping[int, str] = {
+    20: "FTP data",
+    21: "FTP",
+    23: "Telnet",
+    25: "SMTP",
+    69: "TFTP",
+    80: "HTTP",
+    110: "POP3",
+    139: "NetBIOS session",
+    143: "IMAP",
+    389: "LDAP",
+    445: "SMB",
+    512: "rexec",
+    513: "rlogin",
+    514: "rsh",
+    1433: "SQL Server",
+    1521: "Oracle TNS",
+    2375: "Docker API",
+    3306: "MySQL",
+    5432: "PostgreSQL",
+    5900: "VNC",
+    6379: "Redis",
+    8080: "HTTP alternate",
+    11211: "Memcached",
+    27017: "MongoDB",
+}
+"""Ports whose protocol sends credentials and data in cleartext, or lets the client choose to,
+and must not be reachable from the internet.
+
+Port numbers and service names are the IANA Service Name and Transport Protocol Port Number
+Registry's (https://www.iana.org/assignments/service-names-port-numbers). Why each is listed:
+
+- 20, 21 FTP (RFC 959): credentials and files in the clear; use SFTP or FTPS.
+- 23 Telnet, 512-514 rexec/rlogin/rsh: sessions and passwords in the clear; use SSH.
+- 25 SMTP, 110 POP3, 143 IMAP: STARTTLS is optional and can be stripped; RFC 8314 moves mail
+  access to implicit TLS (465, 993, 995).
+- 69 TFTP (RFC 1350): no authentication, no encryption.
+- 80 HTTP, 8080 HTTP alternate: everything in the clear; serve HTTPS (443).
+- 389 LDAP: simple binds send passwords; use LDAPS (636).
+- 139 NetBIOS session, 445 SMB: SMB 1 and 2 do not encrypt; Microsoft's SMB security guidance
+  blocks inbound 445 at the perimeter whatever the version.
+- 1433 SQL Server, 1521 Oracle TNS, 3306 MySQL, 5432 PostgreSQL, 27017 MongoDB: TLS is
+  negotiated and optional by default.
+- 2375 Docker API: the unencrypted port (TLS is 2376).
+- 5900 VNC (RFB): no session encryption.
+- 6379 Redis, 11211 Memcached: no TLS on these ports (Azure Cache for Redis serves TLS on 6380).
+
+A port listed here is exposed whatever the NSG rule's protocol (except ICMP), as for the
+management ports: what matters is what listens on it. The Microsoft cloud security benchmark asks
+for the same (NS-8, detect and disable insecure services and protocols; DP-3, encrypt data in
+transit).
+"""
 
 PRIVATE_LINK_TARGETS: Mapping[str, str] = {
     KEY_VAULT: "vault",
@@ -125,7 +188,9 @@ def _port_bounds(spec: str) -> tuple[int, int] | None:
     return (start, end) if start <= end else None
 
 
-def _exposed_ports(port_specs: Sequence[str]) -> list[str]:
+def _exposed_ports(port_specs: Sequence[str], ports: Mapping[int, str]) -> list[str]:
+    """What of ``ports`` each spec opens: ``all ports ('*')``, ``port 80 (HTTP) via '80'`` or
+    ``ports 20 (FTP data), 21 (FTP) via '20-25'``."""
     exposed: list[str] = []
     for spec in port_specs:
         if spec.strip() == "*":
@@ -134,15 +199,18 @@ def _exposed_ports(port_specs: Sequence[str]) -> list[str]:
         bounds = _port_bounds(spec)
         if bounds is None:
             continue  # Azure rejects malformed ranges; nothing is exposed.
-        exposed += [
-            f"port {port} ({protocol}) via '{spec}'"
-            for port, protocol in MANAGEMENT_PORTS.items()
+        covered = [
+            f"{port} ({protocol})"
+            for port, protocol in ports.items()
             if bounds[0] <= port <= bounds[1]
         ]
+        if covered:
+            noun = "port" if len(covered) == 1 else "ports"
+            exposed.append(f"{noun} {', '.join(covered)} via '{spec}'")
     return exposed
 
 
-def _internet_management_exposure(rule: Any, label: str) -> list[str]:
+def _internet_exposure(rule: Any, label: str, ports: Mapping[int, str], advice: str) -> list[str]:
     if not same_text(get(rule, "access"), "Allow") or not same_text(
         get(rule, "direction"), "Inbound"
     ):
@@ -158,27 +226,57 @@ def _internet_management_exposure(rule: Any, label: str) -> list[str]:
     if not open_sources:
         return []
     specs = [get(rule, "destinationPortRange"), *as_sequence(get(rule, "destinationPortRanges"))]
-    exposed = _exposed_ports([spec for spec in specs if isinstance(spec, str)])
+    exposed = _exposed_ports([spec for spec in specs if isinstance(spec, str)], ports)
     if not exposed:
         return []
     return [
-        f"{label} allows inbound {', '.join(exposed)} from {describe(open_sources[0])}; restrict "
-        "the source to the Bastion or management subnet, or deny it"
+        f"{label} allows inbound {', '.join(exposed)} from {describe(open_sources[0])}; {advice}"
     ]
 
 
-def check_no_internet_management_ports(resource_type: str, props: Mapping[str, Any]) -> Outcome:
+def _security_rules(resource_type: str, props: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """``(label, rule)`` for a standalone SecurityRule or each inline rule of an NSG."""
     if resource_type == SECURITY_RULE:
         name = (
             as_str(get(props, "securityRuleName")) or as_str(get(props, "name")) or "security rule"
         )
-        return outcome_from(_internet_management_exposure(props, f"security rule '{name}'"))
-    reasons: list[str] = []
+        return [(f"security rule '{name}'", props)]
+    labelled: list[tuple[str, Any]] = []
     for index, rule in enumerate(as_sequence(get(props, "securityRules"))):
         name = as_str(get(rule, "name"))
-        label = f"securityRules[{index}]" + (f" ('{name}')" if name else "")
-        reasons += _internet_management_exposure(rule, label)
-    return outcome_from(reasons)
+        labelled.append((f"securityRules[{index}]" + (f" ('{name}')" if name else ""), rule))
+    return labelled
+
+
+def _check_internet_exposure(
+    resource_type: str, props: Mapping[str, Any], ports: Mapping[int, str], advice: str
+) -> Outcome:
+    return outcome_from(
+        [
+            reason
+            for label, rule in _security_rules(resource_type, props)
+            for reason in _internet_exposure(rule, label, ports, advice)
+        ]
+    )
+
+
+def check_no_internet_management_ports(resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    return _check_internet_exposure(
+        resource_type,
+        props,
+        MANAGEMENT_PORTS,
+        "restrict the source to the Bastion or management subnet, or deny it",
+    )
+
+
+def check_no_internet_cleartext_ports(resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    return _check_internet_exposure(
+        resource_type,
+        props,
+        CLEARTEXT_PORTS,
+        "serve it over TLS (HTTPS 443, LDAPS 636, IMAPS 993, ...) through a private endpoint or "
+        "an Application Gateway, or restrict the source to private ranges",
+    )
 
 
 # --- firewall -----------------------------------------------------------------------------------
@@ -187,6 +285,42 @@ def check_no_internet_management_ports(resource_type: str, props: Mapping[str, A
 def check_threat_intel_deny(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     return expect_text(
         props, ("threatIntelMode",), "Deny", " (absent means Alert); set it to 'Deny'"
+    )
+
+
+def check_classic_firewall_threat_intel(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    # An unknown policy reference counts as set; an unknown firewallPolicy object is undetermined.
+    if is_set(props, "firewallPolicy", "id"):
+        return NotApplicable(
+            "threat intelligence comes from its firewall policy "
+            "(network-firewallpolicy-require-threat-intel-deny)"
+        )
+    mode = get(props, "threatIntelMode")
+    if same_text(mode, "Deny"):
+        return Compliant()
+    found = f"threatIntelMode is {describe(mode)}" + (
+        " (absent means Alert)" if mode is None else ""
+    )
+    if same_text(get(props, "sku", "tier"), "Basic"):
+        return fail(
+            f"{found}; a Basic firewall supports 'Alert' only: use sku.tier 'Standard' or "
+            "'Premium' with threatIntelMode 'Deny', or a firewall policy"
+        )
+    return fail(f"{found}; set it to 'Deny' (or associate a firewall policy that denies)")
+
+
+def check_premium_policy_idps_deny(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    tier = get(props, "sku", "tier")
+    if not same_text(tier, "Premium"):
+        shown = describe(tier) + (" (absent means Standard)" if tier is None else "")
+        return NotApplicable(f"sku.tier is {shown}; intrusion detection is Premium only")
+    mode = get(props, "intrusionDetection", "mode")
+    if same_text(mode, "Deny"):
+        return Compliant()
+    absent = " (absent means Off)" if mode is None else ""
+    return fail(
+        f"intrusionDetection.mode is {describe(mode)}{absent}; set it to 'Deny' so IDPS drops "
+        "matching traffic, not just logs it"
     )
 
 
@@ -283,6 +417,32 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
         check=check_no_internet_management_ports,
     ),
     ResourceRule(
+        id="network-nsg-disallow-internet-cleartext-ports",
+        description=(
+            "No NSG rule allows inbound traffic from the internet to a port of a cleartext "
+            "protocol (HTTP 80, FTP, Telnet, SMTP, SMB, databases, ...)."
+        ),
+        rationale=(
+            "Protocols without TLS carry credentials and ePHI readable by anyone on the path; "
+            "exposed to the internet they also invite credential theft. The ports are listed, "
+            "with their sources, in policies.rules.network.CLEARTEXT_PORTS."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(e)(1)", "164.312(e)(2)(ii)"),
+        mcsb=("NS-8", "DP-3"),
+        hitrust=("01.n", "09.s"),
+        remediation=(
+            "Serve the workload over TLS (HTTPS 443, LDAPS, IMAPS, database TLS) through a "
+            "private endpoint or an Application Gateway; limit sourceAddressPrefix(es) of "
+            "Allow/Inbound rules covering these ports to private ranges (never '*', 'Internet', "
+            "'Any' or 0.0.0.0/0)."
+        ),
+        url="https://learn.microsoft.com/security/benchmark/azure/mcsb-network-security",
+        phi_protecting=True,
+        resource_types=frozenset({NETWORK_SECURITY_GROUP, SECURITY_RULE}),
+        check=check_no_internet_cleartext_ports,
+    ),
+    ResourceRule(
         id="network-firewallpolicy-require-threat-intel-deny",
         description=(
             "Production Azure Firewall policies deny traffic to and from known-malicious addresses."
@@ -301,6 +461,53 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
         profiles=frozenset({Profile.PRODUCTION}),
         resource_types=frozenset({FIREWALL_POLICY}),
         check=check_threat_intel_deny,
+    ),
+    ResourceRule(
+        id="network-firewall-require-threat-intel-deny",
+        description=(
+            "Production Azure Firewalls without a firewall policy (classic rules) deny traffic "
+            "to and from known-malicious addresses."
+        ),
+        rationale=(
+            "A firewall with classic rules sets threat intelligence itself, and absent means "
+            "Alert: known command-and-control and exfiltration endpoints would only be logged. "
+            "Lab stacks may alert only (Basic, their tier, has no Deny), as for policies."
+        ),
+        severity=Severity.MEDIUM,
+        hipaa=("164.312(e)(1)", "164.308(a)(1)(ii)(B)"),
+        mcsb=("NS-3", "NS-10"),
+        hitrust=("09.m",),
+        remediation=(
+            "Set threatIntelMode to 'Deny' on a Standard or Premium firewall, or better, "
+            "associate a firewall policy (components.firewall always does)."
+        ),
+        url=f"{_NET_DOCS}/firewall/threat-intel",
+        phi_protecting=False,
+        profiles=frozenset({Profile.PRODUCTION}),
+        resource_types=frozenset({FIREWALL}),
+        check=check_classic_firewall_threat_intel,
+    ),
+    ResourceRule(
+        id="network-firewallpolicy-require-idps-deny",
+        description=(
+            "Production Premium firewall policies run intrusion detection and prevention (IDPS) "
+            "in Deny mode."
+        ),
+        rationale=(
+            "IDPS matches traffic against signatures of known exploits and malware; in Alert "
+            "mode (or Off, the default) an attack on hosts reaching ePHI is only logged. Only "
+            "Premium has IDPS; the rule does not apply to other tiers."
+        ),
+        severity=Severity.MEDIUM,
+        hipaa=("164.312(e)(1)", "164.306(a)(2)"),
+        mcsb=("NS-4",),
+        hitrust=("09.m",),
+        remediation="Set intrusionDetection.mode to 'Deny' on the Premium firewall policy.",
+        url=f"{_NET_DOCS}/firewall/premium-features",
+        phi_protecting=False,
+        profiles=frozenset({Profile.PRODUCTION}),
+        resource_types=frozenset({FIREWALL_POLICY}),
+        check=check_premium_policy_idps_deny,
     ),
     StackRule(
         id="network-paas-require-private-endpoint",

@@ -1,8 +1,8 @@
-"""Storage account and blob service rules."""
+"""Storage account, blob service and blob container rules."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..model import (
@@ -14,9 +14,9 @@ from ..model import (
     fail,
     outcome_from,
 )
-from ..props import as_bool, as_int, describe, get, is_set, same_text
+from ..props import as_bool, as_int, as_sequence, as_str, describe, get, is_set, same_text
 from .expect import expect_text, expect_true
-from .tokens import BLOB_SERVICE, STORAGE_ACCOUNT
+from .tokens import BLOB_CONTAINER, BLOB_SERVICE, STORAGE_ACCOUNT
 
 ACCOUNT = frozenset({STORAGE_ACCOUNT})
 
@@ -76,6 +76,45 @@ def check_public_network_access(_resource_type: str, props: Mapping[str, Any]) -
         "Disabled",
         " (absent means Enabled); set it to 'Disabled' "
         "and reach the account through private endpoints",
+    )
+
+
+def internet_ip_rules(
+    props: Mapping[str, Any],
+    rules_path: Sequence[str],
+    address_key: str,
+    access_path: Sequence[str],
+    advice: str,
+) -> Outcome:
+    """An IP allow-list (``rules_path``) is allowed only while public network access
+    (``access_path``) is 'Disabled'.
+
+    IP rules name public addresses only (private ranges are refused), so with public access
+    enabled each rule opens the public endpoint to that part of the internet. With public access
+    disabled Azure honours no IP rule: they are inert. Shared by the storage and Key Vault rules.
+    """
+    rules = as_sequence(get(props, *rules_path))
+    if not rules:
+        return Compliant()
+    access = get(props, *access_path)
+    if same_text(access, "Disabled"):
+        return Compliant()
+    addresses = ", ".join(as_str(get(rule, address_key)) or describe(rule) for rule in rules)
+    absent = " (absent means Enabled)" if access is None else ""
+    return fail(
+        f"{'.'.join(rules_path)} allows {addresses} while {'.'.join(access_path)} is "
+        f"{describe(access)}{absent}; {advice}"
+    )
+
+
+def check_internet_ip_rules(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    return internet_ip_rules(
+        props,
+        ("networkRuleSet", "ipRules"),
+        "iPAddressOrRange",
+        ("publicNetworkAccess",),
+        "remove the IP rules and reach the account through private endpoints (with public "
+        "network access 'Disabled' they would be inert)",
     )
 
 
@@ -145,6 +184,14 @@ def check_blob_soft_delete(_resource_type: str, props: Mapping[str, Any]) -> Out
         _retention_reasons(props, "deleteRetentionPolicy", "blob")
         + _retention_reasons(props, "containerDeleteRetentionPolicy", "container")
     )
+
+
+def check_container_public_access(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    # Absent means None (no anonymous access), Azure's default.
+    value = get(props, "publicAccess")
+    if value is None or same_text(value, "None"):
+        return Compliant()
+    return fail(f"publicAccess is {describe(value)}; set it to 'None' (or leave it unset)")
 
 
 def check_blob_versioning(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
@@ -303,6 +350,32 @@ RULES: tuple[ResourceRule, ...] = (
         check=check_blob_public_access,
     ),
     ResourceRule(
+        id="storage-account-disallow-internet-ip-rules",
+        description=(
+            "Storage accounts keep IP network rules only while public network access is disabled."
+        ),
+        rationale=(
+            "IP rules admit public addresses only; with public network access enabled each one "
+            "opens the public endpoint of an ePHI store to that part of the internet. With "
+            "publicNetworkAccess 'Disabled' Azure honours no IP or virtual network rule "
+            "(Azure Policy 'Configure storage accounts to disable public network access': it "
+            "'denies all logins that match IP or virtual network-based firewall rules'), so "
+            "the rules are inert and allowed."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(e)(1)", "164.312(a)(1)"),
+        mcsb=("NS-2",),
+        hitrust=("01.n",),
+        remediation=(
+            "Remove networkRuleSet.ipRules and reach the account through private endpoints, with "
+            "publicNetworkAccess 'Disabled'."
+        ),
+        url=f"{_STORAGE_DOCS}/common/storage-network-security",
+        phi_protecting=True,
+        resource_types=ACCOUNT,
+        check=check_internet_ip_rules,
+    ),
+    ResourceRule(
         id="storage-account-disallow-cross-tenant-replication",
         description="Storage accounts disallow object replication to other Entra tenants.",
         rationale=(
@@ -377,5 +450,23 @@ RULES: tuple[ResourceRule, ...] = (
         phi_protecting=True,
         resource_types=frozenset({BLOB_SERVICE}),
         check=check_blob_versioning,
+    ),
+    ResourceRule(
+        id="storage-blobcontainer-disallow-public-access",
+        description="Blob containers allow no anonymous (public) read access.",
+        rationale=(
+            "A container with publicAccess 'Blob' or 'Container' lets anyone with the URL read "
+            "(and, for 'Container', list) the ePHI in it without authorization; the account's "
+            "allowBlobPublicAccess is one guard, the container's own setting the other."
+        ),
+        severity=Severity.CRITICAL,
+        hipaa=("164.312(a)(1)",),
+        mcsb=("DP-2", "NS-2"),
+        hitrust=("01.v",),
+        remediation="Set publicAccess to 'None' (or leave it unset) on every container.",
+        url=f"{_STORAGE_DOCS}/blobs/anonymous-read-access-configure",
+        phi_protecting=True,
+        resource_types=frozenset({BLOB_CONTAINER}),
+        check=check_container_public_access,
     ),
 )

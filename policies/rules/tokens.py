@@ -4,9 +4,11 @@ from __future__ import annotations
 
 STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
 BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
+BLOB_CONTAINER = "azure-native:storage:BlobContainer"
 
 KEY_VAULT = "azure-native:keyvault:Vault"
 KEY_VAULT_KEY = "azure-native:keyvault:Key"
+KEY_VAULT_SECRET = "azure-native:keyvault:Secret"
 
 COGNITIVE_ACCOUNT = "azure-native:cognitiveservices:Account"
 COGNITIVE_DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
@@ -32,6 +34,8 @@ PRIVATE_DNS_ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 LOCK_BY_SCOPE = "azure-native:authorization:ManagementLockByScope"
 LOCK_AT_RESOURCE_GROUP = "azure-native:authorization:ManagementLockAtResourceGroupLevel"
+
+DEFENDER_PRICING = "azure-native:security:Pricing"
 
 # Used by the deploy rules (deploy_*.py).
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"

@@ -56,6 +56,9 @@ USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
 SEARCH_SERVICE = "azure-native:search:Service"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+BLOB_CONTAINER = "azure-native:storage:BlobContainer"
+KEY_VAULT_SECRET = "azure-native:keyvault:Secret"
+DEFENDER_PRICING = "azure-native:security:Pricing"
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 GENERIC_RESOURCE = "azure-native:resources:Resource"
 
@@ -130,6 +133,13 @@ COMPLIANT: dict[str, dict[str, Any]] = {
         "deleteRetentionPolicy": {"enabled": True, "days": 30.0},
         "containerDeleteRetentionPolicy": {"enabled": True, "days": 30.0},
     },
+    # As components.storage registers its containers.
+    BLOB_CONTAINER: {
+        "resourceGroupName": "rg-hlz-prod",
+        "accountName": "sthlzprod",
+        "containerName": "clinical-notes",
+        "publicAccess": "None",
+    },
     KEY_VAULT: {
         "resourceGroupName": "rg-hlz-prod",
         "vaultName": "kv-hlz-prod",
@@ -165,6 +175,19 @@ COMPLIANT: dict[str, dict[str, Any]] = {
                     {"action": {"type": "rotate"}, "trigger": {"timeBeforeExpiry": "P30D"}},
                 ],
             },
+        },
+    },
+    # The expiry (2100-01-01) is far in the future so the fixture stays compliant whatever the
+    # date; the SDK sends ARM's ``exp`` as ``expires``.
+    KEY_VAULT_SECRET: {
+        "resourceGroupName": "rg-hlz-prod",
+        "vaultName": "kv-hlz-prod",
+        "secretName": "fhir-client-secret",
+        "tags": TAGS,
+        "properties": {
+            "value": "not-a-real-secret",
+            "contentType": "text/plain",
+            "attributes": {"enabled": True, "expires": 4102444800.0},
         },
     },
     COGNITIVE_ACCOUNT: {
@@ -525,6 +548,13 @@ COMPLIANT: dict[str, dict[str, Any]] = {
         "encryptionWithCmk": {"enforcement": "Enabled"},
         "identity": {"type": "SystemAssigned"},
     },
+    # As components.security_baseline turns on a Defender plan.
+    DEFENDER_PRICING: {
+        "pricingName": "KeyVaults",
+        "pricingTier": "Standard",
+        "subPlan": "PerKeyVault",
+        "scopeId": SUB.lstrip("/"),
+    },
     ROLE_ASSIGNMENT: {
         "principalId": "22222222-2222-4222-8222-222222222222",
         "principalType": "Group",
@@ -621,6 +651,9 @@ FW, PIP, BAS, ZG, PA, SRCH = (
     POLICY_ASSIGNMENT,
     SEARCH_SERVICE,
 )
+CONTAINER, SECRET, PRICING = BLOB_CONTAINER, KEY_VAULT_SECRET, DEFENDER_PRICING
+STORAGE_IP_RULES = [{"iPAddressOrRange": "203.0.113.0/24", "action": "Allow"}]
+VAULT_IP_RULES = [{"value": "203.0.113.7"}]
 MANAGEMENT_IP_CONFIGURATION = {
     "name": "mgmt-ipconfig",
     "subnet": {"id": f"{NETWORK}/virtualNetworks/vnet-hub/subnets/AzureFirewallManagementSubnet"},
@@ -676,6 +709,23 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
         ("allowed", ST, {"allowBlobPublicAccess": True}, "allowBlobPublicAccess is true"),
         ("absent-means-false", ST, {"allowBlobPublicAccess": DELETE}, None),
     ],
+    "storage-account-disallow-internet-ip-rules": [
+        ("ip-rules-with-public-access", ST,
+         {"networkRuleSet.ipRules": STORAGE_IP_RULES, "publicNetworkAccess": "Enabled"},
+         "networkRuleSet.ipRules allows 203.0.113.0/24 while publicNetworkAccess is 'Enabled'; "
+         "remove the IP rules"),
+        ("ip-rules-with-default-public-access", ST,
+         {"networkRuleSet.ipRules": STORAGE_IP_RULES * 2, "publicNetworkAccess": DELETE},
+         "allows 203.0.113.0/24, 203.0.113.0/24 while publicNetworkAccess is not set (absent "
+         "means Enabled)"),
+        ("ip-rules-with-perimeter-access", ST,
+         {"networkRuleSet.ipRules": STORAGE_IP_RULES, "publicNetworkAccess": "SecuredByPerimeter"},
+         "while publicNetworkAccess is 'SecuredByPerimeter'"),
+        ("ip-rules-inert-when-public-access-disabled", ST,
+         {"networkRuleSet.ipRules": STORAGE_IP_RULES}, None),
+        ("public-access-without-ip-rules", ST,
+         {"networkRuleSet.ipRules": [], "publicNetworkAccess": "Enabled"}, None),
+    ],
     "storage-account-disallow-cross-tenant-replication": [
         ("allowed", ST, {"allowCrossTenantReplication": True},
          "allowCrossTenantReplication is true"),
@@ -709,6 +759,26 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
     "keyvault-vault-require-rbac-authorization": [
         ("access-policies", KV, {"properties.enableRbacAuthorization": False},
          "enableRbacAuthorization is false"),
+    ],
+    "storage-blobcontainer-disallow-public-access": [
+        ("container", CONTAINER, {"publicAccess": "Container"},
+         "publicAccess is 'Container'; set it to 'None'"),
+        ("blob", CONTAINER, {"publicAccess": "Blob"}, "publicAccess is 'Blob'"),
+        ("absent-means-none", CONTAINER, {"publicAccess": DELETE}, None),
+        ("none-any-case", CONTAINER, {"publicAccess": "none"}, None),
+    ],
+    "keyvault-vault-disallow-internet-ip-rules": [
+        ("ip-rules-with-public-access", KV,
+         {"properties.networkAcls.ipRules": VAULT_IP_RULES,
+          "properties.publicNetworkAccess": "enabled"},
+         "properties.networkAcls.ipRules allows 203.0.113.7 while properties.publicNetworkAccess "
+         "is 'enabled'"),
+        ("ip-rules-with-default-public-access", KV,
+         {"properties.networkAcls.ipRules": VAULT_IP_RULES,
+          "properties.publicNetworkAccess": DELETE},
+         "while properties.publicNetworkAccess is not set"),
+        ("ip-rules-inert-when-public-access-disabled", KV,
+         {"properties.networkAcls.ipRules": VAULT_IP_RULES}, None),
     ],
     "keyvault-vault-disallow-public-network-access": [
         ("sdk-default-enabled", KV, {"properties.publicNetworkAccess": "enabled"},
@@ -748,6 +818,27 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
          {"properties.rotationPolicy.attributes": DELETE,
           "properties.attributes.expires": 1893456000.0},
          None),
+    ],
+    "keyvault-secret-require-expiry": [
+        ("no-expiry", SECRET, {"properties.attributes.expires": DELETE},
+         "properties.attributes.expires is not set; give the secret an expiry"),
+        ("no-attributes", SECRET, {"properties.attributes": DELETE},
+         "properties.attributes.expires is not set"),
+        ("past-expiry-still-set", SECRET, {"properties.attributes.expires": 946684800.0}, None),
+    ],
+    "keyvault-secret-require-content-type": [
+        ("absent", SECRET, {"properties.contentType": DELETE},
+         "properties.contentType is not set; say what the secret is"),
+        ("blank", SECRET, {"properties.contentType": "  "}, "properties.contentType is empty"),
+        ("connection-string", SECRET, {"properties.contentType": "connection-string"}, None),
+    ],
+    "cognitiveservices-account-require-managed-identity": [
+        ("absent", OAI, {"identity": DELETE},
+         "identity.type is not set; give the account a system- or user-assigned managed "
+         "identity"),
+        ("none", OAI, {"identity.type": "None"}, "identity.type is 'None'"),
+        ("system-assigned", OAI, {"identity": {"type": "SystemAssigned"}}, None),
+        ("both-any-case", OAI, {"identity.type": "systemassigned, userassigned"}, None),
     ],
     "cognitiveservices-account-require-cmk-encryption": [
         ("microsoft-managed", OAI,
@@ -887,6 +978,8 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
          "allows inbound all ports ('*') from 'Internet'"),
         ("range-covers-rdp", NSG, {"securityRules.1.destinationPortRange": "3000-4000"},
          "port 3389 (RDP) via '3000-4000'"),
+        ("range-covers-ssh-and-rdp", RULE, {"destinationPortRange": "1-4000"},
+         "allows inbound ports 22 (SSH), 3389 (RDP) via '1-4000' from 'Internet'"),
         ("standalone-range-covers-ssh", RULE, {"destinationPortRange": "20-30"},
          "security rule 'allow-https' allows inbound port 22 (SSH)"),
         ("standalone-prefix-list", RULE,
@@ -894,6 +987,57 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
           "destinationPortRange": DELETE, "destinationPortRanges": ["443", "3389"]},
          "port 3389 (RDP) via '3389' from '0.0.0.0/0'"),
         ("outbound-is-fine", RULE, {"direction": "Outbound", "destinationPortRange": "22"}, None),
+    ],
+    "network-nsg-disallow-internet-cleartext-ports": [
+        ("http-from-internet", NSG, {"securityRules.1.destinationPortRange": "80"},
+         "securityRules[1] ('allow-https-internet') allows inbound port 80 (HTTP) via '80' from "
+         "'Internet'; serve it over TLS"),
+        ("range-covers-ftp-telnet-smtp", RULE, {"destinationPortRange": "20-25"},
+         "security rule 'allow-https' allows inbound ports 20 (FTP data), 21 (FTP), 23 (Telnet), "
+         "25 (SMTP) via '20-25' from 'Internet'"),
+        ("port-list-with-sql-server", RULE,
+         {"destinationPortRange": DELETE, "destinationPortRanges": ["443", "1433"],
+          "sourceAddressPrefix": "0.0.0.0/0"},
+         "allows inbound port 1433 (SQL Server) via '1433' from '0.0.0.0/0'"),
+        ("redis-from-prefix-list", RULE,
+         {"sourceAddressPrefix": DELETE, "sourceAddressPrefixes": ["10.0.0.0/8", "Internet"],
+          "destinationPortRange": "6379"},
+         "port 6379 (Redis) via '6379' from 'Internet'"),
+        ("smb-from-any", NSG,
+         {"securityRules.1.destinationPortRange": "445", "securityRules.1.sourceAddressPrefix": "Any"},
+         "port 445 (SMB) via '445' from 'Any'"),
+        ("all-ports-from-internet", RULE, {"destinationPortRange": "*"},
+         "allows inbound all ports ('*') from 'Internet'"),
+        ("http-from-private-range", RULE,
+         {"destinationPortRange": "80", "sourceAddressPrefix": "10.0.0.0/8"}, None),
+        ("http-denied", RULE, {"destinationPortRange": "80", "access": "Deny"}, None),
+        ("http-outbound", RULE, {"destinationPortRange": "80", "direction": "Outbound"}, None),
+        ("tls-port-8443", RULE, {"destinationPortRange": "8443"}, None),
+    ],
+    "network-firewall-require-threat-intel-deny": [
+        ("classic-alert", FW, {"firewallPolicy": DELETE, "threatIntelMode": "Alert"},
+         "threatIntelMode is 'Alert'; set it to 'Deny'"),
+        ("classic-default", FW, {"firewallPolicy": DELETE},
+         "threatIntelMode is not set (absent means Alert); set it to 'Deny'"),
+        ("classic-basic", FW,
+         {"firewallPolicy": DELETE, "sku.tier": "Basic", "threatIntelMode": "Alert"},
+         "a Basic firewall supports 'Alert' only: use sku.tier 'Standard' or 'Premium'"),
+        ("classic-deny", FW, {"firewallPolicy": DELETE, "threatIntelMode": "Deny"}, None),
+    ],
+    "network-firewallpolicy-require-idps-deny": [
+        ("alert", FWP, {"intrusionDetection.mode": "Alert"},
+         "intrusionDetection.mode is 'Alert'; set it to 'Deny'"),
+        ("absent", FWP, {"intrusionDetection": DELETE},
+         "intrusionDetection.mode is not set (absent means Off)"),
+        ("off", FWP, {"intrusionDetection.mode": "Off"}, "intrusionDetection.mode is 'Off'"),
+        ("deny-any-case", FWP, {"sku.tier": "premium", "intrusionDetection.mode": "deny"}, None),
+    ],
+    "defender-pricing-require-standard-tier": [
+        ("free", PRICING, {"pricingTier": "Free"},
+         "pricingTier is 'Free'; set it to 'Standard'"),
+        ("absent", PRICING, {"pricingTier": DELETE}, "pricingTier is not set"),
+        ("name-and-tier-any-case", PRICING,
+         {"pricingName": "keyvaults", "pricingTier": "standard"}, None),
     ],
     "network-firewallpolicy-require-threat-intel-deny": [
         ("alert", FWP, {"threatIntelMode": "Alert"}, "threatIntelMode is 'Alert'"),

@@ -18,6 +18,7 @@ from policies.model import (
     Undetermined,
 )
 from policies.registry import STACK_RULES
+from policies.vocabulary import DEFENDER_PLANS
 
 PREFIX = "urn:pulumi:prod::hlz::"
 
@@ -239,6 +240,8 @@ def test_every_stack_rule_reports_only_its_types() -> None:
         res(PUBLIC_IP, "pip"),
         res(KEY, "kv-key", deps={"vaultName": [VAULT]}),
         res(SEARCH, "srch", {"sku": {"name": "free"}}),
+        _baseline(),
+        *_plans("KeyVaults"),
     ]
     for rule in STACK_RULES:
         outcomes = evaluate_stack(rule, everything)
@@ -699,3 +702,75 @@ def test_an_unknown_name_makes_the_collision_rule_undetermined() -> None:
     known, unknown = _nsg("nsg-1", "nsg-app"), _nsg("nsg-2", UNKNOWN_STRING_VALUE)
     outcomes = _outcomes("deploy-resource-disallow-duplicate-names", [known, unknown])
     assert all(isinstance(outcome, Undetermined) for outcome in outcomes.values())
+
+
+# --- Defender for Cloud -----------------------------------------------------------------------
+
+PRICING = "azure-native:security:Pricing"
+POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
+HITRUST_HIPAA = (
+    "/providers/Microsoft.Authorization/policySetDefinitions/a169a624-5599-4385-a696-c8d643089fab"
+)
+ALLOWED_LOCATIONS_POLICY = (
+    "/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c"
+)
+DEFENDER_RULE = "defender-subscription-require-plans"
+
+
+def _baseline(name: str = "hipaa", definition: str = HITRUST_HIPAA) -> StackResource:
+    """A policy assignment as components.security_baseline registers it."""
+    return res(POLICY_ASSIGNMENT, name, {"policyDefinitionId": definition, "scope": SUB_ID})
+
+
+def _plans(*names: str) -> list[StackResource]:
+    return [
+        res(PRICING, f"defender-{name.lower()}", {"pricingName": name, "pricingTier": "Standard"})
+        for name in names
+    ]
+
+
+def test_security_baseline_with_every_required_defender_plan_is_compliant() -> None:
+    baseline = _baseline()
+    outcomes = _outcomes(DEFENDER_RULE, [baseline, *_plans(*DEFENDER_PLANS)])
+    assert outcomes == {baseline.urn: Compliant()}
+
+
+def test_security_baseline_names_every_missing_defender_plan() -> None:
+    baseline = _baseline()
+    outcomes = _outcomes(DEFENDER_RULE, [baseline, *_plans("KeyVaults", "ai", "CloudPosture")])
+    assert (
+        "policy assignment 'hipaa' applies the HITRUST/HIPAA initiative (the subscription's "
+        "security baseline) but the stack turns on no Defender plan StorageAccounts, Arm; add an "
+        "azure-native:security:Pricing with pricingTier 'Standard' for each"
+    ) in _reasons(outcomes[baseline.urn])
+
+
+def test_security_baseline_without_any_defender_plan_is_refused() -> None:
+    baseline = _baseline()
+    reasons = _reasons(_outcomes(DEFENDER_RULE, [baseline])[baseline.urn])
+    assert f"no Defender plan {', '.join(DEFENDER_PLANS)};" in reasons
+
+
+def test_defender_plans_rule_ignores_other_assignments() -> None:
+    locations = _baseline("allowed-locations", ALLOWED_LOCATIONS_POLICY)
+    outcome = _outcomes(DEFENDER_RULE, [locations])[locations.urn]
+    assert isinstance(outcome, NotApplicable)
+    assert "not a regulatory initiative" in outcome.reason
+
+
+def test_defender_plans_rule_reports_nothing_in_a_stack_without_a_baseline() -> None:
+    """Lab stacks assign no initiative: the landing zone's baseline covers their subscription."""
+    assert _outcomes(DEFENDER_RULE, _plans("KeyVaults")) == {}
+
+
+def test_defender_plans_rule_not_applicable_in_lab() -> None:
+    baseline = _baseline()
+    outcomes = evaluate_stack(_rule(DEFENDER_RULE), [baseline], profile=Profile.LAB)
+    assert isinstance(outcomes[baseline.urn], NotApplicable)
+
+
+def test_defender_plans_rule_unknown_plan_name_is_undetermined() -> None:
+    baseline = _baseline()
+    unknown = res(PRICING, "defender-unknown", {"pricingName": UNKNOWN_STRING_VALUE})
+    outcomes = _outcomes(DEFENDER_RULE, [baseline, *_plans(*DEFENDER_PLANS), unknown])
+    assert isinstance(outcomes[baseline.urn], Undetermined)
