@@ -18,8 +18,9 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .exemptions import MINIMUM_REASON_LENGTH
+from .exemptions import EXPIRY_CAP_DAYS, MINIMUM_REASON_LENGTH, MINIMUM_STEM_LENGTH
 from .model import Category, Profile, ResourceRule, Rule
+from .overrides import TAG_VALUE_MAX_LENGTH
 from .profiles import PROFILE_PROPERTY, enforcement_level, pack_config
 from .registry import ALL_RULES
 from .rules.monitor import DIAGNOSTICS_COVERAGE
@@ -128,15 +129,34 @@ _CONVENTIONS = """\
 
 ## Conventions the rules rely on
 
-- **Exemptions** live in `policies/exemptions.yaml`: rule id, resource (URN or logical-name glob,
-  not only wildcards), reason (at least {min_reason} characters), owner, expiry date (inclusive).
-  An unknown rule id stops the pack with a clear error; an expired exemption stops applying and
-  the violation names it. There is no switch that disables everything.
+- **Exemptions** live in `policies/exemptions.yaml`: rule id, resource, reason, owner, expiry
+  date (inclusive). Every problem stops the pack with one error listing them all, each named
+  `<file>[<index>] (<rule>).<key>`: an unknown rule id, a key written twice, a reason with fewer
+  than {min_reason} visible characters or 2 words (invisible and control characters do not
+  count), an owner that is not visible text, an expiry more than {cap_text} days after the
+  evaluation day (the strictest cap when the profile is not known yet, as when `hlz plan` or the
+  Pulumi CLI loads the file), and a resource that is not one of:
+
+  | resource form | example | matches |
+  |---|---|---|
+  | exact logical name | `stdiaglab01` | resources with that name |
+  | name stem and one final `*` | `stdiaglab*` (stem of at least {min_stem} characters) \
+| names starting with the stem |
+  | exact URN | `urn:pulumi:lab::hlz::<type>::stdiaglab01` | that resource |
+  | URN with type `*` and/or a name stem | `urn:pulumi:lab::hlz::*::stdiaglab*` \
+| those names in that stack |
+
+  `?`, `[...]`, a leading or inner `*` (`*-*`, `urn:*`) and a shorter stem (`st*`) are refused.
+  An expired exemption stops applying and the violation names it. There is no switch that
+  disables everything.
 - **Override tags** `{override_prefix}<control>` (written by the components from a typed
   `Override`): honoured only by the rules whose enforcement names one above, and only on the
-  resource carrying the tag. Its value is the reason ({min_reason}+ characters); the resource then
-  reports *not applicable* with that reason, so the override stays visible. A shorter value is a
-  violation of its own.
+  resource carrying the tag. Its value is the reason ({min_reason}+ visible characters, 2
+  words), followed by ` (expires YYYY-MM-DD)` when the override has an expiry; the whole value
+  fits Azure's {tag_max} characters (the `Override` model refuses a longer reason, nothing is
+  cut off). The resource then reports *not applicable* with that value, so the override stays
+  visible. A reason too short, an unreadable expiry, or an expiry before the evaluation day
+  (the day exemptions are judged on) leaves the violation standing, with a message saying why.
 - **Required tags** (names case-insensitive): {required_tags}. A resource is taggable when its
   inputs have `tags` or its type is listed in `policies/taggable_types.json` (classes of the
   installed azure-native SDK with a `tags` argument).
@@ -226,6 +246,9 @@ def render_rules_markdown(rules: Sequence[Rule] = ALL_RULES) -> str:
     )
     conventions = _CONVENTIONS.format(
         min_reason=MINIMUM_REASON_LENGTH,
+        min_stem=MINIMUM_STEM_LENGTH,
+        cap_text=" / ".join(f"{days} ({p.value})" for p, days in EXPIRY_CAP_DAYS.items()),
+        tag_max=TAG_VALUE_MAX_LENGTH,
         override_prefix=OVERRIDE_TAG_PREFIX,
         required_tags=required_tags,
         locations=", ".join(f"`{location}`" for location in ALLOWED_LOCATIONS),

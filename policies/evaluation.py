@@ -20,7 +20,7 @@ from typing import Any
 
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
-from .exemptions import MINIMUM_REASON_LENGTH, Exemption, find_exemption, find_expired_exemption
+from .exemptions import Exemption, find_exemption, find_expired_exemption
 from .model import (
     Evaluation,
     NonCompliant,
@@ -35,9 +35,11 @@ from .model import (
     fail,
 )
 from .normalise import normalise
+from .overrides import REASON_RULE, parse_tag_value, reason_shortfall
 from .profiles import EnforcementLevel, enforcement_level
 from .props import as_mapping, as_str, get
 from .registry import ALL_RULES
+from .rules import ai_governance
 from .rules.ai_governance import EVALUATION_DATE
 from .vocabulary import CLASSIFICATION_TAG, holds_phi
 
@@ -90,18 +92,36 @@ def _classification(props: Mapping[str, Any]) -> str | None:
 
 
 def _apply_override_tag(props: Mapping[str, Any], outcome: NonCompliant, tag: str) -> Outcome:
+    """The outcome once the resource's override tag (if any) is honoured: a justified override
+    whose expiry (``policies.overrides``) has not passed on the evaluation day -- the day
+    exemptions are judged on -- turns the violation into a visible NotApplicable."""
     tags = as_mapping(get(props, "tags")) or {}
     # Azure tag names are case-insensitive.
     key = next((name for name in tags if isinstance(name, str) and name.casefold() == tag), None)
     if key is None:
         return outcome
-    reason = (as_str(tags[key]) or "").strip()
-    if len(reason) < MINIMUM_REASON_LENGTH:
+    value = (as_str(tags[key]) or "").strip()
+    override = parse_tag_value(value)
+    shortfall = reason_shortfall(override.reason)
+    if shortfall is not None:
+        return fail(
+            *outcome.reasons, f"tag {tag} must give a reason of {REASON_RULE} ({shortfall})"
+        )
+    if override.unreadable_expiry:
         return fail(
             *outcome.reasons,
-            f"tag {tag} must give a reason of at least {MINIMUM_REASON_LENGTH} characters",
+            f"tag {tag} ends in '(expires {override.expiry_text})', not a YYYY-MM-DD date, so the "
+            "override does not apply; write its expiry as YYYY-MM-DD",
         )
-    return NotApplicable(f"overridden by tag {tag}: {reason}")
+    day = ai_governance.today()
+    if override.expires is not None and override.expires < day:
+        return fail(
+            *outcome.reasons,
+            f"the override in tag {tag} expired on {override.expires.isoformat()} (the evaluation "
+            f"day is {day.isoformat()}); renew it with a new expiry or remove it and fix the "
+            "resource",
+        )
+    return NotApplicable(f"overridden by tag {tag}: {value}")
 
 
 def run_check(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from policy_cases import (
     COGNITIVE_DEPLOYMENT,
     COMPLIANT,
@@ -162,7 +163,10 @@ def test_override_tag_needs_a_real_reason() -> None:
     )
     outcome = evaluate(SKU_RULE, COGNITIVE_DEPLOYMENT, props)
     assert isinstance(outcome, NonCompliant)
-    assert f"tag {OVERRIDE_TAG} must give a reason of at least 10 characters" in outcome.reasons
+    assert any(
+        reason.startswith(f"tag {OVERRIDE_TAG} must give a reason of at least 10 visible")
+        for reason in outcome.reasons
+    )
 
 
 def test_override_tag_is_ignored_by_other_rules() -> None:
@@ -196,3 +200,64 @@ def test_plan_translates_the_callers_unknown_marker() -> None:
     findings = evaluate_plan([vault], profile=Profile.PRODUCTION, unknown_marker="[unknown]")
     (public,) = _findings_for(findings, "keyvault-vault-disallow-public-network-access")
     assert isinstance(public.evaluation, Undetermined)
+
+
+# --- override expiry: judged on the evaluation day, like exemptions -----------------------------
+
+PHI_GLOBAL = {"sku.name": "GlobalStandard", "tags.data-classification": "phi"}
+DEPLOYMENT_URN = "urn:pulumi:lab::hlz::hlz:ai:OpenAI$azure-native:cognitiveservices:Deployment::d"
+
+
+def _deployment_with_override(value: str) -> StackResource:
+    props = mutate(COMPLIANT[COGNITIVE_DEPLOYMENT], {**PHI_GLOBAL, f"tags.{OVERRIDE_TAG}": value})
+    return StackResource(urn=DEPLOYMENT_URN, resource_type=COGNITIVE_DEPLOYMENT, props=props)
+
+
+def _sku_finding(value: str, today: dt.date) -> Finding:
+    findings = evaluate_plan(
+        [_deployment_with_override(value)], profile=Profile.LAB, today=today
+    )
+    (finding,) = _findings_for(findings, SKU_RULE.id, DEPLOYMENT_URN)
+    return finding
+
+
+def test_expired_override_no_longer_waives_the_rule() -> None:
+    finding = _sku_finding("De-identified drafts only (PRIV-2026-118) (expires 2020-01-01)", TODAY)
+    assert finding.is_violation and finding.blocks_deployment
+    assert isinstance(finding.evaluation, NonCompliant)
+    assert (
+        f"the override in tag {OVERRIDE_TAG} expired on 2020-01-01 (the evaluation day is "
+        f"{TODAY}); renew it with a new expiry or remove it and fix the resource"
+    ) in finding.evaluation.reasons
+
+
+def test_override_applies_through_its_expiry_day_and_not_after() -> None:
+    value = f"De-identified drafts only (PRIV-2026-118) (expires {TODAY})"
+    assert isinstance(_sku_finding(value, TODAY).evaluation, NotApplicable)
+    assert _sku_finding(value, TODAY + dt.timedelta(days=1)).is_violation
+
+
+def test_override_without_expiry_keeps_applying() -> None:
+    finding = _sku_finding("De-identified drafts only (PRIV-2026-118)", dt.date(2099, 1, 1))
+    assert isinstance(finding.evaluation, NotApplicable)
+
+
+@pytest.mark.parametrize("suffix", ["(expires soon)", "(expires 2027-02-30)", "(Expires 2020-1-1)"])
+def test_override_with_an_unreadable_expiry_does_not_apply(suffix: str) -> None:
+    finding = _sku_finding(f"De-identified drafts only (PRIV-2026-118) {suffix}", TODAY)
+    assert finding.is_violation
+    assert isinstance(finding.evaluation, NonCompliant)
+    assert any("not a YYYY-MM-DD date" in reason for reason in finding.evaluation.reasons)
+
+
+@pytest.mark.parametrize(
+    "value", ["\u200b" * 20, "okokokokokok", "ok\u2060\u2060\u2060\u2060\u2060\u2060\u2060\u2060 ok"]
+)
+def test_override_tag_reason_must_be_visible_words(value: str) -> None:
+    props = mutate(COMPLIANT[COGNITIVE_DEPLOYMENT], {**PHI_GLOBAL, f"tags.{OVERRIDE_TAG}": value})
+    outcome = evaluate(SKU_RULE, COGNITIVE_DEPLOYMENT, props)
+    assert isinstance(outcome, NonCompliant)
+    assert any(
+        reason.startswith(f"tag {OVERRIDE_TAG} must give a reason of at least 10 visible")
+        for reason in outcome.reasons
+    )

@@ -110,7 +110,7 @@ def test_violation_message_prefixes_primary_hipaa_section_and_names_expired_exem
         [
             {
                 "rule": rule.id,
-                "resource": "st*",
+                "resource": "stdiag*",
                 "reason": "Old migration window.",
                 "owner": "ops",
                 "expires": "2025-01-01",
@@ -121,7 +121,7 @@ def test_violation_message_prefixes_primary_hipaa_section_and_names_expired_exem
     assert violation_message(rule, "publicNetworkAccess is 'Enabled'") == (
         "[164.312(e)(1)] publicNetworkAccess is 'Enabled'"
     )
-    assert "exemption for 'st*' (owner ops, expires 2025-01-01)" in violation_message(
+    assert "exemption for 'stdiag*' (owner ops, expires 2025-01-01)" in violation_message(
         rule, "x", expired
     )
     assert "has expired" in violation_message(rule, "x", expired)
