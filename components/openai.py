@@ -13,12 +13,15 @@
 
 from __future__ import annotations
 
+import re
+import string
+from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 import pulumi
 from pulumi_azure_native import cognitiveservices
-from pydantic import Field
+from pydantic import AfterValidator, Field, field_validator
 
 from components.diagnostics import send_diagnostics
 from components.encryption import EncryptionKey
@@ -40,6 +43,367 @@ OPENAI_ZONES = ("privatelink.openai.azure.com", "privatelink.cognitiveservices.a
 AI_SERVICES_ZONE = "privatelink.services.ai.azure.com"
 HARM_CATEGORIES = ("Hate", "Sexual", "Violence", "Selfharm")
 PROMPT_SHIELDS = ("Jailbreak", "Indirect Attack")
+
+
+# --- the egress allow-list: exact host names only ---------------------------------------------
+
+FQDN_MAX_LENGTH = 253
+FQDN_LABEL_MAX_LENGTH = 63
+_FQDN_LABEL = re.compile(r"[a-z0-9-]+")
+
+
+def fqdn_problem(value: str) -> str | None:
+    """Why ``value`` is not an exact host name the account may call, or None.
+
+    Exact means: lowercase labels of letters, digits and hyphens (not at either end of a label),
+    each 1-63 characters, at least two of them, 253 characters in all; no wildcard, scheme, path,
+    port or trailing dot, and not an IP address. The allow-list is the account's guard against
+    data exfiltration, so ``*.blob.core.windows.net`` (every storage account in Azure) is no
+    guard at all."""
+    why = _fqdn_shortfall(value)
+    return None if why is None else f"'{value}' is not an exact host name: {why}"
+
+
+def _fqdn_shortfall(value: str) -> str | None:
+    if not value:
+        return "it is empty"
+    if "*" in value:
+        return "wildcards are not allowed; list each host (e.g. myaccount.blob.core.windows.net)"
+    if any(mark in value for mark in ("/", ":", "@", "?", "#")):
+        return "write the host name only, without scheme, path or port"
+    if value.endswith("."):
+        return "drop the trailing dot"
+    if value != value.lower():
+        return "write it in lowercase"
+    if len(value) > FQDN_MAX_LENGTH:
+        return f"it has {len(value)} characters; a host name has at most {FQDN_MAX_LENGTH}"
+    labels = value.split(".")
+    if len(labels) < 2:
+        return "a host name has at least two labels (host.domain)"
+    if all(label.isdigit() for label in labels):
+        return "an IP address is not a host name"
+    for label in labels:
+        if not label:
+            return "it has an empty label ('..')"
+        if len(label) > FQDN_LABEL_MAX_LENGTH:
+            return f"label '{label[:20]}...' is longer than {FQDN_LABEL_MAX_LENGTH} characters"
+        if not _FQDN_LABEL.fullmatch(label):
+            return "labels hold only lowercase letters, digits and hyphens"
+        if label.startswith("-") or label.endswith("-"):
+            return f"label '{label}' may not start or end with a hyphen"
+    if labels[-1].isdigit():
+        return "the last label (top-level domain) cannot be all digits"
+    return None
+
+
+# --- approval references: a small regular-expression grammar, matched in linear time ----------
+
+APPROVAL_PATTERN_MAX_LENGTH = 100
+APPROVAL_PATTERN_MAX_REPEAT = 32
+_METACHARACTERS = frozenset(".^$*+?{}[]\\|()")
+_PUNCTUATION = frozenset(string.punctuation)
+_DIGITS = frozenset(string.digits)
+_BRACES = re.compile(r"\{([0-9]{1,3})(,([0-9]{0,3}))?\}")
+
+
+@dataclass(frozen=True)
+class _Char:
+    chars: frozenset[str]
+    literal: bool
+    """Written as a literal character (not a class or ``\\d``)."""
+
+
+@dataclass(frozen=True)
+class _Seq:
+    items: tuple[_Node, ...]
+
+
+@dataclass(frozen=True)
+class _Alt:
+    branches: tuple[_Seq, ...]
+
+
+@dataclass(frozen=True)
+class _Repeat:
+    node: _Node
+    least: int
+    most: int
+
+
+_Node = _Char | _Seq | _Alt | _Repeat
+
+
+class ApprovalPattern:
+    """A governance board's approval-reference pattern, in a grammar that cannot stall a plan.
+
+    Grammar (``^`` ... ``$`` around the whole, at most 100 printable ASCII characters):
+
+    | element              | written as                                    |
+    |----------------------|-----------------------------------------------|
+    | literal character    | ``A``, ``-``, ``_``; punctuation escaped: ``\\.`` |
+    | ASCII digit          | ``\\d``                                        |
+    | character class      | ``[A-Z0-9]``, ``[-_.]``, ``[\\d.]`` (not negated) |
+    | group                | ``(...)`` or ``(?:...)``; alternatives only in one |
+    | quantifier           | ``?``, ``{m}``, ``{m,n}`` with n <= 32          |
+
+    Not accepted: ``.``, ``*``, ``+``, ``{m,}``, lazy quantifiers, other escapes, lookaround and
+    back-references; a quantifier on a group whose content has a quantifier; a group repeated
+    more than once that has alternatives. The pattern must require at least one literal
+    character, so it cannot accept any reference at all.
+
+    Matching follows every possible position at once (a set of positions per pattern element),
+    so it reads each character of a reference once per element and never backtracks: the same
+    answers as Python's ``re.fullmatch`` with ASCII ``\\d``, without its exponential worst case.
+    """
+
+    def __init__(self, text: str, root: _Seq):
+        self.pattern = text
+        self._root = root
+
+    @classmethod
+    def parse(cls, text: str) -> ApprovalPattern:
+        """Raises ValueError saying what is outside the grammar, and where."""
+        return cls(text, _PatternParser(text).parse())
+
+    def fullmatch(self, reference: str) -> bool:
+        return len(reference) in _ends(self._root, reference, {0})
+
+
+def _ends(node: _Node, text: str, starts: set[int]) -> set[int]:
+    """Positions where ``node`` can end a match started at any of ``starts``."""
+    if not starts:
+        return starts
+    if isinstance(node, _Char):
+        return {p + 1 for p in starts if p < len(text) and text[p] in node.chars}
+    if isinstance(node, _Seq):
+        for item in node.items:
+            starts = _ends(item, text, starts)
+        return starts
+    if isinstance(node, _Alt):
+        return set().union(*(_ends(branch, text, starts) for branch in node.branches))
+    ends = set(starts) if node.least == 0 else set()
+    current = starts
+    for count in range(1, node.most + 1):
+        current = _ends(node.node, text, current)
+        if not current:
+            break
+        if count >= node.least:
+            ends |= current
+    return ends
+
+
+def _has_repeat(node: _Node) -> bool:
+    if isinstance(node, _Repeat):
+        return True
+    if isinstance(node, _Seq):
+        return any(_has_repeat(item) for item in node.items)
+    if isinstance(node, _Alt):
+        return any(_has_repeat(branch) for branch in node.branches)
+    return False
+
+
+def _requires_literal(node: _Node) -> bool:
+    if isinstance(node, _Char):
+        return node.literal
+    if isinstance(node, _Seq):
+        return any(_requires_literal(item) for item in node.items)
+    if isinstance(node, _Alt):
+        return all(_requires_literal(branch) for branch in node.branches)
+    return node.least >= 1 and _requires_literal(node.node)
+
+
+class _PatternParser:
+    def __init__(self, text: str):
+        self.source = text
+        self.text = text
+        self.position = 0
+
+    def fail(self, message: str) -> ValueError:
+        source = self.source
+        shown = f"'{source}'" if source.isascii() and source.isprintable() else repr(source)
+        return ValueError(f"{message} (at character {self.position + 1} of {shown})")
+
+    def peek(self) -> str | None:
+        return self.text[self.position] if self.position < len(self.text) else None
+
+    def parse(self) -> _Seq:
+        source = self.source
+        if len(source) > APPROVAL_PATTERN_MAX_LENGTH:
+            raise ValueError(
+                f"the pattern has {len(source)} characters; at most {APPROVAL_PATTERN_MAX_LENGTH}"
+            )
+        for index, character in enumerate(source):
+            if not (character.isascii() and character.isprintable()):
+                self.position = index
+                raise self.fail(f"{character!r}: only printable ASCII characters are accepted")
+        anchored = source.startswith("^") and source.endswith("$") and len(source) > 1
+        # The body is judged first: what is wrong inside matters more than the missing anchors.
+        self.position = 1 if source.startswith("^") else 0
+        self.text = source[:-1] if source.endswith("$") else source
+        root = self.sequence()
+        if self.peek() == ")":
+            raise self.fail("unbalanced ')'")
+        if self.peek() == "|":
+            raise self.fail("alternation only inside a group, e.g. ^(AIGB|AIRB)-\\d{4}$")
+        if not anchored:
+            raise ValueError(
+                f"{source!r} must be anchored: start with '^' and end with '$' "
+                "(e.g. ^AIGB-\\d{4}$)"
+            )
+        if not _requires_literal(root):
+            raise ValueError(
+                f"{source!r} matches references without any fixed character; require at least "
+                "one literal character (e.g. a prefix such as AIGB-)"
+            )
+        return root
+
+    def sequence(self) -> _Seq:
+        items: list[_Node] = []
+        while (character := self.peek()) is not None and character not in "|)":
+            items.append(self.item())
+        return _Seq(tuple(items))
+
+    def item(self) -> _Node:
+        atom = self.atom()
+        quantifier = self.quantifier()
+        if quantifier is None:
+            return atom
+        least, most, written = quantifier
+        if not isinstance(atom, _Char):
+            if _has_repeat(atom):
+                raise self.fail(
+                    f"nested quantifier: a group quantified with '{written}' cannot contain one"
+                )
+            if most > 1 and isinstance(atom, _Alt):
+                raise self.fail(f"alternation inside a group repeated with '{written}'")
+        return _Repeat(atom, least, most)
+
+    def atom(self) -> _Node:
+        character = self.peek()
+        assert character is not None
+        if character == "(":
+            return self.group()
+        if character == "[":
+            return self.character_class()
+        if character == "\\":
+            return self.escape(in_class=False)
+        if character == ".":
+            raise self.fail("'.' (any character) is not accepted; use a class such as [A-Z0-9]")
+        if character in "*+?{":
+            raise self.fail(f"'{character}' has nothing to repeat")
+        if character in "^$":
+            raise self.fail(f"'{character}' only at the very start ('^') or end ('$')")
+        if character in _METACHARACTERS:
+            raise self.fail(f"escape '{character}' as '\\{character}'")
+        self.position += 1
+        return _Char(frozenset(character), literal=True)
+
+    def escape(self, in_class: bool) -> _Char:
+        escaped = self.text[self.position + 1 : self.position + 2]
+        if escaped == "d":
+            self.position += 2
+            return _Char(_DIGITS, literal=False)
+        if escaped and escaped in _PUNCTUATION:
+            self.position += 2
+            return _Char(frozenset(escaped), literal=not in_class)
+        raise self.fail(f"'\\{escaped}' is not accepted: only \\d and escaped punctuation")
+
+    def group(self) -> _Node:
+        self.position += 1
+        if self.text.startswith("?:", self.position):
+            self.position += 2
+        elif self.peek() == "?":
+            raise self.fail(
+                "'(?' constructs other than '(?:' (lookaround, names, flags) are not accepted"
+            )
+        branches = [self.sequence()]
+        while self.peek() == "|":
+            self.position += 1
+            branches.append(self.sequence())
+        if self.peek() != ")":
+            raise self.fail("unclosed group: '(' without ')'")
+        self.position += 1
+        if len(branches) == 1:
+            return branches[0]
+        return _Alt(tuple(branches))
+
+    def character_class(self) -> _Char:
+        self.position += 1
+        if self.peek() == "^":
+            raise self.fail("negated classes ('[^...]') are not accepted: list what is allowed")
+        chars: set[str] = set()
+        while (character := self.peek()) != "]":
+            if character is None:
+                raise self.fail("unclosed character class: '[' without ']'")
+            if character == "\\":
+                chars |= self.escape(in_class=True).chars
+                continue
+            if character == "[":
+                raise self.fail("escape '[' inside a class as '\\['")
+            self.position += 1
+            following = self.text[self.position : self.position + 2]
+            if following[:1] == "-" and following[1:] not in ("", "]"):
+                end = following[1]
+                if end == "\\":
+                    raise self.fail("a range ends with a plain character, e.g. [A-Z]")
+                if end < character:
+                    raise self.fail(f"range {character}-{end} runs backwards")
+                chars |= {chr(code) for code in range(ord(character), ord(end) + 1)}
+                self.position += 2
+            else:
+                chars.add(character)
+        self.position += 1
+        if not chars:
+            raise self.fail("empty character class")
+        return _Char(frozenset(chars), literal=False)
+
+    def quantifier(self) -> tuple[int, int, str] | None:
+        character = self.peek()
+        start = self.position
+        if character in ("*", "+"):
+            raise self.fail(
+                f"unbounded quantifier '{character}': give an upper bound, "
+                f"{{m,n}} with n at most {APPROVAL_PATTERN_MAX_REPEAT}"
+            )
+        if character == "?":
+            self.position += 1
+            least, most = 0, 1
+        elif character == "{":
+            match = _BRACES.match(self.text, self.position)
+            if match is None:
+                raise self.fail("a quantifier is {m} or {m,n}; escape a literal '{' as '\\{'")
+            least = int(match.group(1))
+            if match.group(2) is None:
+                most = least
+            elif not match.group(3):
+                raise self.fail(
+                    f"'{match.group(0)}' has no upper bound: give one, {{m,n}} with n at most "
+                    f"{APPROVAL_PATTERN_MAX_REPEAT}"
+                )
+            else:
+                most = int(match.group(3))
+            if least > most:
+                raise self.fail(f"'{match.group(0)}': {least} > {most}")
+            if most > APPROVAL_PATTERN_MAX_REPEAT or most == 0:
+                raise self.fail(
+                    f"'{match.group(0)}' repeats {most} times; between 1 and "
+                    f"{APPROVAL_PATTERN_MAX_REPEAT} (at most 32)"
+                )
+            self.position = match.end()
+        else:
+            return None
+        if self.peek() in ("?", "+", "*", "{"):
+            raise self.fail("lazy, possessive or stacked quantifiers are not accepted")
+        return least, most, self.text[start : self.position]
+
+
+def _check_approval_pattern(value: str) -> str:
+    ApprovalPattern.parse(value)
+    return value
+
+
+ApprovalPatternText = Annotated[str, AfterValidator(_check_approval_pattern)]
+"""A string holding an ``ApprovalPattern`` (checked when the model is validated)."""
 
 
 class ContentFilter(HlzModel):
@@ -140,7 +504,8 @@ class OpenAIArgs(HlzModel):
     diagnostics: DiagnosticsTarget
     """Workspace receiving the account's logs and metrics (HIPAA 164.312(b))."""
     allowed_fqdns: list[str] = Field(min_length=1)
-    """The only destinations the account may call (data-exfiltration guard)."""
+    """The only destinations the account may call (data-exfiltration guard): exact host names,
+    no wildcards (``fqdn_problem``)."""
     content_filters: dict[str, ContentFilter] = Field(default_factory=dict)
     """Default: {} — only built-in RAI policies. Custom policy name -> its spec;
     a deployment's ``content_filter`` may name one."""
@@ -151,6 +516,18 @@ class OpenAIArgs(HlzModel):
     Cognitive Services OpenAI User (call models, never read keys)."""
     subscription_id: StrInput
     """Subscription of the built-in role definitions (from the client config)."""
+
+    @field_validator("allowed_fqdns")
+    @classmethod
+    def _exact_host_names(cls, value: list[str]) -> list[str]:
+        problems = [
+            f"allowed_fqdns[{index}] {problem}"
+            for index, fqdn in enumerate(value)
+            if (problem := fqdn_problem(fqdn)) is not None
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
 
 
 class OpenAI(pulumi.ComponentResource):

@@ -7,8 +7,17 @@ from datetime import date
 from typing import Annotated, Any
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from policies.overrides import (
+    REASON_RULE,
+    TAG_VALUE_MAX_LENGTH,
+    max_reason_length,
+    parse_tag_value,
+    reason_shortfall,
+    tag_value,
+    visible_text,
+)
 from policies.vocabulary import OVERRIDE_TAG_PREFIX, REQUIRED_TAGS
 
 # A value that may be known now (str) or only after another resource is created (Output).
@@ -29,33 +38,67 @@ class Override(HlzModel):
     """An explicit, justified weakening of a secure default.
 
     The reason travels to the resource as a tag ``hlz-override-<control>`` so that reviews,
-    reports and the policy pack see who weakened what and why.
+    reports and the policy pack see who weakened what and why; with ``expires`` the tag value is
+    ``<reason> (expires YYYY-MM-DD)`` (``policies.overrides``) and the pack stops honouring the
+    override after that day. Whether the expiry has already passed is judged where "today" is
+    known (the stack config validation), not here.
     """
 
-    reason: str = Field(min_length=10, max_length=256)
-    """Why the secure default does not fit (>= 10 characters; Azure tag values hold 256)."""
+    reason: str
+    """Why the secure default does not fit: at least 10 visible characters and 2 words; at most
+    256 characters, or 235 with ``expires`` (the whole tag value must fit Azure's 256)."""
     expires: date | None = None
-    """Optional date after which the override should be revisited."""
+    """Last day the override applies. Default: None (no end date; prefer one). After it the
+    policy pack reports the violation again; stack config refuses a date already past."""
 
     @field_validator("reason")
     @classmethod
-    def _reason_is_not_blank(cls, value: str) -> str:
-        if len(value.strip()) < 10:
-            raise ValueError("an override needs a real reason of at least 10 characters")
-        return value.strip()
+    def _reason_is_visible_words(cls, value: str) -> str:
+        shortfall = reason_shortfall(value)
+        if shortfall is not None:
+            raise ValueError(f"an override needs a real reason of {REASON_RULE} ({shortfall})")
+        if parse_tag_value(value).expiry_text is not None:
+            raise ValueError(
+                "the reason ends in '(expires ...)'; put the date in expires instead"
+            )
+        return visible_text(value)
+
+    def expiry_problem(self, today: date) -> str | None:
+        """Why the override cannot be used on ``today``, or None. The stack config validation
+        calls it with the day it validates on, as it does for approval expiry."""
+        if self.expires is None or self.expires >= today:
+            return None
+        return (
+            f"the override expired on {self.expires.isoformat()}; renew it with a new reason and "
+            "expiry, or remove it"
+        )
+
+    @model_validator(mode="after")
+    def _tag_value_fits(self) -> Override:
+        longest = max_reason_length(self.expires)
+        if len(self.reason) > longest:
+            with_expiry = (
+                "with an expiry the tag value '<reason> (expires YYYY-MM-DD)'"
+                if self.expires is not None
+                else "the tag value"
+            )
+            raise ValueError(
+                f"reason has {len(self.reason)} characters; {with_expiry} must fit Azure's "
+                f"{TAG_VALUE_MAX_LENGTH}, so the reason may have at most {longest}"
+            )
+        return self
 
 
 def override_tags(**overrides: Override | None) -> dict[str, str]:
-    """Tags recording each override that is set, keyed by the control it weakens."""
-    tags: dict[str, str] = {}
-    for control, override in overrides.items():
-        if override is None:
-            continue
-        value = override.reason
-        if override.expires is not None:
-            value = f"{value} (expires {override.expires.isoformat()})"
-        tags[f"{OVERRIDE_TAG_PREFIX}{control.replace('_', '-')}"] = value[:256]
-    return tags
+    """Tags recording each override that is set, keyed by the control it weakens. Values are
+    never shortened: ``Override`` refuses a reason whose tag value would not fit."""
+    return {
+        f"{OVERRIDE_TAG_PREFIX}{control.replace('_', '-')}": tag_value(
+            override.reason, override.expires
+        )
+        for control, override in overrides.items()
+        if override is not None
+    }
 
 
 class Placement(HlzModel):

@@ -19,7 +19,7 @@ from components.errors import ConfigError
 from hlz import __version__
 from hlz.engine import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID
 from hlz.preflight import add_preflight_parser, run_preflight
-from hlz.stackfiles import StackFile, available_stacks, load_stack_file
+from hlz.stackfiles import StackFile, available_stacks, check_stack_names, load_stack_file
 from policies.profiles import FAIL_ON_UNKNOWN
 
 EXIT_OK = 0
@@ -175,10 +175,42 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, text: str, *, no_symlink: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    if no_symlink:
+        # --out-dir: never follow a symlink placed where a report goes (it may lead outside).
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            descriptor = os.open(path, flags, 0o666)
+        except OSError:
+            if path.is_symlink():
+                raise UsageError(_symlink_refusal(path)) from None
+            raise
+        with os.fdopen(descriptor, "w") as file:
+            file.write(text)
+    else:
+        path.write_text(text)
     print(f"Wrote {path}", file=sys.stderr)
+
+
+OUT_DIR_SUFFIXES = (".plan.json", ".sarif", ".md")
+
+
+def _symlink_refusal(path: Path) -> str:
+    return f"{path} is a symlink; --out-dir writes only regular files inside the directory"
+
+
+def _check_out_dir(out_dir: Path, names: Sequence[str]) -> None:
+    """Before planning: every report path in --out-dir stays inside it (stack names are checked
+    already, so none has a separator) and is not an existing symlink."""
+    problems = [
+        _symlink_refusal(out_dir / f"{name}{suffix}")
+        for name in names
+        for suffix in OUT_DIR_SUFFIXES
+        if (out_dir / f"{name}{suffix}").is_symlink()
+    ]
+    if problems:
+        raise UsageError("; ".join(problems))
 
 
 def _stack_file_label(stack: str) -> str:
@@ -190,14 +222,20 @@ def _json_text(document: Any) -> str:
 
 
 def _write_reports(
-    report: Any, stack: str, sarif_path: Path | None, markdown_path: Path | None
+    report: Any,
+    stack: str,
+    sarif_path: Path | None,
+    markdown_path: Path | None,
+    *,
+    no_symlink: bool = False,
 ) -> None:
     from hlz.reports import markdown, sarif
 
     if sarif_path is not None:
-        _write(sarif_path, _json_text(sarif(report, _stack_file_label(stack))))
+        text = _json_text(sarif(report, _stack_file_label(stack)))
+        _write(sarif_path, text, no_symlink=no_symlink)
     if markdown_path is not None:
-        _write(markdown_path, markdown(report))
+        _write(markdown_path, markdown(report), no_symlink=no_symlink)
 
 
 def _verdict(report: Any) -> str:
@@ -222,6 +260,9 @@ def _plan(args: argparse.Namespace) -> int:
         names = names or available_stacks()
     if not names:
         raise UsageError("name at least one STACK, or use --all")
+    check_stack_names(names)
+    if args.out_dir is not None:
+        _check_out_dir(args.out_dir, names)
     single = len(names) == 1
     for option in ("json", "sarif", "markdown", "stack_file", "program"):
         if getattr(args, option) is not None and not single:
@@ -266,25 +307,23 @@ def _plan(args: argparse.Namespace) -> int:
             _write(args.json, _json_text(document))
         _write_reports(report, name, args.sarif, args.markdown)
         if args.out_dir is not None:
-            _write(args.out_dir / f"{name}.plan.json", _json_text(document))
+            _write(args.out_dir / f"{name}.plan.json", _json_text(document), no_symlink=True)
             _write_reports(
-                report, name, args.out_dir / f"{name}.sarif", args.out_dir / f"{name}.md"
+                report,
+                name,
+                args.out_dir / f"{name}.sarif",
+                args.out_dir / f"{name}.md",
+                no_symlink=True,
             )
     return exit_code
 
 
 def _check(args: argparse.Namespace) -> int:
+    from hlz.plan_document import read_plan_document
     from hlz.policy_check import check_plan, summary_text
     from policies.model import Profile
 
-    try:
-        document = json.loads(args.plan.read_text())
-    except FileNotFoundError:
-        raise UsageError(f"{args.plan}: no such file") from None
-    except json.JSONDecodeError as error:
-        raise UsageError(f"{args.plan}: not JSON ({error})") from None
-    if not isinstance(document, dict) or "steps" not in document:
-        raise UsageError(f"{args.plan}: not a plan (no 'steps'); write one with hlz plan --json")
+    document = read_plan_document(args.plan)  # every shape problem named: exit 2, not 3
     profile = Profile(args.profile) if args.profile else None
     report = check_plan(
         document,

@@ -25,6 +25,7 @@ from hlz.engine import (
     run_program,
 )
 from hlz.stackfiles import StackFile, load_stack_file
+from stacks.common import stack_reference_problem
 
 PROJECT = "hlz"
 PLAN_FORMAT_VERSION = 1
@@ -140,10 +141,20 @@ def _step(registration: Registration) -> dict[str, Any]:
     }
 
 
+REFERENCE_KEY = "hlz:landingZoneStack"
+
+
 def referenced_stack(stack_file: StackFile) -> str | None:
-    """The landing-zone stack an AI-lab stack reads outputs from (its short name)."""
-    value = stack_file.config.get("hlz:landingZoneStack")
-    return value.rsplit("/", 1)[-1] if isinstance(value, str) and value else None
+    """The landing-zone stack an AI-lab stack reads outputs from (its short name). A reference
+    that is empty, not a stack name, or this stack itself is a ConfigError naming the key: the
+    name becomes a file name, and a stack planned as its own dependency would never end."""
+    value = stack_file.config.get(REFERENCE_KEY)
+    if not isinstance(value, str):
+        return None  # absent, or the config model reports the wrong type
+    problem = stack_reference_problem(value, stack_file.name)
+    if problem is not None:
+        raise ConfigError([(REFERENCE_KEY, problem)], "stack configuration")
+    return value.rsplit("/", 1)[-1]
 
 
 def file_program(path: Path) -> Callable[[], None]:
@@ -173,31 +184,52 @@ def plan_stack(
     stack_file: StackFile | None = None,
     program_file: Path | None = None,
     _planned: dict[str, Plan] | None = None,
+    _referrers: tuple[str, ...] = (),
 ) -> Plan:
     """Plan ``stack`` offline. Stacks it references are planned first (once each) and their
-    outputs answer its StackReference. Raises ConfigError for an unknown stack or bad config."""
+    outputs answer its StackReference. Raises ConfigError for an unknown stack or bad config,
+    a reference to itself or a cycle of references included."""
     from stacks.program import main as hlz_program
 
     program = hlz_program if program_file is None else file_program(program_file)
     planned = _planned if _planned is not None else {}
     stack_file = stack_file or load_stack_file(stack)
     referenced: dict[str, Plan] = {}
-    dependency = referenced_stack(stack_file)
-    if dependency is not None and program_file is None and stack_file.layer == "ai_lab":
-        # Shape errors of the lab's own config are reported before the landing zone is planned.
+    if program_file is None and stack_file.layer == "ai_lab":
+        # Shape errors of the lab's own config (its landingZoneStack too) are reported before
+        # the landing zone is planned.
         from stacks.ai_lab.config import parse_ai_lab_config
 
         parse_ai_lab_config(stack_file.hlz_config())
+    dependency = referenced_stack(stack_file)
     if dependency is not None:
+        chain = (*_referrers, stack)
+        if dependency in chain:
+            raise ConfigError(
+                [
+                    (
+                        REFERENCE_KEY,
+                        f"'{dependency}' is already being planned as a referrer: "
+                        + " -> ".join((*chain, dependency)),
+                    )
+                ],
+                "stack configuration",
+            )
         if dependency not in planned:
             # The referenced stack is deployed already: its outputs are known even in preview.
-            planned[dependency] = plan_stack(
-                dependency,
-                subscription_id=subscription_id,
-                tenant_id=tenant_id,
-                stack_file=referenced_stack_file(stack_file, dependency),
-                _planned=planned,
-            )
+            try:
+                planned[dependency] = plan_stack(
+                    dependency,
+                    subscription_id=subscription_id,
+                    tenant_id=tenant_id,
+                    stack_file=referenced_stack_file(stack_file, dependency),
+                    _planned=planned,
+                    _referrers=chain,
+                )
+            except ConfigError as error:
+                raise ConfigError(
+                    error.problems, f"{error.source} of {dependency} ({REFERENCE_KEY} of {stack})"
+                ) from None
         referenced[dependency] = planned[dependency]
     mocks = ArmMocks(
         subscription_id,

@@ -1,15 +1,23 @@
-"""Find and read ``Pulumi.<stack>.yaml`` files at the project root."""
+"""Find and read ``Pulumi.<stack>.yaml`` files at the project root.
+
+A stack name is checked before any file is read (it becomes part of file names), and a stack
+file is read with the strict YAML loader: duplicate or non-text keys, alias bombs, deep nesting
+and bytes that are not UTF-8 are a ConfigError naming the file and line (exit 2).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import Any, get_args
 
 from components.errors import ConfigError
+from policies.yaml_input import YamlInputError, read_yaml
+from stacks.common import Profile, stack_name_problem
+
+PROFILES: tuple[str, ...] = get_args(Profile)
 
 
 def project_root() -> Path:
@@ -26,13 +34,27 @@ class StackFile:
 
     @property
     def layer(self) -> str | None:
+        """``hlz:layer`` as written (hlz's own program refuses an unknown layer; a program of
+        one's own, ``hlz plan --program``, may name its layer as it likes)."""
         value = self.config.get("hlz:layer")
         return value if isinstance(value, str) else None
 
     @property
     def profile(self) -> str | None:
-        value = self.config.get("hlz:profile")
-        return value if isinstance(value, str) else None
+        """``hlz:profile``, None when it is not set; a value that is not a profile is a
+        ConfigError naming the key (the policy pack's enforcement depends on it)."""
+        return self._one_of("hlz:profile", PROFILES)
+
+    def _one_of(self, key: str, allowed: tuple[str, ...]) -> str | None:
+        value = self.config.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str) and value in allowed:
+            return value
+        raise ConfigError(
+            [(key, f"{value!r} is not one of {', '.join(allowed)}")],
+            f"stack file {self.path.name}",
+        )
 
     def hlz_config(self) -> dict[str, Any]:
         """The ``hlz:*`` keys without their namespace, as the config models read them."""
@@ -69,9 +91,17 @@ def available_stacks(root: Path | None = None) -> list[str]:
     return sorted(path.name[len("Pulumi.") : -len(".yaml")] for path in root.glob("Pulumi.*.yaml"))
 
 
+def check_stack_names(names: Iterable[str]) -> None:
+    """Raise ConfigError listing every name that cannot be a stack name (nothing read yet)."""
+    problems = [("STACK", problem) for name in names if (problem := stack_name_problem(name))]
+    if problems:
+        raise ConfigError(problems, "stack selection")
+
+
 def load_stack_file(stack: str, root: Path | None = None, path: Path | None = None) -> StackFile:
-    """Read ``Pulumi.<stack>.yaml`` (or an explicit path); a missing or malformed file is a
-    ConfigError naming the stack."""
+    """Read ``Pulumi.<stack>.yaml`` (or an explicit path); a bad stack name, a missing file or
+    a malformed one is a ConfigError naming the stack or the file and line."""
+    check_stack_names([stack])
     root = root or project_root()
     path = path or root / f"Pulumi.{stack}.yaml"
     if not path.is_file():
@@ -81,9 +111,14 @@ def load_stack_file(stack: str, root: Path | None = None, path: Path | None = No
             "stack selection",
         )
     try:
-        document = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as error:
-        raise ConfigError([(path.name, f"not valid YAML: {error}")], "stack file") from None
+        document = read_yaml(path, path.name) or {}
+    except YamlInputError as error:
+        message = str(error).removeprefix(f"{path.name}: ")
+        raise ConfigError([(path.name, message)], "stack file") from None
+    except OSError as error:
+        raise ConfigError(
+            [(path.name, f"cannot be read ({error.strerror})")], "stack file"
+        ) from None
     config = document.get("config") if isinstance(document, dict) else None
     if not isinstance(config, dict):
         raise ConfigError([(path.name, "has no 'config:' mapping")], "stack file")

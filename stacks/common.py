@@ -1,4 +1,5 @@
-"""Config pieces every layer shares: reading ``hlz:*`` keys, regions, tags, CIDR checks."""
+"""Config pieces every layer shares: reading ``hlz:*`` keys, stack names, regions, tags, CIDR
+checks. Each rule here is one Azure (or Pulumi) limit, stated once for every layer."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from pydantic.alias_generators import to_camel
 
 from components.errors import ConfigError, problems_from_validation_error
 from components.shared import HlzModel
-from policies.vocabulary import ALLOWED_LOCATIONS, REQUIRED_TAGS
+from policies.overrides import visible_text
+from policies.vocabulary import ALLOWED_LOCATIONS, GOVERNANCE_TAGS, REQUIRED_TAGS
 
 NAMESPACE = "hlz"
 KEY_PREFIX = f"{NAMESPACE}:"
@@ -27,6 +29,24 @@ PRIVATE_NETWORKS = tuple(
 M = TypeVar("M", bound=HlzModel)
 GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 LAB_NAME = re.compile(r"[a-z][a-z0-9-]{1,14}[a-z0-9]")
+STACK_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}")
+"""Pulumi's stack-name characters, at most 100, never starting with '.' (so never '.' or '..'):
+a stack name also names files (``Pulumi.<stack>.yaml``, ``<stack>.plan.json``)."""
+PREFIX_NOTATION = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}")
+SMALLEST_PREFIX_LENGTH = 29
+"""Azure's smallest subnet (and so the smallest useful VNet): /29, 8 addresses of which Azure
+reserves 5."""
+MAX_TAGS = 50
+"""Azure's limit of tags on one resource."""
+RESERVED_TAGS = len(GOVERNANCE_TAGS) + 1
+"""Tags hlz writes itself besides ``hlz:tags`` on one resource, at most: a model deployment's
+governance record plus an override reason. ``hlz:tags`` keeps room for them."""
+TAG_NAME_MAX_LENGTH = 512
+STORAGE_TAG_NAME_MAX_LENGTH = 128
+"""Storage accounts accept shorter tag names than other resources."""
+TAG_VALUE_MAX_LENGTH = 256
+TAG_NAME_FORBIDDEN = "<>%&\\?/"
+"""Characters Azure refuses in a tag name."""
 
 
 class ConfigModel(HlzModel):
@@ -70,33 +90,86 @@ def key(*parts: str) -> str:
     return KEY_PREFIX + ".".join(parts)
 
 
+def stack_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a stack name, or None. Checked before any file is read."""
+    if STACK_NAME.fullmatch(name):
+        return None
+    return (
+        f"{name!r} is not a valid stack name: 1-100 letters, digits, '-', '_' or '.', "
+        "not starting with '.'"
+    )
+
+
+def stack_reference_problem(reference: str, stack: str | None = None) -> str | None:
+    """Why ``reference`` (``stack``, ``org/stack`` or ``org/project/stack``) cannot name the
+    stack another one reads outputs from, or None; with ``stack``, a reference to itself too."""
+    if not reference.strip():
+        return "is empty; name the landing-zone stack (e.g. lz-dev or org/hlz/lz-dev)"
+    parts = reference.split("/")
+    if len(parts) > 3 or any(not STACK_NAME.fullmatch(part) for part in parts):
+        return (
+            f"{reference!r} is not a stack name: [org/[project/]]stack, each part 1-100 letters, "
+            "digits, '-', '_' or '.', not starting with '.'"
+        )
+    if stack is not None and parts[-1] == stack:
+        return f"'{reference}' is this stack itself; name the landing-zone stack it is a spoke of"
+    return None
+
+
 def cidr_problem(cidr: str) -> str | None:
-    """Why ``cidr`` is not a usable private IPv4 range, or None."""
+    """Why ``cidr`` is not a private IPv4 range Azure accepts for a VNet or subnet, or None."""
+    if not PREFIX_NOTATION.fullmatch(cidr):
+        try:
+            meant = ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            return f"'{cidr}' is not a valid CIDR (write a.b.c.d/nn)"
+        if meant.version != 4:
+            return f"'{cidr}' is not IPv4"
+        return f"'{cidr}' is not in CIDR prefix notation; write it as {meant}"
     try:
         network = ipaddress.ip_network(cidr, strict=True)
     except ValueError as error:
-        return f"'{cidr}' is not a valid CIDR ({error})"
-    if network.version != 4:
-        return f"'{cidr}' is not IPv4"
+        try:
+            meant = ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            return f"'{cidr}' is not a valid CIDR ({error})"
+        return f"'{cidr}' has host bits set; the network is {meant}"
+    if str(network) != cidr:
+        return f"'{cidr}' is not in canonical form; write it as {network}"
     if not isinstance(network, ipaddress.IPv4Network) or not any(
         network.subnet_of(private) for private in PRIVATE_NETWORKS
     ):
         return f"'{cidr}' is not a private (RFC 1918) range"
+    if network.prefixlen > SMALLEST_PREFIX_LENGTH:
+        return (
+            f"'{cidr}' is a /{network.prefixlen}: the smallest subnet Azure allows is "
+            f"/{SMALLEST_PREFIX_LENGTH} (Azure reserves 5 addresses in each)"
+        )
     return None
 
 
 def overlap_problems(named: dict[str, str]) -> list[tuple[str, str]]:
-    """Every pair of ranges (key -> CIDR) that overlap, reported once and naming both keys."""
-    problems: list[tuple[str, str]] = []
-    parsed = {}
+    """Every pair of ranges (key -> CIDR) that overlap, reported once and naming both keys.
+
+    Two CIDR blocks overlap only when one contains the other, so after sorting by start
+    address (larger block first) the blocks still open at a block's start are exactly those
+    containing it: O(n log n) plus one step per overlap, not n² comparisons."""
+    blocks = []
     for name, cidr in named.items():
         if cidr_problem(cidr) is None:
-            parsed[name] = ipaddress.ip_network(cidr)
-    names = sorted(parsed)
-    for index, first in enumerate(names):
-        for second in names[index + 1 :]:
-            if parsed[first].overlaps(parsed[second]):
-                problems.append((first, f"{named[first]} overlaps {second} ({named[second]})"))
+            network = ipaddress.IPv4Network(cidr)
+            start = int(network.network_address)
+            blocks.append((start, network.prefixlen, name, start + network.num_addresses - 1))
+    blocks.sort()
+    problems: list[tuple[str, str]] = []
+    open_blocks: list[tuple[int, str]] = []  # (end, name), each containing the next
+    for start, _, name, end in blocks:
+        while open_blocks and open_blocks[-1][0] < start:
+            open_blocks.pop()
+        for _, container in open_blocks:
+            first, second = sorted((container, name))
+            problems.append((first, f"{named[first]} overlaps {second} ({named[second]})"))
+        open_blocks.append((end, name))
     return problems
 
 
@@ -112,33 +185,96 @@ def location_problems(location: str, config_key: str) -> list[tuple[str, str]]:
     return []
 
 
-def tag_problems(tags: dict[str, str], config_key: str) -> list[tuple[str, str]]:
+def tag_problems(
+    tags: dict[str, str],
+    config_key: str,
+    *,
+    own_tags: int = RESERVED_TAGS,
+    own_tags_are: str = "governance record, override reasons",
+    storage: bool = False,
+) -> list[tuple[str, str]]:
+    """Required tags and Azure's tag limits: at most ``MAX_TAGS`` per resource including the
+    ``own_tags`` hlz adds, names of at most 512 characters (128 where the stack creates a
+    storage account) without ``<>%&\\?/``, unique regardless of case, values of at most 256.
+    A required tag made only of invisible characters (zero-width, format) is missing."""
     problems = []
     for tag, allowed in REQUIRED_TAGS.items():
         value = tags.get(tag)
         if value is None or not str(value).strip():
             problems.append((f"{config_key}.{tag}", "required tag is missing or empty"))
+        elif not visible_text(str(value)):
+            problems.append(
+                (
+                    f"{config_key}.{tag}",
+                    "is made only of invisible characters (zero-width or format characters); "
+                    "write a real value",
+                )
+            )
         elif allowed is not None and value not in allowed:
             problems.append(
                 (f"{config_key}.{tag}", f"'{value}' is not one of {', '.join(allowed)}")
             )
+    name_limit = STORAGE_TAG_NAME_MAX_LENGTH if storage else TAG_NAME_MAX_LENGTH
+    seen: dict[str, str] = {}
     for tag, value in tags.items():
-        if len(tag) > 512 or len(str(value)) > 256:
+        tag_key = f"{config_key}.{tag}"
+        if not tag.strip():
+            problems.append((tag_key, "tag names cannot be empty"))
+        forbidden = sorted({character for character in tag if character in TAG_NAME_FORBIDDEN})
+        if forbidden:
             problems.append(
                 (
-                    f"{config_key}.{tag}",
-                    "Azure allows tag names up to 512 and values up to 256 characters",
+                    tag_key,
+                    f"Azure tag names cannot contain {' '.join(forbidden)} (nor any of <>%&\\?/)",
                 )
             )
+        if len(tag) > name_limit or len(str(value)) > TAG_VALUE_MAX_LENGTH:
+            problems.append(
+                (
+                    tag_key,
+                    f"Azure allows tag names up to {name_limit}"
+                    + (" on storage accounts" if storage else "")
+                    + f" and values up to {TAG_VALUE_MAX_LENGTH} characters",
+                )
+            )
+        folded = tag.casefold()
+        if folded in seen:
+            problems.append(
+                (
+                    tag_key,
+                    f"same name as '{seen[folded]}' but for case; Azure tag names are "
+                    "case-insensitive, so one would overwrite the other",
+                )
+            )
+        seen.setdefault(folded, tag)
+    if len(tags) + own_tags > MAX_TAGS:
+        problems.append(
+            (
+                config_key,
+                f"{len(tags)} tags, and hlz adds up to {own_tags} of its own to a resource "
+                f"({own_tags_are}); Azure allows {MAX_TAGS} per resource, "
+                f"so at most {MAX_TAGS - own_tags} here",
+            )
+        )
     return problems
 
 
 def guid_problems(values: list[str], config_key: str) -> list[tuple[str, str]]:
-    return [
-        (f"{config_key}[{index}]", f"'{value}' is not an Entra object id (a GUID)")
-        for index, value in enumerate(values)
-        if not GUID.fullmatch(value)
-    ]
+    """Each value an Entra object id, each listed once (one pass: a set, not a scan per id)."""
+    problems = []
+    first_index: dict[str, int] = {}
+    for index, value in enumerate(values):
+        if not GUID.fullmatch(value):
+            problems.append(
+                (f"{config_key}[{index}]", f"'{value}' is not an Entra object id (a GUID)")
+            )
+            continue
+        first = first_index.setdefault(value.lower(), index)
+        if first != index:
+            problems.append(
+                (f"{config_key}[{index}]", f"'{value}' is listed twice (first at [{first}])")
+            )
+    return problems
 
 
 def raise_if(problems: list[tuple[str, str]], source: str) -> None:

@@ -3,10 +3,12 @@ the layer it names. Nothing is registered before the config is valid."""
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pulumi
 
 from components.errors import ConfigError
-from stacks.common import read_namespace
+from stacks.common import Layer, key, read_namespace, stack_reference_problem
 
 
 def main() -> None:
@@ -21,9 +23,15 @@ def main() -> None:
     elif layer == "ai_lab":
         from stacks.ai_lab.program import run as run_ai_lab
 
+        reference = raw.get("landingZoneStack")
+        problem = stack_reference_problem(reference, stack) if isinstance(reference, str) else None
+        if problem is not None:
+            # Before the StackReference: a lab reading its own outputs is never what was meant.
+            raise ConfigError([(key("landingZoneStack"), problem)], "AI-lab configuration")
         # Async: the lab validates its config against the landing zone's outputs first.
         pulumi.run(lambda: run_ai_lab(raw, stack))
     else:
         raise ConfigError(
-            [("hlz:layer", f"must be landing_zone or ai_lab, not {layer!r}")], "stack configuration"
+            [(key("layer"), f"must be {' or '.join(get_args(Layer))}, not {layer!r}")],
+            "stack configuration",
         )

@@ -149,3 +149,39 @@ def test_rules_lists_every_rule_with_its_enforcement():
         in table
     )
 
+
+
+def test_out_dir_refuses_a_symlink_pointing_outside(tmp_path: Path, capsys):
+    from hlz.cli import main
+
+    out_dir = tmp_path / "plans"
+    out_dir.mkdir()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious\n")
+    (out_dir / "lz-dev.sarif").symlink_to(outside)
+    assert main(["plan", "lz-dev", "--out-dir", str(out_dir), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "lz-dev.sarif" in err and "symlink" in err, err
+    assert outside.read_text() == "precious\n"
+    assert sorted(p.name for p in out_dir.iterdir()) == ["lz-dev.sarif"]  # nothing written
+
+
+def test_out_dir_writes_every_report_inside_it(tmp_path: Path, capsys):
+    from hlz.cli import main
+
+    out_dir = tmp_path / "plans"
+    assert main(["plan", "lz-dev", "--out-dir", str(out_dir), "--quiet"]) == 0
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        "lz-dev.md",
+        "lz-dev.plan.json",
+        "lz-dev.sarif",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plans"]
+
+
+def test_every_bad_stack_name_is_listed_at_once(capsys):
+    from hlz.cli import main
+
+    assert main(["plan", "lz-dev", "../x", "a/b"]) == 2
+    err = capsys.readouterr().err
+    assert "'../x'" in err and "'a/b'" in err and "(2 problems)" in err, err

@@ -189,3 +189,156 @@ def test_catalogue_is_dated_and_lists_retirements():
         if release.retires <= TODAY
     ]
     assert ("gpt-4", "0613") in retired
+
+
+# --- bad input names its key: egress allow-list, approval pattern, types, owners -------------
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("*.blob.core.windows.net", "wildcard"),
+        ("*.com", "wildcard"),
+        ("https://api.example.org/v1", "host name only"),
+        ("api.example.org:443", "host name only"),
+        ("", "empty"),
+        ("localhost", "at least two labels"),
+        ("Api.Example.org", "lowercase"),
+        ("-api.example.org", "start or end with a hyphen"),
+        ("api..example.org", "empty label"),
+        ("10.0.0.4", "IP address"),
+        ("a" * 64 + ".example.org", "63"),
+        (".".join(["abcdefghi"] * 26) + ".org", "253"),
+        ("api.example.org.", "trailing dot"),
+        ("api_v1.example.org", "letters, digits and hyphens"),
+    ],
+)
+def test_allowed_fqdns_are_exact_host_names(lz_dev: Plan, value, fragment):
+    raw = example()
+    raw["openai"]["allowedFqdns"] = ["api.example.org", value]
+    found = problems(raw, lz_dev.outputs)
+    assert fragment in found["hlz:openai.allowedFqdns[1]"], found
+    assert "hlz:openai.allowedFqdns[0]" not in found
+
+
+def test_exact_host_names_are_allowed(lz_dev: Plan):
+    raw = example()
+    raw["openai"]["allowedFqdns"] = ["api.example.org", "xn--bcher-kva.example", "a-1.b2.io"]
+    validate_ai_lab_config(parse_ai_lab_config(raw), "lab-dev", lz_dev.outputs, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "fragment"),
+    [
+        (".*", "'.'"),
+        ("^.*$", "'.'"),
+        ("^(a+)+$", "'+'"),
+        ("^(a|aa)*$", "'*'"),
+        ("^AIGB-\\d{4}-\\d{3,}$", "upper bound"),
+        ("^AIGB-\\d{1,33}$", "at most 32"),
+        ("^AIGB-(\\d{2}){3}$", "nested"),
+        ("^(AIGB|AIRB){2}-\\d{4}$", "alternation"),
+        ("AIGB-\\d{4}", "anchored"),
+        ("^\\d{4}$", "literal character"),
+        ("^[A-Z]{4}\\d{4}$", "literal character"),
+        ("^AIGB-(?=\\d)\\d{4}$", "'(?'"),
+        ("^AIGB-" + "\\d" * 50 + "$", "100"),
+        ("^AIGB-[\\d$", "unclosed"),
+        ("^AIGB|X$", "alternation"),
+    ],
+)
+def test_approval_reference_pattern_is_a_safe_bounded_pattern(pattern, fragment):
+    raw = example()
+    raw["openai"]["approvalReferencePattern"] = pattern
+    with pytest.raises(ConfigError) as caught:
+        parse_ai_lab_config(raw)
+    found = dict(caught.value.problems)
+    assert fragment in found["hlz:openai.approvalReferencePattern"], found
+
+
+def test_a_safe_approval_pattern_is_applied(lz_dev: Plan):
+    raw = example()
+    raw["openai"]["approvalReferencePattern"] = "^(AIGB|AIRB)-\\d{4}-\\d{3,6}(-R[1-9])?$"
+    for index, reference in enumerate(["AIRB-2026-014-R2", "AIGB-2026-9999"]):
+        deployment(raw, index)["governance"]["approvalReference"] = reference
+    validate_ai_lab_config(parse_ai_lab_config(raw), "lab-dev", lz_dev.outputs, TODAY)
+    deployment(raw)["governance"]["approvalReference"] = "AIRB-2026-014-R0"
+    found = problems(raw, lz_dev.outputs)
+    key = "hlz:openai.deployments[0] (notes-summariser).governance.approvalReference"
+    assert "does not match" in found[key]
+
+
+def test_capacity_must_be_an_integer_not_a_bool():
+    raw = example()
+    deployment(raw)["capacity"] = True
+    with pytest.raises(ConfigError) as caught:
+        parse_ai_lab_config(raw)
+    found = dict(caught.value.problems)
+    assert "integer" in found["hlz:openai.deployments[0] (notes-summariser).capacity"]
+
+
+@pytest.mark.parametrize("field", ["owner", "useCase"])
+def test_governance_text_must_be_visible(field):
+    raw = example()
+    deployment(raw)["governance"][field] = "\u200b\u200b\u200b\u200b\u200b\u2060"
+    with pytest.raises(ConfigError) as caught:
+        parse_ai_lab_config(raw)
+    found = dict(caught.value.problems)
+    assert "invisible" in found[f"hlz:openai.deployments[0] (notes-summariser).governance.{field}"]
+
+
+def test_lab_subnets_below_the_azure_minimum(lz_dev: Plan):
+    raw = example()
+    raw["subnets"]["workloads"] = "10.1.1.0/30"
+    assert "/29" in problems(raw, lz_dev.outputs)["hlz:subnets.workloads"]
+
+
+def test_account_tags_count_one_approval_tag_per_deployment(lz_dev: Plan):
+    from stacks.common import MAX_TAGS
+
+    raw = example()
+    template = deployment(raw, 1)
+    raw["openai"]["deployments"] += [
+        {**copy.deepcopy(template), "name": f"extra-{index}"} for index in range(8)
+    ]
+    count = len(raw["openai"]["deployments"])  # 10: more than a deployment's own tags
+    raw["tags"].update({f"extra-{i}": "x" for i in range(MAX_TAGS - count - len(raw["tags"]))})
+    validate_ai_lab_config(parse_ai_lab_config(raw), "lab-dev", lz_dev.outputs, TODAY)
+    raw["tags"]["one-more"] = "x"
+    assert f"one approval tag per deployment ({count})" in problems(raw, lz_dev.outputs)["hlz:tags"]
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("", "empty"),
+        ("../lz-dev", "stack name"),
+        ("org/hlz/lz dev", "stack name"),
+        ("org/hlz/.hidden", "stack name"),
+    ],
+)
+def test_landing_zone_stack_must_be_a_stack_name(value, fragment):
+    raw = example()
+    raw["landingZoneStack"] = value
+    with pytest.raises(ConfigError) as caught:
+        parse_ai_lab_config(raw)
+    assert fragment in dict(caught.value.problems)["hlz:landingZoneStack"]
+
+
+def test_landing_zone_stack_may_be_fully_qualified():
+    raw = example()
+    raw["landingZoneStack"] = "acme-health/hlz/lz-dev"
+    assert parse_ai_lab_config(raw).landing_zone_stack == "acme-health/hlz/lz-dev"
+
+
+def test_a_lab_cannot_be_its_own_landing_zone(lz_dev: Plan):
+    raw = example()
+    raw["landingZoneStack"] = "org/hlz/lab-dev"
+    found = problems(raw, lz_dev.outputs)
+    assert "this stack itself" in found["hlz:landingZoneStack"]
+
+
+def test_lab_tag_names_fit_the_storage_account(lz_dev: Plan):
+    raw = example()
+    raw["tags"]["x" * 129] = "v"
+    assert "128 on storage accounts" in problems(raw, lz_dev.outputs)["hlz:tags." + "x" * 129]

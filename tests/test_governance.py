@@ -57,13 +57,13 @@ def test_the_pattern_is_configurable(lz_dev: Plan):
     from tests.test_config_ai_lab import TODAY
 
     raw = example()
-    raw["openai"]["approvalReferencePattern"] = r"^GOV-\d+$"
+    raw["openai"]["approvalReferencePattern"] = r"^GOV-\d{1,6}$"
     governance(raw)["approvalReference"] = "GOV-7"
     governance(raw, 1)["approvalReference"] = "GOV-8"
     validate_ai_lab_config(parse_ai_lab_config(raw), "lab-dev", lz_dev.outputs, TODAY)
-    raw["openai"]["approvalReferencePattern"] = "(unclosed"
+    raw["openai"]["approvalReferencePattern"] = "^(unclosed$"
     assert (
-        "not a regular expression"
+        "unclosed group"
         in problems(raw, lz_dev.outputs)["hlz:openai.approvalReferencePattern"]
     )
 

@@ -1,4 +1,7 @@
-"""The shipped, dated catalogue of Azure OpenAI models the landing zone accepts."""
+"""The shipped, dated catalogue of Azure OpenAI models the landing zone accepts.
+
+Read with the strict YAML loader like every file people edit (labs change it); a malformed
+catalogue is a ConfigError naming the file and the line or the entry, never a traceback."""
 
 from __future__ import annotations
 
@@ -6,10 +9,14 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from components.errors import ConfigError, problems_from_validation_error
+from policies.yaml_input import YamlInputError, read_yaml
 
 CATALOGUE_PATH = Path(__file__).with_name("model_catalogue.yaml")
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SOURCE = "model catalogue"
 
 # SKUs whose processing stays in the US data zone or the deployment's own region; every other
 # SKU (Global*) may process prompts anywhere in Azure's global fleet.
@@ -67,6 +74,28 @@ class ModelCatalogue(BaseModel):
         return found
 
 
+def _label(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
 @cache
 def load_catalogue(path: Path = CATALOGUE_PATH) -> ModelCatalogue:
-    return ModelCatalogue.model_validate(yaml.safe_load(path.read_text()))
+    """The catalogue at ``path``; raises ConfigError naming the file and what is wrong."""
+    label = _label(path)
+    try:
+        document = read_yaml(path, label)
+    except YamlInputError as error:
+        raise ConfigError([(label, str(error).removeprefix(f"{label}: "))], SOURCE) from None
+    except OSError as error:
+        raise ConfigError([(label, f"cannot be read ({error.strerror})")], SOURCE) from None
+    try:
+        return ModelCatalogue.model_validate(document)
+    except ValidationError as error:
+        problems = problems_from_validation_error(error, "")
+        raise ConfigError(
+            [(f"{label}: {where}" if where else label, message) for where, message in problems],
+            SOURCE,
+        ) from None

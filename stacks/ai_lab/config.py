@@ -10,17 +10,20 @@ from __future__ import annotations
 import ipaddress
 import re
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, field_validator
 
 from components.errors import ConfigError
 from components.naming import Namer, unique_suffix
+from components.openai import ApprovalPattern, ApprovalPatternText, fqdn_problem
 from components.shared import Override
+from policies.overrides import visible_text
 from policies.vocabulary import CLASSIFICATION_TAG, holds_phi
 from stacks.ai_lab.catalogue import US_RESIDENT_SKUS, load_catalogue
 from stacks.common import (
     LAB_NAME,
+    RESERVED_TAGS,
     ConfigModel,
     Profile,
     cidr_problem,
@@ -30,6 +33,7 @@ from stacks.common import (
     overlap_problems,
     parse_model,
     raise_if,
+    stack_reference_problem,
     tag_problems,
 )
 
@@ -37,7 +41,7 @@ SOURCE = "AI-lab configuration"
 BUILT_IN_CONTENT_FILTERS = ("Microsoft.Default", "Microsoft.DefaultV2")
 SeverityThreshold = Literal["Low", "Medium", "High"]
 RiskTier = Literal["minimal", "limited", "high"]
-DEFAULT_APPROVAL_PATTERN = r"^AIGB-\d{4}-\d{3,}$"
+DEFAULT_APPROVAL_PATTERN = r"^AIGB-\d{4}-\d{3,6}$"
 # Thresholds that block medium-severity content (Low blocks more, High blocks less).
 STRICT_THRESHOLDS = ("Low", "Medium")
 
@@ -73,6 +77,17 @@ class GovernanceConfig(ConfigModel):
     processes_phi: bool
     """Whether prompts or completions contain PHI; PHI needs a US data-zone SKU."""
 
+    @field_validator("use_case", "owner")
+    @classmethod
+    def _visible(cls, value: str) -> str:
+        # Zero-width and format characters pass a length check but name nobody.
+        if len(visible_text(value)) < 3:
+            raise ValueError(
+                "is made only of invisible characters (zero-width or format characters) or "
+                "nearly so; write a real value"
+            )
+        return value
+
 
 class DeploymentConfig(ConfigModel):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
@@ -83,8 +98,8 @@ class DeploymentConfig(ConfigModel):
     """Model version; a retired version is rejected."""
     sku: str = "DataZoneStandard"
     """Deployment SKU. Default DataZoneStandard: processing stays in the US data zone."""
-    capacity: int
-    """Capacity in thousands of tokens per minute (must be > 0)."""
+    capacity: int = Field(strict=True)
+    """Capacity in thousands of tokens per minute (must be > 0; an integer, not true/false)."""
     content_filter: str
     """Content-filter (RAI) policy: Microsoft.DefaultV2 or a key of hlz:openai.contentFilters.
     Required: no deployment without a content filter."""
@@ -98,11 +113,20 @@ class OpenAIConfig(ConfigModel):
     kind: Literal["OpenAI", "AIServices"] = "OpenAI"
     """Account kind. Default OpenAI; AIServices adds the services.ai private DNS zone."""
     allowed_fqdns: list[str] = Field(default_factory=list)
-    """Extra FQDNs the account may call out to (the lab storage account is always allowed)."""
+    """Extra hosts the account may call out to (the lab storage account is always allowed):
+    exact lowercase host names such as ``api.example.org`` — no wildcard, scheme, path, port or
+    IP address (the list is the account's guard against data exfiltration)."""
     content_filters: dict[str, ContentFilterConfig] = Field(default_factory=dict)
     """Custom content-filter policies by name."""
-    approval_reference_pattern: str = DEFAULT_APPROVAL_PATTERN
-    """Regular expression every governance approvalReference must match (default: AIGB-YYYY-NNN)."""
+    approval_reference_pattern: ApprovalPatternText = DEFAULT_APPROVAL_PATTERN
+    """Pattern every governance approvalReference must match. Default: ``^AIGB-\\d{4}-\\d{3,6}$``
+    (AIGB-YYYY-NNN). A small regular-expression grammar that cannot stall a plan: ``^`` at the
+    start and ``$`` at the end; literal characters (punctuation escaped, e.g. ``\\.``); ``\\d``
+    (ASCII digit); classes such as ``[A-Z0-9]`` (not negated); groups ``(...)``/``(?:...)``,
+    alternatives only inside a group; quantifiers ``?``, ``{m}``, ``{m,n}`` with n at most 32. Not
+    accepted: ``.``, ``*``, ``+``, ``{m,}``, other escapes, lookaround, a quantifier inside a
+    quantified group, alternatives in a group repeated more than once, more than 100 characters,
+    and a pattern without a literal character (it would accept anything)."""
     deployments: list[DeploymentConfig] = Field(min_length=1)
     """Model deployments, created one after another (Azure rejects parallel deployments)."""
 
@@ -118,13 +142,21 @@ class HealthDataConfig(ConfigModel):
     """Browser origins allowed to call FHIR: explicit https:// origins only, never '*'."""
 
 
+def _stack_reference(value: str) -> str:
+    problem = stack_reference_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
 class AiLabConfig(ConfigModel):
     layer: Literal["ai_lab"]
     """Which program the stack runs: ``ai_lab``."""
     profile: Profile
     """``lab`` or ``production``; must match the landing zone's profile."""
-    landing_zone_stack: str
-    """The landing-zone stack this lab is a spoke of (e.g. lz-dev or org/hlz/lz-dev)."""
+    landing_zone_stack: Annotated[str, AfterValidator(_stack_reference)]
+    """The landing-zone stack this lab is a spoke of (e.g. lz-dev or org/hlz/lz-dev); not this
+    stack itself."""
     lab: str
     """Lab team name; must have an entry in the landing zone's hlz:spokes table."""
     location: str
@@ -132,7 +164,10 @@ class AiLabConfig(ConfigModel):
     prefix: str = Field(min_length=2, max_length=20, pattern=r"^[a-z][a-z0-9]*$")
     """Lowercase name prefix; names are <abbreviation>-<prefix>-<lab>[-<suffix>]."""
     tags: dict[str, str]
-    """Required tags: owner, cost-center, environment, data-classification."""
+    """Required tags: owner, cost-center, environment, data-classification. Azure's limits
+    apply: names up to 128 characters (the lab has a storage account) without ``<>%&\\?/`` and
+    unique regardless of case, values up to 256; at most 43 tags (hlz keeps 7 of Azure's 50 for
+    its own), fewer with more than 7 deployments (one approval tag each on the OpenAI account)."""
     address_space: str
     """The lab's VNet range; must equal the landing zone's allocation for this lab."""
     subnets: LabSubnetsConfig
@@ -241,13 +276,8 @@ def _deployment_problems(config: AiLabConfig, today: date) -> list[tuple[str, st
     catalogue = load_catalogue()
     problems: list[tuple[str, str]] = []
     seen: set[str] = set()
-    try:
-        approval_pattern = re.compile(config.openai.approval_reference_pattern)
-    except re.error as error:
-        approval_pattern = None
-        problems.append(
-            (key("openai", "approvalReferencePattern"), f"not a regular expression: {error}")
-        )
+    # Checked when the config was parsed (ApprovalPatternText): parsing cannot fail here.
+    approval_pattern = ApprovalPattern.parse(config.openai.approval_reference_pattern)
     for index, deployment in enumerate(config.openai.deployments):
         base = key("openai", f"deployments[{index}]")
         named = f"{base} ({deployment.name})"
@@ -285,6 +315,11 @@ def _deployment_problems(config: AiLabConfig, today: date) -> list[tuple[str, st
                     "DataZoneStandard or add dataResidencyOverride with a reason",
                 )
             )
+        override = deployment.data_residency_override
+        expired = override.expiry_problem(today) if override is not None else None
+        if expired is not None:
+            # The pack ignores it from that day on; say so before planning, not at policy time.
+            problems.append((f"{named}.dataResidencyOverride.expires", expired))
     return problems
 
 
@@ -292,12 +327,12 @@ def _governance_problems(
     config: AiLabConfig,
     deployment: DeploymentConfig,
     named: str,
-    approval_pattern: re.Pattern[str] | None,
+    approval_pattern: ApprovalPattern,
     today: date,
 ) -> list[tuple[str, str]]:
     record = deployment.governance
     problems: list[tuple[str, str]] = []
-    if approval_pattern is not None and not approval_pattern.fullmatch(record.approval_reference):
+    if not approval_pattern.fullmatch(record.approval_reference):
         problems.append(
             (
                 f"{named}.governance.approvalReference",
@@ -409,8 +444,25 @@ def validate_ai_lab_config(
     if not LAB_NAME.fullmatch(config.lab):
         problems.append((key("lab"), "lab names are 3-16 lowercase letters, digits and hyphens"))
     problems += location_problems(config.location, key("location"))
-    problems += tag_problems(config.tags, key("tags"))
+    deployments = len(config.openai.deployments)
+    problems += tag_problems(
+        config.tags,
+        key("tags"),
+        own_tags=max(RESERVED_TAGS, deployments),
+        own_tags_are=(
+            "a deployment's governance record and override reasons; one approval tag per "
+            f"deployment ({deployments}) on the OpenAI account"
+        ),
+        storage=True,
+    )
     problems += guid_problems(config.member_group_ids, key("memberGroupIds"))
+    reference = stack_reference_problem(config.landing_zone_stack, stack)
+    if reference is not None:
+        problems.append((key("landingZoneStack"), reference))
+    for index, fqdn in enumerate(config.openai.allowed_fqdns):
+        problem = fqdn_problem(fqdn)
+        if problem is not None:
+            problems.append((key("openai", f"allowedFqdns[{index}]"), problem))
     names = lab_namer(config, stack).problems(NAMED_RESOURCES)
     problems += [(key("prefix"), f"{message} (shorten hlz:prefix or hlz:lab)") for message in names]
     problems += _network_problems(config)

@@ -7,11 +7,13 @@ missing keys) first, then every semantic problem at once, each naming its config
 from __future__ import annotations
 
 import ipaddress
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import Field
 
 from components.naming import Namer, unique_suffix
+from components.shared import Override
 from policies.vocabulary import CLASSIFICATION_TAG, holds_phi
 from stacks.common import (
     LAB_NAME,
@@ -67,7 +69,9 @@ class LandingZoneConfig(ConfigModel):
     the Key Vault's (24 characters at most) limit it to 10 characters in practice."""
     tags: dict[str, str]
     """Required tags: owner, cost-center, environment, data-classification
-    (phi | confidential | internal | public)."""
+    (phi | confidential | internal | public). Azure's limits apply: names up to 512 characters
+    without ``<>%&\\?/`` and unique regardless of case, values up to 256; at most 43 tags (hlz
+    keeps 7 of Azure's 50 for its own)."""
     hub: HubConfig
     """The hub VNet: address space and subnet prefixes."""
     spokes: dict[str, str] = Field(default_factory=dict)
@@ -77,8 +81,12 @@ class LandingZoneConfig(ConfigModel):
     bastion: bool = True
     """Deploy Azure Bastion (Standard in production, Basic in lab). Default: true."""
     ddos_protection: bool | None = None
-    """DDoS protection plan. Default: on in production, off in lab (it costs ~$3k/month)."""
-    log_retention_days: int | None = Field(default=None, ge=30, le=730)
+    """DDoS protection plan. Default: on in production, off in lab (it costs ~$3k/month).
+    Production turns it off only with ``hlz:ddosProtectionOverride``."""
+    ddos_protection_override: Override | None = None
+    """Required to set ``hlz:ddosProtection: false`` in production: why the hub's public IPs
+    (firewall, Bastion) can go without a DDoS plan, and until when. Default: not set."""
+    log_retention_days: int | None = Field(default=None, ge=30, le=730, strict=True)
     """Log Analytics retention. Default: 365 in production (the minimum there), 90 in lab."""
     platform_admin_group_ids: list[str] = Field(default_factory=list)
     """Entra group object ids of platform admins (Key Vault Administrator)."""
@@ -139,7 +147,10 @@ NAMED_RESOURCES = {
 }
 
 
-def semantic_problems(config: LandingZoneConfig, stack: str) -> list[tuple[str, str]]:
+def semantic_problems(
+    config: LandingZoneConfig, stack: str, today: date | None = None
+) -> list[tuple[str, str]]:
+    today = today or date.today()
     problems: list[tuple[str, str]] = []
     problems += location_problems(config.location, key("location"))
     problems += tag_problems(config.tags, key("tags"))
@@ -198,6 +209,7 @@ def semantic_problems(config: LandingZoneConfig, stack: str) -> list[tuple[str, 
         ranges[spoke_key] = cidr
     problems += overlap_problems(ranges)
 
+    problems += _ddos_problems(config, today)
     if config.production:
         if config.firewall not in ("Standard", "Premium"):
             problems.append(
@@ -214,10 +226,35 @@ def semantic_problems(config: LandingZoneConfig, stack: str) -> list[tuple[str, 
     return problems
 
 
-def load_landing_zone_config(raw: dict[str, Any], stack: str) -> LandingZoneConfig:
+def _ddos_problems(config: LandingZoneConfig, today: date) -> list[tuple[str, str]]:
+    """Production keeps its DDoS plan unless an override says why not; an override is only
+    accepted where it weakens something, and not past its expiry."""
+    override = config.ddos_protection_override
+    override_key = key("ddosProtectionOverride")
+    if config.ddos_enabled:
+        if override is not None:
+            return [(override_key, "only applies with hlz:ddosProtection: false; remove it")]
+        return []
+    if override is None:
+        if config.production:
+            return [
+                (
+                    key("ddosProtection"),
+                    "production keeps a DDoS protection plan on the hub's public IPs; to go "
+                    "without, add hlz:ddosProtectionOverride with a reason (and an expiry)",
+                )
+            ]
+        return []
+    expired = override.expiry_problem(today)
+    return [(f"{override_key}.expires", expired)] if expired is not None else []
+
+
+def load_landing_zone_config(
+    raw: dict[str, Any], stack: str, today: date | None = None
+) -> LandingZoneConfig:
     """Parse and fully validate; raises ConfigError listing every problem."""
     config = parse_model(LandingZoneConfig, raw, SOURCE)
-    raise_if(semantic_problems(config, stack), SOURCE)
+    raise_if(semantic_problems(config, stack, today), SOURCE)
     return config
 
 
