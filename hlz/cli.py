@@ -7,6 +7,7 @@ configuration error (nothing is planned); 3 the stack program failed for another
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -53,6 +54,13 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
         "check: none, phi (PHI-protecting rules), all; auto (default) = phi in production, "
         "none in lab",
     )
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -124,6 +132,13 @@ def _parser() -> argparse.ArgumentParser:
         help="override the profile recorded in the plan (default: the stack's)",
     )
     check.add_argument("--quiet", action="store_true", help="print only the verdict")
+    check.add_argument(
+        "--today",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="judge as of this day (exemption, approval and override expiry, exemption caps); "
+        "default: today. For audits replaying a past decision, and exercises with fixed dates",
+    )
 
     report = commands.add_parser("report", help="write reports over planned stacks")
     reports = report.add_subparsers(dest="report", metavar="REPORT")
@@ -330,6 +345,7 @@ def _check(args: argparse.Namespace) -> int:
         profile=profile,
         exemptions_path=args.exemptions,
         fail_on_unknown=args.fail_on_unknown,
+        today=args.today,
     )
     if args.quiet:
         types = f", {len(report.type_errors)} type errors" if report.type_errors else ""

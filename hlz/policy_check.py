@@ -47,9 +47,12 @@ def default_exemptions_path() -> Path:
     return project_root() / DEFAULT_EXEMPTIONS
 
 
-def load_project_exemptions(path: Path | None = None) -> list[Exemption]:
-    """The exemptions file (default ``policies/exemptions.yaml``), validated against the rules."""
-    return load_exemptions(path or default_exemptions_path(), ALL_RULES)
+def load_project_exemptions(
+    path: Path | None = None, today: dt.date | None = None
+) -> list[Exemption]:
+    """The exemptions file (default ``policies/exemptions.yaml``), validated against the rules
+    (expiry caps counted from ``today``, default the real date)."""
+    return load_exemptions(path or default_exemptions_path(), ALL_RULES, today=today)
 
 
 def stack_resources(plan: dict[str, Any]) -> list[StackResource]:
@@ -285,7 +288,7 @@ def check_plan(
     profile = profile or Profile(meta.get("profile") or Profile.PRODUCTION.value)
     today = today or dt.date.today()
     if exemptions is None:
-        exemptions = load_project_exemptions(exemptions_path)
+        exemptions = load_project_exemptions(exemptions_path, today)
     resources = stack_resources(plan)
     findings = evaluate_plan(
         resources,

@@ -185,3 +185,27 @@ def test_every_bad_stack_name_is_listed_at_once(capsys):
     assert main(["plan", "lz-dev", "../x", "a/b"]) == 2
     err = capsys.readouterr().err
     assert "'../x'" in err and "'a/b'" in err and "(2 problems)" in err, err
+
+
+def test_check_today_judges_as_of_that_day(tmp_path, capsys):
+    from hlz.cli import main
+    from tests.conftest import planned
+
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(planned("lz-dev").to_json()))
+    exemptions = tmp_path / "exemptions.yaml"
+    exemptions.write_text(
+        "- rule: keyvault-vault-require-premium-sku\n"
+        "  resource: kv-hlzdev-plat-6c6fc\n"
+        "  reason: Budget review of the premium tier is pending this quarter\n"
+        "  owner: platform-team@example.org\n"
+        "  expires: 2027-01-31\n"
+    )
+    # Within the 180-day cap as of 2026-11-27; beyond it as of 2026-01-01.
+    assert main(["check", str(plan), "--exemptions", str(exemptions), "--today", "2026-11-27", "--quiet"]) == 0
+    assert main(["check", str(plan), "--exemptions", str(exemptions), "--today", "2026-01-01", "--quiet"]) == 2
+    assert "more than 180 days after the evaluation day (2026-01-01)" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as caught:  # argparse's usage error
+        main(["check", str(plan), "--today", "2026-13-01"])
+    assert caught.value.code == 2
+    assert "'2026-13-01' is not a date YYYY-MM-DD" in capsys.readouterr().err
