@@ -37,7 +37,7 @@ from components.shared import (
     child_opts,
     override_tags,
 )
-from policies.vocabulary import GOVERNANCE_TAGS
+from policies.vocabulary import GOVERNANCE_TAGS, TAG_VALUE_MAX_LENGTH
 
 OPENAI_ZONES = ("privatelink.openai.azure.com", "privatelink.cognitiveservices.azure.com")
 AI_SERVICES_ZONE = "privatelink.services.ai.azure.com"
@@ -419,15 +419,15 @@ class ContentFilter(HlzModel):
 class GovernanceRecord(HlzModel):
     """The AI governance board's approval of one deployment (written as deployment tags)."""
 
-    use_case: str
+    use_case: str = Field(max_length=TAG_VALUE_MAX_LENGTH)
     """What the deployment is approved for (tag ``hlz-use-case``)."""
     risk_tier: Literal["minimal", "limited", "high"]
     """The board's risk tier (tag ``hlz-risk-tier``)."""
-    approval_reference: str
+    approval_reference: str = Field(max_length=TAG_VALUE_MAX_LENGTH)
     """The board's approval reference, e.g. a ticket id (tag ``hlz-approval-reference``)."""
     approval_expires: date
     """Last day the approval is valid (tag ``hlz-approval-expires``)."""
-    owner: str
+    owner: str = Field(max_length=TAG_VALUE_MAX_LENGTH)
     """Accountable owner, a person or team (tag ``hlz-accountable-owner``)."""
     processes_phi: bool
     """Whether prompts or completions contain PHI (tag ``hlz-processes-phi``)."""
@@ -441,7 +441,8 @@ class GovernanceRecord(HlzModel):
             "owner": self.owner,
             "processes_phi": "true" if self.processes_phi else "false",
         }
-        return {GOVERNANCE_TAGS[fact]: value[:256] for fact, value in values.items()}
+        # Each value fits a tag (the fields are bounded): refused at validation, never cut here.
+        return {GOVERNANCE_TAGS[fact]: value for fact, value in values.items()}
 
 
 class ModelDeployment(HlzModel):

@@ -27,6 +27,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .vocabulary import TAG_VALUE_MAX_LENGTH
+
 __all__ = [
     "MINIMUM_REASON_LENGTH",
     "REASON_RULE",
@@ -49,8 +51,6 @@ REASON_RULE = (
 )
 """How error messages state the justification rule."""
 
-TAG_VALUE_MAX_LENGTH = 256
-"""Azure's maximum length of a tag value; an override tag is refused, never cut, beyond it."""
 
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cn", "Cs"})
 # Letters and symbols that render as blank space although Unicode does not call them spaces.

@@ -19,6 +19,16 @@ def holds_phi(classification: str | None) -> bool:
 
 ENVIRONMENTS = ("dev", "test", "prod")
 
+MAX_TAGS = 50
+"""Azure's limit of tags on one resource."""
+TAG_NAME_MAX_LENGTH = 512
+STORAGE_TAG_NAME_MAX_LENGTH = 128
+"""Storage accounts accept shorter tag names than other resources."""
+TAG_VALUE_MAX_LENGTH = 256
+"""Azure's maximum length of a tag value: values hlz writes are refused, never cut, beyond it."""
+TAG_NAME_FORBIDDEN = "<>%&\\?/"
+"""Characters Azure refuses in a tag name."""
+
 REQUIRED_TAGS: dict[str, tuple[str, ...] | None] = {
     "owner": None,
     "cost-center": None,

@@ -15,7 +15,16 @@ from pydantic.alias_generators import to_camel
 from components.errors import ConfigError, problems_from_validation_error
 from components.shared import HlzModel
 from policies.overrides import visible_text
-from policies.vocabulary import ALLOWED_LOCATIONS, GOVERNANCE_TAGS, REQUIRED_TAGS
+from policies.vocabulary import (
+    ALLOWED_LOCATIONS,
+    GOVERNANCE_TAGS,
+    MAX_TAGS,
+    REQUIRED_TAGS,
+    STORAGE_TAG_NAME_MAX_LENGTH,
+    TAG_NAME_FORBIDDEN,
+    TAG_NAME_MAX_LENGTH,
+    TAG_VALUE_MAX_LENGTH,
+)
 
 NAMESPACE = "hlz"
 KEY_PREFIX = f"{NAMESPACE}:"
@@ -36,17 +45,9 @@ PREFIX_NOTATION = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}")
 SMALLEST_PREFIX_LENGTH = 29
 """Azure's smallest subnet (and so the smallest useful VNet): /29, 8 addresses of which Azure
 reserves 5."""
-MAX_TAGS = 50
-"""Azure's limit of tags on one resource."""
 RESERVED_TAGS = len(GOVERNANCE_TAGS) + 1
 """Tags hlz writes itself besides ``hlz:tags`` on one resource, at most: a model deployment's
 governance record plus an override reason. ``hlz:tags`` keeps room for them."""
-TAG_NAME_MAX_LENGTH = 512
-STORAGE_TAG_NAME_MAX_LENGTH = 128
-"""Storage accounts accept shorter tag names than other resources."""
-TAG_VALUE_MAX_LENGTH = 256
-TAG_NAME_FORBIDDEN = "<>%&\\?/"
-"""Characters Azure refuses in a tag name."""
 
 
 class ConfigModel(HlzModel):

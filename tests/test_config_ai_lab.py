@@ -342,3 +342,15 @@ def test_lab_tag_names_fit_the_storage_account(lz_dev: Plan):
     raw = example()
     raw["tags"]["x" * 129] = "v"
     assert "128 on storage accounts" in problems(raw, lz_dev.outputs)["hlz:tags." + "x" * 129]
+
+
+def test_a_governance_value_too_long_for_a_tag_is_refused_not_cut(lz_dev: Plan):
+    """Governance facts travel as tags (256 characters at most): a longer owner used to be cut
+    silently when written to the deployment."""
+    raw = example()
+    deployment(raw)["governance"]["owner"] = "o" * 300
+    with pytest.raises(ConfigError) as caught:
+        parse_ai_lab_config(raw)
+    (key, message), *_ = caught.value.problems
+    assert key == "hlz:openai.deployments[0] (notes-summariser).governance.owner"
+    assert "at most 256 characters" in message

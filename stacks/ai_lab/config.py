@@ -19,7 +19,7 @@ from components.naming import Namer, unique_suffix
 from components.openai import ApprovalPattern, ApprovalPatternText, fqdn_problem
 from components.shared import Override
 from policies.overrides import visible_text
-from policies.vocabulary import CLASSIFICATION_TAG, holds_phi
+from policies.vocabulary import CLASSIFICATION_TAG, TAG_VALUE_MAX_LENGTH, holds_phi
 from stacks.ai_lab.catalogue import US_RESIDENT_SKUS, load_catalogue
 from stacks.common import (
     LAB_NAME,
@@ -68,12 +68,12 @@ class GovernanceConfig(ConfigModel):
     """What the deployment is approved for, in a sentence (5-200 characters)."""
     risk_tier: RiskTier
     """minimal | limited | high. High requires a strict custom content filter."""
-    approval_reference: str
+    approval_reference: str = Field(max_length=TAG_VALUE_MAX_LENGTH)
     """The board's reference (e.g. a ticket id), matching hlz:openai.approvalReferencePattern."""
     approval_expires: date
     """Last day the approval is valid (YYYY-MM-DD); an expired approval is an error."""
-    owner: str = Field(min_length=3)
-    """Accountable owner (a person or team address)."""
+    owner: str = Field(min_length=3, max_length=TAG_VALUE_MAX_LENGTH)
+    """Accountable owner (a person or team address, at most 256 characters: a tag value)."""
     processes_phi: bool
     """Whether prompts or completions contain PHI; PHI needs a US data-zone SKU."""
 
