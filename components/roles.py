@@ -8,6 +8,7 @@ PrincipalNotFound when the principal was created moments ago (replication delay)
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 
 import pulumi
 from pulumi_azure_native import authorization
@@ -80,10 +81,13 @@ def grant_groups(
     parent: pulumi.Resource,
 ) -> list[authorization.RoleAssignment]:
     """Grant ``role`` on ``scope`` to each Entra group (people get access through groups,
-    never one by one). Logical names are ``<name_prefix>-<first 8 characters of the id>``."""
+    never one by one). Logical names are ``<name_prefix>-<first 8 characters of the id>``, or
+    the whole id for groups whose first 8 characters another group in the list shares (two
+    resources with one name would stop the deployment)."""
+    shared = {prefix for prefix, n in Counter(g[:8] for g in group_ids).items() if n > 1}
     return [
         assign_role(
-            f"{name_prefix}-{group_id[:8]}",
+            f"{name_prefix}-{group_id if group_id[:8] in shared else group_id[:8]}",
             scope=scope,
             principal_id=group_id,
             principal_type=authorization.PrincipalType.GROUP,

@@ -317,3 +317,22 @@ def test_every_component_exposes_id_and_name():
                 assert {"id", "name"} <= set(cls.__annotations__), cls.__name__
                 found.append(cls.__name__)
     assert len(found) >= 9
+
+
+def test_groups_sharing_their_first_eight_characters_get_distinct_grants():
+    from components.roles import grant_groups
+
+    groups = [
+        "3f2b8a7e-1c4d-4e5f-8a9b-0c1d2e3f4a5b",
+        "3f2b8a7e-9999-4e5f-8a9b-0c1d2e3f4a5b",
+        "9c1e2d3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f",
+    ]
+
+    def program() -> None:
+        parent = pulumi.ComponentResource("hlz:test:Parent", "p")
+        grant_groups("kv-admin", groups, scope="/x", role="Contributor", subscription_id="s", parent=parent)
+
+    names = [r.urn.rsplit("::", 1)[-1] for r in of_type(run_components(program), "azure-native:authorization:RoleAssignment")]
+    assert sorted(names) == sorted(
+        ["kv-admin-3f2b8a7e-1c4d-4e5f-8a9b-0c1d2e3f4a5b", "kv-admin-3f2b8a7e-9999-4e5f-8a9b-0c1d2e3f4a5b", "kv-admin-9c1e2d3f"]
+    )
