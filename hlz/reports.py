@@ -125,6 +125,33 @@ def _type_rule(kind: str) -> dict[str, Any]:
     }
 
 
+def _result(
+    rule_id: str,
+    rule_index: int,
+    level: str,
+    text: str,
+    urn: str,
+    stack_file: str,
+    fingerprint: str,
+    kind: str | None = None,
+) -> dict[str, Any]:
+    """One SARIF result on a resource of the stack (every producer below shapes them alike)."""
+    result: dict[str, Any] = {"ruleId": rule_id, "ruleIndex": rule_index}
+    if kind is not None:
+        result["kind"] = kind
+    result.update(
+        {
+            "level": level,
+            "message": {"text": text},
+            "locations": [_location(stack_file, urn)],
+            "partialFingerprints": {
+                "hlzFinding/v1": hashlib.sha256(fingerprint.encode()).hexdigest()
+            },
+        }
+    )
+    return result
+
+
 def _location(stack_file: str, urn: str) -> dict[str, Any]:
     return {
         "physicalLocation": {
@@ -141,21 +168,16 @@ def _type_results(report: PolicyReport, stack_file: str, first_index: int) -> li
     for finding in report.type_findings:
         where = f" at {finding.path}" if finding.path else ""
         results.append(
-            {
-                "ruleId": f"{TYPE_RULE_PREFIX}{finding.kind}",
-                "ruleIndex": index[finding.kind],
-                "level": "note" if finding.kind == UNCHECKED_KIND else "error",
-                "message": {
-                    "text": f"[type] {short_urn(finding.urn)}{where} "
-                    f"({finding.arm_type}@{finding.api_version}): {finding.message}"
-                },
-                "locations": [_location(stack_file, finding.urn)],
-                "partialFingerprints": {
-                    "hlzFinding/v1": hashlib.sha256(
-                        f"{finding.kind}|{finding.urn}|{finding.path}".encode()
-                    ).hexdigest()
-                },
-            }
+            _result(
+                f"{TYPE_RULE_PREFIX}{finding.kind}",
+                index[finding.kind],
+                "note" if finding.kind == UNCHECKED_KIND else "error",
+                f"[type] {short_urn(finding.urn)}{where} "
+                f"({finding.arm_type}@{finding.api_version}): {finding.message}",
+                finding.urn,
+                stack_file,
+                f"{finding.kind}|{finding.urn}|{finding.path}",
+            )
         )
     return results
 
@@ -171,22 +193,17 @@ def _undetermined_results(
         reason = finding.evaluation.reason  # type: ignore[union-attr]
         fails = finding in blocking
         results.append(
-            {
-                "ruleId": finding.rule.id,
-                "ruleIndex": index[finding.rule.id],
-                "kind": "fail" if fails else "open",
-                "level": "error" if fails else "none",
-                "message": {
-                    "text": f"[{finding.rule.primary_citation}] {short_urn(finding.urn)}: "
-                    f"undetermined until deployment: {reason}"
-                },
-                "locations": [_location(stack_file, finding.urn)],
-                "partialFingerprints": {
-                    "hlzFinding/v1": hashlib.sha256(
-                        f"{finding.rule.id}|{finding.urn}|undetermined".encode()
-                    ).hexdigest()
-                },
-            }
+            _result(
+                finding.rule.id,
+                index[finding.rule.id],
+                "error" if fails else "none",
+                f"[{finding.rule.primary_citation}] {short_urn(finding.urn)}: "
+                f"undetermined until deployment: {reason}",
+                finding.urn,
+                stack_file,
+                f"{finding.rule.id}|{finding.urn}|undetermined",
+                kind="fail" if fails else "open",
+            )
         )
     return results
 
@@ -201,20 +218,15 @@ def sarif(report: PolicyReport, stack_file: str) -> dict[str, Any]:
         if not isinstance(finding.evaluation, NonCompliant):
             continue
         for reason in _reasons(finding):
-            result: dict[str, Any] = {
-                "ruleId": finding.rule.id,
-                "ruleIndex": index[finding.rule.id],
-                "level": "error" if finding.enforcement.value == "mandatory" else "warning",
-                "message": {
-                    "text": f"[{finding.rule.primary_citation}] {short_urn(finding.urn)}: {reason}"
-                },
-                "locations": [_location(stack_file, finding.urn)],
-                "partialFingerprints": {
-                    "hlzFinding/v1": hashlib.sha256(
-                        f"{finding.rule.id}|{finding.urn}|{reason}".encode()
-                    ).hexdigest()
-                },
-            }
+            result = _result(
+                finding.rule.id,
+                index[finding.rule.id],
+                "error" if finding.enforcement.value == "mandatory" else "warning",
+                f"[{finding.rule.primary_citation}] {short_urn(finding.urn)}: {reason}",
+                finding.urn,
+                stack_file,
+                f"{finding.rule.id}|{finding.urn}|{reason}",
+            )
             if finding.exemption is not None:
                 result["suppressions"] = [
                     {
