@@ -64,6 +64,8 @@ class KeyVault(pulumi.ComponentResource):
     uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: KeyVaultArgs, opts: pulumi.ResourceOptions | None = None):
+        # A missing zone is a wiring error: fail before registering anything.
+        zone_ids = args.private_link.zones(KEY_VAULT_ZONE)
         super().__init__("hlz:security:KeyVault", name, None, opts)
         placement = args.placement
         vault = keyvault.Vault(
@@ -101,7 +103,7 @@ class KeyVault(pulumi.ComponentResource):
                 target_id=vault.id,
                 group_id="vault",
                 subnet_id=args.private_link.subnet_id,
-                dns_zone_ids=args.private_link.zones(KEY_VAULT_ZONE),
+                dns_zone_ids=zone_ids,
             ),
             opts=child_opts(self),
         )

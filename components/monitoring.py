@@ -122,6 +122,8 @@ class MonitorPrivateLink(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: MonitorPrivateLinkArgs, opts: pulumi.ResourceOptions | None = None
     ):
+        # A missing zone is a wiring error: fail before registering anything.
+        zone_ids = args.private_link.zones(*MONITOR_PRIVATE_LINK_ZONES)
         super().__init__("hlz:monitoring:MonitorPrivateLink", name, None, opts)
         placement = args.placement
         scope = monitor.PrivateLinkScope(
@@ -156,7 +158,7 @@ class MonitorPrivateLink(pulumi.ComponentResource):
                 target_id=scope.id,
                 group_id="azuremonitor",
                 subnet_id=args.private_link.subnet_id,
-                dns_zone_ids=args.private_link.zones(*MONITOR_PRIVATE_LINK_ZONES),
+                dns_zone_ids=zone_ids,
             ),
             opts=child_opts(self),
         )

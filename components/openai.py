@@ -538,6 +538,9 @@ class OpenAI(pulumi.ComponentResource):
     endpoint: pulumi.Output[str]
 
     def __init__(self, name: str, args: OpenAIArgs, opts: pulumi.ResourceOptions | None = None):
+        # A missing zone is a wiring error: fail before registering anything.
+        zones = OPENAI_ZONES + ((AI_SERVICES_ZONE,) if args.kind == "AIServices" else ())
+        zone_ids = args.private_link.zones(*zones)
         super().__init__("hlz:ai:OpenAI", name, None, opts)
         placement = args.placement
         key = args.encryption
@@ -575,7 +578,6 @@ class OpenAI(pulumi.ComponentResource):
             opts=child_opts(self, depends_on=[key.key_access]),
         )
         send_diagnostics(account, args.diagnostics.workspace_id, parent=self)
-        zones = OPENAI_ZONES + ((AI_SERVICES_ZONE,) if args.kind == "AIServices" else ())
         PrivateEndpoint(
             f"{name}-pe",
             PrivateEndpointArgs(
@@ -584,7 +586,7 @@ class OpenAI(pulumi.ComponentResource):
                 target_id=account.id,
                 group_id="account",
                 subnet_id=args.private_link.subnet_id,
-                dns_zone_ids=args.private_link.zones(*zones),
+                dns_zone_ids=zone_ids,
             ),
             opts=child_opts(self),
         )

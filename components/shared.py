@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import pulumi
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from components.errors import ConfigError
 from policies.overrides import (
     REASON_RULE,
     TAG_VALUE_MAX_LENGTH,
@@ -135,7 +136,10 @@ class PrivateLinkTarget(HlzModel):
         """The subset of zones an endpoint registers in; a missing zone is a wiring error."""
         missing = [name for name in names if name not in self.dns_zone_ids]
         if missing:
-            raise ValueError(f"private DNS zones not provided: {', '.join(missing)}")
+            raise ConfigError(
+                [("private_link.dns_zone_ids", f"zones not provided: {', '.join(missing)}")],
+                "component arguments",
+            )
         return {name: self.dns_zone_ids[name] for name in names}
 
 

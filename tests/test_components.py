@@ -336,3 +336,46 @@ def test_groups_sharing_their_first_eight_characters_get_distinct_grants():
     assert sorted(names) == sorted(
         ["kv-admin-3f2b8a7e-1c4d-4e5f-8a9b-0c1d2e3f4a5b", "kv-admin-3f2b8a7e-9999-4e5f-8a9b-0c1d2e3f4a5b", "kv-admin-9c1e2d3f"]
     )
+
+
+def test_components_refuse_a_missing_dns_zone_before_registering_anything():
+    """A missing private DNS zone is reported as the project's ConfigError (exit 2) before the
+    component or any child is registered; it used to surface after the parent was registered,
+    as a bare ValueError (exit 3)."""
+    from components.errors import ConfigError
+    from components.monitoring import MonitorPrivateLink, MonitorPrivateLinkArgs
+
+    no_zones = PrivateLinkTarget(subnet_id="/subnets/pe", dns_zone_ids={})
+    vault_args = KeyVaultArgs(
+        placement=PLACEMENT,
+        vault_name="kv-t-abcde",
+        endpoint_name="pe-t-kv",
+        tenant_id="tenant",
+        private_link=no_zones,
+        diagnostics=DIAGNOSTICS,
+        subscription_id="sub",
+    )
+    link_args = MonitorPrivateLinkArgs(
+        placement=PLACEMENT,
+        scope_name="ampls-t",
+        endpoint_name="pe-t-ampls",
+        workspace_id="/workspaces/law",
+        private_link=no_zones,
+    )
+    for build in (
+        lambda: KeyVault("kv", vault_args),
+        lambda: MonitorPrivateLink("link", link_args),
+    ):
+        registered: list = []
+
+        def program(build=build) -> None:
+            try:
+                build()
+            except ConfigError as error:
+                registered.append(error)
+
+        recorded = run_components(program)
+        (error,) = registered
+        assert error.problems[0][0] == "private_link.dns_zone_ids"
+        assert "zones not provided: privatelink." in error.problems[0][1]
+        assert [r.type for r in recorded] == ["pulumi:pulumi:Stack"]
