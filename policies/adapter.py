@@ -31,7 +31,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import profiles
+from . import clock, profiles
 from .evaluation import run_check, run_stack_check
 from .exemptions import Exemption, find_exemption, find_expired_exemption, load_exemptions
 from .model import (
@@ -70,7 +70,7 @@ Today = Callable[[], dt.date]
 
 
 def utc_today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+    return clock.utc_today()
 
 
 def violation_message(rule: RuleMetadata, reason: str, expired: Exemption | None = None) -> str:

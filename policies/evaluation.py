@@ -20,6 +20,7 @@ from typing import Any
 
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
+from .clock import utc_today
 from .exemptions import Exemption, find_exemption, find_expired_exemption
 from .model import (
     Evaluation,
@@ -278,7 +279,7 @@ def evaluate_plan(
     # (building one walks the whole props tree, which dominates large plans otherwise).
     resources = [dataclasses.replace(r, props=_with_unknown_checks(r.props)) for r in resources]
     rules = ALL_RULES if rules is None else rules
-    day = today or dt.datetime.now(dt.UTC).date()
+    day = today or utc_today()
     # Rules that depend on the date (approval expiry) judge on the same day as the exemptions.
     token = EVALUATION_DATE.set(day)
     try:

@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .clock import utc_today
 from .model import Profile, RuleMetadata
 from .overrides import MINIMUM_REASON_LENGTH, REASON_RULE, reason_shortfall, visible_text
 from .yaml_input import YamlInputError, read_yaml
@@ -215,7 +216,7 @@ def parse_exemptions(
             f"{source}: must be a YAML list of exemptions, got {type(data).__name__}"
         )
     known_ids = {rule.id for rule in rules}
-    day = today or dt.datetime.now(dt.UTC).date()
+    day = today or utc_today()
     exemptions: list[Exemption] = []
     problems: list[str] = []
     for index, entry in enumerate(data):

@@ -40,6 +40,7 @@ from typing import Any
 
 from pulumi_policy.proxy import UnknownValueError
 
+from ..clock import utc_today
 from ..model import (
     Compliant,
     NonCompliant,
@@ -177,7 +178,7 @@ are judged on the same day as exemptions; unset (CrossGuard) means today."""
 def today() -> dt.date:
     """The date approvals are checked against: the evaluation's date, else today in UTC.
     Tests monkeypatch this function."""
-    return EVALUATION_DATE.get() or dt.datetime.now(dt.UTC).date()
+    return EVALUATION_DATE.get() or utc_today()
 
 
 def approval_outcome(props: Mapping[str, Any], on: dt.date) -> Outcome:

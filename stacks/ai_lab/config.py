@@ -18,6 +18,7 @@ from components.errors import ConfigError
 from components.naming import Namer, unique_suffix
 from components.openai import ApprovalPattern, ApprovalPatternText, fqdn_problem
 from components.shared import Override
+from policies.clock import utc_today
 from policies.overrides import visible_text
 from policies.vocabulary import CLASSIFICATION_TAG, TAG_VALUE_MAX_LENGTH, holds_phi
 from stacks.ai_lab.catalogue import US_RESIDENT_SKUS, load_catalogue
@@ -439,7 +440,7 @@ def validate_ai_lab_config(
     config: AiLabConfig, stack: str, landing_zone: dict[str, Any], today: date | None = None
 ) -> None:
     """Raise ConfigError listing every semantic problem of the lab's config."""
-    today = today or date.today()
+    today = today or utc_today()
     problems: list[tuple[str, str]] = []
     if not LAB_NAME.fullmatch(config.lab):
         problems.append((key("lab"), "lab names are 3-16 lowercase letters, digits and hyphens"))

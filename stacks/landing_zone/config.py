@@ -14,6 +14,7 @@ from pydantic import Field
 
 from components.naming import Namer, unique_suffix
 from components.shared import Override
+from policies.clock import utc_today
 from policies.vocabulary import CLASSIFICATION_TAG, holds_phi
 from stacks.common import (
     LAB_NAME,
@@ -150,7 +151,7 @@ NAMED_RESOURCES = {
 def semantic_problems(
     config: LandingZoneConfig, stack: str, today: date | None = None
 ) -> list[tuple[str, str]]:
-    today = today or date.today()
+    today = today or utc_today()
     problems: list[tuple[str, str]] = []
     problems += location_problems(config.location, key("location"))
     problems += tag_problems(config.tags, key("tags"))
