@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import get_args
+from typing import TYPE_CHECKING, get_args
 
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:  # pydantic costs ~0.05 s to import; raising a ConfigError needs none of it
+    from pydantic import BaseModel, ValidationError
 
 
 class ConfigError(Exception):
@@ -39,6 +40,8 @@ def known_keys(model: type[BaseModel]) -> set[str]:
 
 
 def _model_types(annotation: object) -> list[type[BaseModel]]:
+    from pydantic import BaseModel
+
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     return [found for arg in get_args(annotation) for found in _model_types(arg)]

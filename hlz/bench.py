@@ -24,6 +24,12 @@ Targets are checked on the ratio of the minimum wall times: on a shared machine 
 processes only ever add time, so the fastest run is the best estimate of a workload's own cost
 (the reasoning of ``timeit``); medians are reported next to it.
 
+``hlz check`` as a user runs it: each example stack's plan is written once (``hlz plan --all
+--out-dir``), then ``hlz check PLAN.json --quiet`` runs as a child process per plan, ``--repeat``
+times interleaved after one warm-up; its CPU time (user + system) is the growth of
+``getrusage(RUSAGE_CHILDREN)`` across that child, so interpreter start-up and every import
+count. The minimum is reported, next to an empty ``python -c ''`` for the interpreter alone.
+
 New workloads (policy evaluation, ...) are one more ``Workload`` in ``workloads()`` and, when
 they have a budget, one more ``Ratio`` in ``RATIOS``.
 """
@@ -39,23 +45,27 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi import _types as pulumi_types
 
 from components.errors import ConfigError
+from hlz.cli import main as hlz_main
 from hlz.engine import ArmMocks, ProgramRun, Registration, run_program
 from hlz.plan import PROJECT, Plan, plan_stack
 from hlz.policy_check import check_plan
+from hlz.sdk_internals import input_type_wire_names, is_input_type
 from hlz.stackfiles import available_stacks
 
 DEFAULT_STACK = "lz-prod"
@@ -199,8 +209,8 @@ def keyword_names(resource_class: type[pulumi.CustomResource]) -> dict[str, str]
     own_module = importlib.import_module(resource_class.__module__)
     args_class = getattr(own_module, f"{resource_class.__name__}Args", None)
     wire_names: dict[str, str] = {}
-    if args_class is not None and pulumi_types.is_input_type(args_class):
-        wire_names = pulumi_types.input_type_py_to_pulumi_names(args_class)
+    if args_class is not None and is_input_type(args_class):
+        wire_names = input_type_wire_names(args_class)
     return {wire_names.get(keyword, camel_case(keyword)): keyword for keyword in keywords}
 
 
@@ -437,6 +447,84 @@ def policy_throughput(stack: str, size: int, repeat: int) -> Throughput:
     return Throughput(size, seconds)
 
 
+@dataclass(frozen=True)
+class ProcessTimes:
+    label: str
+    command: str
+    """What ran, as a user would type it."""
+    cpu: list[float]
+    """User + system CPU seconds of the child process, per run."""
+    wall: list[float]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "command": self.command,
+            "cpuSeconds": [round(value, 4) for value in self.cpu],
+            "cpuMinSeconds": round(min(self.cpu), 4),
+            "wallSeconds": [round(value, 4) for value in self.wall],
+            "wallMinSeconds": round(min(self.wall), 4),
+        }
+
+
+def hlz_command() -> list[str]:
+    """The ``hlz`` console script of this interpreter's environment, as a user runs it
+    (``python -m hlz`` where it is not installed)."""
+    script = Path(sys.executable).with_name("hlz")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "hlz"]
+
+
+def child_process_cpu(command: list[str]) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one child process running ``command``, which must exit
+    0. Nothing else runs children meanwhile, so the growth of RUSAGE_CHILDREN is this one's."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise BenchError(
+            f"{' '.join(command)} exited {done.returncode}: {(done.stderr or done.stdout).strip()}"
+        )
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall
+
+
+def check_process_times(repeat: int) -> list[ProcessTimes]:
+    """Whole-process CPU time of ``hlz check PLAN.json --quiet`` on each example stack's plan,
+    and of the bare interpreter; empty where there is no ``resource`` module (Windows)."""
+    try:
+        import resource  # noqa: F401 - only probing
+    except ImportError:
+        return []
+    with tempfile.TemporaryDirectory(prefix="hlz-bench-") as out_dir:
+        written = quietly(lambda: hlz_main(["plan", "--all", "--out-dir", out_dir, "--quiet"]))
+        if written != 0:
+            raise BenchError(f"hlz plan --all --out-dir exited {written}")
+        commands = {"python startup": [sys.executable, "-c", ""]}
+        shown = {"python startup": "python -c ''"}
+        for stack in available_stacks():
+            plan_path = str(Path(out_dir) / f"{stack}.plan.json")
+            commands[stack] = [*hlz_command(), "check", plan_path, "--quiet"]
+            shown[stack] = f"hlz check {stack}.plan.json --quiet"
+        runs: dict[str, tuple[list[float], list[float]]] = {label: ([], []) for label in commands}
+        for command in commands.values():
+            child_process_cpu(command)  # warm-up: file cache and bytecode on every side
+        for _ in range(repeat):
+            for label, command in commands.items():
+                cpu, wall = child_process_cpu(command)
+                runs[label][0].append(cpu)
+                runs[label][1].append(wall)
+    return [ProcessTimes(label, shown[label], *runs[label]) for label in commands]
+
+
+def quietly(run: Callable[[], int]) -> int:
+    with open(os.devnull, "w") as sink, redirect_stdout(sink), redirect_stderr(sink):
+        return run()
+
+
 def time_runs(items: Sequence[Workload], repeat: int) -> dict[str, Measurement]:
     measured = {w.name: Measurement(w.name, w.description, w.resources) for w in items}
     for _ in range(repeat):
@@ -511,6 +599,8 @@ class BenchResult:
     measurements: list[Measurement]
     stacks: list[StackTimes] = field(default_factory=list)
     throughput: Throughput | None = None
+    check_processes: list[ProcessTimes] = field(default_factory=list)
+    """``hlz check PLAN.json --quiet`` per example stack, whole process."""
 
     def by_name(self) -> dict[str, Measurement]:
         return {m.name: m for m in self.measurements}
@@ -553,6 +643,7 @@ class BenchResult:
             "ratios": self.ratios(),
             "referenceStacks": [times.to_json() for times in self.stacks],
             "policyThroughput": self.throughput.to_json() if self.throughput else None,
+            "checkProcess": [times.to_json() for times in self.check_processes],
             "processMaxRssKiB": maxrss_kib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
         }
 
@@ -576,6 +667,7 @@ def bench(
         [measured[w.name] for w in items],
         stacks=reference_stack_times(repeat),
         throughput=policy_throughput(synthetic_stack, synthetic_size, repeat),
+        check_processes=check_process_times(repeat),
     )
 
 
@@ -614,6 +706,15 @@ def table(result: BenchResult) -> str:
             f"{min(result.throughput.seconds):.2f}s, "
             f"{result.throughput.per_second:,.0f} resources/second"
         )
+    if result.check_processes:
+        lines.append("")
+        lines.append(
+            "hlz check PLAN.json --quiet, whole process (user + system CPU of the child, "
+            f"min of {result.repeat}):"
+        )
+        lines.append(f"{'plan':<16}{'cpu min':>10}{'wall min':>10}")
+        for times in result.check_processes:
+            lines.append(f"{times.label:<16}{min(times.cpu):>9.2f}s{min(times.wall):>9.2f}s")
     lines.append("")
     for row in result.ratios():
         verdict = ""

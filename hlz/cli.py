@@ -1,7 +1,12 @@
 """The ``hlz`` command line.
 
 Exit codes: 0 ok; 1 mandatory policy violations or a failed preflight check; 2 usage or
-configuration error (nothing is planned); 3 the stack program failed for another reason.
+configuration error (nothing is planned); 3 the stack program failed for another reason, or
+hlz itself did ("internal error": a bug to report).
+
+Each subcommand names its handler (``set_defaults(func=...)``) and imports what it needs when
+it runs: ``hlz check`` and ``hlz rules`` never load the planner (Pulumi's runtime and mocks,
+azure-native), so a pull-request check of a saved plan stays a small process.
 """
 
 from __future__ import annotations
@@ -12,16 +17,21 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from components.errors import ConfigError
+import hlz.sdk_proxy  # noqa: F401  - first: the SDK's unknown-checking proxy, without its server
 from hlz import __version__
-from hlz.engine import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID
 from hlz.preflight import add_preflight_parser, run_preflight
-from hlz.stackfiles import StackFile, available_stacks, check_stack_names, load_stack_file
+from policies.clock import utc_today
 from policies.profiles import FAIL_ON_UNKNOWN
+
+if TYPE_CHECKING:
+    from hlz.plan import Plan
+    from hlz.policy_check import PolicyReport
+    from hlz.stackfiles import StackFile
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -33,13 +43,82 @@ class UsageError(Exception):
     pass
 
 
-def _add_report_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--sarif", type=Path, metavar="PATH", help="write SARIF 2.1.0 (code scanning)"
-    )
-    parser.add_argument(
-        "--markdown", type=Path, metavar="PATH", help="write a Markdown pull-request comment"
-    )
+class ProgramFailed(Exception):
+    """An exception raised while a stack program ran (exit 3, "the stack program failed")."""
+
+    def __init__(self, error: Exception):
+        super().__init__(f"{type(error).__name__}: {error}")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What every output file is rendered from: a stack's plan document (with its ``policy``
+    section when ``hlz plan`` made it) and the policy report over it."""
+
+    stack: str
+    document: dict[str, Any]
+    report: PolicyReport
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    """One file hlz writes for a stack: its option, its name in --out-dir, how it is rendered."""
+
+    option: str
+    suffix: str
+    """``--out-dir DIR`` writes ``DIR/<stack><suffix>``."""
+    help: str
+    render: Callable[[Checked], str]
+    plan_only: bool = False
+    """Written by ``hlz plan`` only (``hlz check`` reads a plan JSON; it does not write one)."""
+
+    @property
+    def dest(self) -> str:
+        return self.option.removeprefix("--").replace("-", "_")
+
+
+def _json_text(document: Any) -> str:
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _stack_file_label(stack: str) -> str:
+    return f"Pulumi.{stack}.yaml"
+
+
+def _plan_json(checked: Checked) -> str:
+    return _json_text(checked.document)
+
+
+def _sarif(checked: Checked) -> str:
+    from hlz.reports import sarif
+
+    return _json_text(sarif(checked.report, _stack_file_label(checked.stack)))
+
+
+def _markdown(checked: Checked) -> str:
+    from hlz.reports import markdown
+
+    return markdown(checked.report)
+
+
+OUTPUT_FORMATS = (
+    OutputFormat(
+        "--json", ".plan.json", "write the plan JSON (one stack)", _plan_json, plan_only=True
+    ),
+    OutputFormat("--sarif", ".sarif", "write SARIF 2.1.0 (code scanning)", _sarif),
+    OutputFormat("--markdown", ".md", "write a Markdown pull-request comment", _markdown),
+)
+"""Every per-stack output, in the order written: the options of ``hlz plan`` and ``hlz check``
+and the files of ``--out-dir`` all come from here."""
+
+
+def _add_output_options(parser: argparse.ArgumentParser, *, plan: bool) -> None:
+    for output in OUTPUT_FORMATS:
+        if plan or not output.plan_only:
+            parser.add_argument(output.option, type=Path, metavar="PATH", help=output.help)
+
+
+def _add_policy_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--exemptions",
         type=Path,
@@ -69,7 +148,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Offline tooling for the hlz HIPAA-aligned Azure landing zone: plan stacks "
         "under Pulumi mocks, check them against the HIPAA policy pack, and report.",
         epilog="Exit codes: 0 ok, 1 mandatory policy violations or a failed preflight check, "
-        "2 usage or configuration error, 3 the stack program failed.",
+        "2 usage or configuration error, 3 the stack program failed (or an internal error of "
+        "hlz).",
     )
     parser.add_argument("--version", action="version", version=f"hlz {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -85,14 +165,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("stacks", nargs="*", metavar="STACK", help="stack names")
     plan.add_argument("--all", action="store_true", help="plan every Pulumi.<stack>.yaml")
-    plan.add_argument("--json", type=Path, metavar="PATH", help="write the plan JSON (one stack)")
+    _add_output_options(plan, plan=True)
+    suffixes = [output.suffix for output in OUTPUT_FORMATS]
     plan.add_argument(
         "--out-dir",
         type=Path,
         metavar="DIR",
-        help="write DIR/<stack>.plan.json, .sarif and .md for each stack",
+        help=f"write DIR/<stack>{', '.join(suffixes[:-1])} and {suffixes[-1]} for each stack",
     )
-    _add_report_options(plan)
+    _add_policy_options(plan)
     plan.add_argument(
         "--preview",
         action="store_true",
@@ -111,13 +192,12 @@ def _parser() -> argparse.ArgumentParser:
         help="plan this Pulumi Python program (a __main__.py-style file) instead of the hlz "
         "stacks, with the config of --stack-file (one stack)",
     )
-    plan.add_argument(
-        "--subscription-id",
-        default=DEFAULT_SUBSCRIPTION_ID,
-        help="fake subscription id for ARM ids",
-    )
-    plan.add_argument("--tenant-id", default=DEFAULT_TENANT_ID, help="fake Entra tenant id")
+    # Defaults (hlz.engine's fake ids) are filled in when planning: the parser of every
+    # command must not import the planner.
+    plan.add_argument("--subscription-id", help="fake subscription id for ARM ids")
+    plan.add_argument("--tenant-id", help="fake Entra tenant id")
     plan.add_argument("--quiet", action="store_true", help="print only one line per stack")
+    plan.set_defaults(func=_plan)
 
     check = commands.add_parser(
         "check",
@@ -125,7 +205,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Evaluate the hlz-hipaa policy pack over a plan written by `hlz plan --json`.",
     )
     check.add_argument("plan", type=Path, metavar="PLAN.json")
-    _add_report_options(check)
+    _add_output_options(check, plan=False)
+    _add_policy_options(check)
     check.add_argument(
         "--profile",
         choices=["lab", "production"],
@@ -139,8 +220,10 @@ def _parser() -> argparse.ArgumentParser:
         help="judge as of this day (exemption, approval and override expiry, exemption caps); "
         "default: today. For audits replaying a past decision, and exercises with fixed dates",
     )
+    check.set_defaults(func=_check)
 
     report = commands.add_parser("report", help="write reports over planned stacks")
+    report.set_defaults(func=_no_report)
     reports = report.add_subparsers(dest="report", metavar="REPORT")
     compliance = reports.add_parser(
         "compliance",
@@ -151,6 +234,7 @@ def _parser() -> argparse.ArgumentParser:
     compliance.add_argument("stacks", nargs="*", metavar="STACK", help="stacks (default: all)")
     compliance.add_argument("--out", type=Path, metavar="PATH", required=True)
     compliance.add_argument("--exemptions", type=Path, metavar="PATH")
+    compliance.set_defaults(func=_compliance)
 
     ai_inventory = reports.add_parser(
         "ai-inventory",
@@ -164,6 +248,7 @@ def _parser() -> argparse.ArgumentParser:
     ai_inventory.add_argument(
         "--stack-file", type=Path, metavar="PATH", help="config file instead of Pulumi.<STACK>.yaml"
     )
+    ai_inventory.set_defaults(func=_ai_inventory)
 
     graph = commands.add_parser(
         "graph",
@@ -177,6 +262,7 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument(
         "--stack-file", type=Path, metavar="PATH", help="config file instead of Pulumi.<STACK>.yaml"
     )
+    graph.set_defaults(func=_graph)
 
     rules = commands.add_parser(
         "rules",
@@ -184,9 +270,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Every rule of the hlz-hipaa pack (policies/RULES.md has the full text).",
     )
     rules.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    rules.set_defaults(func=_rules)
 
     add_preflight_parser(commands)
-    commands.add_parser("stacks", help="list the stacks (Pulumi.<stack>.yaml files)")
+    commands.choices["preflight"].set_defaults(func=run_preflight)
+    stacks = commands.add_parser("stacks", help="list the stacks (Pulumi.<stack>.yaml files)")
+    stacks.set_defaults(func=_stacks)
+    parser.set_defaults(func=None)
     return parser
 
 
@@ -208,9 +298,6 @@ def _write(path: Path, text: str, *, no_symlink: bool = False) -> None:
     print(f"Wrote {path}", file=sys.stderr)
 
 
-OUT_DIR_SUFFIXES = (".plan.json", ".sarif", ".md")
-
-
 def _symlink_refusal(path: Path) -> str:
     return f"{path} is a symlink; --out-dir writes only regular files inside the directory"
 
@@ -221,39 +308,45 @@ def _check_out_dir(out_dir: Path, names: Sequence[str]) -> None:
     problems = [
         _symlink_refusal(out_dir / f"{name}{suffix}")
         for name in names
-        for suffix in OUT_DIR_SUFFIXES
+        for suffix in (output.suffix for output in OUTPUT_FORMATS)
         if (out_dir / f"{name}{suffix}").is_symlink()
     ]
     if problems:
         raise UsageError("; ".join(problems))
 
 
-def _stack_file_label(stack: str) -> str:
-    return f"Pulumi.{stack}.yaml"
+def _write_outputs(checked: Checked, args: argparse.Namespace) -> None:
+    """The files asked for by option (``--json``, ``--sarif``, ``--markdown``; ``hlz check``
+    has no ``--json``), then every file of ``--out-dir`` (``hlz plan`` only)."""
+    for output in OUTPUT_FORMATS:
+        path = getattr(args, output.dest, None)
+        if path is not None:
+            _write(path, output.render(checked))
+    out_dir = getattr(args, "out_dir", None)
+    if out_dir is not None:
+        for output in OUTPUT_FORMATS:
+            path = out_dir / f"{checked.stack}{output.suffix}"
+            _write(path, output.render(checked), no_symlink=True)
 
 
-def _json_text(document: Any) -> str:
-    return json.dumps(document, indent=2) + "\n"
+def _given(value: str | None, default: str) -> str:
+    return default if value is None else value
 
 
-def _write_reports(
-    report: Any,
-    stack: str,
-    sarif_path: Path | None,
-    markdown_path: Path | None,
-    *,
-    no_symlink: bool = False,
-) -> None:
-    from hlz.reports import markdown, sarif
+def _planned_stack(stack: str, **options: Any) -> Plan:
+    """``hlz.plan.plan_stack``; an exception the stack program raised becomes ProgramFailed
+    (exit 3), bad input stays a usage error (exit 2)."""
+    from hlz.plan import plan_stack
 
-    if sarif_path is not None:
-        text = _json_text(sarif(report, _stack_file_label(stack)))
-        _write(sarif_path, text, no_symlink=no_symlink)
-    if markdown_path is not None:
-        _write(markdown_path, markdown(report), no_symlink=no_symlink)
+    try:
+        return plan_stack(stack, **options)
+    except Exception as error:
+        if _is_input_error(error):
+            raise
+        raise ProgramFailed(error) from error
 
 
-def _verdict(report: Any) -> str:
+def _verdict(report: PolicyReport) -> str:
     """One line for --quiet: what blocks the deployment, or that nothing does."""
     problems = []
     if report.blocking:
@@ -266,9 +359,11 @@ def _verdict(report: Any) -> str:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from hlz.plan import Plan, plan_stack, summary_text
+    from hlz.engine import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID
+    from hlz.plan import summary_text
     from hlz.policy_check import check_plan, load_project_exemptions
     from hlz.policy_check import summary_text as policy_summary
+    from hlz.stackfiles import available_stacks, check_stack_names, load_stack_file
 
     names: list[str] = list(args.stacks)
     if args.all:
@@ -279,7 +374,7 @@ def _plan(args: argparse.Namespace) -> int:
     if args.out_dir is not None:
         _check_out_dir(args.out_dir, names)
     single = len(names) == 1
-    for option in ("json", "sarif", "markdown", "stack_file", "program"):
+    for option in (*(output.dest for output in OUTPUT_FORMATS), "stack_file", "program"):
         if getattr(args, option) is not None and not single:
             flag = "--" + option.replace("_", "-")
             raise UsageError(f"{flag} takes a single stack; use --out-dir for several")
@@ -292,10 +387,10 @@ def _plan(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         print(f"Planning {name} ...", file=sys.stderr, flush=True)
         stack_file = load_stack_file(name, path=args.stack_file) if args.stack_file else None
-        plan = plan_stack(
+        plan = _planned_stack(
             name,
-            subscription_id=args.subscription_id,
-            tenant_id=args.tenant_id,
+            subscription_id=_given(args.subscription_id, DEFAULT_SUBSCRIPTION_ID),
+            tenant_id=_given(args.tenant_id, DEFAULT_TENANT_ID),
             preview=args.preview,
             stack_file=stack_file,
             program_file=args.program,
@@ -304,9 +399,7 @@ def _plan(args: argparse.Namespace) -> int:
         planned[name] = plan
         plan_seconds = time.perf_counter() - started
         document = plan.to_json()
-        report = check_plan(
-            document, exemptions=exemptions, fail_on_unknown=args.fail_on_unknown
-        )
+        report = check_plan(document, exemptions=exemptions, fail_on_unknown=args.fail_on_unknown)
         document["hlz"]["policy"] = report.to_json()
         elapsed = time.perf_counter() - started
         if report.fails:
@@ -318,18 +411,7 @@ def _plan(args: argparse.Namespace) -> int:
             print(summary_text(plan))
             print(policy_summary(report))
             print(f"  planned in {plan_seconds:.1f}s, checked in {elapsed - plan_seconds:.2f}s\n")
-        if args.json is not None:
-            _write(args.json, _json_text(document))
-        _write_reports(report, name, args.sarif, args.markdown)
-        if args.out_dir is not None:
-            _write(args.out_dir / f"{name}.plan.json", _json_text(document), no_symlink=True)
-            _write_reports(
-                report,
-                name,
-                args.out_dir / f"{name}.sarif",
-                args.out_dir / f"{name}.md",
-                no_symlink=True,
-            )
+        _write_outputs(Checked(name, document, report), args)
     return exit_code
 
 
@@ -357,45 +439,46 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{report.stack}: {len(report.blocking)} mandatory violations{types}{unknown}")
     else:
         print(summary_text(report))
-    _write_reports(report, report.stack, args.sarif, args.markdown)
+    _write_outputs(Checked(report.stack, document, report), args)
     return EXIT_POLICY if report.fails else EXIT_OK
 
 
-def _report(args: argparse.Namespace) -> int:
-    if args.report == "compliance":
-        from hlz.plan import Plan, plan_stack
-        from hlz.policy_check import check_plan
-        from hlz.reports import compliance_matrix
-
-        names = list(args.stacks) or available_stacks()
-        planned: dict[str, Plan] = {}
-        reports = []
-        for name in names:
-            print(f"Planning {name} ...", file=sys.stderr, flush=True)
-            plan = planned.get(name) or plan_stack(name, _planned=planned)
-            planned[name] = plan
-            reports.append(check_plan(plan.to_json(), exemptions_path=args.exemptions))
-        _write(args.out, compliance_matrix(reports))
-        return EXIT_OK
-    if args.report == "ai-inventory":
-        import datetime as dt
-
-        from hlz.inventory import inventory, inventory_markdown
-        from hlz.plan import plan_stack
-
-        print(f"Planning {args.stack} ...", file=sys.stderr, flush=True)
-        plan = plan_stack(args.stack, stack_file=_stack_file(args))
-        rows = inventory(plan.to_json())
-        text = inventory_markdown(args.stack, rows, dt.date.today())
-        if args.out is not None:
-            _write(args.out, text)
-        else:
-            print(text)
-        if args.json is not None:
-            document = {"stack": args.stack, "deployments": rows}
-            _write(args.json, _json_text(document))
-        return EXIT_OK
+def _no_report(args: argparse.Namespace) -> int:
     raise UsageError("name a report: compliance or ai-inventory")
+
+
+def _compliance(args: argparse.Namespace) -> int:
+    from hlz.policy_check import check_plan
+    from hlz.reports import compliance_matrix
+    from hlz.stackfiles import available_stacks
+
+    names = list(args.stacks) or available_stacks()
+    planned: dict[str, Plan] = {}
+    reports = []
+    for name in names:
+        print(f"Planning {name} ...", file=sys.stderr, flush=True)
+        plan = planned.get(name) or _planned_stack(name, _planned=planned)
+        planned[name] = plan
+        reports.append(check_plan(plan.to_json(), exemptions_path=args.exemptions))
+    _write(args.out, compliance_matrix(reports))
+    return EXIT_OK
+
+
+def _ai_inventory(args: argparse.Namespace) -> int:
+    from hlz.inventory import inventory, inventory_markdown
+
+    print(f"Planning {args.stack} ...", file=sys.stderr, flush=True)
+    plan = _planned_stack(args.stack, stack_file=_stack_file(args))
+    rows = inventory(plan.to_json())
+    text = inventory_markdown(args.stack, rows, utc_today())
+    if args.out is not None:
+        _write(args.out, text)
+    else:
+        print(text)
+    if args.json is not None:
+        document = {"stack": args.stack, "deployments": rows}
+        _write(args.json, _json_text(document))
+    return EXIT_OK
 
 
 def _rules(args: argparse.Namespace) -> int:
@@ -434,15 +517,16 @@ def _rules(args: argparse.Namespace) -> int:
 
 
 def _stack_file(args: argparse.Namespace) -> StackFile | None:
+    from hlz.stackfiles import load_stack_file
+
     return load_stack_file(args.stack, path=args.stack_file) if args.stack_file else None
 
 
 def _graph(args: argparse.Namespace) -> int:
     from hlz import graph
-    from hlz.plan import plan_stack
 
     print(f"Planning {args.stack} ...", file=sys.stderr, flush=True)
-    document = plan_stack(args.stack, stack_file=_stack_file(args)).to_json()
+    document = _planned_stack(args.stack, stack_file=_stack_file(args)).to_json()
     bare = args.out is not None and args.out.suffix == ".mmd"
     text = graph.mermaid(document) if bare else graph.markdown(document)
     if args.out is None:
@@ -452,32 +536,33 @@ def _graph(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _stacks(args: argparse.Namespace) -> int:
+    from hlz.stackfiles import available_stacks, load_stack_file
+
+    for name in available_stacks():
+        stack_file = load_stack_file(name)
+        layer, profile = stack_file.layer or "?", stack_file.profile or "?"
+        print(f"{name:<16} {layer:<14} {profile}")
+    return EXIT_OK
+
+
+def _is_input_error(error: Exception) -> bool:
+    """Bad configuration, stack selection or exemptions: exit 2, the message names the key.
+    (Imported only once something failed: ``components.errors`` loads pydantic.)"""
+    from components.errors import ConfigError
     from policies.exemptions import ExemptionError
 
+    return isinstance(error, ConfigError | ExemptionError)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    try:
-        if args.command == "plan":
-            return _plan(args)
-        if args.command == "check":
-            return _check(args)
-        if args.command == "report":
-            return _report(args)
-        if args.command == "rules":
-            return _rules(args)
-        if args.command == "graph":
-            return _graph(args)
-        if args.command == "preflight":
-            return run_preflight(args)
-        if args.command == "stacks":
-            for name in available_stacks():
-                stack_file = load_stack_file(name)
-                layer, profile = stack_file.layer or "?", stack_file.profile or "?"
-                print(f"{name:<16} {layer:<14} {profile}")
-            return EXIT_OK
+    if args.func is None:
         parser.print_help()
         return EXIT_USAGE
+    try:
+        return args.func(args)
     except BrokenPipeError:
         # The reader went away (`hlz rules | head`): not a failure of hlz. Point stdout at
         # devnull so the interpreter's final flush does not raise again.
@@ -486,11 +571,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"hlz: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except (ConfigError, ExemptionError) as error:
-        print(f"hlz: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except Exception as error:  # noqa: BLE001 - report any program failure with its type
-        print(f"hlz: the stack program failed: {type(error).__name__}: {error}", file=sys.stderr)
+    except ProgramFailed as failure:
+        print(f"hlz: the stack program failed: {failure}", file=sys.stderr)
+        return EXIT_PROGRAM_FAILED
+    except Exception as error:  # noqa: BLE001 - never a traceback; say whose fault it is
+        if _is_input_error(error):
+            print(f"hlz: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        print(
+            f"hlz: internal error: {type(error).__name__}: {error}\n"
+            "hlz: this is a bug in hlz, not in your configuration or stack program; please "
+            "report it with the command you ran and this message",
+            file=sys.stderr,
+        )
         return EXIT_PROGRAM_FAILED
 
 

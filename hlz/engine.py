@@ -3,7 +3,8 @@
 No Pulumi CLI and no credentials: the SDK's mock monitor stands in for the engine, ``ArmMocks``
 answers like Azure would (ARM ids, computed outputs, a fixed fake subscription/tenant), and
 ``RecordingMonitor`` keeps the wire inputs each resource was registered with — exactly what the
-provider (and a policy pack) would receive.
+provider (and a policy pack) would receive. Every use of the SDK beyond its program API goes
+through ``hlz.sdk_internals``.
 """
 
 from __future__ import annotations
@@ -17,12 +18,9 @@ from inspect import isawaitable
 from typing import Any
 
 from google.protobuf import json_format
-from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import rpc
-from pulumi.runtime.config import set_all_config
-from pulumi.runtime.settings import SETTINGS, configure, set_root_resource
-from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
+from hlz import sdk_internals as sdk
 from hlz.arm import arm_id, auto_name, computed_outputs, fake_guid, identity_outputs
 
 DEFAULT_SUBSCRIPTION_ID = "00000000-0000-4000-8000-000000000001"
@@ -56,12 +54,12 @@ def to_plain(value: Any) -> Any:
     """Wire value -> JSON: secrets masked, unknowns marked, integral floats as ints
     (protobuf Struct carries every number as a double)."""
     if isinstance(value, dict):
-        signature = value.get(rpc._special_sig_key)
-        if signature == rpc._special_secret_sig:
+        signature = value.get(sdk.SIG_KEY)
+        if signature == sdk.SECRET_SIG:
             return SECRET_MASK
-        if signature == rpc._special_resource_sig:
+        if signature == sdk.RESOURCE_SIG:
             return value.get("urn")
-        if signature == rpc._special_output_value_sig:
+        if signature == sdk.OUTPUT_VALUE_SIG:
             if value.get("secret"):
                 return SECRET_MASK
             return to_plain(value["value"]) if "value" in value else UNKNOWN_MARK
@@ -70,12 +68,12 @@ def to_plain(value: Any) -> Any:
         return [to_plain(item) for item in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if value == rpc.UNKNOWN:
+    if value == sdk.UNKNOWN:
         return UNKNOWN_MARK
     return value
 
 
-class ArmMocks(pulumi_mocks.Mocks):
+class ArmMocks(Mocks):
     """Answers resource registrations and invokes the way Azure and Pulumi would."""
 
     def __init__(
@@ -93,7 +91,7 @@ class ArmMocks(pulumi_mocks.Mocks):
         self.created: list[str] = []
         """Type of every resource the mocks were asked to create, in order."""
 
-    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
         if args.typ == "pulumi:pulumi:StackReference":
             name = str(args.inputs.get("name") or args.name)
             short = name.rsplit("/", 1)[-1]
@@ -119,7 +117,7 @@ class ArmMocks(pulumi_mocks.Mocks):
             }
             if "SystemAssigned" in str(state.get("identity", {}).get("type", "")):
                 # Azure creates the principal with the resource: unknown until then.
-                state["identity"] = {**state["identity"], "principalId": rpc.UNKNOWN}
+                state["identity"] = {**state["identity"], "principalId": sdk.UNKNOWN}
             return None, state
         if args.typ == "azure-native:network:Subnet" and inputs.get("addressPrefix"):
             self.subnet_prefixes[resource_id] = inputs["addressPrefix"]
@@ -127,7 +125,7 @@ class ArmMocks(pulumi_mocks.Mocks):
         state.update(computed_outputs(args.typ, name, inputs, self.tenant_id, self.subnet_prefixes))
         return resource_id, state
 
-    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
+    def call(self, args: MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
         if args.token == "azure-native:authorization:getClientConfig":
             return {
                 "subscriptionId": self.subscription_id,
@@ -138,7 +136,7 @@ class ArmMocks(pulumi_mocks.Mocks):
         raise NotImplementedError(f"hlz plan has no offline answer for invoke {args.token}")
 
 
-class RecordingMonitor(pulumi_mocks.MockMonitor):
+class RecordingMonitor(sdk.MockMonitor):
     """The SDK's mock monitor, keeping each registration in order."""
 
     def __init__(self, mocks: ArmMocks):
@@ -207,17 +205,8 @@ async def _run_then_settle(program: Callable[[], Awaitable[None] | None]) -> Non
     result = program()
     if isawaitable(result):
         await result
-    settings: Any = SETTINGS  # context-property attributes that pyright cannot see
     while True:
-        with settings.lock:
-            pending: list[asyncio.Future[Any]] = [
-                task for task in settings.outputs if not task.done()
-            ]
-        pending += [
-            rpc
-            for rpc in settings.rpc_manager.rpcs
-            if isinstance(rpc, asyncio.Future) and not rpc.done()
-        ]
+        pending = sdk.pending_work()
         if not pending:
             return
         done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
@@ -256,27 +245,15 @@ def run_program(
     Safe to call repeatedly in one process: runtime settings, config and the root stack are
     reset before each run.
     """
-    set_all_config(config, secret_keys)
+    sdk.set_config(config, secret_keys)
     monitor = RecordingMonitor(mocks)
-    settings = pulumi_mocks.MockSettings(
-        monitor=monitor,
-        monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
-        engine=pulumi_mocks.MockEngine(None),
-        project=project,
-        stack=stack,
-        dry_run=preview,
-        organization="organization",
-        callbacks=None,
-    )
-    configure(settings)
-    set_root_resource(None)  # type: ignore[arg-type]  # run_in_stack creates the root Stack
-    # Outputs left pending by an earlier run in this process must not be awaited by this one.
-    SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
+    # A fresh deployment: nothing an earlier run in this process left pending is awaited here.
+    sdk.start_mock_deployment(mocks, monitor, project=project, stack=stack, preview=preview)
     loop = asyncio.new_event_loop()
     try:
         asyncio.set_event_loop(loop)
         with _fewer_gc_passes():
-            loop.run_until_complete(run_in_stack(lambda: _run_then_settle(program)))
+            loop.run_until_complete(sdk.run_in_stack(lambda: _run_then_settle(program)))
     finally:
         loop.close()
         asyncio.set_event_loop(None)

@@ -25,6 +25,7 @@ from hlz.engine import (
     run_program,
 )
 from hlz.stackfiles import StackFile, load_stack_file
+from hlz.text import display_path, plural
 from stacks.common import stack_reference_problem
 
 PROJECT = "hlz"
@@ -258,19 +259,6 @@ def plan_stack(
         preview=preview,
         referenced=referenced,
     )
-
-
-def display_path(path: Path) -> str:
-    """``path`` relative to the working directory when it lies below it (shorter, and the same on
-    every machine), else absolute."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def component_of(registration: Registration, by_urn: dict[str, Registration]) -> str:

@@ -29,14 +29,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 from components.errors import ConfigError
+from policies.model import Profile
 from policies.yaml_input import MAX_DEPTH
-from stacks.common import Profile
 
 SOURCE = "plan document"
-PROFILES: tuple[str, ...] = get_args(Profile)
+PROFILES: tuple[str, ...] = tuple(profile.value for profile in Profile)
+"""The profiles the pack judges by (``hlz check`` reads ``hlz.profile`` as one). From
+``policies.model``, not ``stacks.common``: a check must not load the stack programs' Pulumi
+runtime."""
 HINT = "write one with hlz plan --json"
 
 

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hlz.engine import UNKNOWN_MARK
-from hlz.plan import plural
+import hlz.sdk_proxy  # noqa: F401  - first: the SDK's unknown-checking proxy, without its server
+import policies
+from hlz.markers import UNKNOWN_MARK
 from hlz.schema import TypeFinding, validate_resources
-from hlz.stackfiles import project_root
-from hlz.text import printable
+from hlz.text import plural, printable
+from policies.clock import utc_today
 from policies.evaluation import Finding, evaluate_plan, normalised
 from policies.exemptions import Exemption, load_exemptions
 from policies.model import (
@@ -31,20 +32,21 @@ from policies.model import (
 )
 from policies.registry import ALL_RULES
 
-DEFAULT_EXEMPTIONS = Path("policies") / "exemptions.yaml"
 NOT_DEPLOYED_TYPES = frozenset({"pulumi:pulumi:StackReference"})
 """Reads, not resources the stack manages: no rule applies to them."""
 
 OUTCOMES = ("pass", "fail", "exempt", "override", "n/a", "unknown")
 OVERRIDE_REASON_PREFIX = "overridden by tag "
-UNCHECKED_KIND = "no-type-definition"
-
-"""The type finding that means "not checked" rather than "wrong"."""
 """How ``policies.evaluation`` words a NotApplicable that an override tag produced."""
+UNCHECKED_KIND = "no-type-definition"
+"""The type finding that means "not checked" rather than "wrong"."""
 
 
 def default_exemptions_path() -> Path:
-    return project_root() / DEFAULT_EXEMPTIONS
+    """``policies/exemptions.yaml``: the file the pack reads under CrossGuard too
+    (``policies.adapter.DEFAULT_EXEMPTIONS_FILE``; the adapter itself loads the policy SDK's
+    server, which a check does not need)."""
+    return Path(policies.__file__).resolve().parent / "exemptions.yaml"
 
 
 def load_project_exemptions(
@@ -286,7 +288,7 @@ def check_plan(
     (``hlz.profile``) and, failing that, production (the stricter)."""
     meta = plan.get("hlz", {})
     profile = profile or Profile(meta.get("profile") or Profile.PRODUCTION.value)
-    today = today or dt.date.today()
+    today = today or utc_today()
     if exemptions is None:
         exemptions = load_project_exemptions(exemptions_path, today)
     resources = stack_resources(plan)

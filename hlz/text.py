@@ -17,11 +17,15 @@ gets the exact text.
 Backslashes are kept as they are (Windows paths stay readable), so an escape cannot be told
 from the same characters typed literally; what matters is that nothing reaches the terminal
 or the table as a control.
+
+Also the small wording helpers the human-readable summaries share (``plural``,
+``display_path``): importing nothing heavy, so that ``hlz check`` does not load the planner.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -53,3 +57,17 @@ def markdown_cell(text: str) -> str:
     becomes a space, ``|`` becomes ``\\|``, and anything else unprintable is escaped as in
     ``printable``. Does what hlz/reports.py's ``_cell`` does (pipes, newlines) and more."""
     return printable(_LINE_BREAK.sub(" ", text)).replace("|", "\\|")
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 violation``, ``0 violations``, ``2 violations``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it (shorter, and the same on
+    every machine), else absolute."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -8,12 +8,12 @@ import json
 import re
 from typing import Any, Literal, TypeVar
 
-import pulumi
 from pydantic import ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
 from components.errors import ConfigError, problems_from_validation_error
 from components.shared import HlzModel
+from hlz.sdk_internals import config_values
 from policies.overrides import visible_text
 from policies.vocabulary import (
     ALLOWED_LOCATIONS,
@@ -64,9 +64,10 @@ class ConfigModel(HlzModel):
 
 def read_namespace() -> dict[str, Any]:
     """Every ``hlz:*`` key of the running stack, with structured values decoded (the Pulumi
-    runtime hands object and list values over as JSON text)."""
+    runtime hands object and list values over as JSON text). Every key, not only the declared
+    ones, so that a misspelt key is reported (``hlz.sdk_internals.config_values``)."""
     raw: dict[str, Any] = {}
-    for full_key, value in pulumi.runtime.config.CONFIG.get().items():
+    for full_key, value in config_values().items():
         if not full_key.startswith(KEY_PREFIX):
             continue
         key = full_key[len(KEY_PREFIX) :]

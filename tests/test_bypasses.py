@@ -7,8 +7,8 @@ import copy
 import json
 from pathlib import Path
 
-from hlz.cli import main
 from hlz.plan import Plan
+from tests.cli_runner import run_hlz
 
 STORAGE = "azure-native:storage:StorageAccount"
 
@@ -17,29 +17,27 @@ def _state(document: dict) -> dict:
     return next(s["newState"] for s in document["steps"] if s["newState"]["type"] == STORAGE)
 
 
-def _check(document: dict, tmp_path: Path, capsys) -> tuple[int, str]:
+def _check(document: dict, tmp_path: Path) -> tuple[int, str]:
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(document))
-    code = main(["check", str(path)])
-    return code, capsys.readouterr().out
+    code, out, _ = run_hlz("check", path)
+    return code, out
 
 
-def test_a_versioned_token_does_not_escape_the_storage_rules(
-    lab_dev: Plan, tmp_path: Path, capsys
-):
+def test_a_versioned_token_does_not_escape_the_storage_rules(lab_dev: Plan, tmp_path: Path):
     document = copy.deepcopy(lab_dev.to_json())
     state = _state(document)
     state["type"] = "azure-native:storage/v20230101:StorageAccount"
     state["inputs"]["minimumTlsVersion"] = "TLS1_0"
     state["inputs"]["publicNetworkAccess"] = "Enabled"
-    code, out = _check(document, tmp_path, capsys)
+    code, out = _check(document, tmp_path)
     assert code == 1
     assert "storage-account-require-minimum-tls12" in out
     assert "storage-account-disallow-public-network-access" in out
 
 
 def test_a_generic_storage_account_does_not_escape_the_storage_rules(
-    lab_dev: Plan, tmp_path: Path, capsys
+    lab_dev: Plan, tmp_path: Path
 ):
     document = copy.deepcopy(lab_dev.to_json())
     state = _state(document)
@@ -58,7 +56,7 @@ def test_a_generic_storage_account_does_not_escape_the_storage_rules(
         "sku": typed["sku"],
         "properties": {"minimumTlsVersion": "TLS1_0", "supportsHttpsTrafficOnly": False},
     }
-    code, out = _check(document, tmp_path, capsys)
+    code, out = _check(document, tmp_path)
     assert code == 1
     for rule in (
         "storage-account-require-minimum-tls12",

@@ -368,11 +368,11 @@ def test_components_refuse_a_missing_dns_zone_before_registering_anything():
     ):
         registered: list = []
 
-        def program(build=build) -> None:
+        def program(build=build, registered=registered) -> None:
             try:
                 build()
-            except ConfigError as error:
-                registered.append(error)
+            except ConfigError as refused:
+                registered.append(refused)
 
         recorded = run_components(program)
         (error,) = registered

@@ -3,14 +3,12 @@ than the cap, is bad input (exit 2, every problem named), never a pass."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from pathlib import Path
 
 import pytest
 
-from hlz.cli import main as hlz_main
+from tests.cli_runner import run_hlz
 
 RULE = "storage-account-disallow-public-network-access"
 REASON = "Vendor appliance cannot use private endpoints yet; ticket CHG-4821."
@@ -21,10 +19,8 @@ def check(tmp_path: Path, exemptions: str) -> tuple[int, str]:
     plan.write_text(json.dumps({"steps": [], "hlz": {"stack": "t", "profile": "lab"}}))
     path = tmp_path / "exemptions.yaml"
     path.write_text(exemptions, encoding="utf-8")
-    err = io.StringIO()
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-        code = hlz_main(["check", str(plan), "--exemptions", str(path)])
-    return code, err.getvalue()
+    code, _, err = run_hlz("check", plan, "--exemptions", path)
+    return code, err
 
 
 @pytest.mark.parametrize("pattern", ["urn:*", "*-*", "[!~]*"])
@@ -52,8 +48,6 @@ def test_exemption_file_with_a_key_written_twice_exits_2(tmp_path: Path):
 def test_exemption_file_that_does_not_exist_exits_2(tmp_path: Path):
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"steps": []}))
-    err = io.StringIO()
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-        code = hlz_main(["check", str(plan), "--exemptions", str(tmp_path / "missing.yaml")])
-    assert code == 2, err.getvalue()
-    assert "cannot read the exemptions file" in err.getvalue()
+    code, _, err = run_hlz("check", plan, "--exemptions", tmp_path / "missing.yaml")
+    assert code == 2, err
+    assert "cannot read the exemptions file" in err

@@ -11,8 +11,8 @@ import yaml
 from hlz.inventory import COLUMNS, MISSING, inventory
 from hlz.plan import Plan
 from policies.vocabulary import GOVERNANCE_TAGS
+from tests.cli_runner import run_hlz
 from tests.conftest import ROOT
-from tests.test_cli import hlz
 from tests.test_config_ai_lab import deployment, example, problems
 
 
@@ -152,10 +152,10 @@ def test_inventory_marks_missing_facts():
 
 def test_ai_inventory_command(tmp_path: Path):
     markdown, document = tmp_path / "inventory.md", tmp_path / "inventory.json"
-    result = hlz(
-        "report", "ai-inventory", "lab-dev", "--out", str(markdown), "--json", str(document)
+    code, _, err = run_hlz(
+        "report", "ai-inventory", "lab-dev", "--out", markdown, "--json", document
     )
-    assert result.returncode == 0, result.stderr
+    assert code == 0, err
     text = markdown.read_text()
     assert (
         "| notes-summariser |" in text
@@ -172,7 +172,7 @@ def test_expired_approval_fails_hlz_plan_with_exit_2(tmp_path: Path):
     config["config"]["hlz:openai"]["deployments"][1]["governance"]["approvalExpires"] = "2025-12-31"
     stack_file = tmp_path / "Pulumi.lab-expired.yaml"
     stack_file.write_text(yaml.safe_dump(config))
-    result = hlz("plan", "lab-expired", "--stack-file", str(stack_file))
-    assert result.returncode == 2
-    assert "deployments[1] (notes-embeddings).governance.approvalExpires" in result.stderr
-    assert "expired on 2025-12-31" in result.stderr
+    code, _, err = run_hlz("plan", "lab-expired", "--stack-file", stack_file)
+    assert code == 2
+    assert "deployments[1] (notes-embeddings).governance.approvalExpires" in err
+    assert "expired on 2025-12-31" in err

@@ -2,8 +2,8 @@
 
 Rule tests feed hand-written props to check functions; this proves the same rules fire on what
 the real azure-native SDK registers, through a real offline plan, for resource rules and stack
-rules alike. The fixture is planned once in-process and run once through the CLI; both results
-are shared with tests/test_policy_reports.py (tests/fixtures/insecure_stack.py).
+rules alike. The fixture is planned once, and run once through ``hlz plan`` in-process; both
+results are shared with tests/test_policy_reports.py (tests/fixtures/insecure_stack.py).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def test_fixture_is_checked_under_the_production_profile_of_its_stack_file(
 
 
 def test_cli_plan_of_the_fixture_exits_1_for_mandatory_violations(cli_run: CliRun):
-    assert cli_run.result.returncode == 1, cli_run.result.stderr
+    assert cli_run.result.code == 1, cli_run.result.stderr
     assert "Traceback" not in cli_run.result.stderr
 
 

@@ -4,9 +4,7 @@ pack."""
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,10 +15,10 @@ from pydantic import ValidationError
 
 from components.errors import ConfigError
 from components.shared import Override, override_tags
-from hlz.cli import main as hlz_main
 from hlz.plan import Plan
 from policies.overrides import TAG_VALUE_MAX_LENGTH, parse_tag_value
 from stacks.ai_lab.config import parse_ai_lab_config, validate_ai_lab_config
+from tests.cli_runner import run_hlz
 from tests.conftest import ROOT
 
 TODAY = date(2026, 11, 27)
@@ -123,9 +121,7 @@ def test_plan_with_an_expired_override_exits_2_naming_the_key(tmp_path: Path):
     document["config"]["hlz:openai"]["deployments"][0]["dataResidencyOverride"] = override
     stack_file = tmp_path / "Pulumi.lab-dev.yaml"
     stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = hlz_main(["plan", "lab-dev", "--stack-file", str(stack_file), "--quiet"])
-    assert code == 2, err.getvalue()
-    assert f"{KEY}.expires: the override expired on 2020-01-01" in err.getvalue()
-    assert "Traceback" not in err.getvalue()
+    code, _, err = run_hlz("plan", "lab-dev", "--stack-file", stack_file, "--quiet")
+    assert code == 2, err
+    assert f"{KEY}.expires: the override expired on 2020-01-01" in err
+    assert "Traceback" not in err

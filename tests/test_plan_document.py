@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from hlz.cli import main
 from hlz.plan import Plan
 from hlz.plan_document import read_plan_document
+from tests.cli_runner import run_hlz
 
 Mutation = Callable[[dict[str, Any]], None]
 
@@ -90,7 +90,7 @@ def _deep(depth: int) -> Any:
     ],
 )
 def test_malformed_plan_exits_2_naming_the_step(
-    lz_dev: Plan, tmp_path: Path, capsys, mutate: Mutation, where: str, fragment: str
+    lz_dev: Plan, tmp_path: Path, mutate: Mutation, where: str, fragment: str
 ):
     document = copy.deepcopy(lz_dev.to_json())
     mutate(document)
@@ -101,22 +101,21 @@ def test_malformed_plan_exits_2_naming_the_step(
     expected = where
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(document))
-    code = main(["check", str(path)])
-    err = capsys.readouterr().err
+    code, _, err = run_hlz("check", path)
     assert code == 2, err
     assert "the stack program failed" not in err
     line = next((line for line in err.splitlines() if line.startswith(f"  - {expected}")), None)
     assert line is not None and fragment in line, err
 
 
-def test_every_problem_of_a_plan_is_listed(lz_dev: Plan, tmp_path: Path, capsys):
+def test_every_problem_of_a_plan_is_listed(lz_dev: Plan, tmp_path: Path):
     document = copy.deepcopy(lz_dev.to_json())
     document["steps"][0]["newState"].pop("urn")
     document["steps"][1]["newState"]["inputs"] = "none"
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(document))
-    assert main(["check", str(path)]) == 2
-    err = capsys.readouterr().err
+    code, _, err = run_hlz("check", path)
+    assert code == 2
     assert "(2 problems)" in err
     assert "steps[0].newState.urn" in err and "steps[1].newState.inputs" in err
 
@@ -132,17 +131,17 @@ def test_every_problem_of_a_plan_is_listed(lz_dev: Plan, tmp_path: Path, capsys)
     ],
     ids=["deep_json", "not_utf8", "not_json", "a_list", "no_steps"],
 )
-def test_unreadable_plan_files_exit_2(tmp_path: Path, capsys, content: bytes, fragment: str):
+def test_unreadable_plan_files_exit_2(tmp_path: Path, content: bytes, fragment: str):
     path = tmp_path / "plan.json"
     path.write_bytes(content)
-    assert main(["check", str(path)]) == 2
-    err = capsys.readouterr().err
+    code, _, err = run_hlz("check", path)
+    assert code == 2
     assert fragment in err and "the stack program failed" not in err
 
 
-def test_a_directory_is_not_a_plan(tmp_path: Path, capsys):
-    assert main(["check", str(tmp_path)]) == 2
-    assert "not a file" in capsys.readouterr().err
+def test_a_directory_is_not_a_plan(tmp_path: Path):
+    code, _, err = run_hlz("check", tmp_path)
+    assert code == 2 and "not a file" in err
 
 
 def test_a_written_plan_is_accepted_unchanged(lz_dev: Plan, tmp_path: Path):

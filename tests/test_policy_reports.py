@@ -18,7 +18,6 @@ import jsonschema
 import pytest
 import yaml
 
-from hlz.cli import main
 from hlz.engine import UNKNOWN_MARK
 from hlz.plan import Plan, plan_stack
 from hlz.policy_check import UNCHECKED_KIND, PolicyReport, check_plan, outcome_name, short_urn
@@ -27,13 +26,13 @@ from hlz.schema import FINDING_KINDS
 from hlz.stackfiles import load_stack_file
 from policies.model import NonCompliant, Undetermined
 from policies.registry import ALL_RULES
+from tests.cli_runner import run_hlz
 from tests.fixtures.insecure_stack import (
     PROGRAM,
     ROOT,
     STACK,
     STACK_FILE,
     CliRun,
-    hlz,
     insecure_cli_run,
     insecure_plan,
     insecure_report,
@@ -264,21 +263,21 @@ def test_plan_with_an_exemption_for_an_unknown_rule_exits_2_naming_it(tmp_path: 
         "resources.ResourceGroup('rg', resource_group_name='rg', location='eastus2')\n"
     )
     out = tmp_path / "plan.json"
-    result = hlz(
+    code, _, err = run_hlz(
         "plan",
         "tiny",
         "--program",
-        str(program),
+        program,
         "--stack-file",
-        str(STACK_FILE),
+        STACK_FILE,
         "--exemptions",
-        str(bad),
+        bad,
         "--json",
-        str(out),
+        out,
     )
-    assert result.returncode == 2, result.stderr
-    assert "unknown rule id 'storage-account-allow-everything'" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert code == 2, err
+    assert "unknown rule id 'storage-account-allow-everything'" in err
+    assert "Traceback" not in err
     assert not out.exists()
 
 
@@ -289,10 +288,10 @@ def test_check_of_the_saved_plan_reports_the_same_violations_as_plan(
     cli_run: CliRun, tmp_path: Path
 ):
     check_sarif = tmp_path / "check.sarif"
-    result = hlz("check", str(cli_run.plan_json), "--sarif", str(check_sarif))
-    assert result.returncode == 1, result.stderr
+    code, out, err = run_hlz("check", cli_run.plan_json, "--sarif", check_sarif)
+    assert code == 1, err
     # Same rows, same order: both evaluate the steps of the same plan document.
-    assert result.stdout.strip() and result.stdout.strip() in cli_run.result.stdout
+    assert out.strip() and out.strip() in cli_run.result.stdout
     policy = json.loads(cli_run.plan_json.read_text())["hlz"]["policy"]
     from_plan = Counter(
         (violation["rule"], violation["urn"], reason)
@@ -315,9 +314,9 @@ def test_check_of_the_saved_plan_reports_the_same_violations_as_plan(
 def test_check_of_a_json_file_that_is_not_a_plan_exits_2(tmp_path: Path):
     path = tmp_path / "not-a-plan.json"
     path.write_text(json.dumps({"resources": []}))
-    result = hlz("check", str(path))
-    assert result.returncode == 2
-    assert "not a plan" in result.stderr
+    code, _, err = run_hlz("check", path)
+    assert code == 2
+    assert "not a plan" in err
 
 
 # --- HIPAA evidence matrix ----------------------------------------------------------------------
@@ -328,7 +327,8 @@ def compliance_sections(tmp_path_factory: pytest.TempPathFactory) -> dict[str, l
     """``hlz report compliance lz-dev``: 45 CFR section heading -> the lines under it (the
     closing exemptions section is checked on its own)."""
     path = tmp_path_factory.mktemp("compliance") / "matrix.md"
-    assert main(["report", "compliance", "lz-dev", "--out", str(path)]) == 0
+    code, _, err = run_hlz("report", "compliance", "lz-dev", "--out", path)
+    assert code == 0, err
     sections: dict[str, list[str]] = {}
     current: list[str] = []
     for line in path.read_text().split("## Exemptions and overrides")[0].splitlines():

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hlz.cli import main
 from hlz.plan import plan_stack
 from hlz.policy_check import check_plan, stack_resources
 from hlz.stackfiles import load_stack_file
+from tests.cli_runner import run_hlz
 from tests.fixtures.insecure_stack import STACK_FILE
 
 VAULT_ID = (
@@ -46,9 +46,8 @@ def test_a_get_is_a_read_step_with_its_id_and_no_findings(tmp_path: Path):
     assert report.findings == []
 
 
-def test_hlz_plan_of_a_program_with_only_a_read_exits_0(tmp_path: Path, capsys):
+def test_hlz_plan_of_a_program_with_only_a_read_exits_0(tmp_path: Path):
     program = _read_only_program(tmp_path)
-    code = main(["plan", "tiny", "--program", str(program), "--stack-file", str(STACK_FILE)])
-    out = capsys.readouterr().out
-    assert code == 0, out
+    code, out, err = run_hlz("plan", "tiny", "--program", program, "--stack-file", STACK_FILE)
+    assert code == 0, err
     assert "0 resources to create" in out and "1 read" in out

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from components.errors import ConfigError
-from hlz.cli import main
 from hlz.stackfiles import load_stack_file
 from stacks.ai_lab import catalogue
+from tests.cli_runner import run_hlz
 from tests.conftest import ROOT
 
 LAB_DEV = (ROOT / "Pulumi.lab-dev.yaml").read_text()
@@ -36,12 +36,11 @@ ALIAS_BOMB = "config:\n  hlz:bomb:\n    a: &a [x, x, x, x, x, x, x, x, x]\n" + "
     ids=["duplicate_key", "int_key", "deep_nesting", "alias_bomb", "latin1", "no_config", "syntax"],
 )
 def test_bad_yaml_in_a_stack_file_exits_2_naming_file_and_line(
-    tmp_path: Path, capsys, content: bytes, fragment: str
+    tmp_path: Path, content: bytes, fragment: str
 ):
     path = tmp_path / "Pulumi.bad.yaml"
     path.write_bytes(content)
-    code = main(["plan", "bad", "--stack-file", str(path)])
-    err = capsys.readouterr().err
+    code, _, err = run_hlz("plan", "bad", "--stack-file", path)
     assert code == 2, err
     assert "Pulumi.bad.yaml" in err and fragment in err, err
     assert "the stack program failed" not in err
@@ -63,7 +62,7 @@ def test_a_malformed_catalogue_is_a_config_error_naming_the_file(tmp_path: Path)
     "name",
     ["../lz-dev", "..", "a/b", "a\\b", "/etc/passwd", ".hidden", "lz\x1bdev", "lz dev", "x" * 101],
 )
-def test_stack_names_are_checked_before_any_file_is_read(name: str, capsys, monkeypatch):
+def test_stack_names_are_checked_before_any_file_is_read(name: str, monkeypatch):
     read: list[str] = []
     original = Path.read_bytes
 
@@ -73,8 +72,8 @@ def test_stack_names_are_checked_before_any_file_is_read(name: str, capsys, monk
 
     monkeypatch.setattr(Path, "read_bytes", spy)
     monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: read.append(str(self)) or "")
-    assert main(["plan", name]) == 2
-    err = capsys.readouterr().err
+    code, _, err = run_hlz("plan", name)
+    assert code == 2
     assert "not a valid stack name" in err, err
     assert read == []
 
@@ -97,52 +96,51 @@ def _lab(tmp_path: Path, name: str, reference: str) -> Path:
     [("lab-self", "this stack itself"), ("org/hlz/lab-self", "this stack itself"), ("", "empty")],
 )
 def test_a_lab_referencing_itself_or_nothing_exits_2(
-    tmp_path: Path, capsys, reference: str, fragment: str
+    tmp_path: Path, reference: str, fragment: str
 ):
     path = _lab(tmp_path, "lab-self", reference)
-    assert main(["plan", "lab-self", "--stack-file", str(path), "--quiet"]) == 2
-    err = capsys.readouterr().err
+    code, _, err = run_hlz("plan", "lab-self", "--stack-file", path, "--quiet")
+    assert code == 2
     assert "hlz:landingZoneStack" in err and fragment in err, err
 
 
-def test_a_reference_cycle_exits_2(tmp_path: Path, capsys):
+def test_a_reference_cycle_exits_2(tmp_path: Path):
     _lab(tmp_path, "lab-a", "lab-b")
     _lab(tmp_path, "lab-b", "lab-a")
-    code = main(["plan", "lab-a", "--stack-file", str(tmp_path / "Pulumi.lab-a.yaml"), "--quiet"])
-    err = capsys.readouterr().err
+    stack_file = tmp_path / "Pulumi.lab-a.yaml"
+    code, _, err = run_hlz("plan", "lab-a", "--stack-file", stack_file, "--quiet")
     assert code == 2, err
     assert "hlz:landingZoneStack" in err and "lab-a -> lab-b -> lab-a" in err, err
 
 
-def test_a_broken_landing_zone_is_named_by_the_lab(tmp_path: Path, capsys):
+def test_a_broken_landing_zone_is_named_by_the_lab(tmp_path: Path):
     lz = yaml.safe_load((ROOT / "Pulumi.lz-dev.yaml").read_text())
     lz["config"]["hlz:location"] = "westeurope"
     (tmp_path / "Pulumi.lz-x.yaml").write_text(yaml.safe_dump(lz))
     path = _lab(tmp_path, "lab-x", "lz-x")
-    assert main(["plan", "lab-x", "--stack-file", str(path), "--quiet"]) == 2
-    err = capsys.readouterr().err
+    code, _, err = run_hlz("plan", "lab-x", "--stack-file", path, "--quiet")
+    assert code == 2
     assert "of lz-x (hlz:landingZoneStack of lab-x)" in err and "hlz:location" in err, err
 
 
 @pytest.mark.parametrize(("key", "value"), [("hlz:profile", "staging"), ("hlz:profile", "")])
-def test_unknown_profile_exits_2_for_any_program(tmp_path: Path, capsys, key: str, value: str):
+def test_unknown_profile_exits_2_for_any_program(tmp_path: Path, key: str, value: str):
     path = tmp_path / "Pulumi.prog.yaml"
     path.write_text(yaml.safe_dump({"config": {"hlz:layer": "my-own", key: value}}))
     program = ROOT / "tests" / "fixtures" / "insecure" / "__main__.py"
-    code = main(["plan", "prog", "--stack-file", str(path), "--program", str(program), "--quiet"])
-    err = capsys.readouterr().err
+    code, _, err = run_hlz("plan", "prog", "--stack-file", path, "--program", program, "--quiet")
     assert code == 2, err
     assert key in err and "the stack program failed" not in err
 
 
 @pytest.mark.parametrize("value", ["hub", ["ai_lab"], None])
-def test_unknown_layer_of_an_hlz_stack_exits_2(tmp_path: Path, capsys, value):
+def test_unknown_layer_of_an_hlz_stack_exits_2(tmp_path: Path, value):
     document = yaml.safe_load((ROOT / "Pulumi.lz-dev.yaml").read_text())
     document["config"]["hlz:layer"] = value
     path = tmp_path / "Pulumi.odd.yaml"
     path.write_text(yaml.safe_dump(document))
-    assert main(["plan", "odd", "--stack-file", str(path), "--quiet"]) == 2
-    err = capsys.readouterr().err
+    code, _, err = run_hlz("plan", "odd", "--stack-file", path, "--quiet")
+    assert code == 2
     assert "hlz:layer: must be landing_zone or ai_lab" in err, err
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hlz.cli import main
 from hlz.inventory import COLUMNS, inventory, inventory_markdown
 from hlz.text import markdown_cell, printable
+from tests.cli_runner import run_hlz
 from tests.conftest import ROOT
 
 ANSI_RED = "\x1b[31m"
@@ -93,16 +93,16 @@ def test_inventory_markdown_escapes_pipes_newlines_and_ansi_in_cells():
     assert text.startswith("# AI model inventory — `lab\\x1b[2J\\|x`\n")
 
 
-def test_ai_inventory_command_escapes_an_owner_from_config(tmp_path: Path, capsys):
+def test_ai_inventory_command_escapes_an_owner_from_config(tmp_path: Path):
     config = yaml.safe_load((ROOT / "Pulumi.lab-dev.yaml").read_text())
     config["config"]["hlz:openai"]["deployments"][0]["governance"]["owner"] = HOSTILE_OWNER
     stack_file = tmp_path / "Pulumi.lab-hostile.yaml"
     stack_file.write_text(yaml.safe_dump(config))
     out = tmp_path / "inventory.md"
-    code = main(
-        ["report", "ai-inventory", "lab-dev", "--stack-file", str(stack_file), "--out", str(out)]
+    code, _, err = run_hlz(
+        "report", "ai-inventory", "lab-dev", "--stack-file", stack_file, "--out", out
     )
-    assert code == 0, capsys.readouterr().err
+    assert code == 0, err
     text = out.read_text()
     assert "\x1b" not in text and "\r" not in text
     header, _, *rows = _table_rows(text)

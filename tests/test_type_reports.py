@@ -8,8 +8,8 @@ from pathlib import Path
 
 import jsonschema
 
-from hlz.cli import main
 from hlz.plan import Plan
+from tests.cli_runner import run_hlz
 from tests.conftest import ROOT
 
 SARIF_SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-2.1.0.json").read_text())
@@ -24,24 +24,20 @@ def _with_bad_access_tier(lab_dev: Plan) -> dict:
     return document
 
 
-def test_the_example_plan_has_no_type_findings(lab_dev: Plan, tmp_path: Path, capsys):
+def test_the_example_plan_has_no_type_findings(lab_dev: Plan, tmp_path: Path):
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(lab_dev.to_json()))
-    assert main(["check", str(path), "--quiet"]) == 0
-    assert capsys.readouterr().out.strip() == "lab-dev: 0 mandatory violations"
+    code, out, err = run_hlz("check", path, "--quiet")
+    assert code == 0, err
+    assert out.strip() == "lab-dev: 0 mandatory violations"
 
 
-def test_a_type_error_fails_check_and_shows_in_every_format(
-    lab_dev: Plan, tmp_path: Path, capsys
-):
+def test_a_type_error_fails_check_and_shows_in_every_format(lab_dev: Plan, tmp_path: Path):
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps(_with_bad_access_tier(lab_dev)))
     sarif_path, markdown_path = tmp_path / "r.sarif", tmp_path / "r.md"
-    code = main(
-        ["check", str(plan), "--sarif", str(sarif_path), "--markdown", str(markdown_path)]
-    )
-    out = capsys.readouterr().out
-    assert code == 1
+    code, out, err = run_hlz("check", plan, "--sarif", sarif_path, "--markdown", markdown_path)
+    assert code == 1, err
     assert "1 error, 0 unchecked" in out
     assert "TYPE enum-value storage:StorageAccount::storage-sa properties.accessTier" in out
     document = json.loads(sarif_path.read_text())
@@ -57,8 +53,9 @@ def test_a_type_error_fails_check_and_shows_in_every_format(
     assert "| enum-value | `storage:StorageAccount::storage-sa` |" in text
 
 
-def test_quiet_check_names_type_errors(lab_dev: Plan, tmp_path: Path, capsys):
+def test_quiet_check_names_type_errors(lab_dev: Plan, tmp_path: Path):
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps(_with_bad_access_tier(lab_dev)))
-    assert main(["check", str(plan), "--quiet"]) == 1
-    assert capsys.readouterr().out.strip() == "lab-dev: 0 mandatory violations, 1 type errors"
+    code, out, _ = run_hlz("check", plan, "--quiet")
+    assert code == 1
+    assert out.strip() == "lab-dev: 0 mandatory violations, 1 type errors"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import jsonschema
 
-from hlz.cli import main
 from hlz.engine import UNKNOWN_MARK
 from hlz.plan import Plan
+from tests.cli_runner import run_hlz
 from tests.conftest import ROOT
 
 SARIF_SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-2.1.0.json").read_text())
@@ -29,14 +29,11 @@ def _unknown_vault_access(plan: Plan, tmp_path: Path) -> Path:
     return path
 
 
-def test_production_fails_on_an_undetermined_phi_rule_by_default(
-    lz_prod: Plan, tmp_path: Path, capsys
-):
+def test_production_fails_on_an_undetermined_phi_rule_by_default(lz_prod: Plan, tmp_path: Path):
     plan = _unknown_vault_access(lz_prod, tmp_path)
     sarif_path, markdown_path = tmp_path / "r.sarif", tmp_path / "r.md"
-    code = main(["check", str(plan), "--sarif", str(sarif_path), "--markdown", str(markdown_path)])
-    out = capsys.readouterr().out
-    assert code == 1
+    code, out, err = run_hlz("check", plan, "--sarif", sarif_path, "--markdown", markdown_path)
+    assert code == 1, err
     assert f"  UNDETERMINED {RULE} [164.312(e)(1)] keyvault:Vault::platform-kv-kv:" in out
     # Every PHI rule that reads the unknown value is undetermined, and each one fails.
     failing = out.count("  UNDETERMINED ")
@@ -54,17 +51,15 @@ def test_production_fails_on_an_undetermined_phi_rule_by_default(
     assert f"| yes | `{RULE}` | `keyvault:Vault::platform-kv-kv` |" in text
 
 
-def test_fail_on_unknown_none_reports_but_passes(lz_prod: Plan, tmp_path: Path, capsys):
+def test_fail_on_unknown_none_reports_but_passes(lz_prod: Plan, tmp_path: Path):
     plan = _unknown_vault_access(lz_prod, tmp_path)
     sarif_path, markdown_path = tmp_path / "r.sarif", tmp_path / "r.md"
-    code = main(
-        [
-            "check", str(plan), "--fail-on-unknown", "none",
-            "--sarif", str(sarif_path), "--markdown", str(markdown_path),
-        ]
+    code, out, err = run_hlz(
+        "check", plan, "--fail-on-unknown", "none",
+        "--sarif", sarif_path, "--markdown", markdown_path,
     )
-    assert code == 0
-    assert "--fail-on-unknown none: 0 of them fail the check" in capsys.readouterr().out
+    assert code == 0, err
+    assert "--fail-on-unknown none: 0 of them fail the check" in out
     results = [
         r
         for r in json.loads(sarif_path.read_text())["runs"][0]["results"]
@@ -76,15 +71,16 @@ def test_fail_on_unknown_none_reports_but_passes(lz_prod: Plan, tmp_path: Path, 
     assert "#### Undetermined (values unknown until deployment)" in text
 
 
-def test_lab_reports_undetermined_results_without_failing(lz_dev: Plan, tmp_path: Path, capsys):
+def test_lab_reports_undetermined_results_without_failing(lz_dev: Plan, tmp_path: Path):
     plan = _unknown_vault_access(lz_dev, tmp_path)
-    assert main(["check", str(plan), "--quiet"]) == 0
-    assert main(["check", str(plan), "--fail-on-unknown", "all", "--quiet"]) == 1
-    last = capsys.readouterr().out.splitlines()[-1]
+    assert run_hlz("check", plan, "--quiet").code == 0
+    code, out, _ = run_hlz("check", plan, "--fail-on-unknown", "all", "--quiet")
+    assert code == 1
+    last = out.splitlines()[-1]
     assert re.fullmatch(r"lz-dev: 0 mandatory violations, [1-9]\d* undetermined PHI checks", last)
 
 
-def test_unjudged_resources_are_listed_in_every_format(lab_dev: Plan, tmp_path: Path, capsys):
+def test_unjudged_resources_are_listed_in_every_format(lab_dev: Plan, tmp_path: Path):
     document = copy.deepcopy(lab_dev.to_json())
     document["steps"].append(
         {
@@ -104,8 +100,8 @@ def test_unjudged_resources_are_listed_in_every_format(lab_dev: Plan, tmp_path: 
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(document))
     sarif_path, markdown_path = tmp_path / "r.sarif", tmp_path / "r.md"
-    main(["check", str(path), "--sarif", str(sarif_path), "--markdown", str(markdown_path)])
-    out = capsys.readouterr().out
+    code, out, err = run_hlz("check", path, "--sarif", sarif_path, "--markdown", markdown_path)
+    assert code == 0, err  # advisory: listed, never failing
     assert "unjudged (no rule checks their configuration; advisory)" in out
     assert "sql:Server (1)" in out
     unjudged = json.loads(sarif_path.read_text())["runs"][0]["properties"]["unjudged"]
@@ -114,7 +110,7 @@ def test_unjudged_resources_are_listed_in_every_format(lab_dev: Plan, tmp_path: 
 
 
 def test_hostile_text_in_a_plan_is_escaped_in_the_console_and_markdown(
-    lab_dev: Plan, tmp_path: Path, capsys
+    lab_dev: Plan, tmp_path: Path
 ):
     document = copy.deepcopy(lab_dev.to_json())
     vault_like = next(
@@ -124,8 +120,8 @@ def test_hostile_text_in_a_plan_is_escaped_in_the_console_and_markdown(
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(document))
     markdown_path = tmp_path / "r.md"
-    main(["check", str(path), "--markdown", str(markdown_path)])
-    out = capsys.readouterr().out
+    code, out, err = run_hlz("check", path, "--markdown", markdown_path)
+    assert code == 1, err  # TLS1_0 violates a mandatory rule
     assert "\x1b" not in out and "\\x1b[2J\\n  ok \\| forged" not in out
     assert "TLS1_0\\x1b[2J\\n  ok | forged" in out
     text = markdown_path.read_text()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,13 +92,21 @@ def _class_source(token: str) -> str | None:
     folder = root / match["module"] / (match["version"] or "").strip("/")
     marker = f'@pulumi.type_token("{token}")'
     guess = folder / f"{_snake(match['type'])}.py"
-    candidates = [guess, *sorted(folder.glob("*.py"))] if folder.is_dir() else []
-    for path in candidates:
+    if not folder.is_dir():
+        return None
+    for path in _guess_first(guess, folder):
         if path.is_file():
             source = path.read_text(encoding="utf-8")
             if marker in source:
                 return source
     return None
+
+
+def _guess_first(guess: Path, folder: Path) -> Iterator[Path]:
+    """The file named after the class, then (only when it is not that one) every file of the
+    folder: listing and sorting a large SDK folder costs more than the rest of a check."""
+    yield guess
+    yield from sorted(folder.glob("*.py"))
 
 
 def sdk_api_version(token: str) -> str | None:

@@ -28,14 +28,20 @@ from policies.model import (
     Severity as RuleSeverity,
 )
 from policies.profiles import config_problems, is_profile_dependent, pack_config
-from policies.registry import ALL_RULES, RULES_BY_ID
+from policies.registry import ALL_RULES, RULES_BY_ID, _index
 
 RULE_PARAMS = [pytest.param(rule, id=rule.id) for rule in ALL_RULES]
 
 
-def test_registry_has_at_least_35_unique_rules() -> None:
+def test_registry_has_at_least_35_rules() -> None:
     assert len(ALL_RULES) >= 35
-    assert len(RULES_BY_ID) == len(ALL_RULES)
+
+
+def test_the_registry_refuses_a_duplicate_rule_id() -> None:
+    """What keeps ids unique: policies.registry builds RULES_BY_ID with this at import."""
+    rule = ALL_RULES[0]
+    with pytest.raises(ValueError, match=f"duplicate rule ids: {rule.id}$"):
+        _index((rule, ALL_RULES[1], rule))
 
 
 @pytest.mark.parametrize("rule", RULE_PARAMS)

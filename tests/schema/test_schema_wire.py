@@ -10,13 +10,13 @@ import typing
 from typing import Any
 
 import pytest
-from pulumi import _types
 
 from hlz.plan import Plan
 from hlz.schema.bicep_types import default_library
 from hlz.schema.catalog import GENERIC_RESOURCE, resource_spec, sdk_api_version
 from hlz.schema.validate import validate_resource
 from hlz.schema.wire import ArmRequest, load_wire_data, to_arm_request
+from hlz.sdk_internals import input_type_annotations, is_input_type
 from policies.arm_types import ARM_PATHS
 
 
@@ -122,7 +122,7 @@ def sample(annotation: Any, depth: int = 0, seen: frozenset[type] = frozenset())
         members = [a for a in args if a is not type(None)]
         for member in members:
             member_origin = typing.get_origin(member)
-            if (isinstance(member, type) and _types.is_input_type(member)) or member_origin in (
+            if (isinstance(member, type) and is_input_type(member)) or member_origin in (
                 list,
                 cabc.Sequence,
                 dict,
@@ -142,12 +142,12 @@ def sample(annotation: Any, depth: int = 0, seen: frozenset[type] = frozenset())
         return 1
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return next(iter(annotation)).value
-    if isinstance(annotation, type) and _types.is_input_type(annotation):
+    if isinstance(annotation, type) and is_input_type(annotation):
         if annotation in seen or depth > 7:
             return {}
         return {
             name: sample(value, depth + 1, seen | {annotation})
-            for name, value in _types.input_type_types(annotation).items()
+            for name, value in input_type_annotations(annotation).items()
         }
     return "x"
 
