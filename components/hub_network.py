@@ -28,14 +28,12 @@ from components.naming import Namer
 from components.network_security import bastion_rules, deny_internet_inbound_rules
 from components.shared import DiagnosticsTarget, HlzModel, Placement, child_opts
 from components.subnets import SubnetChain, default_route_to_firewall
+from policies.vocabulary import SUBNETS_WITHOUT_NSG
 
 # Subnet names Azure reserves; the firewall ones refuse an NSG.
 FIREWALL_SUBNET = "AzureFirewallSubnet"
 FIREWALL_MANAGEMENT_SUBNET = "AzureFirewallManagementSubnet"
 BASTION_SUBNET = "AzureBastionSubnet"
-SUBNETS_WITHOUT_NSG = frozenset(
-    {FIREWALL_SUBNET, FIREWALL_MANAGEMENT_SUBNET, "GatewaySubnet", "RouteServerSubnet"}
-)
 
 
 class HubSubnetPrefixes(HlzModel):

@@ -37,11 +37,10 @@ from components.shared import (
     child_opts,
     override_tags,
 )
-from policies.vocabulary import GOVERNANCE_TAGS, TAG_VALUE_MAX_LENGTH
+from policies.vocabulary import GOVERNANCE_TAGS, HARM_CATEGORIES, TAG_VALUE_MAX_LENGTH, RiskTier
 
 OPENAI_ZONES = ("privatelink.openai.azure.com", "privatelink.cognitiveservices.azure.com")
 AI_SERVICES_ZONE = "privatelink.services.ai.azure.com"
-HARM_CATEGORIES = ("Hate", "Sexual", "Violence", "Selfharm")
 PROMPT_SHIELDS = ("Jailbreak", "Indirect Attack")
 
 
@@ -421,7 +420,7 @@ class GovernanceRecord(HlzModel):
 
     use_case: str = Field(max_length=TAG_VALUE_MAX_LENGTH)
     """What the deployment is approved for (tag ``hlz-use-case``)."""
-    risk_tier: Literal["minimal", "limited", "high"]
+    risk_tier: RiskTier
     """The board's risk tier (tag ``hlz-risk-tier``)."""
     approval_reference: str = Field(max_length=TAG_VALUE_MAX_LENGTH)
     """The board's approval reference, e.g. a ticket id (tag ``hlz-approval-reference``)."""

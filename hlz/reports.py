@@ -21,6 +21,7 @@ from hlz.schema import FINDING_KINDS
 from hlz.text import markdown_cell
 from policies.evaluation import Finding
 from policies.exemptions import Exemption
+from policies.frameworks import HIPAA_SECTIONS
 from policies.model import NonCompliant, Rule, Severity
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -34,29 +35,6 @@ SECURITY_SEVERITY = {
     Severity.LOW: "3.0",
 }
 
-# Titles of the HIPAA Security Rule sections the rules cite.
-HIPAA_SECTIONS = {
-    "164.306(a)(2)": "Protect against reasonably anticipated threats or hazards",
-    "164.308(a)(1)(ii)(A)": "Risk analysis",
-    "164.308(a)(1)(ii)(B)": "Risk management",
-    "164.308(a)(1)(ii)(D)": "Information system activity review",
-    "164.308(a)(3)(ii)(A)": "Authorization and/or supervision",
-    "164.308(a)(4)(ii)(B)": "Access authorization",
-    "164.308(a)(4)(ii)(C)": "Access establishment and modification",
-    "164.308(a)(7)(ii)(A)": "Data backup plan",
-    "164.308(a)(7)(ii)(B)": "Disaster recovery plan",
-    "164.308(a)(8)": "Evaluation",
-    "164.310(d)(1)": "Device and media controls",
-    "164.312(a)(1)": "Access control",
-    "164.312(a)(2)(iv)": "Encryption and decryption",
-    "164.312(b)": "Audit controls",
-    "164.312(c)(1)": "Integrity",
-    "164.312(c)(2)": "Mechanism to authenticate electronic PHI",
-    "164.312(d)": "Person or entity authentication",
-    "164.312(e)(1)": "Transmission security",
-    "164.312(e)(2)(ii)": "Encryption (in transmission)",
-    "164.316(b)(1)": "Documentation",
-}
 
 
 def _reasons(finding: Finding) -> list[str]:

@@ -24,9 +24,9 @@ from .overrides import TAG_VALUE_MAX_LENGTH
 from .profiles import PROFILE_PROPERTY, enforcement_level, pack_config
 from .registry import ALL_RULES
 from .rules.monitor import DIAGNOSTICS_COVERAGE
-from .rules.network import PRIVATE_LINK_TARGETS, SUBNETS_WITHOUT_NSG
+from .rules.network import PRIVATE_LINK_TARGETS
 from .sdk_catalog import render_taggable_types
-from .vocabulary import ALLOWED_LOCATIONS, OVERRIDE_TAG_PREFIX, REQUIRED_TAGS
+from .vocabulary import ALLOWED_LOCATIONS, OVERRIDE_TAG_PREFIX, REQUIRED_TAGS, SUBNETS_WITHOUT_NSG
 
 __all__ = ["PACK_DIR", "generated_files", "main", "render_config", "render_rules_markdown"]
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeAlias
 
+from .frameworks import HIPAA_SECTIONS
 from .vocabulary import OVERRIDE_TAG_PREFIX
 
 __all__ = [
@@ -242,6 +243,11 @@ class RuleMetadata:
             f"HIPAA citation {c!r} is not a 164.3xx section"
             for c in self.hipaa
             if not HIPAA_CITATION_PATTERN.match(c)
+        ]
+        problems += [
+            f"HIPAA citation {c!r} has no title in policies.frameworks.HIPAA_SECTIONS"
+            for c in self.hipaa
+            if HIPAA_CITATION_PATTERN.match(c) and c not in HIPAA_SECTIONS
         ]
         problems += [
             f"MCSB control {c!r} is malformed"

@@ -7,6 +7,8 @@ the components and stack configs import them from here, so there is one list, no
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 DATA_CLASSIFICATIONS = ("phi", "confidential", "internal", "public")
 CLASSIFICATION_TAG = "data-classification"
 PHI = "phi"
@@ -53,8 +55,12 @@ ALLOWED_LOCATIONS = (
 OVERRIDE_TAG_PREFIX = "hlz-override-"
 """Tags ``hlz-override-<control>`` record a justified weakening of a secure default."""
 
-RISK_TIERS = ("minimal", "limited", "high")
-"""Responsible-AI risk tiers of a model deployment's use case."""
+RiskTier = Literal["minimal", "limited", "high"]
+"""Responsible-AI risk tiers of a model deployment's use case (config and components use it)."""
+RISK_TIERS: tuple[str, ...] = get_args(RiskTier)
+
+HARM_CATEGORIES = ("Hate", "Sexual", "Violence", "Selfharm")
+"""Content-filter harm categories: the components block each, the rules check each."""
 
 GOVERNANCE_TAGS = {
     "use_case": "hlz-use-case",
@@ -79,3 +85,16 @@ on for its subscription -> sub-plan (None: the plan's default): threat detection
 storage (malware scanning), AI services and management plane that hold or reach ePHI, and
 posture management. ``components.security_baseline`` creates one Pricing per plan; the
 ``defender-*`` rules require them."""
+
+
+SUBNETS_WITHOUT_NSG: dict[str, str] = {
+    "GatewaySubnet": "Azure does not support NSGs on the VPN/ExpressRoute gateway subnet",
+    "AzureFirewallSubnet": "Azure Firewall subnets cannot have an NSG",
+    "AzureFirewallManagementSubnet": "Azure Firewall management subnets cannot have an NSG",
+    "RouteServerSubnet": "Azure Route Server subnets cannot have an NSG",
+}
+"""Azure-reserved subnet names (case-insensitive) that must not carry an NSG.
+
+``AzureBastionSubnet`` is deliberately absent: Bastion supports an NSG (with its documented
+rules) and must have one.
+"""

@@ -21,9 +21,10 @@ import yaml
 from hlz.engine import UNKNOWN_MARK
 from hlz.plan import Plan, plan_stack
 from hlz.policy_check import UNCHECKED_KIND, PolicyReport, check_plan, outcome_name, short_urn
-from hlz.reports import HIPAA_SECTIONS, compliance_matrix, markdown, sarif
+from hlz.reports import compliance_matrix, markdown, sarif
 from hlz.schema import FINDING_KINDS
 from hlz.stackfiles import load_stack_file
+from policies.frameworks import HIPAA_SECTIONS
 from policies.model import NonCompliant, Undetermined
 from policies.registry import ALL_RULES
 from tests.cli_runner import run_hlz

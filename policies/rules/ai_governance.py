@@ -54,7 +54,7 @@ from ..model import (
     outcome_from,
 )
 from ..props import as_bool, as_mapping, as_sequence, as_str, describe, get, same_text
-from ..vocabulary import GOVERNANCE_TAGS, RISK_TIERS
+from ..vocabulary import GOVERNANCE_TAGS, HARM_CATEGORIES, RISK_TIERS
 from .relations import of_type
 from .tokens import COGNITIVE_ACCOUNT, COGNITIVE_DEPLOYMENT
 
@@ -90,8 +90,6 @@ FACTS: Mapping[str, str] = {
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 """``YYYY-MM-DD`` only; ``date.fromisoformat`` alone would also take ``20270331`` or week dates."""
 
-HARM_CATEGORIES = ("Hate", "Sexual", "Violence", "Selfharm")
-"""Harm categories a high-risk deployment's filter blocks on prompts and completions."""
 CONTENT_SOURCES = ("Prompt", "Completion")
 STRICT_SEVERITY_THRESHOLDS = ("Low", "Medium")
 """Blocking at Low or Medium stops medium- and high-severity content; 'High' lets medium through."""

@@ -28,6 +28,7 @@ from ..model import (
     outcome_from,
 )
 from ..props import as_sequence, as_str, describe, get, has_key, is_set, same_text
+from ..vocabulary import SUBNETS_WITHOUT_NSG
 from .expect import expect_text
 from .relations import Referrers, of_type
 from .tokens import (
@@ -46,17 +47,8 @@ from .tokens import (
     VIRTUAL_NETWORK,
 )
 
-SUBNETS_WITHOUT_NSG: Mapping[str, str] = {
-    "gatewaysubnet": "Azure does not support NSGs on the VPN/ExpressRoute gateway subnet",
-    "azurefirewallsubnet": "Azure Firewall subnets cannot have an NSG",
-    "azurefirewallmanagementsubnet": "Azure Firewall management subnets cannot have an NSG",
-    "routeserversubnet": "Azure Route Server subnets cannot have an NSG",
-}
-"""Azure-reserved subnet names (case-insensitive) that must not carry an NSG.
-
-``AzureBastionSubnet`` is deliberately absent: Bastion supports an NSG (with its documented
-rules) and must have one.
-"""
+_NO_NSG = {name.casefold(): why for name, why in SUBNETS_WITHOUT_NSG.items()}
+"""``SUBNETS_WITHOUT_NSG`` by case-folded name (Azure compares subnet names case-insensitively)."""
 
 OPEN_SOURCES = ("*", "internet", "any", "0.0.0.0/0", "::/0")
 """Source prefixes that mean "anyone on the internet"."""
@@ -142,7 +134,7 @@ def _subnet_name(subnet: Any) -> str | None:
 
 def _missing_nsg(subnet: Any, label: str) -> list[str]:
     name = _subnet_name(subnet)
-    if name is not None and name.casefold() in SUBNETS_WITHOUT_NSG:
+    if name is not None and name.casefold() in _NO_NSG:
         return []
     # The NSG id is usually unknown during preview; is_set counts a configured reference as set.
     if is_set(subnet, "networkSecurityGroup", "id"):
@@ -166,8 +158,8 @@ def check_subnet_nsg(resource_type: str, props: Mapping[str, Any]) -> Outcome:
             ]
         )
     name = _subnet_name(props)
-    if name is not None and name.casefold() in SUBNETS_WITHOUT_NSG:
-        return NotApplicable(f"{name}: {SUBNETS_WITHOUT_NSG[name.casefold()]}")
+    if name is not None and name.casefold() in _NO_NSG:
+        return NotApplicable(f"{name}: {_NO_NSG[name.casefold()]}")
     return outcome_from(_missing_nsg(props, "subnet"))
 
 

@@ -20,7 +20,7 @@ from components.openai import ApprovalPattern, ApprovalPatternText, fqdn_problem
 from components.shared import Override
 from policies.clock import utc_today
 from policies.overrides import visible_text
-from policies.vocabulary import CLASSIFICATION_TAG, TAG_VALUE_MAX_LENGTH, holds_phi
+from policies.vocabulary import CLASSIFICATION_TAG, TAG_VALUE_MAX_LENGTH, RiskTier, holds_phi
 from stacks.ai_lab.catalogue import US_RESIDENT_SKUS, load_catalogue
 from stacks.common import (
     LAB_NAME,
@@ -41,7 +41,6 @@ from stacks.common import (
 SOURCE = "AI-lab configuration"
 BUILT_IN_CONTENT_FILTERS = ("Microsoft.Default", "Microsoft.DefaultV2")
 SeverityThreshold = Literal["Low", "Medium", "High"]
-RiskTier = Literal["minimal", "limited", "high"]
 DEFAULT_APPROVAL_PATTERN = r"^AIGB-\d{4}-\d{3,6}$"
 # Thresholds that block medium-severity content (Low blocks more, High blocks less).
 STRICT_THRESHOLDS = ("Low", "Medium")

@@ -86,6 +86,25 @@ def test_invalid_metadata_is_rejected_with_every_problem() -> None:
         assert expected in message
 
 
+def test_a_citation_without_a_section_title_is_refused_at_import() -> None:
+    """Titles live beside the rules (policies.frameworks): every report can name the section."""
+    good = RULES_BY_ID["storage-account-require-https-only"]
+    assert isinstance(good, ResourceRule)
+    with pytest.raises(ValueError, match=r"HIPAA citation '164\.308\(a\)\(2\)' has no title"):
+        ResourceRule(
+            id="storage-account-require-something",
+            description="x",
+            rationale="y",
+            severity=RuleSeverity.LOW,
+            hipaa=("164.308(a)(2)",),
+            remediation="fix it",
+            url="https://learn.microsoft.com/azure",
+            phi_protecting=False,
+            resource_types=frozenset({"azure-native:storage:StorageAccount"}),
+            check=good.check,
+        )
+
+
 @pytest.mark.parametrize("rule", RULE_PARAMS)
 def test_adapter_maps_metadata_to_policy(rule: Rule) -> None:
     policy = to_policy(rule)
