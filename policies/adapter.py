@@ -33,7 +33,7 @@ from pulumi_policy import (
 
 from . import clock, profiles
 from .evaluation import run_check, run_stack_check
-from .exemptions import Exemption, find_exemption, find_expired_exemption, load_exemptions
+from .exemptions import Exemption, exemption_for, load_exemptions
 from .model import (
     Category,
     NonCompliant,
@@ -129,20 +129,6 @@ def _metadata(rule: RuleMetadata) -> dict[str, Any]:
     }
 
 
-def _exemption_for(
-    exemptions: Sequence[Exemption], rule: RuleMetadata, urn: str, name: str, today: dt.date
-) -> tuple[Exemption | None, Exemption | None]:
-    active = find_exemption(exemptions, rule.id, urn, today) or find_exemption(
-        exemptions, rule.id, name, today
-    )
-    if active is not None:
-        return active, None
-    expired = find_expired_exemption(exemptions, rule.id, urn, today) or find_expired_exemption(
-        exemptions, rule.id, name, today
-    )
-    return None, expired
-
-
 def _resource_policy(
     rule: ResourceRule, exemptions: Sequence[Exemption], today: Today
 ) -> ResourceValidationPolicy:
@@ -153,7 +139,7 @@ def _resource_policy(
             args.not_applicable(outcome.reason or None)
         if not isinstance(outcome, NonCompliant):
             return
-        active, expired = _exemption_for(exemptions, rule, args.urn, args.name, today())
+        active, expired = exemption_for(exemptions, rule.id, args.urn, today())
         if active is not None:
             args.not_applicable(f"exempted: {active.describe()}")
         for reason in outcome.reasons:
@@ -192,7 +178,7 @@ def _stack_policy(
         for urn, outcome in outcomes.items():
             if not isinstance(outcome, NonCompliant):
                 continue
-            active, expired = _exemption_for(exemptions, rule, urn, urn.rsplit("::", 1)[-1], day)
+            active, expired = exemption_for(exemptions, rule.id, urn, day)
             if active is not None:
                 continue
             for reason in outcome.reasons:

@@ -21,7 +21,7 @@ from typing import Any
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 from .clock import utc_today
-from .exemptions import Exemption, find_exemption, find_expired_exemption
+from .exemptions import Exemption, exemption_for
 from .model import (
     Evaluation,
     NonCompliant,
@@ -237,18 +237,7 @@ def _finding(
     level = enforcement_level(rule, profile)
     if not isinstance(evaluation, NonCompliant):
         return Finding(rule, urn, evaluation, level)
-    name = urn.rsplit("::", 1)[-1]
-    active = find_exemption(exemptions, rule.id, urn, today) or find_exemption(
-        exemptions, rule.id, name, today
-    )
-    expired = (
-        None
-        if active
-        else (
-            find_expired_exemption(exemptions, rule.id, urn, today)
-            or find_expired_exemption(exemptions, rule.id, name, today)
-        )
-    )
+    active, expired = exemption_for(exemptions, rule.id, urn, today)
     return Finding(rule, urn, evaluation, level, exemption=active, expired_exemption=expired)
 
 

@@ -64,6 +64,7 @@ __all__ = [
     "MINIMUM_STEM_LENGTH",
     "Exemption",
     "ExemptionError",
+    "exemption_for",
     "expiry_cap",
     "find_exemption",
     "find_expired_exemption",
@@ -332,3 +333,22 @@ def find_expired_exemption(
     return next(
         (e for e in exemptions if e.matches(rule_id, urn_or_name) and not e.is_active(today)), None
     )
+
+
+
+def exemption_for(
+    exemptions: Sequence[Exemption], rule_id: str, urn: str, today: dt.date
+) -> tuple[Exemption | None, Exemption | None]:
+    """(active, expired) exemption of ``rule_id`` for the resource ``urn``, matched on the URN
+    and on its logical name; ``expired`` only when no active one applies. The one lookup the
+    in-process evaluation and the CrossGuard adapter share."""
+    name = urn.rsplit("::", 1)[-1]
+    active = find_exemption(exemptions, rule_id, urn, today) or find_exemption(
+        exemptions, rule_id, name, today
+    )
+    if active is not None:
+        return active, None
+    expired = find_expired_exemption(exemptions, rule_id, urn, today) or find_expired_exemption(
+        exemptions, rule_id, name, today
+    )
+    return None, expired
