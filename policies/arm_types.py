@@ -70,6 +70,13 @@ ARM_PATHS: dict[str, ArmPath] = {
     "azure-native:network:NetworkSecurityGroup": ArmPath(
         "Microsoft.Network", (("networkSecurityGroups", "networkSecurityGroupName"),)
     ),
+    "azure-native:network:SecurityRule": ArmPath(
+        "Microsoft.Network",
+        (
+            ("networkSecurityGroups", "networkSecurityGroupName"),
+            ("securityRules", "securityRuleName"),
+        ),
+    ),
     "azure-native:network:RouteTable": ArmPath(
         "Microsoft.Network", (("routeTables", "routeTableName"),)
     ),
@@ -108,6 +115,9 @@ ARM_PATHS: dict[str, ArmPath] = {
     "azure-native:keyvault:Vault": ArmPath("Microsoft.KeyVault", (("vaults", "vaultName"),)),
     "azure-native:keyvault:Key": ArmPath(
         "Microsoft.KeyVault", (("vaults", "vaultName"), ("keys", "keyName"))
+    ),
+    "azure-native:keyvault:Secret": ArmPath(
+        "Microsoft.KeyVault", (("vaults", "vaultName"), ("secrets", "secretName"))
     ),
     "azure-native:managedidentity:UserAssignedIdentity": ArmPath(
         "Microsoft.ManagedIdentity", (("userAssignedIdentities", "resourceName"),)
