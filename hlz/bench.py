@@ -3,7 +3,7 @@
 Workloads (each registers the same Azure resources under the same mocks through
 ``hlz.engine.run_program``, so the recording cost is on every side):
 
-- ``plan``: ``hlz.plan.plan_stack`` — config validation, components, the real program.
+- ``plan``: ``hlz.plan.Planner.plan`` — config validation, components, the real program.
 - ``floor``: the SDK floor. Every custom resource of that plan (StackReferences aside) created
   straight from its pulumi-azure-native class with the recorded inputs as plain values: no
   components, no config, no Outputs, no dependencies. The acceptance target is plan/floor <= 1.3.
@@ -63,7 +63,7 @@ import pulumi
 from components.errors import ConfigError
 from hlz.cli import main as hlz_main
 from hlz.engine import ArmMocks, ProgramRun, Registration, run_program
-from hlz.plan import PROJECT, Plan, plan_stack
+from hlz.plan import PROJECT, Plan, Planner, plan_stack
 from hlz.policy_check import check_plan
 from hlz.sdk_internals import input_type_wire_names, is_input_type
 from hlz.stackfiles import available_stacks
@@ -310,9 +310,10 @@ def check_floor_inputs(plan: Plan, run: ProgramRun, label: str) -> None:
 
 def workloads(stack: str) -> list[Workload]:
     """Plans ``stack`` once (the warm-up of ``plan``) to learn what the floors register."""
-    warm = plan_stack(stack)
-    # A stack that reads another's outputs gets them from the warm-up: only its own plan is timed.
-    referenced = dict(warm.referenced or {})
+    # A stack that reads another's outputs gets them from the warm-up's planner, which keeps
+    # the stacks it referenced: only the stack's own plan is timed.
+    planner = Planner()
+    warm = planner.plan(stack)
     resources = floor_resources(warm)
     flat = flat_floor_program(resources)
     tree = tree_floor_program(warm, resources)
@@ -323,8 +324,8 @@ def workloads(stack: str) -> list[Workload]:
     return [
         Workload(
             "plan",
-            f"hlz.plan.plan_stack({stack!r}): config validation, components, program",
-            lambda: plan_stack(stack, _planned=dict(referenced)),
+            f"hlz.plan.Planner.plan({stack!r}): config validation, components, program",
+            lambda: planner.plan(stack),
             count,
         ),
         Workload(
@@ -415,14 +416,14 @@ def reference_stack_times(repeat: int) -> list[StackTimes]:
     outside the timing, as in ``workloads``)."""
     times = []
     for stack in available_stacks():
-        warm = plan_stack(stack)
-        referenced = dict(warm.referenced or {})
+        planner = Planner()
+        warm = planner.plan(stack)
         document = warm.to_json()
         plan_runs, policy_runs = [], []
         for _ in range(repeat):
             gc.collect()
             started = time.perf_counter()
-            plan_stack(stack, _planned=dict(referenced))
+            planner.plan(stack)
             plan_runs.append(time.perf_counter() - started)
             gc.collect()  # the plan's garbage must not be collected on the policy's clock
             started = time.perf_counter()

@@ -29,7 +29,7 @@ from policies.clock import utc_today
 from policies.profiles import FAIL_ON_UNKNOWN
 
 if TYPE_CHECKING:
-    from hlz.plan import Plan
+    from hlz.plan import Plan, Planner
     from hlz.policy_check import PolicyReport
     from hlz.stackfiles import StackFile
 
@@ -333,13 +333,17 @@ def _given(value: str | None, default: str) -> str:
     return default if value is None else value
 
 
-def _planned_stack(stack: str, **options: Any) -> Plan:
-    """``hlz.plan.plan_stack``; an exception the stack program raised becomes ProgramFailed
-    (exit 3), bad input stays a usage error (exit 2)."""
-    from hlz.plan import plan_stack
+def _planner() -> Planner:
+    from hlz.plan import Planner
 
+    return Planner()
+
+
+def _planned_stack(plan: Callable[..., Plan], stack: str, **options: Any) -> Plan:
+    """``plan(stack, **options)``, a ``hlz.plan.Planner`` method; an exception the stack program
+    raised becomes ProgramFailed (exit 3), bad input stays a usage error (exit 2)."""
     try:
-        return plan_stack(stack, **options)
+        return plan(stack, **options)
     except Exception as error:
         if _is_input_error(error):
             raise
@@ -360,7 +364,7 @@ def _verdict(report: PolicyReport) -> str:
 
 def _plan(args: argparse.Namespace) -> int:
     from hlz.engine import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID
-    from hlz.plan import summary_text
+    from hlz.plan import Planner, summary_text
     from hlz.policy_check import check_plan, load_project_exemptions
     from hlz.policy_check import summary_text as policy_summary
     from hlz.stackfiles import available_stacks, check_stack_names, load_stack_file
@@ -381,22 +385,23 @@ def _plan(args: argparse.Namespace) -> int:
 
     # Bad exemptions are a usage error: report them before spending time on any plan.
     exemptions = load_project_exemptions(args.exemptions)
-    planned: dict[str, Plan] = {}
+    # One planner for every stack: a landing zone its labs reference is planned once.
+    planner = Planner(
+        subscription_id=_given(args.subscription_id, DEFAULT_SUBSCRIPTION_ID),
+        tenant_id=_given(args.tenant_id, DEFAULT_TENANT_ID),
+    )
     exit_code = EXIT_OK
     for name in names:
         started = time.perf_counter()
         print(f"Planning {name} ...", file=sys.stderr, flush=True)
         stack_file = load_stack_file(name, path=args.stack_file) if args.stack_file else None
         plan = _planned_stack(
+            planner.plan,
             name,
-            subscription_id=_given(args.subscription_id, DEFAULT_SUBSCRIPTION_ID),
-            tenant_id=_given(args.tenant_id, DEFAULT_TENANT_ID),
             preview=args.preview,
             stack_file=stack_file,
             program_file=args.program,
-            _planned={} if args.preview else planned,
         )
-        planned[name] = plan
         plan_seconds = time.perf_counter() - started
         document = plan.to_json()
         report = check_plan(document, exemptions=exemptions, fail_on_unknown=args.fail_on_unknown)
@@ -453,12 +458,11 @@ def _compliance(args: argparse.Namespace) -> int:
     from hlz.stackfiles import available_stacks
 
     names = list(args.stacks) or available_stacks()
-    planned: dict[str, Plan] = {}
+    planner = _planner()
     reports = []
     for name in names:
         print(f"Planning {name} ...", file=sys.stderr, flush=True)
-        plan = planned.get(name) or _planned_stack(name, _planned=planned)
-        planned[name] = plan
+        plan = _planned_stack(planner.planned, name)
         reports.append(check_plan(plan.to_json(), exemptions_path=args.exemptions))
     _write(args.out, compliance_matrix(reports))
     return EXIT_OK
@@ -468,7 +472,7 @@ def _ai_inventory(args: argparse.Namespace) -> int:
     from hlz.inventory import inventory, inventory_markdown
 
     print(f"Planning {args.stack} ...", file=sys.stderr, flush=True)
-    plan = _planned_stack(args.stack, stack_file=_stack_file(args))
+    plan = _planned_stack(_planner().plan, args.stack, stack_file=_stack_file(args))
     rows = inventory(plan.to_json())
     text = inventory_markdown(args.stack, rows, utc_today())
     if args.out is not None:
@@ -526,7 +530,8 @@ def _graph(args: argparse.Namespace) -> int:
     from hlz import graph
 
     print(f"Planning {args.stack} ...", file=sys.stderr, flush=True)
-    document = _planned_stack(args.stack, stack_file=_stack_file(args)).to_json()
+    plan = _planned_stack(_planner().plan, args.stack, stack_file=_stack_file(args))
+    document = plan.to_json()
     bare = args.out is not None and args.out.suffix == ".mmd"
     text = graph.mermaid(document) if bare else graph.markdown(document)
     if args.out is None:

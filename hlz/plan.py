@@ -26,7 +26,9 @@ from hlz.engine import (
 )
 from hlz.stackfiles import StackFile, load_stack_file
 from hlz.text import display_path, plural
-from stacks.common import stack_reference_problem
+from stacks import registry
+from stacks.common import key, stack_reference_problem
+from stacks.registry import StackLayer
 
 PROJECT = "hlz"
 PLAN_FORMAT_VERSION = 1
@@ -142,20 +144,22 @@ def _step(registration: Registration) -> dict[str, Any]:
     }
 
 
-REFERENCE_KEY = "hlz:landingZoneStack"
-
-
-def referenced_stack(stack_file: StackFile) -> str | None:
-    """The landing-zone stack an AI-lab stack reads outputs from (its short name). A reference
-    that is empty, not a stack name, or this stack itself is a ConfigError naming the key: the
-    name becomes a file name, and a stack planned as its own dependency would never end."""
-    value = stack_file.config.get(REFERENCE_KEY)
-    if not isinstance(value, str):
-        return None  # absent, or the config model reports the wrong type
-    problem = stack_reference_problem(value, stack_file.name)
-    if problem is not None:
-        raise ConfigError([(REFERENCE_KEY, problem)], "stack configuration")
-    return value.rsplit("/", 1)[-1]
+def referenced_stacks(stack_file: StackFile, layer: StackLayer) -> dict[str, str]:
+    """The stacks ``stack_file`` reads outputs from: config key (``hlz:landingZoneStack``) ->
+    short stack name, for each of its layer's reference keys that is set. A reference that is
+    empty, not a stack name, or this stack itself is a ConfigError naming the key: the name
+    becomes a file name, and a stack planned as its own dependency would never end."""
+    found: dict[str, str] = {}
+    for name in layer.references:
+        config_key = key(name)
+        value = stack_file.config.get(config_key)
+        if not isinstance(value, str):
+            continue  # absent, or the layer's config parser reports the wrong type
+        problem = stack_reference_problem(value, stack_file.name)
+        if problem is not None:
+            raise ConfigError([(config_key, problem)], "stack configuration")
+        found[config_key] = value.rsplit("/", 1)[-1]
+    return found
 
 
 def file_program(path: Path) -> Callable[[], None]:
@@ -176,6 +180,149 @@ def referenced_stack_file(referrer: StackFile, name: str) -> StackFile:
     return load_stack_file(name, path=beside if beside.is_file() else None)
 
 
+class Planner:
+    """Plans stacks offline, each stack another one references only once.
+
+    A stack's layer (stacks/registry.py) says which of its config keys name stacks it reads
+    outputs from; those are planned first, in full (a deployed stack's outputs are known even
+    in preview), and their outputs answer its ``pulumi.StackReference``. The planner keeps
+    every plan it may hand out again: referenced stacks, and stacks planned from their own
+    file with hlz's program and not in preview. So ``hlz plan --all`` plans a landing zone once
+    for all its labs. Plans are kept by stack name and file, so a scenario directory's
+    ``lz-dev`` is never mistaken for the project's."""
+
+    def __init__(
+        self,
+        *,
+        subscription_id: str = DEFAULT_SUBSCRIPTION_ID,
+        tenant_id: str = DEFAULT_TENANT_ID,
+    ) -> None:
+        self.subscription_id = subscription_id
+        self.tenant_id = tenant_id
+        self._plans: dict[tuple[str, Path], Plan] = {}
+
+    def plan(
+        self,
+        stack: str,
+        *,
+        preview: bool = False,
+        stack_file: StackFile | None = None,
+        program_file: Path | None = None,
+    ) -> Plan:
+        """Plan ``stack`` now (from ``stack_file``, default ``Pulumi.<stack>.yaml``; with
+        ``program_file`` instead of hlz's program). Raises ConfigError for an unknown stack or
+        bad config, a reference to itself or a cycle of references included."""
+        keep = stack_file is None and program_file is None and not preview
+        return self._plan(
+            stack,
+            stack_file or load_stack_file(stack),
+            preview=preview,
+            program_file=program_file,
+            referrers=(),
+            keep=keep,
+        )
+
+    def planned(self, stack: str) -> Plan:
+        """``stack``'s plan from its own file: the one made already, or a new one."""
+        stack_file = load_stack_file(stack)
+        kept = self._plans.get(_identity(stack_file))
+        if kept is not None:
+            return kept
+        return self._plan(stack, stack_file, referrers=(), keep=True)
+
+    def _plan(
+        self,
+        stack: str,
+        stack_file: StackFile,
+        *,
+        referrers: tuple[str, ...],
+        keep: bool,
+        preview: bool = False,
+        program_file: Path | None = None,
+    ) -> Plan:
+        from stacks.program import main as hlz_program
+
+        program = hlz_program if program_file is None else file_program(program_file)
+        layer = registry.layer_named(stack_file.layer)
+        referenced: dict[str, Plan] = {}
+        if layer is not None:
+            if program_file is None and layer.references:
+                # The stack's own shape errors (its references too) before any referenced
+                # stack is planned.
+                layer.parse_config(stack_file.hlz_config())
+            for config_key, dependency in referenced_stacks(stack_file, layer).items():
+                referenced[dependency] = self._referenced(
+                    stack, stack_file, config_key, dependency, referrers
+                )
+        mocks = ArmMocks(
+            self.subscription_id,
+            self.tenant_id,
+            stack_outputs={name: plan.outputs for name, plan in referenced.items()},
+            preview=preview,
+        )
+        run = run_program(
+            program,
+            project=PROJECT,
+            stack=stack,
+            config=stack_file.runtime_config(),
+            secret_keys=stack_file.secret_keys(),
+            mocks=mocks,
+            preview=preview,
+        )
+        plan = Plan(
+            source=stack_file.path,
+            stack=stack,
+            layer=stack_file.layer,
+            profile=stack_file.profile,
+            registrations=run.registrations,
+            outputs=run.stack_outputs,
+            subscription_id=self.subscription_id,
+            tenant_id=self.tenant_id,
+            preview=preview,
+            referenced=referenced,
+        )
+        if keep:
+            self._plans[_identity(stack_file)] = plan
+        return plan
+
+    def _referenced(
+        self,
+        stack: str,
+        stack_file: StackFile,
+        config_key: str,
+        dependency: str,
+        referrers: tuple[str, ...],
+    ) -> Plan:
+        """The plan of the stack ``stack`` names under ``config_key``, planned once."""
+        chain = (*referrers, stack)
+        if dependency in chain:
+            raise ConfigError(
+                [
+                    (
+                        config_key,
+                        f"'{dependency}' is already being planned as a referrer: "
+                        + " -> ".join((*chain, dependency)),
+                    )
+                ],
+                "stack configuration",
+            )
+        try:
+            referenced = referenced_stack_file(stack_file, dependency)
+            kept = self._plans.get(_identity(referenced))
+            if kept is not None:
+                return kept
+            return self._plan(dependency, referenced, referrers=chain, keep=True)
+        except ConfigError as error:
+            raise ConfigError(
+                error.problems,
+                f"{error.source} of {dependency} ({config_key} of {stack})",
+            ) from None
+
+
+def _identity(stack_file: StackFile) -> tuple[str, Path]:
+    return stack_file.name, stack_file.path.resolve()
+
+
 def plan_stack(
     stack: str,
     *,
@@ -184,80 +331,10 @@ def plan_stack(
     preview: bool = False,
     stack_file: StackFile | None = None,
     program_file: Path | None = None,
-    _planned: dict[str, Plan] | None = None,
-    _referrers: tuple[str, ...] = (),
 ) -> Plan:
-    """Plan ``stack`` offline. Stacks it references are planned first (once each) and their
-    outputs answer its StackReference. Raises ConfigError for an unknown stack or bad config,
-    a reference to itself or a cycle of references included."""
-    from stacks.program import main as hlz_program
-
-    program = hlz_program if program_file is None else file_program(program_file)
-    planned = _planned if _planned is not None else {}
-    stack_file = stack_file or load_stack_file(stack)
-    referenced: dict[str, Plan] = {}
-    if program_file is None and stack_file.layer == "ai_lab":
-        # Shape errors of the lab's own config (its landingZoneStack too) are reported before
-        # the landing zone is planned.
-        from stacks.ai_lab.config import parse_ai_lab_config
-
-        parse_ai_lab_config(stack_file.hlz_config())
-    dependency = referenced_stack(stack_file)
-    if dependency is not None:
-        chain = (*_referrers, stack)
-        if dependency in chain:
-            raise ConfigError(
-                [
-                    (
-                        REFERENCE_KEY,
-                        f"'{dependency}' is already being planned as a referrer: "
-                        + " -> ".join((*chain, dependency)),
-                    )
-                ],
-                "stack configuration",
-            )
-        if dependency not in planned:
-            # The referenced stack is deployed already: its outputs are known even in preview.
-            try:
-                planned[dependency] = plan_stack(
-                    dependency,
-                    subscription_id=subscription_id,
-                    tenant_id=tenant_id,
-                    stack_file=referenced_stack_file(stack_file, dependency),
-                    _planned=planned,
-                    _referrers=chain,
-                )
-            except ConfigError as error:
-                raise ConfigError(
-                    error.problems, f"{error.source} of {dependency} ({REFERENCE_KEY} of {stack})"
-                ) from None
-        referenced[dependency] = planned[dependency]
-    mocks = ArmMocks(
-        subscription_id,
-        tenant_id,
-        stack_outputs={name: plan.outputs for name, plan in referenced.items()},
-        preview=preview,
-    )
-    run = run_program(
-        program,
-        project=PROJECT,
-        stack=stack,
-        config=stack_file.runtime_config(),
-        secret_keys=stack_file.secret_keys(),
-        mocks=mocks,
-        preview=preview,
-    )
-    return Plan(
-        source=stack_file.path,
-        stack=stack,
-        layer=stack_file.layer,
-        profile=stack_file.profile,
-        registrations=run.registrations,
-        outputs=run.stack_outputs,
-        subscription_id=subscription_id,
-        tenant_id=tenant_id,
-        preview=preview,
-        referenced=referenced,
+    """Plan one stack (and the stacks it references) with a planner of its own."""
+    return Planner(subscription_id=subscription_id, tenant_id=tenant_id).plan(
+        stack, preview=preview, stack_file=stack_file, program_file=program_file
     )
 
 

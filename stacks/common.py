@@ -28,7 +28,6 @@ from policies.vocabulary import (
 
 NAMESPACE = "hlz"
 KEY_PREFIX = f"{NAMESPACE}:"
-Layer = Literal["landing_zone", "ai_lab"]
 Profile = Literal["lab", "production"]
 
 

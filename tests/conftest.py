@@ -14,17 +14,16 @@ from hlz.engine import (
     Registration,
     run_program,
 )
-from hlz.plan import Plan, plan_stack
+from hlz.plan import Plan, Planner
 
 ROOT = Path(__file__).resolve().parent.parent
-_PLANS: dict[str, Plan] = {}
+PLANNER = Planner()
+"""The session's planner: it keeps every example stack it planned, referenced ones too."""
 
 
 def planned(stack: str) -> Plan:
     """Plan ``stack`` once per session (referenced stacks are shared too)."""
-    if stack not in _PLANS:
-        _PLANS[stack] = plan_stack(stack, _planned=_PLANS)
-    return _PLANS[stack]
+    return PLANNER.planned(stack)
 
 
 @pytest.fixture(scope="session")

@@ -159,13 +159,12 @@ def test_production_lab_is_locked(lab_prod: Plan, lab_dev: Plan):
 
 
 def test_dicom_without_fhir_plans_without_an_export(lz_dev: Plan):
-    from hlz.plan import plan_stack
     from hlz.stackfiles import load_stack_file
-    from tests.conftest import _PLANS
+    from tests.conftest import PLANNER
 
     stack_file = load_stack_file("lab-dev")
     stack_file.config["hlz:healthData"] = {"fhir": False, "dicom": True}
-    plan = plan_stack("lab-dicom", stack_file=stack_file, _planned=_PLANS)
+    plan = PLANNER.plan("lab-dicom", stack_file=stack_file)
     assert not plan.of_type(FHIR) and len(plan.of_type(DICOM)) == 1
     roles = {a.inputs["roleDefinitionId"].rsplit("/", 1)[-1] for a in plan.of_type("azure-native:authorization:RoleAssignment")}
     assert "ba92f5b4-2d11-453d-a403-e96b0029c9fe" not in roles  # no export, no blob role for FHIR

@@ -144,16 +144,12 @@ def test_the_pulumi_entry_point_plans_the_same_as_hlz(stack: str):
     """``stacks/__main__.py`` is what ``pulumi up`` runs (Pulumi.yaml ``main: stacks/``); run
     as a program file it must register exactly what ``hlz plan`` does (lab-dev exercises the
     async ``pulumi.run`` path that reads the landing zone's outputs)."""
-    from hlz.plan import plan_stack
     from hlz.stackfiles import load_stack_file
-    from tests.conftest import _PLANS, planned
+    from tests.conftest import PLANNER, planned
 
     expected = planned(stack)
-    entry = plan_stack(
-        stack,
-        stack_file=load_stack_file(stack),
-        program_file=ROOT / "stacks" / "__main__.py",
-        _planned=dict(_PLANS),
+    entry = PLANNER.plan(
+        stack, stack_file=load_stack_file(stack), program_file=ROOT / "stacks" / "__main__.py"
     )
     assert entry.to_json()["steps"] == expected.to_json()["steps"]
     assert entry.outputs == expected.outputs
