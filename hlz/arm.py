@@ -5,6 +5,12 @@ with the policy pack, which needs it to recognise generic resources): the provid
 and, from outermost to innermost, (collection, input key holding that level's name). Extension
 resources (role assignments, locks, diagnostic settings...) hang below the resource named by a
 scope input.
+
+An ``azure-native`` type neither ``ARM_PATHS`` nor ``UNVALIDATED_ARM_PATHS`` knows is an error
+(``UnknownArmTypeError``), never a guessed path: a guess such as
+``Microsoft.Network/securityRules`` is a wrong id that rules and reports would then carry.
+Component resources (``hlz:...``) have no ARM id; the SDK ignores the id the mocks answer for
+them, so they keep a placeholder built from their token.
 """
 
 from __future__ import annotations
@@ -14,10 +20,21 @@ import ipaddress
 import uuid
 from typing import Any
 
-from policies.arm_types import ARM_PATHS, GENERIC_RESOURCE, ArmPath
+from policies.arm_types import GENERIC_RESOURCE, ArmPath, arm_path
 
 # Namespace for deterministic fake GUIDs (principal ids, customer ids...).
 FAKE_GUID_NAMESPACE = uuid.UUID("0b0e7b7c-3d53-4c1e-9a61-5d0b3c9c7f11")
+
+
+class UnknownArmTypeError(LookupError):
+    """An azure-native type the offline engine cannot build an ARM id for."""
+
+    def __init__(self, token: str):
+        self.token = token
+        super().__init__(
+            f"no ARM path for {token}: add its provider namespace and (collection, name input) "
+            "levels to ARM_PATHS in policies/arm_types.py (see docs/adding-a-service.md)"
+        )
 
 
 def fake_guid(*parts: str) -> str:
@@ -39,12 +56,11 @@ def arm_id(
         return f"/subscriptions/{subscription_id}/resourceGroups/{name}", name
     if token == GENERIC_RESOURCE:
         return _generic_arm_id(inputs, subscription_id, fallback_name)
-    path = ARM_PATHS.get(token)
+    path = arm_path(token)
     if path is None:
-        module, kind = token.split(":")[1:3]
-        path = ArmPath(
-            f"Microsoft.{module.capitalize()}", ((kind[0].lower() + kind[1:] + "s", ""),)
-        )
+        if token.startswith("azure-native:"):
+            raise UnknownArmTypeError(token)
+        path = _component_placeholder(token)
     segments: list[str] = []
     name = fallback_name
     for index, (collection, name_key) in enumerate(path.levels):
@@ -66,6 +82,13 @@ def arm_id(
         return f"{scope.rstrip('/')}/{suffix}", name
     group = inputs.get("resourceGroupName", "default")
     return f"/subscriptions/{subscription_id}/resourceGroups/{group}/{suffix}", name
+
+
+def _component_placeholder(token: str) -> ArmPath:
+    """``hlz:network:HubNetwork`` -> ``Microsoft.Network/hubNetworks``: an id-shaped placeholder
+    for a component resource, which Azure never sees."""
+    module, kind = token.split(":")[1:3]
+    return ArmPath(f"Microsoft.{module.capitalize()}", ((kind[0].lower() + kind[1:] + "s", ""),))
 
 
 def _generic_arm_id(

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ARM_PATHS", "GENERIC_RESOURCE", "ArmPath", "arm_type", "token_for_arm_type"]
+__all__ = [
+    "ARM_PATHS",
+    "GENERIC_RESOURCE",
+    "UNVALIDATED_ARM_PATHS",
+    "ArmPath",
+    "arm_path",
+    "arm_type",
+    "token_for_arm_type",
+]
 
 GENERIC_RESOURCE = "azure-native:resources:Resource"
 """The SDK's generic resource: any ARM type at an explicit API version, ARM-shaped properties."""
@@ -160,6 +168,32 @@ ARM_PATHS: dict[str, ArmPath] = {
         ),
     ),
 }
+
+
+UNVALIDATED_ARM_PATHS: dict[str, ArmPath] = {
+    "azure-native:search:Service": ArmPath(
+        "Microsoft.Search", (("searchServices", "searchServiceName"),)
+    ),
+    "azure-native:search:SharedPrivateLinkResource": ArmPath(
+        "Microsoft.Search",
+        (
+            ("searchServices", "searchServiceName"),
+            ("sharedPrivateLinkResources", "sharedPrivateLinkResourceName"),
+        ),
+    ),
+}
+"""Types the pack has rules for and tests plan (the insecure fixture), but no component
+creates: the offline engine builds their ARM ids from here, and nothing else reads this table.
+They are not in ``ARM_PATHS`` because that table is also the list of types whose Azure type
+definitions are vendored (``tools/refresh_bicep_types.py --check`` fails without them); type
+validation reports these as unchecked. A component that starts creating one moves its entry to
+``ARM_PATHS`` and vendors the definitions (docs/adding-a-service.md)."""
+
+
+def arm_path(token: str) -> ArmPath | None:
+    """Where ``token`` lives in ARM (``ARM_PATHS``, then ``UNVALIDATED_ARM_PATHS``), None if
+    neither table knows it."""
+    return ARM_PATHS.get(token) or UNVALIDATED_ARM_PATHS.get(token)
 
 
 def arm_type(token: str) -> str | None:
