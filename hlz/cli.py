@@ -364,9 +364,8 @@ def _verdict(report: PolicyReport) -> str:
 
 def _plan(args: argparse.Namespace) -> int:
     from hlz.engine import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID
-    from hlz.plan import Planner, summary_text
-    from hlz.policy_check import check_plan, load_project_exemptions
-    from hlz.policy_check import summary_text as policy_summary
+    from hlz.plan import Planner, plan_summary
+    from hlz.policy_check import check_plan, load_project_exemptions, policy_summary
     from hlz.stackfiles import available_stacks, check_stack_names, load_stack_file
 
     names: list[str] = list(args.stacks)
@@ -413,7 +412,7 @@ def _plan(args: argparse.Namespace) -> int:
             verdict = _verdict(report)
             print(f"{name}: {len(plan.custom_resources)} resources, {verdict} ({elapsed:.1f}s)")
         else:
-            print(summary_text(plan))
+            print(plan_summary(plan))
             print(policy_summary(report))
             print(f"  planned in {plan_seconds:.1f}s, checked in {elapsed - plan_seconds:.2f}s\n")
         _write_outputs(Checked(name, document, report), args)
@@ -422,7 +421,7 @@ def _plan(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from hlz.plan_document import read_plan_document
-    from hlz.policy_check import check_plan, summary_text
+    from hlz.policy_check import check_plan, policy_summary
     from policies.model import Profile
 
     document = read_plan_document(args.plan)  # every shape problem named: exit 2, not 3
@@ -443,7 +442,7 @@ def _check(args: argparse.Namespace) -> int:
         )
         print(f"{report.stack}: {len(report.blocking)} mandatory violations{types}{unknown}")
     else:
-        print(summary_text(report))
+        print(policy_summary(report))
     _write_outputs(Checked(report.stack, document, report), args)
     return EXIT_POLICY if report.fails else EXIT_OK
 

@@ -8,7 +8,6 @@ The JSON is a public contract (docs/plan-format.md): ``steps`` of ``{op, urn, ne
 from __future__ import annotations
 
 import heapq
-import json
 import runpy
 from collections import Counter
 from collections.abc import Callable
@@ -110,13 +109,6 @@ class Plan:
                 "outputs": self.outputs,
             },
         }
-
-    def write_json(self, path: Path, extra: dict[str, Any] | None = None) -> None:
-        document = self.to_json()
-        if extra:
-            document["hlz"].update(extra)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n")
 
 
 def _step(registration: Registration) -> dict[str, Any]:
@@ -352,7 +344,7 @@ def component_of(registration: Registration, by_urn: dict[str, Registration]) ->
     return "(stack)"
 
 
-def summary_text(plan: Plan) -> str:
+def plan_summary(plan: Plan) -> str:
     """Human summary: resources grouped by top-level component, then counts by type."""
     by_urn = plan.by_urn()
     custom = plan.custom_resources

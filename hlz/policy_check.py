@@ -340,7 +340,7 @@ def type_summary_lines(report: PolicyReport) -> list[str]:
     return lines
 
 
-def summary_text(report: PolicyReport) -> str:
+def policy_summary(report: PolicyReport) -> str:
     """Per-rule counts for rules that saw resources, then every violation with its remediation."""
     counts = report.counts()
     lines = [
