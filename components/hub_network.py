@@ -6,6 +6,8 @@
 | firewall tier Basic          | AzureFirewallManagementSubnet (prefix required)                 |
 | bastion set                  | AzureBastionSubnet with the NSG rule set Bastion requires       |
 | ddos_protection True         | a DDoS protection plan attached to the VNet (~$3k/month)        |
+| ddos_protection_override     | (protection off) its reason as the VNet tag                     |
+|                              | ``hlz-override-ddos-protection``                                |
 | every subnet Azure allows    | an NSG denying inbound from the Internet                        |
 
 Subnets are separate resources (never inline on the VNet: mixing both causes replace churn)
@@ -26,7 +28,14 @@ from components.diagnostics import send_diagnostics
 from components.firewall import Firewall, FirewallArgs, FirewallTier
 from components.naming import Namer
 from components.network_security import bastion_rules, deny_internet_inbound_rules
-from components.shared import DiagnosticsTarget, HlzModel, Placement, child_opts
+from components.shared import (
+    DiagnosticsTarget,
+    HlzModel,
+    Override,
+    Placement,
+    child_opts,
+    override_tags,
+)
 from components.subnets import SubnetChain, default_route_to_firewall
 from policies.vocabulary import SUBNETS_WITHOUT_NSG
 
@@ -67,6 +76,9 @@ class HubNetworkArgs(HlzModel):
     """Default: Standard (session controls). None means no Bastion."""
     ddos_protection: bool = True
     """Default: True. The lab profile turns it off explicitly (cost ~$3k/month)."""
+    ddos_protection_override: Override | None = None
+    """Default: None. Why DDoS protection is off, written to the VNet as the tag
+    ``hlz-override-ddos-protection`` (production may turn it off only with one)."""
     diagnostics: DiagnosticsTarget
     """Workspace receiving the logs and metrics of the VNet, NSGs, firewall and Bastion
     (HIPAA 164.312(b))."""
@@ -115,7 +127,11 @@ class HubNetwork(pulumi.ComponentResource):
             address_space=network.AddressSpaceArgs(address_prefixes=[args.address_space]),
             enable_ddos_protection=ddos_plan is not None,
             ddos_protection_plan=network.SubResourceArgs(id=ddos_plan.id) if ddos_plan else None,
-            tags=placement.tags,
+            tags=placement.tags_with(
+                override_tags(ddos_protection=args.ddos_protection_override)
+                if ddos_plan is None
+                else None
+            ),
             opts=child_opts(self),
         )
         send_diagnostics(vnet, workspace_id, parent=self)

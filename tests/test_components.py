@@ -379,3 +379,26 @@ def test_components_refuse_a_missing_dns_zone_before_registering_anything():
         assert error.problems[0][0] == "private_link.dns_zone_ids"
         assert "zones not provided: privatelink." in error.problems[0][1]
         assert [r.type for r in recorded] == ["pulumi:pulumi:Stack"]
+
+
+def test_a_ddos_override_travels_to_the_hub_vnet_as_a_tag():
+    """Turning DDoS protection off with an override writes its reason (and expiry) onto the
+    VNet, as every override does; without one nothing is tagged."""
+    from datetime import date
+
+    from components.shared import Override
+
+    override = Override(
+        reason="Lab subscription behind the shared perimeter; DDoS plan reviewed quarterly",
+        expires=date(2099, 1, 31),
+    )
+    vnet = one(
+        hub(ddos_protection=False, ddos_protection_override=override),
+        "azure-native:network:VirtualNetwork",
+    ).inputs
+    assert vnet["tags"]["hlz-override-ddos-protection"] == (
+        "Lab subscription behind the shared perimeter; DDoS plan reviewed quarterly "
+        "(expires 2099-01-31)"
+    )
+    plain = one(hub(ddos_protection=False), "azure-native:network:VirtualNetwork").inputs
+    assert not any(tag.startswith("hlz-override-") for tag in plain["tags"])

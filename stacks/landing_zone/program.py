@@ -80,6 +80,7 @@ def run(config: LandingZoneConfig) -> None:
             firewall_tier=config.firewall_tier,
             bastion_sku=config.bastion_sku,
             ddos_protection=config.ddos_enabled,
+            ddos_protection_override=config.ddos_protection_override,
             diagnostics=diagnostics,
         ),
     )
