@@ -1,6 +1,7 @@
 """Azure Firewall with a firewall policy: the hub's single egress point (HIPAA 164.312(e)(1)).
 
-What each tier offers decides the policy (https://learn.microsoft.com/azure/firewall/choose-firewall-sku):
+What each tier offers decides the policy (https://learn.microsoft.com/azure/firewall/choose-firewall-sku;
+the facts are ``policies.vocabulary.FIREWALL_TIERS_WITH_*``, which the deploy rules enforce):
 
 | tier     | threat intelligence | DNS proxy | intrusion detection | management subnet + IP |
 |----------|---------------------|-----------|---------------------|------------------------|
@@ -22,24 +23,23 @@ server; no tier is needed for private endpoints to resolve.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
 import pulumi
 from pulumi_azure_native import network
 
 from components.diagnostics import send_diagnostics
 from components.shared import DiagnosticsTarget, HlzModel, Placement, StrInput, child_opts
-
-FirewallTier = Literal["Basic", "Standard", "Premium"]
-
-TIERS_WITH_DNS_PROXY = frozenset({"Standard", "Premium"})
-TIERS_WITH_THREAT_INTEL_DENY = frozenset({"Standard", "Premium"})
-TIERS_WITH_INTRUSION_DETECTION = frozenset({"Premium"})
+from policies.vocabulary import (
+    FIREWALL_TIERS_WITH_DNS_PROXY,
+    FIREWALL_TIERS_WITH_INTRUSION_DETECTION,
+    FIREWALL_TIERS_WITH_THREAT_INTEL_DENY,
+    FirewallTier,
+)
 
 
 def default_threat_intel_mode(tier: FirewallTier) -> network.AzureFirewallThreatIntelMode:
     """Deny where the tier allows it, else Alert (Basic)."""
-    if tier in TIERS_WITH_THREAT_INTEL_DENY:
+    if tier in FIREWALL_TIERS_WITH_THREAT_INTEL_DENY:
         return network.AzureFirewallThreatIntelMode.DENY
     return network.AzureFirewallThreatIntelMode.ALERT
 
@@ -50,7 +50,7 @@ def tier_problems(
     """Settings the tier cannot have (ARM would refuse the policy)."""
     if (
         threat_intel_mode == network.AzureFirewallThreatIntelMode.DENY
-        and tier not in TIERS_WITH_THREAT_INTEL_DENY
+        and tier not in FIREWALL_TIERS_WITH_THREAT_INTEL_DENY
     ):
         return [f"threat_intel_mode Deny needs the Standard or Premium tier ({tier}: Alert)"]
     return []
@@ -103,14 +103,14 @@ class Firewall(pulumi.ComponentResource):
             threat_intel_mode=args.threat_intel_mode or default_threat_intel_mode(args.tier),
             dns_settings=(
                 network.DnsSettingsArgs(enable_proxy=True)
-                if args.tier in TIERS_WITH_DNS_PROXY
+                if args.tier in FIREWALL_TIERS_WITH_DNS_PROXY
                 else None
             ),
             intrusion_detection=(
                 network.FirewallPolicyIntrusionDetectionArgs(
                     mode=network.FirewallPolicyIntrusionDetectionStateType.DENY
                 )
-                if args.tier in TIERS_WITH_INTRUSION_DETECTION
+                if args.tier in FIREWALL_TIERS_WITH_INTRUSION_DETECTION
                 else None
             ),
             tags=placement.tags,

@@ -98,3 +98,27 @@ SUBNETS_WITHOUT_NSG: dict[str, str] = {
 ``AzureBastionSubnet`` is deliberately absent: Bastion supports an NSG (with its documented
 rules) and must have one.
 """
+
+
+FirewallTier = Literal["Basic", "Standard", "Premium"]
+"""Azure Firewall and firewall policy tiers (``sku.tier``); ARM assumes Standard when absent."""
+FIREWALL_TIERS: tuple[str, ...] = get_args(FirewallTier)
+FIREWALL_DEFAULT_TIER = "Standard"
+FIREWALL_TIERS_WITH_DNS_PROXY = frozenset({"Standard", "Premium"})
+"""DNS proxy and custom DNS servers: ARM refuses them on Basic (400
+FirewallPolicyHigherTierOnlyProperties). https://learn.microsoft.com/azure/firewall/features-by-sku"""
+FIREWALL_TIERS_WITH_THREAT_INTEL_DENY = frozenset({"Standard", "Premium"})
+"""Threat intelligence in Deny mode; Basic has Alert only (same page)."""
+FIREWALL_TIERS_WITH_INTRUSION_DETECTION = frozenset({"Premium"})
+"""Intrusion detection (IDPS) and TLS inspection are Premium only (same page)."""
+
+
+def firewall_tier(value: object) -> str | None:
+    """A ``sku.tier`` value as one of ``FIREWALL_TIERS`` (case-insensitive, absent means
+    Standard); None for a value that is no known tier."""
+    text = value if isinstance(value, str) else None
+    if value is None:
+        text = FIREWALL_DEFAULT_TIER
+    if text is None:
+        return None
+    return next((tier for tier in FIREWALL_TIERS if tier.casefold() == text.casefold()), None)

@@ -34,6 +34,13 @@ from ..model import (
     outcome_from,
 )
 from ..props import as_bool, as_int, as_mapping, as_sequence, as_str, describe, get, is_set
+from ..vocabulary import (
+    FIREWALL_DEFAULT_TIER,
+    FIREWALL_TIERS_WITH_DNS_PROXY,
+    FIREWALL_TIERS_WITH_INTRUSION_DETECTION,
+    FIREWALL_TIERS_WITH_THREAT_INTEL_DENY,
+    firewall_tier,
+)
 from .deploy_support import ResourceIndex, arm_token_of_id, known_text
 from .network import PRIVATE_LINK_CONNECTION_PROPERTIES, PRIVATE_LINK_TARGETS
 from .relations import of_type
@@ -50,9 +57,6 @@ from .tokens import (
 )
 
 DEPLOY = Category.DEPLOY
-
-DEFAULT_TIER = "Standard"
-"""Tier ARM assumes when a firewall or firewall policy states none."""
 
 POLICY_TIERS_FOR_FIREWALL: Mapping[str, tuple[str, ...]] = {
     "basic": ("Basic",),
@@ -102,13 +106,19 @@ MAX_ZONE_CONFIGS = 5
 
 
 def _tier(props: Mapping[str, Any]) -> str:
-    """The ``sku.tier`` of a firewall or policy; absent means Standard."""
+    """The ``sku.tier`` of a firewall or policy as written; absent means Standard."""
     value = get(props, "sku", "tier")
-    return as_str(value) or DEFAULT_TIER
+    return as_str(value) or FIREWALL_DEFAULT_TIER
 
 
-def _is_tier(props: Mapping[str, Any], tier: str) -> bool:
-    return _tier(props).casefold() == tier.casefold()
+def _lacks(props: Mapping[str, Any], tiers: frozenset[str]) -> bool:
+    """Whether the resource is of a known tier outside ``tiers`` (a feature it lacks)."""
+    tier = firewall_tier(get(props, "sku", "tier"))
+    return tier is not None and tier not in tiers
+
+
+def _has(props: Mapping[str, Any], tiers: frozenset[str]) -> bool:
+    return firewall_tier(get(props, "sku", "tier")) in tiers
 
 
 def _location(props: Mapping[str, Any]) -> str | None:
@@ -120,7 +130,7 @@ def _location(props: Mapping[str, Any]) -> str | None:
 
 
 def check_basic_policy_dns(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    if not _is_tier(props, "Basic"):
+    if not _lacks(props, FIREWALL_TIERS_WITH_DNS_PROXY):
         return NotApplicable(f"tier {_tier(props)}: DNS settings are available")
     reasons: list[str] = []
     proxy = get(props, "dnsSettings", "enableProxy")
@@ -139,7 +149,7 @@ def check_basic_policy_dns(_resource_type: str, props: Mapping[str, Any]) -> Out
 
 
 def check_basic_policy_threat_intel(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    if not _is_tier(props, "Basic"):
+    if not _lacks(props, FIREWALL_TIERS_WITH_THREAT_INTEL_DENY):
         return NotApplicable(f"tier {_tier(props)}: every threat intelligence mode is available")
     mode = get(props, "threatIntelMode")
     if mode is None or (as_str(mode) or "").casefold() == "alert":
@@ -152,7 +162,7 @@ def check_basic_policy_threat_intel(_resource_type: str, props: Mapping[str, Any
 
 def check_premium_policy_features(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     tier = get(props, "sku", "tier")
-    if _is_tier(props, "Premium"):
+    if _has(props, FIREWALL_TIERS_WITH_INTRUSION_DETECTION):
         return Compliant()
     shown = f"{describe(tier)}" + (" (absent means Standard)" if tier is None else "")
     reasons: list[str] = []
@@ -173,7 +183,7 @@ def check_premium_policy_features(_resource_type: str, props: Mapping[str, Any])
 
 
 def check_basic_firewall_management_ip(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    if not _is_tier(props, "Basic"):
+    if firewall_tier(get(props, "sku", "tier")) != "Basic":
         return NotApplicable(f"tier {_tier(props)}: a management NIC is optional")
     if (as_str(get(props, "sku", "name")) or "AZFW_VNet").casefold() != "azfw_vnet":
         return NotApplicable("secured virtual hub firewalls get their management NIC from Azure")

@@ -2,12 +2,12 @@
 threat intelligence and intrusion detection, and private endpoints (with DNS) for every PaaS
 resource holding or guarding ePHI.
 
-The firewall rules ask, in production, for what each tier can do (the tier facts and the deploy
-rules enforcing them are in ``deploy_network``, which imports this module, so they are not
-imported back): threat intelligence in Deny mode, which Basic lacks (production uses Standard or
-Premium), and, on Premium policies, intrusion detection (IDPS) in Deny mode, which only Premium
-has. A firewall with a firewall policy takes both from the policy; a firewall without one
-("classic rules") sets threat intelligence on itself and cannot run IDPS.
+The firewall rules ask, in production, for what each tier can do (the tier facts are
+``policies.vocabulary.FIREWALL_TIERS_WITH_*``, shared with the deploy rules and the component):
+threat intelligence in Deny mode, which Basic lacks (production uses Standard or Premium), and,
+on Premium policies, intrusion detection (IDPS) in Deny mode, which only Premium has. A firewall
+with a firewall policy takes both from the policy; a firewall without one ("classic rules") sets
+threat intelligence on itself and cannot run IDPS.
 """
 
 from __future__ import annotations
@@ -28,7 +28,12 @@ from ..model import (
     outcome_from,
 )
 from ..props import as_sequence, as_str, describe, get, has_key, is_set, same_text
-from ..vocabulary import SUBNETS_WITHOUT_NSG
+from ..vocabulary import (
+    FIREWALL_TIERS_WITH_INTRUSION_DETECTION,
+    FIREWALL_TIERS_WITH_THREAT_INTEL_DENY,
+    SUBNETS_WITHOUT_NSG,
+    firewall_tier,
+)
 from .expect import expect_text
 from .relations import Referrers, of_type
 from .tokens import (
@@ -293,7 +298,8 @@ def check_classic_firewall_threat_intel(_resource_type: str, props: Mapping[str,
     found = f"threatIntelMode is {describe(mode)}" + (
         " (absent means Alert)" if mode is None else ""
     )
-    if same_text(get(props, "sku", "tier"), "Basic"):
+    tier = firewall_tier(get(props, "sku", "tier"))
+    if tier is not None and tier not in FIREWALL_TIERS_WITH_THREAT_INTEL_DENY:
         return fail(
             f"{found}; a Basic firewall supports 'Alert' only: use sku.tier 'Standard' or "
             "'Premium' with threatIntelMode 'Deny', or a firewall policy"
@@ -303,7 +309,7 @@ def check_classic_firewall_threat_intel(_resource_type: str, props: Mapping[str,
 
 def check_premium_policy_idps_deny(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     tier = get(props, "sku", "tier")
-    if not same_text(tier, "Premium"):
+    if firewall_tier(tier) not in FIREWALL_TIERS_WITH_INTRUSION_DETECTION:
         shown = describe(tier) + (" (absent means Standard)" if tier is None else "")
         return NotApplicable(f"sku.tier is {shown}; intrusion detection is Premium only")
     mode = get(props, "intrusionDetection", "mode")
