@@ -30,7 +30,7 @@ from policies.model import (
     StackResource,
     Undetermined,
 )
-from policies.registry import ALL_RULES
+from policies.registry import ALL_RULES, JUDGED_TYPES
 
 NOT_DEPLOYED_TYPES = frozenset({"pulumi:pulumi:StackReference"})
 """Reads, not resources the stack manages: no rule applies to them."""
@@ -313,13 +313,11 @@ def check_plan(
 
 
 def unjudged_resources(resources: list[StackResource]) -> list[tuple[str, str]]:
-    """(urn, type as judged) of azure-native resources no rule judges (``Rule.judges``)."""
+    """(urn, type as judged) of azure-native resources no rule judges (``JUDGED_TYPES``)."""
     unjudged = []
     for resource in resources:
         resource_type = normalised(resource).resource_type
-        if resource_type.startswith("azure-native:") and not any(
-            rule.judges(resource_type) for rule in ALL_RULES
-        ):
+        if resource_type.startswith("azure-native:") and resource_type not in JUDGED_TYPES:
             unjudged.append((resource.urn, resource_type))
     return unjudged
 

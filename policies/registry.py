@@ -23,7 +23,14 @@ from .rules import (
     storage,
 )
 
-__all__ = ["ALL_RULES", "RESOURCE_RULES", "RULES_BY_ID", "STACK_RULES", "rule_by_id"]
+__all__ = [
+    "ALL_RULES",
+    "JUDGED_TYPES",
+    "RESOURCE_RULES",
+    "RULES_BY_ID",
+    "STACK_RULES",
+    "rule_by_id",
+]
 
 ALL_RULES: tuple[Rule, ...] = (
     *storage.RULES,
@@ -63,6 +70,12 @@ def _index(rules: tuple[Rule, ...]) -> Mapping[str, Rule]:
 
 
 RULES_BY_ID: Mapping[str, Rule] = _index(ALL_RULES)
+
+JUDGED_TYPES: frozenset[str] = frozenset(
+    token for rule in ALL_RULES for token in (rule.resource_types or ()) if rule.judges(token)
+)
+"""Types whose configuration some rule judges (``Rule.judges``); any other azure-native
+resource is reported as unjudged."""
 
 
 def rule_by_id(rule_id: str) -> Rule:
