@@ -18,7 +18,7 @@ from hlz.policy_check import (
     short_urn,
 )
 from hlz.schema import FINDING_KINDS
-from hlz.text import markdown_cell
+from hlz.text import markdown_cell as _cell
 from policies.evaluation import Finding
 from policies.exemptions import Exemption
 from policies.frameworks import HIPAA_SECTIONS
@@ -245,11 +245,6 @@ def sarif(report: PolicyReport, stack_file: str) -> dict[str, Any]:
             }
         ],
     }
-
-
-def _cell(text: str) -> str:
-    # Reasons and names carry config and Azure text: escaped like every Markdown cell we write.
-    return markdown_cell(text)
 
 
 def exemption_table(exemptions: Sequence[Exemption], today: date) -> list[str]:
