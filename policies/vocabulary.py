@@ -7,6 +7,7 @@ the components and stack configs import them from here, so there is one list, no
 
 from __future__ import annotations
 
+import re
 from typing import Literal, get_args
 
 DATA_CLASSIFICATIONS = ("phi", "confidential", "internal", "public")
@@ -122,3 +123,7 @@ def firewall_tier(value: object) -> str | None:
     if text is None:
         return None
     return next((tier for tier in FIREWALL_TIERS if tier.casefold() == text.casefold()), None)
+
+
+GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+"""A GUID (use ``fullmatch``): Entra object ids, subscription ids, role assignment names."""

@@ -18,6 +18,7 @@ from policies.overrides import visible_text
 from policies.vocabulary import (
     ALLOWED_LOCATIONS,
     GOVERNANCE_TAGS,
+    GUID,
     MAX_TAGS,
     REQUIRED_TAGS,
     STORAGE_TAG_NAME_MAX_LENGTH,
@@ -35,7 +36,6 @@ PRIVATE_NETWORKS = tuple(
     ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 )
 M = TypeVar("M", bound=HlzModel)
-GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 LAB_NAME = re.compile(r"[a-z][a-z0-9-]{1,14}[a-z0-9]")
 STACK_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}")
 """Pulumi's stack-name characters, at most 100, never starting with '.' (so never '.' or '..'):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from hlz.preflight.defaults import (
     MAX_TIMEOUT,
 )
 from hlz.text import printable
+from policies.vocabulary import GUID
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -36,8 +36,6 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 SUBSCRIPTION_ENV = "AZURE_SUBSCRIPTION_ID"
-_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
-"""A subscription id is a GUID; anything else would only reshape the URLs it goes into."""
 
 
 def add_preflight_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -106,7 +104,8 @@ def _subscription_id(args: argparse.Namespace) -> tuple[str, list[str]]:
         value, key = os.environ.get(SUBSCRIPTION_ENV, ""), f"${SUBSCRIPTION_ENV}"
     if not value:
         return "", [f"name the subscription with --subscription-id or ${SUBSCRIPTION_ENV}"]
-    if not _GUID.fullmatch(value):
+    # A subscription id is a GUID; anything else would only reshape the URLs it goes into.
+    if not GUID.fullmatch(value):
         return value, [
             f"{key} {value!r} is not a subscription id (a GUID such as "
             "11111111-2222-3333-4444-555555555555; `az account list -o table` lists yours)"

@@ -21,7 +21,6 @@ stack (a vault or identity from another stack) cannot be seen: the rule is then 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +39,7 @@ from ..model import (
     outcome_from,
 )
 from ..props import as_bool, as_int, as_mapping, as_str, describe, get, is_set
+from ..vocabulary import GUID
 from .deploy_support import ResourceIndex, known_text, known_texts
 from .relations import Referrers, of_type
 from .tokens import (
@@ -70,7 +70,6 @@ KEY_ROLES: Mapping[str, str] = {
 }
 """Built-in roles that allow wrapping and unwrapping with a key (RBAC-authorized vaults)."""
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
 @dataclass(frozen=True)
@@ -416,7 +415,7 @@ def check_role_assignment_guid_name(_resource_type: str, props: Mapping[str, Any
     if value is None:
         return Compliant()  # the SDK names it with a new GUID
     name = as_str(value)
-    if name is not None and _GUID.match(name.strip()):
+    if name is not None and GUID.fullmatch(name.strip()):
         return Compliant()
     return fail(
         f"roleAssignmentName is {describe(value)}; it must be a GUID (derive it, e.g. UUIDv5 of "
