@@ -29,21 +29,20 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 
-## Regenerate docs/configuration.md, docs/components.md, policies/RULES.md, pack configs and
-## the architecture diagrams (the test suite checks the diagrams against fresh plans).
+## Regenerate docs/configuration.md, docs/components.md, policies/RULES.md, the pack configs,
+## policies/taggable_types.json (tools/docs.py) and the architecture diagrams (the test suite
+## checks the diagrams against fresh plans).
 docs: $(STAMP)
-	$(BIN)/python -m hlz.docs write
-	$(BIN)/python -m policies.docs
+	$(BIN)/python tools/docs.py write
 	$(BIN)/hlz graph lz-prod --out docs/architecture/lz-prod.md
 	$(BIN)/hlz graph lab-prod --out docs/architecture/lab-prod.md
 
 docs-check: $(STAMP)
-	$(BIN)/python -m hlz.docs check
-	$(BIN)/python -m policies.docs --check
+	$(BIN)/python tools/docs.py check
 
 ## Plan time and memory of lz-prod against the SDK floor.
 bench: $(STAMP)
-	$(BIN)/python -m hlz.bench
+	$(BIN)/python tools/bench.py
 
 clean:
 	rm -rf plans .pytest_cache

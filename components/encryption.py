@@ -6,7 +6,9 @@ User" on that key alone (least privilege: wrap/unwrap of this key, nothing else)
 
 | input        | derived                                                             |
 |--------------|---------------------------------------------------------------------|
-| hsm True     | key type RSA-HSM (needs a premium vault: production, or PHI anywhere) |
+| (default)    | key type RSA-HSM (needs a premium vault: production, or PHI anywhere) |
+| hsm_override | key type RSA (software-protected); the reason as the key's tag       |
+|              | ``hlz-override-hsm``                                                 |
 | (always)     | 3072-bit key, wrap/unwrap only, rotated every 180 days, 1-year expiry |
 """
 
@@ -16,7 +18,7 @@ import pulumi
 from pulumi_azure_native import authorization, keyvault, managedidentity
 
 from components.roles import assign_role
-from components.shared import HlzModel, Placement, StrInput, child_opts
+from components.shared import HlzModel, Override, Placement, StrInput, child_opts, override_tags
 
 KEY_SIZE_BITS = 3072
 ROTATE_AFTER = "P180D"
@@ -37,9 +39,11 @@ class EncryptionKeyArgs(HlzModel):
     """Resource group of that vault."""
     vault_uri: StrInput
     """URI of that vault; the versionless key URI services use is built from it."""
-    hsm: bool = True
-    """Default: True — HSM-backed key (production, and PHI in every profile). Only a lab-profile
-    stack without PHI, whose vault may be standard, uses RSA."""
+    hsm_override: Override | None = None
+    """Default: None — an HSM-backed key (RSA-HSM; the vault must be premium). With an override
+    the key is software-protected RSA and carries the reason as the tag ``hlz-override-hsm``;
+    the lab profile sets one for a lab without PHI, whose landing zone's vault may be
+    standard."""
     subscription_id: StrInput
     """Subscription of the built-in role definitions (from the client config)."""
 
@@ -74,7 +78,11 @@ class EncryptionKey(pulumi.ComponentResource):
             vault_name=args.vault_name,
             resource_group_name=args.vault_resource_group_name,
             properties=keyvault.KeyPropertiesArgs(
-                kty=keyvault.JsonWebKeyType.RS_A_HSM if args.hsm else keyvault.JsonWebKeyType.RSA,
+                kty=(
+                    keyvault.JsonWebKeyType.RSA
+                    if args.hsm_override is not None
+                    else keyvault.JsonWebKeyType.RS_A_HSM
+                ),
                 key_size=KEY_SIZE_BITS,
                 key_ops=[
                     keyvault.JsonWebKeyOperation.WRAP_KEY,
@@ -98,7 +106,7 @@ class EncryptionKey(pulumi.ComponentResource):
                     ],
                 ),
             ),
-            tags=placement.tags,
+            tags=placement.tags_with(override_tags(hsm=args.hsm_override)),
             opts=child_opts(self),
         )
         self.key_access = assign_role(

@@ -28,6 +28,7 @@ import pulumi
 from pulumi_azure_native import network
 
 from components.diagnostics import send_diagnostics
+from components.errors import ConfigError, UnexpectedAzureResponse
 from components.shared import DiagnosticsTarget, HlzModel, Placement, StrInput, child_opts
 from policies.vocabulary import (
     FIREWALL_TIERS_WITH_DNS_PROXY,
@@ -46,13 +47,14 @@ def default_threat_intel_mode(tier: FirewallTier) -> network.AzureFirewallThreat
 
 def tier_problems(
     tier: FirewallTier, threat_intel_mode: network.AzureFirewallThreatIntelMode | None
-) -> list[str]:
-    """Settings the tier cannot have (ARM would refuse the policy)."""
+) -> list[tuple[str, str]]:
+    """``(argument, problem)`` for each setting the tier cannot have (ARM would refuse the
+    policy)."""
     if (
         threat_intel_mode == network.AzureFirewallThreatIntelMode.DENY
         and tier not in FIREWALL_TIERS_WITH_THREAT_INTEL_DENY
     ):
-        return [f"threat_intel_mode Deny needs the Standard or Premium tier ({tier}: Alert)"]
+        return [("threat_intel_mode", f"Deny needs the Standard or Premium tier ({tier}: Alert)")]
     return []
 
 
@@ -87,9 +89,12 @@ class Firewall(pulumi.ComponentResource):
     def __init__(self, name: str, args: FirewallArgs, opts: pulumi.ResourceOptions | None = None):
         problems = tier_problems(args.tier, args.threat_intel_mode)
         if args.tier == "Basic" and args.management_subnet_id is None:
-            problems.append("the Basic firewall tier needs management_subnet_id")
+            problems.append(("management_subnet_id", "the Basic tier needs a management subnet"))
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ConfigError(
+                [(f"FirewallArgs.{argument}", problem) for argument, problem in problems],
+                "component arguments",
+            )
         super().__init__("hlz:network:Firewall", name, None, opts)
         placement = args.placement
         workspace_id = args.diagnostics.workspace_id
@@ -184,5 +189,5 @@ def _first_private_ip(
     configurations: Sequence[network.outputs.AzureFirewallIPConfigurationResponse] | None,
 ) -> str:
     if not configurations or not configurations[0].private_ip_address:
-        raise ValueError("the firewall reported no private IP address")
+        raise UnexpectedAzureResponse("Azure reported the firewall without a private IP address")
     return configurations[0].private_ip_address

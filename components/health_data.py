@@ -41,8 +41,6 @@ for any operation unless told otherwise, so the timeouts below keep margin over 
 
 from __future__ import annotations
 
-import re
-import uuid
 from typing import Literal
 
 import pulumi
@@ -62,6 +60,7 @@ from components.shared import (
     StrInput,
     child_opts,
 )
+from components.specs import EntraObjectIds, HttpsOrigin
 
 HEALTH_ZONES = (
     "privatelink.workspace.azurehealthcareapis.com",
@@ -70,12 +69,14 @@ HEALTH_ZONES = (
 )
 ENTRA_AUTHORITY = "https://login.microsoftonline.com/"
 
-FHIR_DATA_ROLES = {"reader": "FHIR Data Reader", "contributor": "FHIR Data Contributor"}
+FhirDataRole = Literal["reader", "contributor"]
+FHIR_DATA_ROLES: dict[FhirDataRole, str] = {
+    "reader": "FHIR Data Reader",
+    "contributor": "FHIR Data Contributor",
+}
 DICOM_DATA_ROLE = "DICOM Data Reader"
 EXPORT_ROLE = "Storage Blob Data Contributor"
 
-# An origin is scheme://host[:port] with nothing after it; only https is accepted.
-HTTPS_ORIGIN = re.compile(r"https://([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+(:[0-9]{1,5})?")
 CORS_HEADERS = (
     "Accept",
     "Authorization",
@@ -123,11 +124,11 @@ class HealthDataServicesArgs(HlzModel):
     """Default: True — a FHIR R4 service."""
     dicom: bool = True
     """Default: True — a DICOM service."""
-    cors_origins: list[str] = Field(default_factory=list)
+    cors_origins: list[HttpsOrigin] = Field(default_factory=list)
     """Default: [] — no browser origin may call FHIR. Each entry an exact https origin."""
-    fhir_data_role: Literal["reader", "contributor"] = "reader"
+    fhir_data_role: FhirDataRole = "reader"
     """Default: reader — lab members read FHIR data; contributor lets them write it."""
-    member_group_ids: list[str] = Field(default_factory=list)
+    member_group_ids: EntraObjectIds = Field(default_factory=list)
     """Entra group object ids of the lab's members."""
     export_storage_account_name: StrInput | None = None
     """Default: None — no ``$export``. Account FHIR exports to; set with export_container_id."""
@@ -150,39 +151,6 @@ class HealthDataServicesArgs(HlzModel):
     @classmethod
     def _valid_dicom_name(cls, value: str) -> str:
         return _valid_name("dicom_name", "dicom_service", value)
-
-    @field_validator("cors_origins")
-    @classmethod
-    def _explicit_https_origins(cls, value: list[str]) -> list[str]:
-        problems = []
-        for index, origin in enumerate(value):
-            if "*" in origin:
-                problems.append(
-                    f"cors_origins[{index}] '{origin}' is a wildcard; list each trusted origin"
-                )
-            elif not HTTPS_ORIGIN.fullmatch(origin):
-                problems.append(
-                    f"cors_origins[{index}] '{origin}' is not an https origin "
-                    "(https://host[:port], no path)"
-                )
-        if problems:
-            raise ValueError("; ".join(problems))
-        return value
-
-    @field_validator("member_group_ids")
-    @classmethod
-    def _group_ids_are_guids(cls, value: list[str]) -> list[str]:
-        problems = []
-        for index, group_id in enumerate(value):
-            try:
-                uuid.UUID(group_id)
-            except ValueError:
-                problems.append(
-                    f"member_group_ids[{index}] '{group_id}' is not an Entra object id (a GUID)"
-                )
-        if problems:
-            raise ValueError("; ".join(problems))
-        return value
 
     @model_validator(mode="after")
     def _consistent_services(self) -> HealthDataServicesArgs:
@@ -227,11 +195,11 @@ class HealthDataServices(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: HealthDataServicesArgs, opts: pulumi.ResourceOptions | None = None
     ):
+        # A missing zone is a wiring error: fail before registering anything.
+        zone_ids = args.private_link.zones(*HEALTH_ZONES)
         super().__init__("hlz:health:HealthDataServices", name, None, opts)
         placement = args.placement
         key = args.encryption
-        # A missing zone is a wiring error: fail before registering anything.
-        zone_ids = args.private_link.zones(*HEALTH_ZONES)
         workspace_id = args.diagnostics.workspace_id
 
         workspace = resources.Resource(

@@ -5,8 +5,8 @@
 | firewall set                 | route table 0.0.0.0/0 -> firewall private IP on shared-services |
 | firewall tier Basic          | AzureFirewallManagementSubnet (prefix required)                 |
 | bastion set                  | AzureBastionSubnet with the NSG rule set Bastion requires       |
-| ddos_protection True         | a DDoS protection plan attached to the VNet (~$3k/month)        |
-| ddos_protection_override     | (protection off) its reason as the VNet tag                     |
+| (default)                    | a DDoS protection plan attached to the VNet (~$3k/month)        |
+| ddos_protection_override     | no plan; the reason as the VNet tag                             |
 |                              | ``hlz-override-ddos-protection``                                |
 | every subnet Azure allows    | an NSG denying inbound from the Internet                        |
 
@@ -17,7 +17,7 @@ and created one after another, because Azure rejects concurrent subnet writes on
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import pulumi
 from pulumi_azure_native import network
@@ -36,6 +36,7 @@ from components.shared import (
     child_opts,
     override_tags,
 )
+from components.specs import PrivateCidr, at_least
 from components.subnets import SubnetChain, default_route_to_firewall
 from policies.vocabulary import SUBNETS_WITHOUT_NSG
 
@@ -45,19 +46,40 @@ FIREWALL_MANAGEMENT_SUBNET = "AzureFirewallManagementSubnet"
 BASTION_SUBNET = "AzureBastionSubnet"
 
 
+ReservedSubnet = Annotated[PrivateCidr, at_least(26)]
+"""A subnet Azure reserves for a service (firewall, firewall management, Bastion): /26 or
+larger."""
+
+
 class HubSubnetPrefixes(HlzModel):
     """Address prefix (CIDR) of each hub subnet, inside the hub's address space."""
 
-    firewall: str | None = None
-    """AzureFirewallSubnet (/26 or larger); required when a firewall is deployed."""
-    firewall_management: str | None = None
-    """AzureFirewallManagementSubnet (/26); required for the Basic firewall tier."""
-    bastion: str | None = None
-    """AzureBastionSubnet (/26 or larger); required when Bastion is deployed."""
-    shared_services: str
-    """Shared services (DNS forwarders, jump hosts)."""
-    private_endpoints: str
-    """Private endpoints of the landing zone's PaaS services."""
+    firewall: ReservedSubnet | None = None
+    """AzureFirewallSubnet prefix (/26 or larger). Required when a firewall is deployed."""
+    firewall_management: ReservedSubnet | None = None
+    """AzureFirewallManagementSubnet prefix (/26 or larger). Required for the Basic firewall
+    tier."""
+    bastion: ReservedSubnet | None = None
+    """AzureBastionSubnet prefix (/26 or larger). Required when Bastion is deployed."""
+    shared_services: PrivateCidr
+    """Shared-services subnet prefix (DNS forwarders, jump hosts; egress forced through the
+    firewall)."""
+    private_endpoints: PrivateCidr
+    """Subnet for the landing zone's private endpoints."""
+
+    def missing(
+        self, firewall_tier: FirewallTier | None, bastion: bool
+    ) -> list[tuple[str, str]]:
+        """``(field, why)`` for each reserved subnet the deployed services need but that has
+        no prefix; the one statement of which service needs which subnet."""
+        missing = []
+        if firewall_tier is not None and self.firewall is None:
+            missing.append(("firewall", "required when a firewall is deployed"))
+        if firewall_tier == "Basic" and self.firewall_management is None:
+            missing.append(("firewall_management", "required for the Basic firewall tier"))
+        if bastion and self.bastion is None:
+            missing.append(("bastion", "required when Bastion is deployed"))
+        return missing
 
 
 class HubNetworkArgs(HlzModel):
@@ -65,7 +87,7 @@ class HubNetworkArgs(HlzModel):
     """Resource group, region and required tags of every child."""
     namer: Namer
     """Builds the Azure name of every child (``<abbreviation>-<prefix>-<role>``)."""
-    address_space: str
+    address_space: PrivateCidr
     """The hub VNet's address range (CIDR); must contain every subnet prefix."""
     subnets: HubSubnetPrefixes
     """Prefix of each hub subnet; a reserved subnet's prefix is required when its service
@@ -74,27 +96,41 @@ class HubNetworkArgs(HlzModel):
     """Default: Standard. None means no firewall (lab only; egress then is Azure's default)."""
     bastion_sku: Literal["Basic", "Standard"] | None = "Standard"
     """Default: Standard (session controls). None means no Bastion."""
-    ddos_protection: bool = True
-    """Default: True. The lab profile turns it off explicitly (cost ~$3k/month)."""
     ddos_protection_override: Override | None = None
-    """Default: None. Why DDoS protection is off, written to the VNet as the tag
-    ``hlz-override-ddos-protection`` (production may turn it off only with one)."""
+    """Default: None — a DDoS protection plan protects the hub's public IPs. With an override
+    there is no plan, and its reason is written to the VNet as the tag
+    ``hlz-override-ddos-protection`` (the lab profile sets one: the plan costs ~$3k/month)."""
     diagnostics: DiagnosticsTarget
     """Workspace receiving the logs and metrics of the VNet, NSGs, firewall and Bastion
     (HIPAA 164.312(b))."""
 
     @model_validator(mode="after")
     def _reserved_subnets_present(self) -> HubNetworkArgs:
-        missing = []
-        if self.firewall_tier is not None and self.subnets.firewall is None:
-            missing.append("subnets.firewall (a firewall is deployed)")
-        if self.firewall_tier == "Basic" and self.subnets.firewall_management is None:
-            missing.append("subnets.firewall_management (the Basic tier needs it)")
-        if self.bastion_sku is not None and self.subnets.bastion is None:
-            missing.append("subnets.bastion (Bastion is deployed)")
+        missing = self.subnets.missing(self.firewall_tier, self.bastion_sku is not None)
         if missing:
-            raise ValueError("missing subnet prefixes: " + "; ".join(missing))
+            raise ValueError(
+                "missing subnet prefixes: "
+                + "; ".join(f"subnets.{field} ({why})" for field, why in missing)
+            )
         return self
+
+
+CHILD_NAMES = (
+    ("ddos_plan", "hub"),
+    ("virtual_network", "hub"),
+    ("firewall", "hub"),
+    ("firewall_policy", "hub"),
+    ("public_ip", "firewall"),
+    ("route_table", "hub-egress"),
+    ("bastion", "hub"),
+    ("public_ip", "bastion"),
+    ("subnet", "private-endpoints"),
+    ("subnet", "shared-services"),
+    ("network_security_group", "hub-private-endpoints"),
+    ("network_security_group", "hub-shared-services"),
+    ("network_security_group", "hub-bastion"),
+)
+"""``(kind, role)`` of every name a hub may create (whichever services are on)."""
 
 
 class HubNetwork(pulumi.ComponentResource):
@@ -104,13 +140,15 @@ class HubNetwork(pulumi.ComponentResource):
     firewall_private_ip: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: HubNetworkArgs, opts: pulumi.ResourceOptions | None = None):
+        # Every child's name is checked before anything is registered.
+        args.namer.names(CHILD_NAMES, "HubNetworkArgs.namer")
         super().__init__("hlz:network:HubNetwork", name, None, opts)
         placement = args.placement
         namer = args.namer
         workspace_id = args.diagnostics.workspace_id
 
         ddos_plan = None
-        if args.ddos_protection:
+        if args.ddos_protection_override is None:
             ddos_plan = network.DdosProtectionPlan(
                 f"{name}-ddos",
                 ddos_protection_plan_name=namer.name("ddos_plan", "hub"),

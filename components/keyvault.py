@@ -6,7 +6,8 @@
 |                    | public network access Disabled, ACL default Deny (AzureServices  |
 |                    | bypass for trusted services such as CMK unwrap), enabledFor* off |
 | sku premium        | HSM-backed keys available (production, and PHI in every profile) |
-| lock True          | CanNotDelete lock (production)                                   |
+| (default)          | CanNotDelete lock                                                |
+| lock_override      | no lock; the reason as the vault's tag ``hlz-override-lock``     |
 | admin_group_ids    | Key Vault Administrator for each platform admin group            |
 """
 
@@ -24,10 +25,12 @@ from components.roles import grant_groups, lock_against_deletion
 from components.shared import (
     DiagnosticsTarget,
     HlzModel,
+    Override,
     Placement,
     PrivateLinkTarget,
     StrInput,
     child_opts,
+    override_tags,
 )
 
 KEY_VAULT_ZONE = "privatelink.vaultcore.azure.net"
@@ -54,8 +57,9 @@ class KeyVaultArgs(HlzModel):
     """Entra group object ids granted Key Vault Administrator."""
     subscription_id: StrInput
     """Subscription of the built-in role definitions (from the client config)."""
-    lock: bool = True
-    """Default: True — a CanNotDelete lock; the lab profile turns it off for easy teardown."""
+    lock_override: Override | None = None
+    """Default: None — a CanNotDelete lock. With an override the vault is not locked and carries
+    the reason as the tag ``hlz-override-lock`` (the lab profile sets one for easy teardown)."""
 
 
 class KeyVault(pulumi.ComponentResource):
@@ -91,7 +95,7 @@ class KeyVault(pulumi.ComponentResource):
                 enabled_for_disk_encryption=False,
                 enabled_for_template_deployment=False,
             ),
-            tags=placement.tags,
+            tags=placement.tags_with(override_tags(lock=args.lock_override)),
             opts=child_opts(self),
         )
         send_diagnostics(vault, args.diagnostics.workspace_id, parent=self)
@@ -115,7 +119,7 @@ class KeyVault(pulumi.ComponentResource):
             subscription_id=args.subscription_id,
             parent=self,
         )
-        if args.lock:
+        if args.lock_override is None:
             lock_against_deletion(
                 f"{name}-lock",
                 vault.id,

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from components.errors import ConfigError
 from policies.names import NAME_RULES, NameRule, name_problem
 
 __all__ = ["NAME_RULES", "NameRule", "Namer", "name_problem", "unique_suffix"]
@@ -43,6 +45,21 @@ class Namer:
         if problem is not None:
             raise ValueError(problem)
         return name
+
+    def names(self, wanted: Iterable[tuple[str, str]], key: str) -> dict[tuple[str, str], str]:
+        """The name of each ``(kind, role)``, so that a component checks every child's name
+        before registering anything; a ConfigError under ``key`` (the argument holding this
+        namer) lists each name that breaks its rule."""
+        names: dict[tuple[str, str], str] = {}
+        problems: list[tuple[str, str]] = []
+        for kind, role in wanted:
+            try:
+                names[(kind, role)] = self.name(kind, role)
+            except ValueError as error:
+                problems.append((key, str(error)))
+        if problems:
+            raise ConfigError(problems, "component arguments")
+        return names
 
     def problems(self, wanted: dict[str, str]) -> list[str]:
         """Every problem with the names ``{kind: role}`` this stack will create."""

@@ -37,62 +37,14 @@ from components.shared import (
     child_opts,
     override_tags,
 )
+from components.specs import EntraObjectIds, ExactHostName
+from policies.overrides import visible_text
 from policies.vocabulary import GOVERNANCE_TAGS, HARM_CATEGORIES, TAG_VALUE_MAX_LENGTH, RiskTier
 
 OPENAI_ZONES = ("privatelink.openai.azure.com", "privatelink.cognitiveservices.azure.com")
 AI_SERVICES_ZONE = "privatelink.services.ai.azure.com"
 PROMPT_SHIELDS = ("Jailbreak", "Indirect Attack")
-
-
-# --- the egress allow-list: exact host names only ---------------------------------------------
-
-FQDN_MAX_LENGTH = 253
-FQDN_LABEL_MAX_LENGTH = 63
-_FQDN_LABEL = re.compile(r"[a-z0-9-]+")
-
-
-def fqdn_problem(value: str) -> str | None:
-    """Why ``value`` is not an exact host name the account may call, or None.
-
-    Exact means: lowercase labels of letters, digits and hyphens (not at either end of a label),
-    each 1-63 characters, at least two of them, 253 characters in all; no wildcard, scheme, path,
-    port or trailing dot, and not an IP address. The allow-list is the account's guard against
-    data exfiltration, so ``*.blob.core.windows.net`` (every storage account in Azure) is no
-    guard at all."""
-    why = _fqdn_shortfall(value)
-    return None if why is None else f"'{value}' is not an exact host name: {why}"
-
-
-def _fqdn_shortfall(value: str) -> str | None:
-    if not value:
-        return "it is empty"
-    if "*" in value:
-        return "wildcards are not allowed; list each host (e.g. myaccount.blob.core.windows.net)"
-    if any(mark in value for mark in ("/", ":", "@", "?", "#")):
-        return "write the host name only, without scheme, path or port"
-    if value.endswith("."):
-        return "drop the trailing dot"
-    if value != value.lower():
-        return "write it in lowercase"
-    if len(value) > FQDN_MAX_LENGTH:
-        return f"it has {len(value)} characters; a host name has at most {FQDN_MAX_LENGTH}"
-    labels = value.split(".")
-    if len(labels) < 2:
-        return "a host name has at least two labels (host.domain)"
-    if all(label.isdigit() for label in labels):
-        return "an IP address is not a host name"
-    for label in labels:
-        if not label:
-            return "it has an empty label ('..')"
-        if len(label) > FQDN_LABEL_MAX_LENGTH:
-            return f"label '{label[:20]}...' is longer than {FQDN_LABEL_MAX_LENGTH} characters"
-        if not _FQDN_LABEL.fullmatch(label):
-            return "labels hold only lowercase letters, digits and hyphens"
-        if label.startswith("-") or label.endswith("-"):
-            return f"label '{label}' may not start or end with a hyphen"
-    if labels[-1].isdigit():
-        return "the last label (top-level domain) cannot be all digits"
-    return None
+AccountKind = Literal["OpenAI", "AIServices"]
 
 
 # --- approval references: a small regular-expression grammar, matched in linear time ----------
@@ -410,26 +362,51 @@ class ContentFilter(HlzModel):
     completions at or above a threshold."""
 
     severity_threshold: Literal["Low", "Medium", "High"] = "Medium"
-    """Block at this severity or above, every harm category, prompts and completions."""
-    prompt_shield: bool = True
-    """Block jailbreak and indirect prompt-injection attempts. Default: True."""
+    """Block content at this severity or above on every harm category (hate, sexual, violence,
+    self-harm), for prompts and completions. Default: Medium."""
+    prompt_shield_override: Override | None = None
+    """Default: not set — jailbreak and indirect prompt-injection attacks are blocked (prompt
+    shields). With an override the shields are off and the policy carries the reason as the tag
+    ``hlz-override-prompt-shield``; a high-risk deployment cannot use such a filter."""
+
+    @property
+    def prompt_shield(self) -> bool:
+        return self.prompt_shield_override is None
 
 
 class GovernanceRecord(HlzModel):
-    """The AI governance board's approval of one deployment (written as deployment tags)."""
+    """The AI governance board's record for one deployment: the approval that lets it run,
+    written as tags on the deployment."""
 
-    use_case: str = Field(max_length=TAG_VALUE_MAX_LENGTH)
-    """What the deployment is approved for (tag ``hlz-use-case``)."""
+    use_case: str = Field(min_length=5, max_length=200)
+    """What the deployment is approved for, in a sentence (5-200 characters; tag
+    ``hlz-use-case``)."""
     risk_tier: RiskTier
-    """The board's risk tier (tag ``hlz-risk-tier``)."""
+    """minimal | limited | high (tag ``hlz-risk-tier``). High requires a strict custom content
+    filter."""
     approval_reference: str = Field(max_length=TAG_VALUE_MAX_LENGTH)
-    """The board's approval reference, e.g. a ticket id (tag ``hlz-approval-reference``)."""
+    """The board's reference, e.g. a ticket id (tag ``hlz-approval-reference``); the stack
+    checks it against ``hlz:openai.approvalReferencePattern``."""
     approval_expires: date
-    """Last day the approval is valid (tag ``hlz-approval-expires``)."""
-    owner: str = Field(max_length=TAG_VALUE_MAX_LENGTH)
-    """Accountable owner, a person or team (tag ``hlz-accountable-owner``)."""
+    """Last day the approval is valid (YYYY-MM-DD; tag ``hlz-approval-expires``); an expired
+    approval is an error."""
+    owner: str = Field(min_length=3, max_length=TAG_VALUE_MAX_LENGTH)
+    """Accountable owner, a person or team address (at most 256 characters: a tag value; tag
+    ``hlz-accountable-owner``)."""
     processes_phi: bool
-    """Whether prompts or completions contain PHI (tag ``hlz-processes-phi``)."""
+    """Whether prompts or completions contain PHI (tag ``hlz-processes-phi``); PHI needs a US
+    data-zone SKU."""
+
+    @field_validator("use_case", "owner")
+    @classmethod
+    def _visible(cls, value: str) -> str:
+        # Zero-width and format characters pass a length check but name nobody.
+        if len(visible_text(value)) < 3:
+            raise ValueError(
+                "is made only of invisible characters (zero-width or format characters) or "
+                "nearly so; write a real value"
+            )
+        return value
 
     def tags(self) -> dict[str, str]:
         values = {
@@ -447,31 +424,36 @@ class GovernanceRecord(HlzModel):
 class ModelDeployment(HlzModel):
     """One model deployment on the account, with its content filter and governance record."""
 
-    name: str
-    """Deployment name, which applications call; unique within the account."""
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
+    """Deployment name applications call (2-64 letters, digits, '.', '_', '-'); unique within
+    the account."""
     model: str
-    """Model name, e.g. ``gpt-4o``."""
+    """Model name, e.g. ``gpt-4o`` (the stack checks it against its model catalogue)."""
     version: str
-    """Model version, pinned: auto-upgrade is off, so it changes only through config."""
+    """Model version, pinned: auto-upgrade is off, so it changes only through config; a retired
+    version is rejected."""
     sku: str = "DataZoneStandard"
-    """Default: DataZoneStandard — processing stays in the US data zone."""
-    capacity: int = Field(gt=0)
-    """Capacity in thousands of tokens per minute (> 0)."""
+    """Deployment SKU. Default: DataZoneStandard — processing stays in the US data zone."""
+    capacity: int = Field(strict=True, gt=0)
+    """Capacity in thousands of tokens per minute: an integer > 0 (not true/false)."""
     content_filter: str
-    """RAI policy name (built-in or a key of OpenAIArgs.content_filters); always required."""
+    """Content-filter (RAI) policy: Microsoft.DefaultV2 or a key of ``content_filters``.
+    Required: no deployment without a content filter."""
     data_residency_override: Override | None = None
-    """Reason a Global* SKU is acceptable; recorded as a tag on the deployment."""
-    governance: GovernanceRecord | None = None
-    """The governance record, written as tags on the deployment (and a summary on the account)."""
+    """Required to use a Global* SKU with PHI (data may be processed outside the US); recorded as
+    a tag on the deployment. Default: not set."""
+    governance: GovernanceRecord
+    """The governance record, required for every deployment: written as tags on the deployment
+    (and a summary on the account)."""
 
 
 def deployment_tags(deployment: ModelDeployment) -> dict[str, str]:
     """Tags a deployment carries besides the required ones: its data-residency override (where
     the policy pack looks for it) and its governance facts."""
-    tags = override_tags(data_residency=deployment.data_residency_override)
-    if deployment.governance is not None:
-        tags.update(deployment.governance.tags())
-    return tags
+    return {
+        **override_tags(data_residency=deployment.data_residency_override),
+        **deployment.governance.tags(),
+    }
 
 
 def approval_summary_tags(deployments: list[ModelDeployment]) -> dict[str, str]:
@@ -482,7 +464,6 @@ def approval_summary_tags(deployments: list[ModelDeployment]) -> dict[str, str]:
             f"{d.governance.risk_tier} risk"
         )
         for d in deployments
-        if d.governance is not None
     }
 
 
@@ -493,7 +474,7 @@ class OpenAIArgs(HlzModel):
     """Azure name of the account, also its custom subdomain (globally unique)."""
     endpoint_name: str
     """Azure name of the account's private endpoint."""
-    kind: Literal["OpenAI", "AIServices"] = "OpenAI"
+    kind: AccountKind = "OpenAI"
     """Default: OpenAI. AIServices also registers the endpoint in
     ``privatelink.services.ai.azure.com``."""
     encryption: EncryptionKey
@@ -503,31 +484,19 @@ class OpenAIArgs(HlzModel):
     OpenAI and Cognitive Services zones, plus the services.ai zone for AIServices)."""
     diagnostics: DiagnosticsTarget
     """Workspace receiving the account's logs and metrics (HIPAA 164.312(b))."""
-    allowed_fqdns: list[str] = Field(min_length=1)
+    allowed_fqdns: list[ExactHostName] = Field(min_length=1)
     """The only destinations the account may call (data-exfiltration guard): exact host names,
-    no wildcards (``fqdn_problem``)."""
+    no wildcards (``components.specs.fqdn_problem``)."""
     content_filters: dict[str, ContentFilter] = Field(default_factory=dict)
     """Default: {} — only built-in RAI policies. Custom policy name -> its spec;
     a deployment's ``content_filter`` may name one."""
     deployments: list[ModelDeployment] = Field(min_length=1)
     """Model deployments (at least one), created one after another."""
-    member_group_ids: list[str] = Field(default_factory=list)
+    member_group_ids: EntraObjectIds = Field(default_factory=list)
     """Default: [] — no group is granted access. Entra group object ids granted
     Cognitive Services OpenAI User (call models, never read keys)."""
     subscription_id: StrInput
     """Subscription of the built-in role definitions (from the client config)."""
-
-    @field_validator("allowed_fqdns")
-    @classmethod
-    def _exact_host_names(cls, value: list[str]) -> list[str]:
-        problems = [
-            f"allowed_fqdns[{index}] {problem}"
-            for index, fqdn in enumerate(value)
-            if (problem := fqdn_problem(fqdn)) is not None
-        ]
-        if problems:
-            raise ValueError("; ".join(problems))
-        return value
 
 
 class OpenAI(pulumi.ComponentResource):
@@ -683,6 +652,6 @@ class OpenAI(pulumi.ComponentResource):
                 mode=cognitiveservices.RaiPolicyMode.BLOCKING,
                 content_filters=filters,
             ),
-            tags=placement.tags,
+            tags=placement.tags_with(override_tags(prompt_shield=spec.prompt_shield_override)),
             opts=child_opts(self),
         )

@@ -1,4 +1,10 @@
-"""A tagged resource group, optionally locked against deletion (production)."""
+"""A tagged resource group, locked against deletion unless an override says why not.
+
+| input          | derived                                                               |
+|----------------|-----------------------------------------------------------------------|
+| (default)      | a CanNotDelete lock on the group (HIPAA 164.312(c)(1))                |
+| lock_override  | no lock; the reason as the group's tag ``hlz-override-lock``          |
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import pulumi
 from pulumi_azure_native import resources
 
 from components.roles import lock_against_deletion
-from components.shared import HlzModel, child_opts
+from components.shared import HlzModel, Override, child_opts, override_tags
 
 
 class ResourceGroupArgs(HlzModel):
@@ -16,8 +22,10 @@ class ResourceGroupArgs(HlzModel):
     """Azure region of the group (validated against the allowed US regions in config)."""
     tags: dict[str, str]
     """Required tags of the group (Azure does not pass them on to resources inside it)."""
-    lock: bool = True
-    """Default: True — CanNotDelete (HIPAA 164.312(c)(1)); the lab profile turns it off."""
+    lock_override: Override | None = None
+    """Default: None — a CanNotDelete lock (HIPAA 164.312(c)(1)). With an override the group is
+    not locked and carries the reason as the tag ``hlz-override-lock`` (the lab profile sets
+    one: lab groups are deleted and rebuilt)."""
 
 
 class ResourceGroup(pulumi.ComponentResource):
@@ -32,10 +40,10 @@ class ResourceGroup(pulumi.ComponentResource):
             f"{name}-rg",
             resource_group_name=args.resource_group_name,
             location=args.location,
-            tags=args.tags,
+            tags={**args.tags, **override_tags(lock=args.lock_override)},
             opts=child_opts(self),
         )
-        if args.lock:
+        if args.lock_override is None:
             lock_against_deletion(
                 f"{name}-lock",
                 group.id,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import authorization, security
 
+from components.errors import UnexpectedAzureResponse
 from components.roles import BUILTIN_ROLES, assign_role
 from components.shared import HlzModel, StrInput, child_opts
 from policies.initiatives import HITRUST_HIPAA
@@ -32,6 +33,8 @@ def _remediation_roles() -> tuple[str, ...]:
     members need."""
     by_id = {guid: name for name, guid in BUILTIN_ROLES.items()}
     missing = [guid for guid in HITRUST_HIPAA.role_ids if guid not in by_id]
+    # A programming error (the vendored initiative names a role the table lacks), found at
+    # import: no user input can cause it.
     if missing:
         raise ValueError(f"roles {', '.join(missing)} are not in components.roles.BUILTIN_ROLES")
     return tuple(by_id[guid] for guid in HITRUST_HIPAA.role_ids)
@@ -105,5 +108,7 @@ class SecurityBaseline(pulumi.ComponentResource):
 
 def _principal_id(identity: authorization.outputs.IdentityResponse | None) -> str:
     if identity is None or not identity.principal_id:
-        raise ValueError("the policy assignment reported no identity principal")
+        raise UnexpectedAzureResponse(
+            "Azure reported the HITRUST/HIPAA policy assignment without its identity's principal"
+        )
     return identity.principal_id

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import pulumi
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic.alias_generators import to_camel
 
 from components.errors import ConfigError
 from policies.overrides import (
@@ -28,10 +29,18 @@ REQUIRED_TAG_KEYS = tuple(REQUIRED_TAGS)
 
 
 class HlzModel(BaseModel):
-    """Base for every args model: immutable, unknown keys rejected, pulumi Outputs allowed."""
+    """Base for every args model and every stack config model: immutable, unknown keys
+    rejected, pulumi Outputs allowed. Python code passes fields by name (``cors_origins=``);
+    stack config writes the same fields in camelCase (``corsOrigins:``), like every Pulumi
+    config key, so a config model can hold a component's own spec type instead of a copy."""
 
     model_config = ConfigDict(
-        frozen=True, extra="forbid", arbitrary_types_allowed=True, use_attribute_docstrings=True
+        frozen=True,
+        extra="forbid",
+        arbitrary_types_allowed=True,
+        use_attribute_docstrings=True,
+        alias_generator=to_camel,
+        populate_by_name=True,
     )
 
 

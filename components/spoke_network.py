@@ -21,6 +21,14 @@ from components.private_dns import link_vnet_to_zones
 from components.shared import DiagnosticsTarget, HlzModel, Placement, StrInput, child_opts
 from components.subnets import SubnetChain, default_route_to_firewall
 
+SUBNET_ROLES = ("private-endpoints", "workloads")
+CHILD_NAMES = (
+    ("virtual_network", "spoke"),
+    ("route_table", "spoke-egress"),
+    *((kind, role) for role in SUBNET_ROLES for kind in ("subnet", "network_security_group")),
+)
+"""``(kind, role)`` of every Azure name the spoke's children take from its namer."""
+
 
 class SpokeHub(HlzModel):
     """What the spoke needs from the hub (landing-zone stack outputs)."""
@@ -63,13 +71,15 @@ class SpokeNetwork(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: SpokeNetworkArgs, opts: pulumi.ResourceOptions | None = None
     ):
+        # A name too long for Azure (a long prefix) fails every child: check them all first.
+        names = args.namer.names(CHILD_NAMES, key="SpokeNetworkArgs.namer")
+        vnet_name = names[("virtual_network", "spoke")]
         super().__init__("hlz:network:SpokeNetwork", name, None, opts)
         placement = args.placement
-        namer = args.namer
         workspace_id = args.diagnostics.workspace_id
         vnet = network.VirtualNetwork(
             f"{name}-vnet",
-            virtual_network_name=namer.name("virtual_network", "spoke"),
+            virtual_network_name=vnet_name,
             resource_group_name=placement.resource_group_name,
             location=placement.location,
             address_space=network.AddressSpaceArgs(address_prefixes=[args.address_space]),
@@ -79,7 +89,7 @@ class SpokeNetwork(pulumi.ComponentResource):
         send_diagnostics(vnet, workspace_id, parent=self)
         route_table = default_route_to_firewall(
             f"{name}-rt",
-            route_table_name=namer.name("route_table", "spoke-egress"),
+            route_table_name=names[("route_table", "spoke-egress")],
             route_name="default-to-hub-firewall",
             firewall_ip=args.hub.firewall_private_ip,
             placement=placement,
@@ -89,15 +99,14 @@ class SpokeNetwork(pulumi.ComponentResource):
             self, vnet_name=vnet.name, placement=placement, workspace_id=workspace_id
         )
         subnet_ids: dict[str, pulumi.Output[str]] = {}
-        for role, prefix in (
-            ("private-endpoints", args.private_endpoint_prefix),
-            ("workloads", args.workload_prefix),
+        for role, prefix in zip(
+            SUBNET_ROLES, (args.private_endpoint_prefix, args.workload_prefix), strict=True
         ):
             subnet_ids[role] = subnets.add(
                 f"{name}-{role}",
-                subnet_name=namer.name("subnet", role),
+                subnet_name=names[("subnet", role)],
                 prefix=prefix,
-                nsg_name=namer.name("network_security_group", role),
+                nsg_name=names[("network_security_group", role)],
                 route_table=route_table,
             ).id
 
@@ -117,7 +126,7 @@ class SpokeNetwork(pulumi.ComponentResource):
                 resource_group_name=args.hub.resource_group_name,
                 local_vnet_name=args.hub.vnet_name,
                 remote_vnet_id=vnet.id,
-                peering_name=namer.name("virtual_network", "spoke"),
+                peering_name=vnet_name,
             ),
             opts=child_opts(self),
         )
@@ -126,7 +135,7 @@ class SpokeNetwork(pulumi.ComponentResource):
             zone_ids=args.hub.dns_zone_ids,
             zone_resource_group_name=args.hub.resource_group_name,
             vnet_id=vnet.id,
-            link_name=namer.name("virtual_network", "spoke"),
+            link_name=vnet_name,
             tags=placement.tags,
             parent=self,
         )

@@ -118,13 +118,12 @@ class LabStorage(pulumi.ComponentResource):
     """Container name -> container resource id (the scope for data-plane role assignments)."""
 
     def __init__(self, name: str, args: LabStorageArgs, opts: pulumi.ResourceOptions | None = None):
+        # A missing zone is a wiring error: fail (naming every one) before registering anything.
+        zone_ids = args.private_link.zones(*STORAGE_ENDPOINT_ZONES.values())
+        zones = {group: {zone: zone_ids[zone]} for group, zone in STORAGE_ENDPOINT_ZONES.items()}
         super().__init__("hlz:data:LabStorage", name, None, opts)
         placement = args.placement
         key = args.encryption
-        # A missing zone is a wiring error: fail before registering anything.
-        zones = {
-            group: args.private_link.zones(zone) for group, zone in STORAGE_ENDPOINT_ZONES.items()
-        }
         trusted_services = args.trusted_services_override is not None
         account_key = storage.EncryptionServiceArgs(enabled=True, key_type=storage.KeyType.ACCOUNT)
 

@@ -90,13 +90,13 @@ def _plan_json(checked: Checked) -> str:
 
 
 def _sarif(checked: Checked) -> str:
-    from hlz.reports import sarif
+    from hlz.render.sarif import sarif
 
     return _json_text(sarif(checked.report, _stack_file_label(checked.stack)))
 
 
 def _markdown(checked: Checked) -> str:
-    from hlz.reports import markdown
+    from hlz.render.markdown import markdown
 
     return markdown(checked.report)
 
@@ -192,7 +192,7 @@ def _parser() -> argparse.ArgumentParser:
         help="plan this Pulumi Python program (a __main__.py-style file) instead of the hlz "
         "stacks, with the config of --stack-file (one stack)",
     )
-    # Defaults (hlz.engine's fake ids) are filled in when planning: the parser of every
+    # Defaults (hlz.engine.mocks' fake ids) are filled in when planning: the parser of every
     # command must not import the planner.
     plan.add_argument("--subscription-id", help="fake subscription id for ARM ids")
     plan.add_argument("--tenant-id", help="fake Entra tenant id")
@@ -363,9 +363,10 @@ def _verdict(report: PolicyReport) -> str:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from hlz.engine import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID
+    from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID
     from hlz.plan import Planner, plan_summary
-    from hlz.policy_check import check_plan, load_project_exemptions, policy_summary
+    from hlz.policy_check import check_plan, load_project_exemptions
+    from hlz.render.summary import policy_summary
     from hlz.stackfiles import available_stacks, check_stack_names, load_stack_file
 
     names: list[str] = list(args.stacks)
@@ -421,7 +422,8 @@ def _plan(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from hlz.plan_document import read_plan_document
-    from hlz.policy_check import check_plan, policy_summary
+    from hlz.policy_check import check_plan
+    from hlz.render.summary import policy_summary
     from policies.model import Profile
 
     document = read_plan_document(args.plan)  # every shape problem named: exit 2, not 3
@@ -453,7 +455,7 @@ def _no_report(args: argparse.Namespace) -> int:
 
 def _compliance(args: argparse.Namespace) -> int:
     from hlz.policy_check import check_plan
-    from hlz.reports import compliance_matrix
+    from hlz.render.compliance import compliance_matrix
     from hlz.stackfiles import available_stacks
 
     names = list(args.stacks) or available_stacks()
@@ -468,7 +470,7 @@ def _compliance(args: argparse.Namespace) -> int:
 
 
 def _ai_inventory(args: argparse.Namespace) -> int:
-    from hlz.inventory import inventory, inventory_markdown
+    from hlz.render.inventory import inventory, inventory_markdown
 
     print(f"Planning {args.stack} ...", file=sys.stderr, flush=True)
     plan = _planned_stack(_planner().plan, args.stack, stack_file=_stack_file(args))
@@ -526,13 +528,13 @@ def _stack_file(args: argparse.Namespace) -> StackFile | None:
 
 
 def _graph(args: argparse.Namespace) -> int:
-    from hlz import graph
+    from hlz.render import mermaid
 
     print(f"Planning {args.stack} ...", file=sys.stderr, flush=True)
     plan = _planned_stack(_planner().plan, args.stack, stack_file=_stack_file(args))
     document = plan.to_json()
     bare = args.out is not None and args.out.suffix == ".mmd"
-    text = graph.mermaid(document) if bare else graph.markdown(document)
+    text = mermaid.mermaid(document) if bare else mermaid.markdown(document)
     if args.out is None:
         print(text)
     else:

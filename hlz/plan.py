@@ -15,16 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from components.errors import ConfigError
-from hlz.engine import (
-    DEFAULT_SUBSCRIPTION_ID,
-    DEFAULT_TENANT_ID,
-    ArmMocks,
-    Registration,
-    run_program,
-)
+from components.errors import ConfigError, component_arguments
+from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, ArmMocks
+from hlz.engine.recording import Registration
+from hlz.engine.run import run_program
+from hlz.render.text import display_path, plural
 from hlz.stackfiles import StackFile, load_stack_file
-from hlz.text import display_path, plural
 from stacks import registry
 from stacks.common import key, stack_reference_problem
 from stacks.registry import StackLayer
@@ -160,7 +156,8 @@ def file_program(path: Path) -> Callable[[], None]:
         raise ConfigError([(str(path), "no such program file")], "program selection")
 
     def program() -> None:
-        runpy.run_path(str(path), run_name="__main__")
+        with component_arguments():
+            runpy.run_path(str(path), run_name="__main__")
 
     return program
 

@@ -1,4 +1,9 @@
-"""Read a plan document someone hands ``hlz check``, and refuse one that is not a plan.
+"""The plan document (docs/plan-format.md): how it marks the values it cannot show, and reading
+one someone hands ``hlz check``, refusing one that is not a plan.
+
+The planner writes the marks (``hlz.engine.recording``) and the checker reads them
+(``hlz.policy_check``); they live here, with the reader, so that checking a saved plan never
+loads the planner's engine (Pulumi's runtime and mocks).
 
 ``hlz check`` evaluates the policy pack over a file that may have been edited by hand, written
 by another tool or cut short. Every shape problem is reported at once, each at its JSON path
@@ -29,11 +34,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from components.errors import ConfigError
 from policies.model import Profile
 from policies.yaml_input import MAX_DEPTH
+
+if TYPE_CHECKING:
+    from components.errors import ConfigError
+
+SECRET_MASK = "[secret]"
+"""A secret input: the plan records that there is a value, never the value."""
+
+UNKNOWN_MARK = "[unknown]"
+"""A value known only after deployment (``hlz plan --preview``): rules that read it report
+Undetermined, as under ``pulumi preview``."""
 
 SOURCE = "plan document"
 PROFILES: tuple[str, ...] = tuple(profile.value for profile in Profile)
@@ -49,7 +63,7 @@ def read_plan_document(path: Path) -> dict[str, Any]:
     label = str(path)
 
     def refuse(message: str) -> ConfigError:
-        return ConfigError([(label, message)], SOURCE)
+        return refused([(label, message)], SOURCE)
 
     if not path.exists():
         raise refuse("no such file")
@@ -71,8 +85,16 @@ def read_plan_document(path: Path) -> dict[str, Any]:
         raise refuse(f"not JSON ({error})") from None
     problems = plan_document_problems(document)
     if problems:
-        raise ConfigError(problems, f"{SOURCE} {label}")
+        raise refused(problems, f"{SOURCE} {label}")
     return document
+
+
+def refused(problems: list[tuple[str, str]], source: str) -> ConfigError:
+    """The ConfigError (exit 2) naming ``problems``. ``components.errors`` (and the difflib it
+    loads for spelling hints) is imported only here: a check of a good plan never needs it."""
+    from components.errors import ConfigError
+
+    return ConfigError(problems, source)
 
 
 def plan_document_problems(document: Any) -> list[tuple[str, str]]:

@@ -15,9 +15,8 @@ from typing import Any
 
 import hlz.sdk_proxy  # noqa: F401  - first: the SDK's unknown-checking proxy, without its server
 import policies
-from hlz.markers import UNKNOWN_MARK
+from hlz.plan_document import UNKNOWN_MARK
 from hlz.schema import TypeFinding, validate_resources
-from hlz.text import plural, printable
 from policies.clock import utc_today
 from policies.evaluation import Finding, evaluate_plan, normalised
 from policies.exemptions import Exemption, load_exemptions
@@ -35,7 +34,6 @@ from policies.registry import ALL_RULES, JUDGED_TYPES
 NOT_DEPLOYED_TYPES = frozenset({"pulumi:pulumi:StackReference"})
 """Reads, not resources the stack manages: no rule applies to them."""
 
-OUTCOMES = ("pass", "fail", "exempt", "override", "n/a", "unknown")
 OVERRIDE_REASON_PREFIX = "overridden by tag "
 """How ``policies.evaluation`` words a NotApplicable that an override tag produced."""
 UNCHECKED_KIND = "no-type-definition"
@@ -242,17 +240,21 @@ def type_finding_json(finding: TypeFinding) -> dict[str, Any]:
     }
 
 
+def reasons(finding: Finding) -> list[str]:
+    """What a violation says is wrong, one line per problem; none for any other outcome."""
+    evaluation = finding.evaluation
+    return list(evaluation.reasons) if isinstance(evaluation, NonCompliant) else []
+
+
 def finding_json(finding: Finding) -> dict[str, Any]:
     rule = finding.rule
-    evaluation = finding.evaluation
-    reasons = list(evaluation.reasons) if isinstance(evaluation, NonCompliant) else []
     document: dict[str, Any] = {
         "rule": rule.id,
         "urn": finding.urn,
         "severity": rule.severity.value,
         "enforcement": finding.enforcement.value,
         "hipaa": list(rule.hipaa),
-        "reasons": reasons,
+        "reasons": reasons(finding),
         "remediation": rule.remediation,
     }
     if finding.exemption is not None:
@@ -320,102 +322,3 @@ def unjudged_resources(resources: list[StackResource]) -> list[tuple[str, str]]:
         if resource_type.startswith("azure-native:") and resource_type not in JUDGED_TYPES:
             unjudged.append((resource.urn, resource_type))
     return unjudged
-
-
-def type_summary_lines(report: PolicyReport) -> list[str]:
-    lines = [
-        f"Type check against Azure's REST API definitions: {report.type_checked} resources, "
-        f"{plural(len(report.type_errors), 'error')}, {len(report.type_unchecked)} unchecked"
-    ]
-    for finding in report.type_errors:
-        where = f" {finding.path}" if finding.path else ""
-        lines.append(
-            f"  TYPE {finding.kind} {short_urn(finding.urn)}{where} "
-            f"({finding.arm_type}@{finding.api_version}): {finding.message}"
-        )
-    for finding in report.type_unchecked:
-        lines.append(f"  UNCHECKED {short_urn(finding.urn)}: {finding.message}")
-    return lines
-
-
-def policy_summary(report: PolicyReport) -> str:
-    """Per-rule counts for rules that saw resources, then every violation with its remediation."""
-    counts = report.counts()
-    lines = [
-        f"Policy pack hlz-hipaa on {report.stack} ({report.profile.value} profile): "
-        f"{len(report.rules)} rules, {plural(len(report.violations), 'violation')} "
-        f"({len(report.blocking)} mandatory), {len(report.exempted)} exempted, "
-        f"{plural(len(report.overrides), 'override')}"
-    ]
-    width = max(len(rule.id) for rule in report.rules)
-    lines.append(
-        f"  {'rule':{width}} {'pass':>5} {'fail':>5} {'exempt':>6} {'override':>8} {'n/a':>5} "
-        f"{'?':>4}"
-    )
-    for rule in report.rules:
-        row = counts[rule.id]
-        if not sum(row.values()):
-            continue
-        lines.append(
-            f"  {rule.id:{width}} {row['pass']:5d} {row['fail']:5d} {row['exempt']:6d} "
-            f"{row['override']:8d} {row['n/a']:5d} {row['unknown']:4d}"
-        )
-    for finding in report.violations:
-        rule = finding.rule
-        level = finding.enforcement.value.upper()
-        for reason in finding.evaluation.reasons:  # type: ignore[union-attr]
-            lines.append(
-                f"  {level} {rule.id} [{rule.primary_citation}] {short_urn(finding.urn)}: {reason}"
-            )
-        if finding.expired_exemption is not None:
-            lines.append(
-                f"      exemption expired {finding.expired_exemption.expires}: renew or fix"
-            )
-        lines.append(f"      fix: {rule.remediation}")
-    for finding in report.overrides:
-        reason = finding.evaluation.reason  # type: ignore[union-attr]
-        lines.append(f"  OVERRIDE {finding.rule.id} {short_urn(finding.urn)}: {reason}")
-    for exemption in report.exemptions:
-        state = "active" if exemption.is_active(report.today) else "EXPIRED"
-        lines.append(
-            f"  exemption ({state}) {exemption.rule_id} on {exemption.resource} until "
-            f"{exemption.expires} by {exemption.owner}: {exemption.reason}"
-        )
-    blocking_unknown = report.blocking_unknown
-    for finding in blocking_unknown:
-        lines.append(
-            f"  UNDETERMINED {finding.rule.id} [{finding.rule.primary_citation}] "
-            f"{short_urn(finding.urn)}: {finding.evaluation.reason}"  # type: ignore[union-attr]
-        )
-    if report.undetermined:
-        others = Counter(f.rule.id for f in report.undetermined if f not in blocking_unknown)
-        lines.append(
-            f"  {plural(len(report.undetermined), 'result')} undetermined (values unknown until "
-            f"deployment); --fail-on-unknown {report.unknown_mode}: "
-            f"{len(blocking_unknown)} of them fail the check"
-            + (
-                "; the others: " + ", ".join(f"{rule} ({n})" for rule, n in sorted(others.items()))
-                if others
-                else ""
-            )
-        )
-    if report.unjudged:
-        types = Counter(token for _, token in report.unjudged)
-        listed = ", ".join(
-            f"{token.removeprefix('azure-native:')} ({n})" for token, n in sorted(types.items())
-        )
-        lines.append(
-            f"  unjudged (no rule checks their configuration; advisory): "
-            f"{plural(len(report.unjudged), 'resource')}: {listed}"
-        )
-    # Reasons quote config and plan values: nothing reaches the terminal as a control.
-    return "\n".join(printable(line) for line in lines + type_summary_lines(report))
-
-
-def short_urn(urn: str) -> str:
-    """``type::name`` of a URN, enough to find the resource in the plan."""
-    parts = urn.split("::")
-    if len(parts) < 2:
-        return urn
-    token = parts[-2].rsplit("$", 1)[-1]
-    return f"{token.removeprefix('azure-native:')}::{parts[-1]}"

@@ -10,9 +10,10 @@ Layout (each module is importable without starting the gRPC server):
 - ``exemptions``  exemptions-as-data (``exemptions.yaml``) loader and matcher.
 - ``profiles``    the ``lab`` / ``production`` pack configurations (``config/*.json``).
 - ``adapter``     turns rules into ``pulumi_policy`` policies.
-- ``docs``        generates ``RULES.md``, ``config/*.json`` and ``taggable_types.json``
-                  (``python -m policies.docs --check`` for CI).
 - ``sdk_catalog`` derives the taggable resource types from the installed azure-native SDK.
+
+``RULES.md``, ``config/*.json`` and ``taggable_types.json`` are generated from these modules by
+``tools/docs.py`` (``make docs``; ``make docs-check`` for CI), outside the pack.
 
 ``__main__.py`` only builds the ``PolicyPack``; it is what
 ``pulumi preview --policy-pack policies`` runs.

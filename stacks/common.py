@@ -8,17 +8,16 @@ import json
 import re
 from typing import Any, Literal, TypeVar
 
-from pydantic import ConfigDict, ValidationError
-from pydantic.alias_generators import to_camel
+from pydantic import ValidationError
 
 from components.errors import ConfigError, problems_from_validation_error
-from components.shared import HlzModel
-from hlz.sdk_internals import config_values
+from components.shared import HlzModel, Override
+from components.specs import cidr_problem
+from hlz.engine.sdk_internals import config_values
 from policies.overrides import visible_text
 from policies.vocabulary import (
     ALLOWED_LOCATIONS,
     GOVERNANCE_TAGS,
-    GUID,
     MAX_TAGS,
     REQUIRED_TAGS,
     STORAGE_TAG_NAME_MAX_LENGTH,
@@ -32,33 +31,37 @@ KEY_PREFIX = f"{NAMESPACE}:"
 Profile = Literal["lab", "production"]
 
 
-PRIVATE_NETWORKS = tuple(
-    ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
-)
 M = TypeVar("M", bound=HlzModel)
 LAB_NAME = re.compile(r"[a-z][a-z0-9-]{1,14}[a-z0-9]")
 STACK_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}")
 """Pulumi's stack-name characters, at most 100, never starting with '.' (so never '.' or '..'):
 a stack name also names files (``Pulumi.<stack>.yaml``, ``<stack>.plan.json``)."""
-PREFIX_NOTATION = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}")
-SMALLEST_PREFIX_LENGTH = 29
-"""Azure's smallest subnet (and so the smallest useful VNet): /29, 8 addresses of which Azure
-reserves 5."""
+LAB_PROFILE_OVERRIDES = {
+    "lock": "lab profile: lab resource groups are deleted and rebuilt, so they are not locked "
+    "against deletion; production locks them",
+    "ddos_protection": "lab profile: a DDoS protection plan costs about $3k a month; production "
+    "keeps one on the hub's public IPs",
+    "hsm": "lab profile without PHI: the landing zone's vault may be standard, so the key is "
+    "software-protected; production and PHI use HSM keys",
+}
+"""What the lab profile turns off, and why. Each is an ``Override`` like any other: the reason
+is written to the resource as its ``hlz-override-<control>`` tag and listed in reports."""
+
+
+def lab_profile_override(control: str) -> Override:
+    """The lab profile's override of ``control`` (a key of ``LAB_PROFILE_OVERRIDES``)."""
+    return Override(reason=LAB_PROFILE_OVERRIDES[control])
+
+
 RESERVED_TAGS = len(GOVERNANCE_TAGS) + 1
 """Tags hlz writes itself besides ``hlz:tags`` on one resource, at most: a model deployment's
 governance record plus an override reason. ``hlz:tags`` keeps room for them."""
 
 
 class ConfigModel(HlzModel):
-    """Config models speak camelCase, like every Pulumi config key."""
-
-    model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
-        alias_generator=to_camel,
-        populate_by_name=True,
-        use_attribute_docstrings=True,
-    )
+    """A model only stack config has (a layer's top level, a section that is no component's
+    spec). It speaks camelCase like every ``HlzModel``; sections a component defines use the
+    component's own model."""
 
 
 def read_namespace() -> dict[str, Any]:
@@ -114,38 +117,6 @@ def stack_reference_problem(reference: str, stack: str | None = None) -> str | N
         )
     if stack is not None and parts[-1] == stack:
         return f"'{reference}' is this stack itself; name the landing-zone stack it is a spoke of"
-    return None
-
-
-def cidr_problem(cidr: str) -> str | None:
-    """Why ``cidr`` is not a private IPv4 range Azure accepts for a VNet or subnet, or None."""
-    if not PREFIX_NOTATION.fullmatch(cidr):
-        try:
-            meant = ipaddress.ip_network(cidr, strict=False)
-        except ValueError:
-            return f"'{cidr}' is not a valid CIDR (write a.b.c.d/nn)"
-        if meant.version != 4:
-            return f"'{cidr}' is not IPv4"
-        return f"'{cidr}' is not in CIDR prefix notation; write it as {meant}"
-    try:
-        network = ipaddress.ip_network(cidr, strict=True)
-    except ValueError as error:
-        try:
-            meant = ipaddress.ip_network(cidr, strict=False)
-        except ValueError:
-            return f"'{cidr}' is not a valid CIDR ({error})"
-        return f"'{cidr}' has host bits set; the network is {meant}"
-    if str(network) != cidr:
-        return f"'{cidr}' is not in canonical form; write it as {network}"
-    if not isinstance(network, ipaddress.IPv4Network) or not any(
-        network.subnet_of(private) for private in PRIVATE_NETWORKS
-    ):
-        return f"'{cidr}' is not a private (RFC 1918) range"
-    if network.prefixlen > SMALLEST_PREFIX_LENGTH:
-        return (
-            f"'{cidr}' is a /{network.prefixlen}: the smallest subnet Azure allows is "
-            f"/{SMALLEST_PREFIX_LENGTH} (Azure reserves 5 addresses in each)"
-        )
     return None
 
 
@@ -259,23 +230,6 @@ def tag_problems(
         )
     return problems
 
-
-def guid_problems(values: list[str], config_key: str) -> list[tuple[str, str]]:
-    """Each value an Entra object id, each listed once (one pass: a set, not a scan per id)."""
-    problems = []
-    first_index: dict[str, int] = {}
-    for index, value in enumerate(values):
-        if not GUID.fullmatch(value):
-            problems.append(
-                (f"{config_key}[{index}]", f"'{value}' is not an Entra object id (a GUID)")
-            )
-            continue
-        first = first_index.setdefault(value.lower(), index)
-        if first != index:
-            problems.append(
-                (f"{config_key}[{index}]", f"'{value}' is listed twice (first at [{first}])")
-            )
-    return problems
 
 
 def raise_if(problems: list[tuple[str, str]], source: str) -> None:

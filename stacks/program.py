@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pulumi
 
-from components.errors import ConfigError
+from components.errors import ConfigError, component_arguments
 from stacks import registry
 from stacks.common import key, read_namespace
 
@@ -18,4 +18,5 @@ def main() -> None:
             [(key("layer"), registry.unknown_layer_problem(raw.get("layer")))],
             "stack configuration",
         )
-    layer.run(raw, pulumi.get_stack())
+    with component_arguments():
+        layer.run(raw, pulumi.get_stack())

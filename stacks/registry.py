@@ -15,7 +15,7 @@ from typing import Any
 
 import pulumi
 
-from components.errors import ConfigError
+from components.errors import ConfigError, component_arguments
 from stacks.common import key, parse_model, stack_reference_problem
 
 
@@ -33,6 +33,10 @@ class StackLayer:
     run: Callable[[dict[str, Any], str], None]
     """The program (``stacks/program.py`` for ``pulumi up`` and ``hlz plan``): the raw ``hlz:*``
     config and the stack's name in; it validates the config fully, then registers resources."""
+    validate_config: Callable[[dict[str, Any], str, Mapping[str, dict[str, Any]]], object]
+    """Full validation of the stack's ``hlz:*`` keys: shape, then every semantic problem at
+    once, given the outputs of the stacks it references (stack name -> outputs); raises
+    ConfigError. What the program runs before registering anything."""
     references: tuple[str, ...] = ()
     """Config keys (without ``hlz:``) whose value names a stack this one reads outputs from
     (a ``pulumi.StackReference``): ``hlz plan`` plans those stacks first and answers the
@@ -52,6 +56,14 @@ def _run_landing_zone(raw: dict[str, Any], stack: str) -> None:
     run(load_landing_zone_config(raw, stack))
 
 
+def _validate_landing_zone(
+    raw: dict[str, Any], stack: str, referenced: Mapping[str, dict[str, Any]]
+) -> object:
+    from stacks.landing_zone.config import load_landing_zone_config
+
+    return load_landing_zone_config(raw, stack)
+
+
 def _parse_ai_lab(raw: dict[str, Any]) -> object:
     from stacks.ai_lab.config import parse_ai_lab_config
 
@@ -60,6 +72,17 @@ def _parse_ai_lab(raw: dict[str, Any]) -> object:
 
 LANDING_ZONE_REFERENCE = "landingZoneStack"
 """The AI lab's key naming the landing-zone stack it is a spoke of."""
+
+
+def _validate_ai_lab(
+    raw: dict[str, Any], stack: str, referenced: Mapping[str, dict[str, Any]]
+) -> object:
+    from stacks.ai_lab.config import parse_ai_lab_config, validate_ai_lab_config
+
+    config = parse_ai_lab_config(raw)
+    reference = config.landing_zone_stack.rsplit("/", 1)[-1]
+    validate_ai_lab_config(config, stack, dict(referenced.get(reference, {})))
+    return config
 
 
 def _run_ai_lab(raw: dict[str, Any], stack: str) -> None:
@@ -71,15 +94,27 @@ def _run_ai_lab(raw: dict[str, Any], stack: str) -> None:
         # Before the StackReference: a lab reading its own outputs is never what was meant.
         raise ConfigError([(key(LANDING_ZONE_REFERENCE), problem)], "AI-lab configuration")
     # Async: the lab validates its config against the landing zone's outputs first.
-    pulumi.run(lambda: run(raw, stack))
+    async def program() -> None:
+        with component_arguments():
+            await run(raw, stack)
+
+    pulumi.run(program)
 
 
 LAYERS: Mapping[str, StackLayer] = MappingProxyType(
     {
         layer.name: layer
         for layer in (
-            StackLayer("landing_zone", _parse_landing_zone, _run_landing_zone),
-            StackLayer("ai_lab", _parse_ai_lab, _run_ai_lab, references=(LANDING_ZONE_REFERENCE,)),
+            StackLayer(
+                "landing_zone", _parse_landing_zone, _run_landing_zone, _validate_landing_zone
+            ),
+            StackLayer(
+                "ai_lab",
+                _parse_ai_lab,
+                _run_ai_lab,
+                _validate_ai_lab,
+                references=(LANDING_ZONE_REFERENCE,),
+            ),
         )
     }
 )

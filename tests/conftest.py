@@ -7,13 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from hlz.engine import (
-    DEFAULT_SUBSCRIPTION_ID,
-    DEFAULT_TENANT_ID,
-    ArmMocks,
-    Registration,
-    run_program,
-)
+from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, ArmMocks
+from hlz.engine.recording import Registration
+from hlz.engine.run import run_program
 from hlz.plan import Plan, Planner
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,8 @@ from __future__ import annotations
 import ipaddress
 import random
 
-from stacks.common import cidr_problem, overlap_problems
+from components.specs import cidr_problem
+from stacks.common import overlap_problems
 
 
 def pairwise_overlaps(named: dict[str, str]) -> list[tuple[str, str]]:

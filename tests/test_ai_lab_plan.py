@@ -195,3 +195,38 @@ def test_phi_keys_are_hsm_backed_in_every_profile(lab_plan: Plan, lz_dev: Plan):
     assert vault["properties"]["sku"]["name"] == "premium"
     keys = lab_plan.of_type("azure-native:keyvault:Key")
     assert keys and all(k.inputs["properties"]["kty"] == "RSA-HSM" for k in keys)
+
+
+def test_prompt_shields_go_off_only_with_an_override_written_on_the_policy(lz_dev: Plan):
+    from hlz.stackfiles import load_stack_file
+    from tests.conftest import PLANNER
+
+    reason = "shields flag clinical shorthand; limited-risk summaries only"
+    stack_file = load_stack_file("lab-dev")
+    stack_file.config["hlz:openai"]["contentFilters"]["relaxed"] = {
+        "promptShieldOverride": {"reason": reason}
+    }
+    plan = PLANNER.plan("lab-relaxed", stack_file=stack_file)
+    policies = {
+        p.inputs["raiPolicyName"]: p.inputs
+        for p in plan.of_type("azure-native:cognitiveservices:RaiPolicy")
+    }
+    shields = {
+        f["name"]: f["blocking"]
+        for f in policies["relaxed"]["properties"]["contentFilters"]
+        if f["name"] in ("Jailbreak", "Indirect Attack")
+    }
+    assert shields == {"Jailbreak": False, "Indirect Attack": False}
+    assert policies["relaxed"]["tags"]["hlz-override-prompt-shield"] == reason
+    assert "hlz-override-prompt-shield" not in policies["clinical-strict"]["tags"]
+
+
+def test_the_lab_profile_writes_why_it_weakens_a_default(lab_dev: Plan, lab_prod: Plan):
+    """No lock in the lab profile, and the resource group says why; production has the lock
+    and no such tag."""
+    from stacks.common import LAB_PROFILE_OVERRIDES
+
+    (dev_group,) = lab_dev.of_type("azure-native:resources:ResourceGroup")
+    assert dev_group.inputs["tags"]["hlz-override-lock"] == LAB_PROFILE_OVERRIDES["lock"]
+    (prod_group,) = lab_prod.of_type("azure-native:resources:ResourceGroup")
+    assert "hlz-override-lock" not in prod_group.inputs["tags"]

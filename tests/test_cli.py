@@ -237,10 +237,19 @@ def test_check_today_judges_as_of_that_day(tmp_path, capsys):
 
 # --- a check of a saved plan is a small process; errors are named for what failed -----------
 
-PLANNER_ONLY_MODULES = ("hlz.engine", "hlz.plan", "pulumi", "pulumi_azure_native", "pydantic")
-"""What only planning needs: the mock engine and planner, the Pulumi SDK (its runtime, mocks and
-gRPC), the azure-native SDK and the config models' pydantic; their submodules too. A check
-imports ``pulumi_policy.proxy`` alone (hlz/sdk_proxy.py)."""
+PLANNER_ONLY_MODULES = (
+    "hlz.engine",
+    "hlz.plan",
+    "components",
+    "stacks",
+    "pulumi",
+    "pulumi_azure_native",
+    "pydantic",
+)
+"""What only planning needs: the mock engine and planner, the components and stack programs
+(and their config errors), the Pulumi SDK (its runtime, mocks and gRPC), the azure-native SDK
+and the config models' pydantic; their submodules too. A check imports ``pulumi_policy.proxy``
+alone (hlz/sdk_proxy.py)."""
 
 
 def test_check_rules_and_reports_load_neither_the_planner_nor_azure_native(tmp_path: Path):
@@ -284,7 +293,7 @@ def test_check_rules_and_reports_load_neither_the_planner_nor_azure_native(tmp_p
 def test_a_reporting_bug_is_an_internal_error_not_a_failed_stack_program(
     tmp_path: Path, capsys, monkeypatch
 ):
-    import hlz.reports
+    import hlz.render.markdown
     from hlz.cli import main
     from tests.conftest import planned
 
@@ -294,7 +303,7 @@ def test_a_reporting_bug_is_an_internal_error_not_a_failed_stack_program(
     def broken_markdown(report: object) -> str:
         raise KeyError("summary")
 
-    monkeypatch.setattr(hlz.reports, "markdown", broken_markdown)
+    monkeypatch.setattr(hlz.render.markdown, "markdown", broken_markdown)
     code = main(["check", str(plan), "--quiet", "--markdown", str(tmp_path / "lz-dev.md")])
     err = capsys.readouterr().err
     assert code == 3

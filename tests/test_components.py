@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pulumi
 import pytest
@@ -17,13 +20,20 @@ import components.private_dns
 import components.private_endpoint
 import components.resource_group
 import components.security_baseline
+from components.errors import ConfigError
+from components.firewall import Firewall, FirewallArgs
 from components.hub_network import HubNetwork, HubNetworkArgs, HubSubnetPrefixes
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.monitoring import LogAnalytics, LogAnalyticsArgs
-from components.naming import Namer, name_problem, unique_suffix
+from components.naming import NAME_RULES, Namer, name_problem, unique_suffix
 from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from components.resource_group import ResourceGroup, ResourceGroupArgs
 from components.roles import role_assignment_name
+from components.security_baseline import SecurityBaseline, SecurityBaselineArgs
 from components.shared import DiagnosticsTarget, Override, Placement, PrivateLinkTarget
+from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, ArmMocks
+from hlz.engine.run import run_program
+from tests.cli_runner import run_hlz
 from tests.conftest import of_type, one, run_components
 
 TAGS = {"owner": "o", "cost-center": "c", "environment": "e", "data-classification": "phi"}
@@ -41,6 +51,9 @@ SUBNETS = HubSubnetPrefixes(
 )
 ZONES = {"privatelink.vaultcore.azure.net": "/zones/kv"}
 PRIVATE_LINK = PrivateLinkTarget(subnet_id="/subnets/pe", dns_zone_ids=ZONES)
+
+
+NO_DDOS = Override(reason="unit test hub: no public workload behind the hub")
 
 
 def hub(**overrides) -> list:
@@ -95,7 +108,7 @@ def test_firewall_refuses_a_feature_its_tier_lacks():
     from components.firewall import FirewallArgs, tier_problems
 
     problems = tier_problems("Basic", network.AzureFirewallThreatIntelMode.DENY)
-    assert problems == ["threat_intel_mode Deny needs the Standard or Premium tier (Basic: Alert)"]
+    assert problems == [("threat_intel_mode", "Deny needs the Standard or Premium tier (Basic: Alert)")]
     assert FirewallArgs.model_fields["threat_intel_mode"].default is None
 
 
@@ -124,7 +137,7 @@ def test_hub_network_defaults():
 
 
 def test_hub_network_workload_nsgs_deny_internet_inbound():
-    resources = hub(firewall_tier=None, bastion_sku=None, ddos_protection=False)
+    resources = hub(firewall_tier=None, bastion_sku=None, ddos_protection_override=NO_DDOS)
     for nsg in of_type(resources, "azure-native:network:NetworkSecurityGroup"):
         rules = nsg.inputs["securityRules"]
         deny = [
@@ -136,7 +149,7 @@ def test_hub_network_workload_nsgs_deny_internet_inbound():
 
 
 def test_hub_network_without_firewall_has_no_forced_route():
-    resources = hub(firewall_tier=None, bastion_sku=None, ddos_protection=False)
+    resources = hub(firewall_tier=None, bastion_sku=None, ddos_protection_override=NO_DDOS)
     assert not of_type(resources, "azure-native:network:RouteTable")
     assert not of_type(resources, "azure-native:network:AzureFirewall")
     assert not of_type(resources, "azure-native:network:DdosProtectionPlan")
@@ -146,7 +159,7 @@ def test_hub_network_without_firewall_has_no_forced_route():
 
 
 def test_hub_network_basic_firewall_gets_a_management_subnet_and_ip():
-    resources = hub(firewall_tier="Basic", bastion_sku=None, ddos_protection=False)
+    resources = hub(firewall_tier="Basic", bastion_sku=None, ddos_protection_override=NO_DDOS)
     names = [s.inputs["subnetName"] for s in of_type(resources, "azure-native:network:Subnet")]
     assert "AzureFirewallManagementSubnet" in names
     firewall = one(resources, "azure-native:network:AzureFirewall").inputs
@@ -156,7 +169,7 @@ def test_hub_network_basic_firewall_gets_a_management_subnet_and_ip():
 
 
 def test_hub_network_premium_firewall_turns_on_intrusion_prevention():
-    resources = hub(firewall_tier="Premium", bastion_sku=None, ddos_protection=False)
+    resources = hub(firewall_tier="Premium", bastion_sku=None, ddos_protection_override=NO_DDOS)
     policy = one(resources, "azure-native:network:FirewallPolicy").inputs
     assert policy["intrusionDetection"]["mode"] == "Deny"
 
@@ -195,12 +208,33 @@ def test_key_vault_defaults():
 
 
 def test_key_vault_lab_settings():
-    resources = key_vault(sku="standard", lock=False)
-    assert (
-        one(resources, "azure-native:keyvault:Vault").inputs["properties"]["sku"]["name"]
-        == "standard"
-    )
+    override = Override(reason="teaching vault: deleted and rebuilt after each exercise")
+    resources = key_vault(sku="standard", lock_override=override)
+    vault = one(resources, "azure-native:keyvault:Vault").inputs
+    assert vault["properties"]["sku"]["name"] == "standard"
     assert not of_type(resources, "azure-native:authorization:ManagementLockByScope")
+    assert vault["tags"]["hlz-override-lock"] == override.reason
+
+
+def test_a_resource_group_is_locked_unless_an_override_says_why_not():
+    def group(**overrides) -> list:
+        args = ResourceGroupArgs(
+            resource_group_name="rg-t", location="eastus2", tags=PLACEMENT.tags, **overrides
+        )
+        return run_components(lambda: ResourceGroup("rg", args) and None)
+
+    locked = group()
+    lock = one(locked, "azure-native:authorization:ManagementLockByScope").inputs
+    assert lock["level"] == "CanNotDelete"
+    assert not any(
+        tag.startswith("hlz-override-")
+        for tag in one(locked, "azure-native:resources:ResourceGroup").inputs["tags"]
+    )
+    override = Override(reason="teaching group: deleted and rebuilt after each exercise")
+    unlocked = group(lock_override=override)
+    assert not of_type(unlocked, "azure-native:authorization:ManagementLockByScope")
+    tags = one(unlocked, "azure-native:resources:ResourceGroup").inputs["tags"]
+    assert tags["hlz-override-lock"] == override.reason
 
 
 def test_log_analytics_defaults_are_private_and_entra_only():
@@ -382,23 +416,217 @@ def test_components_refuse_a_missing_dns_zone_before_registering_anything():
 
 
 def test_a_ddos_override_travels_to_the_hub_vnet_as_a_tag():
-    """Turning DDoS protection off with an override writes its reason (and expiry) onto the
-    VNet, as every override does; without one nothing is tagged."""
+    """Turning DDoS protection off takes an override, whose reason (and expiry) is written onto
+    the VNet, as every override does; without one the plan is there and nothing is tagged."""
     from datetime import date
-
-    from components.shared import Override
 
     override = Override(
         reason="Lab subscription behind the shared perimeter; DDoS plan reviewed quarterly",
         expires=date(2099, 1, 31),
     )
-    vnet = one(
-        hub(ddos_protection=False, ddos_protection_override=override),
-        "azure-native:network:VirtualNetwork",
-    ).inputs
+    resources = hub(ddos_protection_override=override)
+    assert not of_type(resources, "azure-native:network:DdosProtectionPlan")
+    vnet = one(resources, "azure-native:network:VirtualNetwork").inputs
+    assert vnet["enableDdosProtection"] is False
     assert vnet["tags"]["hlz-override-ddos-protection"] == (
         "Lab subscription behind the shared perimeter; DDoS plan reviewed quarterly "
         "(expires 2099-01-31)"
     )
-    plain = one(hub(ddos_protection=False), "azure-native:network:VirtualNetwork").inputs
+    plain = one(hub(), "azure-native:network:VirtualNetwork").inputs
     assert not any(tag.startswith("hlz-override-") for tag in plain["tags"])
+
+
+def refused_before_registering(build: Callable[[], object]) -> ConfigError:
+    """The ConfigError ``build`` raises under the mocks, checked to have come before the
+    component or any child was registered (the stack alone is recorded)."""
+    refusals: list[ConfigError] = []
+
+    def program() -> None:
+        try:
+            build()
+        except ConfigError as refused:
+            refusals.append(refused)
+
+    recorded = run_components(program)
+    assert [r.type for r in recorded] == ["pulumi:pulumi:Stack"]
+    (error,) = refusals
+    assert error.source == "component arguments"
+    return error
+
+
+def basic_firewall_args(**overrides: Any) -> FirewallArgs:
+    return FirewallArgs(
+        placement=PLACEMENT,
+        firewall_name="afw-t-hub",
+        policy_name="afwp-t-hub",
+        public_ip_name="pip-t-firewall",
+        tier="Basic",
+        subnet_id="/subnets/fw",
+        diagnostics=DIAGNOSTICS,
+        **overrides,
+    )
+
+
+def test_firewall_refuses_settings_its_tier_lacks_before_registering_anything():
+    """Deny threat intelligence and no management subnet on Basic are both named, each under its
+    argument, before anything is registered; they used to be one bare ValueError (exit 3)."""
+    from pulumi_azure_native import network
+
+    args = basic_firewall_args(threat_intel_mode=network.AzureFirewallThreatIntelMode.DENY)
+    error = refused_before_registering(lambda: Firewall("fw", args))
+    assert error.problems == [
+        ("FirewallArgs.management_subnet_id", "the Basic tier needs a management subnet"),
+        ("FirewallArgs.threat_intel_mode", "Deny needs the Standard or Premium tier (Basic: Alert)"),
+    ]
+
+
+def test_hlz_plan_of_a_program_giving_a_firewall_bad_arguments_exits_2(tmp_path: Path):
+    program = tmp_path / "program.py"
+    program.write_text(
+        "from components.firewall import Firewall, FirewallArgs\n"
+        "from components.shared import DiagnosticsTarget, Placement\n"
+        "TAGS = {'owner': 'o', 'cost-center': 'c', 'environment': 'e', 'data-classification': 'phi'}\n"
+        "Firewall('fw', FirewallArgs(\n"
+        "    placement=Placement(resource_group_name='rg', location='eastus2', tags=TAGS),\n"
+        "    firewall_name='afw-t-hub', policy_name='afwp-t-hub', public_ip_name='pip-t-firewall',\n"
+        "    tier='Basic', subnet_id='/subnets/fw', threat_intel_mode='Deny',\n"
+        "    diagnostics=DiagnosticsTarget(workspace_id='/workspaces/law'),\n"
+        "))\n"
+    )
+    stack_file = tmp_path / "Pulumi.own.yaml"
+    stack_file.write_text("config:\n  hlz:layer: my-own\n")
+    code, _, err = run_hlz("plan", "own", "--program", program, "--stack-file", stack_file, "--quiet")
+    assert code == 2, err
+    assert "hlz: invalid component arguments (2 problems):" in err, err
+    assert "  - FirewallArgs.threat_intel_mode: Deny needs the Standard or Premium tier" in err
+    assert "  - FirewallArgs.management_subnet_id: the Basic tier needs a management subnet" in err
+    assert "the stack program failed" not in err and "Traceback" not in err
+
+
+def test_spoke_network_refuses_names_too_long_before_registering_anything():
+    """Every child name the namer cannot build is named at once, before anything is registered;
+    the first one used to be a bare ValueError after the spoke and its VNet were registered."""
+    from components.spoke_network import SpokeHub, SpokeNetwork, SpokeNetworkArgs
+
+    args = SpokeNetworkArgs(
+        placement=PLACEMENT,
+        namer=Namer(prefix="p" * 60, suffix="abcde"),
+        address_space="10.1.0.0/24",
+        private_endpoint_prefix="10.1.0.0/26",
+        workload_prefix="10.1.0.64/26",
+        hub=SpokeHub(
+            vnet_id="/vnets/hub",
+            vnet_name="vnet-t-hub",
+            resource_group_name="rg-net",
+            firewall_private_ip="10.0.0.4",
+            dns_zone_ids=ZONES,
+        ),
+        diagnostics=DIAGNOSTICS,
+    )
+    error = refused_before_registering(lambda: SpokeNetwork("spoke", args))
+    assert {key for key, _ in error.problems} == {"SpokeNetworkArgs.namer"}
+    messages = " | ".join(message for _, message in error.problems)
+    for kind in ("virtual_network", "subnet", "network_security_group"):
+        assert f"Azure allows at most {NAME_RULES[kind].max_length} for {kind}" in messages
+    assert len(error.problems) == 3, messages
+
+
+class _AzureOmits(ArmMocks):
+    """Mocks answering ``resource_type`` without the output ``drop`` removes from its state."""
+
+    def __init__(self, resource_type: str, drop: Callable[[dict], dict]):
+        super().__init__(DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID)
+        self.resource_type = resource_type
+        self.drop = drop
+
+    def new_resource(self, args):
+        resource_id, state = super().new_resource(args)
+        if args.typ == self.resource_type:
+            state = self.drop(dict(state))
+        return resource_id, state
+
+
+def _firewall_without_private_ip(state: dict) -> dict:
+    state["ipConfigurations"] = [
+        {key: value for key, value in configuration.items() if key != "privateIPAddress"}
+        for configuration in state["ipConfigurations"]
+    ]
+    return state
+
+
+def _assignment_without_principal(state: dict) -> dict:
+    state["identity"] = {"type": "SystemAssigned"}
+    return state
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "drop", "build", "missing"),
+    [
+        (
+            "azure-native:network:AzureFirewall",
+            _firewall_without_private_ip,
+            lambda: Firewall("fw", basic_firewall_args(management_subnet_id="/subnets/mgmt")),
+            "Azure reported the firewall without a private IP address",
+        ),
+        (
+            "azure-native:authorization:PolicyAssignment",
+            _assignment_without_principal,
+            lambda: SecurityBaseline(
+                "baseline", SecurityBaselineArgs(subscription_id="sub", location="eastus2")
+            ),
+            "Azure reported the HITRUST/HIPAA policy assignment without its identity's principal",
+        ),
+    ],
+)
+def test_a_value_azure_always_returns_but_did_not_is_an_unexpected_azure_response(
+    resource_type: str, drop: Callable[[dict], dict], build: Callable[[], object], missing: str
+):
+    """Not the user's input (no config key to name): the program fails (exit 3, "the stack
+    program failed: UnexpectedAzureResponse: ...") saying what Azure's answer lacked. It used to
+    be a ValueError, which the SDK buries under "While processing input: ... <Output object>"."""
+    from components.errors import UnexpectedAzureResponse
+
+    with pytest.raises(UnexpectedAzureResponse) as failure:
+        run_program(
+            lambda: build() and None,
+            project="hlz",
+            stack="unit",
+            config={},
+            mocks=_AzureOmits(resource_type, drop),
+        )
+    assert str(failure.value) == (
+        f"{missing} (an unexpected Azure response: retry, or check the resource)"
+    )
+
+
+def test_hub_network_refuses_names_too_long_before_registering_anything():
+    """The hub used to register itself, its DDoS plan and VNet before a child's name broke
+    Azure's limit (a bare ValueError, exit 3)."""
+    args = HubNetworkArgs(
+        placement=PLACEMENT,
+        namer=Namer(prefix="p" * 60, suffix="abcde"),
+        address_space="10.0.0.0/22",
+        subnets=SUBNETS,
+        diagnostics=DIAGNOSTICS,
+    )
+    error = refused_before_registering(lambda: HubNetwork("hub", args))
+    assert {key for key, _ in error.problems} == {"HubNetworkArgs.namer"}
+    assert len(error.problems) > 1  # every name that does not fit, at once
+
+
+def test_arguments_a_component_model_refuses_are_a_config_error_naming_them(tmp_path: Path):
+    """A program that builds a component's arguments badly gets exit 2 naming
+    ``<Model>.<argument>``, not pydantic's ValidationError as "the stack program failed"."""
+    program = tmp_path / "program.py"
+    program.write_text(
+        "from components.health_data import HealthDataServicesArgs\n"
+        "HealthDataServicesArgs.model_validate({'corsOrigins': ['*'], 'fhir': 'perhaps'})\n"
+    )
+    stack_file = tmp_path / "Pulumi.own.yaml"
+    stack_file.write_text("config:\n  hlz:layer: my-own\n")
+    code, _, err = run_hlz("plan", "own", "--program", program, "--stack-file", stack_file, "--quiet")
+    assert code == 2, err
+    assert "hlz: invalid component arguments" in err
+    assert "  - HealthDataServicesArgs.corsOrigins[0]: '*' is a wildcard" in err
+    assert "  - HealthDataServicesArgs.fhir: Input should be a valid boolean" in err
+    assert "the stack program failed" not in err and "Traceback" not in err

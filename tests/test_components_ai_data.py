@@ -13,6 +13,7 @@ from pydantic import ValidationError
 import components.health_data
 import components.storage
 from components.encryption import EncryptionKey, EncryptionKeyArgs
+from components.errors import ConfigError
 from components.health_data import (
     DICOM_TIMEOUTS,
     FHIR_TIMEOUTS,
@@ -24,15 +25,10 @@ from components.private_endpoint import zone_config_name
 from components.roles import BUILTIN_ROLES
 from components.shared import DiagnosticsTarget, Override, Placement, PrivateLinkTarget
 from components.storage import STORAGE_ENDPOINT_ZONES, LabStorage, LabStorageArgs
-from hlz.arm import fake_guid
-from hlz.engine import (
-    DEFAULT_SUBSCRIPTION_ID,
-    DEFAULT_TENANT_ID,
-    ArmMocks,
-    ProgramRun,
-    Registration,
-    run_program,
-)
+from hlz.engine.arm_ids import fake_guid
+from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, ArmMocks
+from hlz.engine.recording import Registration
+from hlz.engine.run import ProgramRun, run_program
 from tests.conftest import of_type, one
 
 TAGS = {"owner": "o", "cost-center": "c", "environment": "e", "data-classification": "phi"}
@@ -68,6 +64,9 @@ def run(program: Callable[[], None]) -> ProgramRun:
     )
 
 
+SOFTWARE_KEY = Override(reason="unit test vault is standard: software-protected keys")
+
+
 def encryption_key(role: str) -> EncryptionKey:
     return EncryptionKey(
         f"{role}-cmk",
@@ -78,7 +77,7 @@ def encryption_key(role: str) -> EncryptionKey:
             vault_name="kv-t-abcde",
             vault_resource_group_name="rg-mgmt",
             vault_uri="https://kv-t-abcde.vault.azure.net/",
-            hsm=False,
+            hsm_override=SOFTWARE_KEY,
             subscription_id="sub",
         ),
     )
@@ -457,20 +456,22 @@ def test_fhir_contributor_role():
     assert {"POST", "PUT", "PATCH", "DELETE"} <= set(methods)
 
 
-def test_cors_wildcard_is_rejected():
+@pytest.mark.parametrize(
+    ("origins", "index", "fragment"),
+    [
+        (["https://ok.example.org", "*"], 1, "'*' is a wildcard"),
+        (["https://*.example.org"], 0, "'https://*.example.org' is a wildcard"),
+        (["http://app.example.org"], 0, "'http://app.example.org' is not an explicit https://"),
+        (["https://app.example.org/path"], 0, "(https://host[:port], no path)"),
+    ],
+)
+def test_cors_origins_are_exact_https_origins(origins, index, fragment):
     key = unregistered_key()
-    with pytest.raises(ValidationError, match=r"cors_origins\[1\] '\*' is a wildcard"):
-        health_args(key, cors_origins=["https://ok.example.org", "*"])
-    with pytest.raises(ValidationError, match=r"cors_origins\[0\] 'https://\*.example.org'"):
-        health_args(key, cors_origins=["https://*.example.org"])
-
-
-def test_cors_http_origin_is_rejected():
-    key = unregistered_key()
-    with pytest.raises(ValidationError, match=r"cors_origins\[0\] 'http://app.example.org'"):
-        health_args(key, cors_origins=["http://app.example.org"])
-    with pytest.raises(ValidationError, match=r"cors_origins\[0\] 'https://app.example.org/path'"):
-        health_args(key, cors_origins=["https://app.example.org/path"])
+    with pytest.raises(ValidationError) as error:
+        health_args(key, cors_origins=origins)
+    (problem,) = error.value.errors()
+    assert problem["loc"] == ("cors_origins", index)
+    assert fragment in problem["msg"]
 
 
 def test_health_data_rejects_inconsistent_input_all_at_once():
@@ -485,7 +486,7 @@ def test_health_data_rejects_inconsistent_input_all_at_once():
     message = str(error.value)
     assert "workspace_name 'HDS-Lab'" in message
     assert "fhir_name '-fhir'" in message
-    assert "member_group_ids[0] 'not-a-guid'" in message
+    assert "member_group_ids.0\n  Value error, 'not-a-guid' is not an Entra object id" in message
     with pytest.raises(ValidationError) as error:
         health_args(key, fhir=False, dicom=False, export_storage_account_name="st")
     message = str(error.value)
@@ -522,3 +523,64 @@ def test_the_workspace_api_version_is_the_one_the_sdk_uses_for_health_data_servi
     for module in (workspace, fhir_service, dicom_service):
         versions = set(re.findall(r"Uses Azure REST API version ([0-9-]+)\.", inspect.getsource(module)))
         assert versions == {WORKSPACE_API_VERSION}, (module.__name__, versions)
+
+
+@pytest.mark.parametrize(
+    ("build", "missing"),
+    [
+        (
+            lambda link: LabStorage("st", storage_args(unregistered_key(), private_link=link)),
+            ", ".join(STORAGE_ENDPOINT_ZONES.values()),
+        ),
+        (
+            lambda link: HealthDataServices(
+                "hds", health_args(unregistered_key(), private_link=link)
+            ),
+            ", ".join(HEALTH_ZONES),
+        ),
+    ],
+    ids=["storage", "health-data"],
+)
+def test_data_components_refuse_a_missing_dns_zone_before_registering_anything(
+    build: Callable[[PrivateLinkTarget], object], missing: str
+):
+    """Every missing zone is named (the project's ConfigError, exit 2) before the component
+    itself is registered; the component used to be registered before the zones were checked."""
+    no_zones = PrivateLinkTarget(subnet_id="/subnets/pe", dns_zone_ids={})
+    refusals: list[ConfigError] = []
+
+    def program() -> None:
+        try:
+            build(no_zones)
+        except ConfigError as refused:
+            refusals.append(refused)
+
+    recorded = run(program).registrations
+    assert [r.type for r in recorded] == ["pulumi:pulumi:Stack"]
+    (error,) = refusals
+    assert error.problems == [("private_link.dns_zone_ids", f"zones not provided: {missing}")]
+
+
+def test_a_key_is_hsm_backed_unless_an_override_says_why_not():
+    from tests.conftest import run_components
+
+    def key(**overrides: Any) -> dict[str, Any]:
+        args = EncryptionKeyArgs(
+            placement=PLACEMENT,
+            identity_name="id-t-unit",
+            key_name="t-unit-cmk",
+            vault_name="kv-t-abcde",
+            vault_resource_group_name="rg-mgmt",
+            vault_uri="https://kv-t-abcde.vault.azure.net/",
+            subscription_id="sub",
+            **overrides,
+        )
+        recorded = run_components(lambda: EncryptionKey("unit-cmk", args) and None)
+        return one(recorded, "azure-native:keyvault:Key").inputs
+
+    default = key()
+    assert default["properties"]["kty"] == "RSA-HSM"
+    assert not any(tag.startswith("hlz-override-") for tag in default["tags"])
+    software = key(hsm_override=SOFTWARE_KEY)
+    assert software["properties"]["kty"] == "RSA"
+    assert software["tags"]["hlz-override-hsm"] == SOFTWARE_KEY.reason

@@ -111,7 +111,10 @@ def test_region_not_offered(lz_dev: Plan):
 def test_capacity_must_be_positive(lz_dev: Plan):
     raw = example()
     deployment(raw)["capacity"] = 0
-    assert "> 0" in problems(raw, lz_dev.outputs)["hlz:openai.deployments[0] (notes-summariser).capacity"]
+    found = problems(raw, lz_dev.outputs)
+    assert found["hlz:openai.deployments[0] (notes-summariser).capacity"] == (
+        "Input should be greater than 0"
+    )
 
 
 def test_content_filter_must_exist(lz_dev: Plan):
@@ -155,7 +158,7 @@ def test_global_sku_is_fine_for_non_phi_data(lz_dev: Plan):
 def test_cors_wildcard_is_rejected(lz_dev: Plan):
     raw = example()
     raw["healthData"]["corsOrigins"] = ["*"]
-    assert "explicit https://" in problems(raw, lz_dev.outputs)["hlz:healthData.corsOrigins[0]"]
+    assert "'*' is a wildcard" in problems(raw, lz_dev.outputs)["hlz:healthData.corsOrigins[0]"]
 
 
 def test_names_over_azure_limits_name_the_prefix(lz_dev: Plan):
@@ -168,15 +171,27 @@ def test_every_problem_is_reported_at_once(lz_dev: Plan):
     raw = example()
     raw["addressSpace"] = "10.9.0.0/22"
     raw["location"] = "westeurope"
-    deployment(raw)["capacity"] = -1
     raw["subnets"]["workloads"] = "10.1.1.0/24"
     found = problems(raw, lz_dev.outputs)
-    assert {
-        "hlz:addressSpace",
-        "hlz:location",
+    assert {"hlz:addressSpace", "hlz:location", "hlz:subnets.workloads"} <= set(found)
+
+
+def test_every_value_of_a_wrong_shape_is_reported_at_once():
+    """Values a type refuses (the components' own types) are reported together, before the
+    checks that compare values with each other and with the landing zone."""
+    raw = example()
+    deployment(raw)["capacity"] = -1
+    raw["healthData"]["corsOrigins"] = ["https://viewer.example.org/app"]
+    raw["memberGroupIds"] = ["not-a-guid"]
+    raw["subnets"]["workloads"] = "10.1.1.0/33"
+    with pytest.raises(ConfigError) as caught:
+        parse_ai_lab_config(raw)
+    assert {key for key, _ in caught.value.problems} == {
         "hlz:openai.deployments[0] (notes-summariser).capacity",
+        "hlz:healthData.corsOrigins[0]",
+        "hlz:memberGroupIds[0]",
         "hlz:subnets.workloads",
-    } <= set(found)
+    }
 
 
 def test_catalogue_is_dated_and_lists_retirements():

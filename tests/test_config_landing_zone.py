@@ -29,7 +29,8 @@ def problems(raw: dict[str, Any], stack: str = "lz-dev") -> dict[str, str]:
 def test_examples_are_valid():
     assert load_landing_zone_config(example("lz-dev"), "lz-dev").profile == "lab"
     production = load_landing_zone_config(example("lz-prod"), "lz-prod")
-    assert production.production and production.ddos_enabled and production.locks
+    assert production.production and production.ddos_enabled
+    assert production.lock_override is None and production.ddos_override is None
 
 
 def test_lab_defaults_are_derived_from_profile():
@@ -37,7 +38,8 @@ def test_lab_defaults_are_derived_from_profile():
     del raw["ddosProtection"], raw["logRetentionDays"]
     config = load_landing_zone_config(raw, "lz-dev")
     assert (config.ddos_enabled, config.retention_days) == (False, 90)
-    assert config.bastion_sku == "Basic" and not config.locks
+    assert config.bastion_sku == "Basic"
+    assert config.lock_override is not None and config.ddos_override is not None
     # PHI gets a premium vault (HSM-backed keys) in every profile; only non-PHI lab stacks save.
     assert config.key_vault_sku == "premium"
     raw["tags"]["data-classification"] = "internal"
@@ -214,7 +216,8 @@ def test_error_message_lists_each_problem_on_its_own_line():
 
 
 def test_invalid_config_registers_nothing():
-    from hlz.engine import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, ArmMocks, run_program
+    from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, ArmMocks
+    from hlz.engine.run import run_program
     from hlz.stackfiles import StackFile
     from stacks.program import main
 
@@ -299,8 +302,8 @@ def test_a_misspelt_key_gets_the_closest_known_one_as_a_hint():
                     "3F2B8A7E-1C4D-4E5F-8A9B-0C1D2E3F4A5B",
                 ]
             ),
-            "hlz:platformAdminGroupIds[1]",
-            "listed twice (first at [0])",
+            "hlz:platformAdminGroupIds",
+            "[1] '3F2B8A7E-1C4D-4E5F-8A9B-0C1D2E3F4A5B' is listed twice (first at [0])",
         ),
     ],
     ids=[

@@ -1,16 +1,19 @@
-"""Generated reference docs: in sync with the code, and no config key or component parameter
-undocumented."""
+"""Generated reference files (``tools/docs.py``): in sync with the code, every layer of the
+registry documented, and no config key or component parameter undocumented."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Literal
 
 import pytest
 from pydantic import Field
 
 from components.shared import HlzModel
-from hlz import docs
+from stacks import registry
 from stacks.common import ConfigModel
+from tools import docs
 
 
 class _Subnets(ConfigModel):
@@ -58,8 +61,21 @@ class _LabArgs(HlzModel):
 
 
 def test_generated_docs_are_up_to_date():
+    """docs/*.md, policies/RULES.md, policies/config/*.json and policies/taggable_types.json
+    match the code, the registry and the installed SDK."""
     stale = docs.stale_documents()
     assert stale == [], f"stale generated docs {stale}: run `make docs`"
+
+
+def test_check_exits_1_when_stale_and_writes_nothing(tmp_path: Path, capsys):
+    assert docs.main(["check"], root=tmp_path) == 1
+    assert list(tmp_path.iterdir()) == []
+    err = capsys.readouterr().err
+    for document in docs.DOCUMENTS:
+        assert f"{document.path} is stale: run `make docs` to regenerate it" in err
+    assert docs.main(["write"], root=tmp_path) == 0
+    assert docs.main(["check"], root=tmp_path) == 0
+    assert (tmp_path / "policies/RULES.md").read_text().startswith("# hlz-hipaa policy rules")
 
 
 def test_undocumented_config_keys_are_refused_all_at_once():
@@ -107,16 +123,29 @@ def test_type_default_and_required_come_from_the_model():
     assert rows["hlz:layer"].required is True
 
 
-def test_a_layer_whose_config_module_does_not_exist_yet_is_left_out(monkeypatch):
-    monkeypatch.setattr(
-        docs,
-        "LAYERS",
-        (
-            docs.Layer("Landing zone", "stacks.landing_zone.config", "LandingZoneConfig"),
-            docs.Layer("Future", "stacks.not_yet_written.config", "FutureConfig"),
-        ),
+def test_the_configuration_reference_documents_every_layer_of_the_registry():
+    layers = docs.config_layers()
+    assert [layer for layer, _ in layers] == list(registry.LAYERS)
+    for layer, model in layers:
+        assert model.model_fields["layer"].annotation == Literal[layer]
+
+
+class _TwoSelectors(ConfigModel):
+    layer: Literal["landing_zone"]
+    """Which program runs."""
+
+
+def test_a_layer_module_without_exactly_one_selecting_model_is_refused(monkeypatch):
+    import stacks.landing_zone.config as landing_zone
+
+    monkeypatch.setattr(_TwoSelectors, "__module__", landing_zone.__name__)
+    monkeypatch.setattr(landing_zone, "_TwoSelectors", _TwoSelectors, raising=False)
+    with pytest.raises(docs.GenerationError) as raised:
+        docs.layer_config_model("landing_zone")
+    assert str(raised.value) == (
+        "layer 'landing_zone': stacks.landing_zone.config must define one config model with "
+        "`layer: Literal['landing_zone']`, found 2"
     )
-    assert [title for title, _ in docs.config_layers()] == ["Landing zone"]
 
 
 def test_undocumented_component_parameters_are_refused_all_at_once():

@@ -6,8 +6,8 @@ import re
 
 from pulumi_azure_native import network, resources
 
-from hlz.arm import firewall_private_ip
-from hlz.engine import DEFAULT_SUBSCRIPTION_ID
+from hlz.engine.arm_ids import firewall_private_ip
+from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID
 from tests.conftest import one, run_components
 
 SUB = f"/subscriptions/{DEFAULT_SUBSCRIPTION_ID}"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hlz.inventory import COLUMNS, MISSING, inventory
 from hlz.plan import Plan
+from hlz.render.inventory import COLUMNS, MISSING, inventory
 from policies.vocabulary import GOVERNANCE_TAGS
 from tests.cli_runner import run_hlz
 from tests.conftest import ROOT
@@ -83,9 +83,9 @@ def test_the_pattern_is_configurable(lz_dev: Plan):
         ),
         (
             lambda raw: raw["openai"]["contentFilters"]["clinical-strict"].update(
-                promptShield=False
+                promptShieldOverride={"reason": "shields block clinical shorthand in notes"}
             ),
-            "promptShield off",
+            "has a promptShieldOverride",
         ),
     ],
     ids=["built_in_filter", "weak_threshold", "no_prompt_shield"],

@@ -13,7 +13,8 @@ import json
 import pytest
 
 from hlz.policy_check import PolicyReport
-from hlz.reports import markdown, sarif
+from hlz.render.markdown import markdown
+from hlz.render.sarif import sarif
 from policies.model import NonCompliant
 from policies.registry import ALL_RULES
 from tests.fixtures.insecure_stack import (

@@ -163,6 +163,20 @@ def test_production_tightens_the_lab(lz_dev: Plan, lz_prod: Plan):
     assert lz_prod.of_type("azure-native:network:BastionHost")[0].inputs["disableCopyPaste"] is True
     assert not lz_dev.of_type("azure-native:authorization:ManagementLockByScope")
     assert not lz_dev.of_type("azure-native:network:DdosProtectionPlan")
+    # What the lab profile weakens, it says on the resource, as any override does.
+    from stacks.common import LAB_PROFILE_OVERRIDES
+
+    (vnet,) = lz_dev.of_type("azure-native:network:VirtualNetwork")
+    assert vnet.inputs["tags"]["hlz-override-ddos-protection"] == (
+        LAB_PROFILE_OVERRIDES["ddos_protection"]
+    )
+    groups = lz_dev.of_type("azure-native:resources:ResourceGroup")
+    vaults = lz_dev.of_type("azure-native:keyvault:Vault")
+    assert {r.inputs["tags"]["hlz-override-lock"] for r in groups + vaults} == {
+        LAB_PROFILE_OVERRIDES["lock"]
+    }
+    for resource in lz_prod.custom_resources:
+        assert not any(tag.startswith("hlz-override-") for tag in resource.inputs.get("tags") or {})
     assert (
         len(lz_dev.of_type("azure-native:network:PublicIPAddress")) == 3
     )  # Basic firewall: + management IP

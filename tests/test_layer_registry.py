@@ -53,7 +53,11 @@ def _run_relay(raw: dict[str, Any], stack: str) -> None:
 @pytest.fixture
 def relay_layer(monkeypatch: pytest.MonkeyPatch) -> None:
     layer = registry.StackLayer(
-        name=RELAY, parse_config=_parse_relay, run=_run_relay, references=("upstreamStack",)
+        name=RELAY,
+        parse_config=_parse_relay,
+        run=_run_relay,
+        validate_config=lambda raw, stack, referenced: _parse_relay(raw),
+        references=("upstreamStack",),
     )
     monkeypatch.setattr(registry, "LAYERS", MappingProxyType({**registry.LAYERS, RELAY: layer}))
     RUNS.clear()

@@ -18,10 +18,13 @@ import jsonschema
 import pytest
 import yaml
 
-from hlz.engine import UNKNOWN_MARK
 from hlz.plan import Plan, plan_stack
-from hlz.policy_check import UNCHECKED_KIND, PolicyReport, check_plan, outcome_name, short_urn
-from hlz.reports import compliance_matrix, markdown, sarif
+from hlz.plan_document import UNKNOWN_MARK
+from hlz.policy_check import UNCHECKED_KIND, PolicyReport, check_plan, outcome_name
+from hlz.render.compliance import compliance_matrix
+from hlz.render.markdown import markdown
+from hlz.render.sarif import sarif
+from hlz.render.text import short_urn
 from hlz.schema import FINDING_KINDS
 from hlz.stackfiles import load_stack_file
 from policies.frameworks import HIPAA_SECTIONS

@@ -16,10 +16,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import yaml
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 
@@ -28,7 +30,10 @@ from hlz.preflight.checks import CHECKS
 from hlz.preflight.permissions import action_matches, grant
 from hlz.preflight.responses import Permission
 from hlz.preflight.target import stack_target
-from hlz.stackfiles import load_stack_file
+from hlz.stackfiles import load_stack_file, project_root
+from stacks import registry
+from tests.cli_runner import run_hlz
+from tests.conftest import PLANNER
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arm"
 SUB = "11111111-2222-4333-8444-555555555555"
@@ -305,9 +310,13 @@ def preflight(
     seams: dict[str, Any] = {"sleep": arm.waits.append}
     if clock is not None:
         seams = {"sleep": clock.sleep, "clock": clock}
-    code = run_preflight(args, credential=credential or StaticToken(), **seams)
+    code = run_preflight(args, credential=credential or StaticToken(), planner=PLANNER, **seams)
     captured = capsys.readouterr()
     return Run(code, captured.out, captured.err)
+
+
+LZ_DEV_VAULT = "kv-hlzdev-plat-6c6fc"
+"""The Key Vault lz-dev plans (checked against soft-deleted vaults)."""
 
 
 # --- ready -----------------------------------------------------------------------------------
@@ -341,10 +350,13 @@ def test_lz_dev_skips_the_openai_and_health_checks(capsys, arm):
     assert run.status("soft-deleted-key-vaults") == "ok"
     assert "no soft-deleted vault named kv-hlzdev-plat-6c6fc (1 soft-deleted in total)" in run.out
     for check in ("soft-deleted-openai-accounts", "region-models", "openai-quota"):
-        assert run.line(check).startswith(
-            f"skip  {check}: not applicable: landing_zone stacks deploy no Azure OpenAI"
-        )
-    assert "skip  region-health-data: not applicable" in run.out
+        assert run.line(check).startswith(f"skip  {check}: not applicable: lz-dev plans no ")
+    assert run.line("region-models") == (
+        "skip  region-models: not applicable: lz-dev plans no Azure OpenAI deployment"
+    )
+    assert run.line("region-health-data") == (
+        "skip  region-health-data: not applicable: lz-dev plans no Health Data Services"
+    )
     assert not [path for path in arm.paths() if "CognitiveServices" in path]
 
 
@@ -408,7 +420,7 @@ def test_missing_quota_entry_fails(capsys, arm):
 
 
 def test_soft_deleted_vault_with_purge_protection_can_only_be_recovered(capsys, arm):
-    name = stack_target(load_stack_file("lz-dev")).key_vault_name
+    name = LZ_DEV_VAULT
 
     def collide(document: Any) -> None:
         document["value"][0]["name"] = name
@@ -425,7 +437,7 @@ def test_soft_deleted_vault_with_purge_protection_can_only_be_recovered(capsys, 
 
 
 def test_soft_deleted_vault_without_purge_protection_can_be_purged(capsys, arm):
-    name = stack_target(load_stack_file("lz-dev")).key_vault_name
+    name = LZ_DEV_VAULT
     arm.mutate(DELETED_VAULTS, lambda doc: doc["value"][0].update(name=name))
     run = preflight(capsys, arm, "lz-dev")
     assert run.code == 1
@@ -478,7 +490,7 @@ def test_contributor_alone_lacks_role_assignments(capsys, arm):
     assert run.code == 1
     line = run.line("permissions")
     assert (
-        "lack 1 of the 12 actions deploying this ai_lab stack needs: "
+        "lack 1 of the 22 actions deploying this ai_lab stack needs: "
         "Microsoft.Authorization/roleAssignments/write"
     ) in line
     assert (
@@ -583,7 +595,7 @@ def test_unreachable_endpoint_fails_with_cannot_reach(capsys):
         port = probe.getsockname()[1]
     waits: list[float] = []
     args = parse("lz-dev", "--arm-endpoint", f"http://127.0.0.1:{port}", "--subscription-id", SUB)
-    assert run_preflight(args, credential=StaticToken(), sleep=waits.append) == 1
+    assert run_preflight(args, credential=StaticToken(), planner=PLANNER, sleep=waits.append) == 1
     out = capsys.readouterr().out
     assert "fail  subscription: cannot reach http://127.0.0.1:" in out
     assert "HTTPS_PROXY" in out and "Traceback" not in out
@@ -608,7 +620,7 @@ def test_unexpected_shape_names_the_field(capsys, arm):
 
 
 def test_next_link_pages_are_followed_on_the_same_endpoint(capsys, arm):
-    name = stack_target(load_stack_file("lz-dev")).key_vault_name
+    name = LZ_DEV_VAULT
     second = fixture("deleted-vaults.json")
     second["value"][0]["name"] = name
     first = {"value": [], "nextLink": f"{arm.endpoint}/page2?api-version=2023-07-01&$skip=1"}
@@ -717,7 +729,7 @@ def test_a_bad_timeout_is_a_usage_error(capsys, arm, value):
 def test_every_usage_problem_is_reported_at_once(capsys, monkeypatch):
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "not-a-guid")
     args = parse("nope", "--timeout", "soon", "--arm-endpoint", "http://arm.example")
-    code = run_preflight(args, credential=StaticToken())
+    code = run_preflight(args, credential=StaticToken(), planner=PLANNER)
     err = capsys.readouterr().err
     assert code == 2
     assert "hlz: error: $AZURE_SUBSCRIPTION_ID 'not-a-guid' is not a subscription id" in err
@@ -730,7 +742,9 @@ def test_a_subscription_id_that_is_not_a_guid_never_reaches_a_url(capsys, arm):
     args = parse(
         "lz-dev", "--arm-endpoint", arm.endpoint, "--subscription-id", f"{SUB}/../../x?\x1b[2J"
     )
-    assert run_preflight(args, credential=StaticToken(), sleep=arm.waits.append) == 2
+    assert (
+        run_preflight(args, credential=StaticToken(), planner=PLANNER, sleep=arm.waits.append) == 2
+    )
     err = capsys.readouterr().err
     assert (
         "hlz: error: --subscription-id '11111111-2222-4333-8444-555555555555/../../x?\\x1b[2J' "
@@ -859,7 +873,7 @@ def test_json_output_keeps_azure_text_exact_and_escaped(capsys, arm):
 
 def test_subscription_is_required(capsys, monkeypatch):
     monkeypatch.delenv("AZURE_SUBSCRIPTION_ID", raising=False)
-    code = run_preflight(parse("lz-dev"), credential=StaticToken())
+    code = run_preflight(parse("lz-dev"), credential=StaticToken(), planner=PLANNER)
     assert code == 2
     assert "--subscription-id or $AZURE_SUBSCRIPTION_ID" in capsys.readouterr().err
 
@@ -867,18 +881,22 @@ def test_subscription_is_required(capsys, monkeypatch):
 def test_subscription_from_the_environment(capsys, arm, monkeypatch):
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", SUB)
     args = parse("lz-dev", "--arm-endpoint", arm.endpoint)
-    assert run_preflight(args, credential=StaticToken(), sleep=arm.waits.append) == 0
+    assert (
+        run_preflight(args, credential=StaticToken(), planner=PLANNER, sleep=arm.waits.append) == 0
+    )
 
 
 def test_unknown_stack_is_a_usage_error(capsys):
-    code = run_preflight(parse("nope", "--subscription-id", SUB), credential=StaticToken())
+    code = run_preflight(
+        parse("nope", "--subscription-id", SUB), credential=StaticToken(), planner=PLANNER
+    )
     assert code == 2
     assert "unknown stack" in capsys.readouterr().err
 
 
 def test_plain_http_to_a_network_host_is_refused(capsys):
     args = parse("lz-dev", "--subscription-id", SUB, "--arm-endpoint", "http://arm.example")
-    assert run_preflight(args, credential=StaticToken()) == 2
+    assert run_preflight(args, credential=StaticToken(), planner=PLANNER) == 2
     assert "a bearer token is sent only over https" in capsys.readouterr().err
 
 
@@ -913,3 +931,373 @@ def test_grant_under_a_condition_is_conditional():
 
 def fixture_text(path: str) -> str:
     return (FIXTURES / READY[path][0]).read_text()
+
+
+# --- what preflight checks comes from the stack's plan -----------------------------------------
+
+LANDING_ZONE_ACTIONS = {
+    "Microsoft.Authorization/policyAssignments/write",
+    "Microsoft.Authorization/roleAssignments/write",
+    "Microsoft.Insights/diagnosticSettings/write",
+    "Microsoft.Insights/privateLinkScopes/scopedResources/write",
+    "Microsoft.Insights/privateLinkScopes/write",
+    "Microsoft.KeyVault/vaults/write",
+    "Microsoft.Network/azureFirewalls/write",
+    "Microsoft.Network/bastionHosts/write",
+    "Microsoft.Network/firewallPolicies/write",
+    "Microsoft.Network/networkSecurityGroups/write",
+    "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
+    "Microsoft.Network/privateDnsZones/write",
+    "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write",
+    "Microsoft.Network/privateEndpoints/write",
+    "Microsoft.Network/publicIPAddresses/write",
+    "Microsoft.Network/routeTables/write",
+    "Microsoft.Network/virtualNetworks/subnets/write",
+    "Microsoft.Network/virtualNetworks/write",
+    "Microsoft.OperationalInsights/workspaces/write",
+    "Microsoft.Resources/subscriptions/resourceGroups/write",
+    "Microsoft.Security/pricings/write",
+}
+AI_LAB_ACTIONS = {
+    "Microsoft.Authorization/roleAssignments/write",
+    "Microsoft.CognitiveServices/accounts/deployments/write",
+    "Microsoft.CognitiveServices/accounts/raiPolicies/write",
+    "Microsoft.CognitiveServices/accounts/write",
+    "Microsoft.HealthcareApis/workspaces/dicomservices/write",
+    "Microsoft.HealthcareApis/workspaces/fhirservices/write",
+    "Microsoft.HealthcareApis/workspaces/write",
+    "Microsoft.Insights/diagnosticSettings/write",
+    "Microsoft.KeyVault/vaults/keys/write",
+    "Microsoft.ManagedIdentity/userAssignedIdentities/write",
+    "Microsoft.Network/networkSecurityGroups/write",
+    "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
+    "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write",
+    "Microsoft.Network/privateEndpoints/write",
+    "Microsoft.Network/routeTables/write",
+    "Microsoft.Network/virtualNetworks/subnets/write",
+    "Microsoft.Network/virtualNetworks/virtualNetworkPeerings/write",
+    "Microsoft.Network/virtualNetworks/write",
+    "Microsoft.Resources/subscriptions/resourceGroups/write",
+    "Microsoft.Storage/storageAccounts/blobServices/containers/write",
+    "Microsoft.Storage/storageAccounts/blobServices/write",
+    "Microsoft.Storage/storageAccounts/write",
+}
+LOCKS = "Microsoft.Authorization/locks/write"
+LANDING_ZONE_PROVIDERS = {
+    "Microsoft.Insights",
+    "Microsoft.KeyVault",
+    "Microsoft.Network",
+    "Microsoft.OperationalInsights",
+    "Microsoft.Security",
+}
+AI_LAB_PROVIDERS = {
+    "Microsoft.CognitiveServices",
+    "Microsoft.HealthcareApis",
+    "Microsoft.Insights",
+    "Microsoft.KeyVault",  # the lab's CMK keys go into the landing zone's vault
+    "Microsoft.ManagedIdentity",
+    "Microsoft.Network",
+    "Microsoft.Storage",
+}
+
+
+@pytest.mark.parametrize(
+    ("stack", "providers", "actions"),
+    [
+        ("lz-dev", LANDING_ZONE_PROVIDERS, LANDING_ZONE_ACTIONS),
+        (
+            "lz-prod",
+            LANDING_ZONE_PROVIDERS,
+            LANDING_ZONE_ACTIONS | {LOCKS, "Microsoft.Network/ddosProtectionPlans/write"},
+        ),
+        ("lab-dev", AI_LAB_PROVIDERS, AI_LAB_ACTIONS),
+        ("lab-prod", AI_LAB_PROVIDERS, AI_LAB_ACTIONS | {LOCKS}),
+    ],
+)
+def test_the_example_stacks_providers_and_writes_are_those_of_their_planned_types(
+    stack, providers, actions
+):
+    target = stack_target(load_stack_file(stack), planner=PLANNER)
+    # Microsoft.Resources and Microsoft.Authorization are registered in every subscription.
+    assert set(target.providers) == providers
+    assert set(target.actions) == actions
+    for derived in (target.providers, target.actions):
+        assert list(derived) == sorted(set(derived), key=str.casefold)
+
+
+def test_the_lab_names_and_deployments_come_from_its_plan():
+    target = stack_target(load_stack_file("lab-dev"), planner=PLANNER)
+    assert target.key_vault_names == ()  # its keys go into lz-dev's vault, which it only uses
+    assert [(a.name, a.resource_group) for a in target.cognitive_accounts] == [
+        ("oai-hlzd-clinical-nlp-2a58a", "rg-hlzd-clinical-nlp")
+    ]
+    assert [(d.key, d.model, d.version, d.sku, d.capacity) for d in target.deployments] == [
+        (
+            "hlz:openai.deployments[0] (notes-summariser)",
+            "gpt-4o",
+            "2024-11-20",
+            "DataZoneStandard",
+            30,
+        ),
+        (
+            "hlz:openai.deployments[1] (notes-embeddings)",
+            "text-embedding-3-large",
+            "1",
+            "DataZoneStandard",
+            50,
+        ),
+    ]
+    assert target.health_data_types == (
+        "workspaces",
+        "workspaces/dicomservices",
+        "workspaces/fhirservices",
+    )
+    assert target.location == "eastus2"
+
+
+OLD_AI_LAB_LIST = [
+    "Microsoft.Resources/subscriptions/resourceGroups/write",
+    "Microsoft.Network/virtualNetworks/write",
+    "Microsoft.Network/virtualNetworks/virtualNetworkPeerings/write",
+    "Microsoft.Network/privateEndpoints/write",
+    "Microsoft.CognitiveServices/accounts/write",
+    "Microsoft.CognitiveServices/accounts/deployments/write",
+    "Microsoft.Storage/storageAccounts/write",
+    "Microsoft.ManagedIdentity/userAssignedIdentities/write",
+    "Microsoft.KeyVault/vaults/keys/write",
+    "Microsoft.Insights/diagnosticSettings/write",
+    "Microsoft.Authorization/roleAssignments/write",
+    "Microsoft.HealthcareApis/workspaces/write",
+]
+"""The writes preflight used to check for an AI lab: a custom role granting just these."""
+
+
+def test_a_role_granting_only_the_old_hand_list_lacks_what_the_lab_plan_writes(capsys, arm):
+    role = {"actions": ["*/read", *OLD_AI_LAB_LIST], "notActions": []}
+    arm.reply(PERMISSIONS, Reply(body=json.dumps({"value": [role]})))
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.code == 1
+    assert run.line("permissions").startswith(
+        "fail  permissions: the caller's roles lack 10 of the 22 actions deploying this ai_lab "
+        "stack needs: Microsoft.CognitiveServices/accounts/raiPolicies/write, "
+        "Microsoft.HealthcareApis/workspaces/dicomservices/write, "
+        "Microsoft.HealthcareApis/workspaces/fhirservices/write, "
+        "Microsoft.Network/networkSecurityGroups/write, "
+        "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write, "
+        "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write, "
+        "Microsoft.Network/routeTables/write, Microsoft.Network/virtualNetworks/subnets/write, "
+        "Microsoft.Storage/storageAccounts/blobServices/containers/write, "
+        "Microsoft.Storage/storageAccounts/blobServices/write\n"
+    )
+
+
+RESEARCH = "research"
+"""A made-up third layer: whatever it plans is checked, though preflight never names it."""
+RESEARCH_VAULT = "kv-research-7"
+EXISTING_STORAGE = (
+    "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-shared"
+    "/providers/Microsoft.Storage/storageAccounts/stshared"
+)
+
+
+def _parse_research(raw: dict[str, Any]) -> object:
+    return raw
+
+
+def _run_research(raw: dict[str, Any], stack: str) -> None:
+    from pulumi_azure_native import cognitiveservices, keyvault, resources, search, storage
+
+    if raw.get("explode"):
+        raise RuntimeError("the research program has a bug")
+    group = f"rg-{stack}"
+    resources.ResourceGroup("rg", resource_group_name=group, location="eastus2")
+    search.Service(
+        "search",
+        resource_group_name=group,
+        search_service_name=f"srch-{stack}",
+        location="eastus2",
+        sku={"name": "basic"},
+    )
+    keyvault.Vault(
+        "kv",
+        resource_group_name=group,
+        vault_name=raw["vault"],
+        location="eastus2",
+        properties=keyvault.VaultPropertiesArgs(
+            tenant_id="00000000-0000-4000-8000-000000000002",
+            sku=keyvault.SkuArgs(family=keyvault.SkuFamily.A, name=keyvault.SkuName.PREMIUM),
+        ),
+    )
+    cognitiveservices.Account(
+        "oai",
+        resource_group_name=group,
+        account_name=f"oai-{stack}",
+        kind="OpenAI",
+        sku={"name": "S0"},
+        location="eastus2",
+    )
+    for entry in raw["models"]:
+        cognitiveservices.Deployment(
+            entry["name"],
+            resource_group_name=group,
+            account_name=f"oai-{stack}",
+            deployment_name=entry["name"],
+            properties={
+                "model": {"format": "OpenAI", "name": entry["model"], "version": entry["version"]}
+            },
+            sku={"name": entry["sku"], "capacity": entry["capacity"]},
+        )
+    # A type no table knows, through the generic resource: its ARM type is in its inputs.
+    resources.Resource(
+        "site",
+        resource_group_name=group,
+        resource_provider_namespace="Microsoft.Web",
+        parent_resource_path="",
+        resource_type="sites",
+        resource_name_=f"app-{stack}",
+        api_version="2023-12-01",
+        location="eastus2",
+    )
+    # A read is not deployed: it needs neither Microsoft.Storage nor a write.
+    storage.StorageAccount.get("shared", EXISTING_STORAGE)
+
+
+@pytest.fixture
+def research_layer(monkeypatch: pytest.MonkeyPatch) -> None:
+    layer = registry.StackLayer(
+        name=RESEARCH,
+        parse_config=_parse_research,
+        run=_run_research,
+        validate_config=lambda raw, stack, referenced: _parse_research(raw),
+    )
+    monkeypatch.setattr(registry, "LAYERS", MappingProxyType({**registry.LAYERS, RESEARCH: layer}))
+
+
+def _research_stack(directory: Path, **extra: Any) -> Path:
+    config: dict[str, Any] = {
+        "hlz:layer": RESEARCH,
+        "hlz:profile": "lab",
+        "hlz:vault": RESEARCH_VAULT,
+        "hlz:models": [
+            {
+                "name": "chat",
+                "model": "gpt-4o",
+                "version": "2024-11-20",
+                "sku": "DataZoneStandard",
+                "capacity": 500,
+            }
+        ],
+        **{f"hlz:{name}": value for name, value in extra.items()},
+    }
+    path = directory / "Pulumi.research-1.yaml"
+    path.write_text(yaml.safe_dump({"config": config}))
+    return path
+
+
+def test_a_registered_layer_is_checked_for_what_its_plan_deploys(
+    capsys, arm, research_layer, tmp_path
+):
+    path = _research_stack(tmp_path)
+    role = {
+        "actions": ["*/read", "Microsoft.Resources/*", "Microsoft.KeyVault/*"],
+        "notActions": [],
+    }
+    arm.reply(PERMISSIONS, Reply(body=json.dumps({"value": [role]})))
+    arm.mutate(DELETED_VAULTS, lambda doc: doc["value"][0].update(name=RESEARCH_VAULT))
+    run = preflight(capsys, arm, "research-1", "--stack-file", str(path))
+    assert run.code == 1
+    assert "Preflight for research-1 (research, eastus2)" in run.err
+    assert run.line("permissions").startswith(
+        "fail  permissions: the caller's roles lack 4 of the 6 actions deploying this research "
+        "stack needs: Microsoft.CognitiveServices/accounts/deployments/write, "
+        "Microsoft.CognitiveServices/accounts/write, Microsoft.Search/searchServices/write, "
+        "Microsoft.Web/sites/write\n"
+    )
+    assert run.line("resource-providers").startswith(
+        "fail  resource-providers: not registered: Microsoft.Search (absent), Microsoft.Web "
+        "(absent)\n      fix: az provider register --namespace Microsoft.Search && az provider "
+        "register --namespace Microsoft.Web"
+    )
+    assert f"Key Vault {RESEARCH_VAULT} is soft-deleted" in run.line("soft-deleted-key-vaults")
+    assert run.line("soft-deleted-openai-accounts").startswith(
+        "ok    soft-deleted-openai-accounts: no soft-deleted account named oai-research-1"
+    )
+    assert "eastus2 offers chat (gpt-4o 2024-11-20 DataZoneStandard)" in run.line("region-models")
+    quota = run.line("openai-quota")
+    assert "OpenAI.DataZoneStandard.gpt-4o: chat needs 500, only 400 free" in quota
+    assert "lower capacity in hlz:models[0] (chat)" in quota
+    assert run.line("region-health-data") == (
+        "skip  region-health-data: not applicable: research-1 plans no Health Data Services"
+    )
+
+
+def test_a_registered_layers_providers_and_writes_leave_reads_out(research_layer, tmp_path):
+    path = _research_stack(tmp_path)
+    target = stack_target(load_stack_file("research-1", path=path), planner=PLANNER)
+    assert target.providers == (
+        "Microsoft.CognitiveServices",
+        "Microsoft.KeyVault",
+        "Microsoft.Search",
+        "Microsoft.Web",
+    )
+    assert target.actions == (
+        "Microsoft.CognitiveServices/accounts/deployments/write",
+        "Microsoft.CognitiveServices/accounts/write",
+        "Microsoft.KeyVault/vaults/write",
+        "Microsoft.Resources/subscriptions/resourceGroups/write",
+        "Microsoft.Search/searchServices/write",
+        "Microsoft.Web/sites/write",
+    )
+    assert target.key_vault_names == (RESEARCH_VAULT,)
+
+
+def test_a_stack_program_that_fails_while_planning_exits_3_before_any_request(
+    arm, research_layer, tmp_path
+):
+    path = _research_stack(tmp_path, explode=True)
+    code, out, err = run_hlz(
+        "preflight", "research-1", "--stack-file", path, "--subscription-id", SUB,
+        "--arm-endpoint", arm.endpoint,
+    )  # fmt: skip
+    assert code == 3, err
+    assert "hlz: the stack program failed: RuntimeError: the research program has a bug" in err
+    assert "Traceback" not in err and arm.seen == []
+
+
+def _lab_dev_with(tmp_path: Path, key: str, value: str) -> Path:
+    document = yaml.safe_load((project_root() / "Pulumi.lab-dev.yaml").read_text())
+    document["config"][key] = value
+    path = tmp_path / "Pulumi.lab-dev.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("config_key", "value", "problem"),
+    [
+        (
+            "hlz:lab",
+            "oncology",
+            "hlz:lab: 'oncology' has no entry in lz-dev's hlz:spokes (allocated: clinical-nlp, "
+            "imaging)",
+        ),
+        (
+            "hlz:prefix",
+            "abcdefghijabcdefghij",
+            "hlz:prefix: 'stabcdefghijabcdefghijclinicalnlp2a58a' is 38 characters; Azure allows "
+            "at most 24 for storage_account (shorten hlz:prefix or hlz:lab)",
+        ),
+    ],
+    ids=["lab_its_landing_zone_rejects", "prefix_too_long_for_a_planned_name"],
+)
+def test_config_the_plan_refuses_is_a_config_error_before_any_request(
+    arm, tmp_path, config_key, value, problem
+):
+    path = _lab_dev_with(tmp_path, config_key, value)
+    code, out, err = run_hlz(
+        "preflight", "lab-dev", "--stack-file", path, "--subscription-id", SUB,
+        "--arm-endpoint", arm.endpoint,
+    )  # fmt: skip
+    assert code == 2, err
+    assert problem in err
+    assert "Traceback" not in err and arm.seen == [] and out == ""

@@ -6,8 +6,9 @@ example stacks and the insecure fixture plan:
 
 - an ARM path (``policies.arm_types``): the offline engine builds ids from it, the pack
   recognises generic resources by it, the type validation knows which definition to read;
-- a preflight resource provider (``hlz.preflight.target``) for every namespace an example
-  stack deploys into;
+- preflight's checks (``hlz.preflight.target``, derived from the plan, so true by
+  construction unless the derivation drops a type): the provider and a write action of every
+  type an example stack deploys;
 - a diagnostics decision: ``DIAGNOSTICS_COVERAGE`` or ``NO_DIAGNOSTICS_REQUIRED``
   (``policies.rules.monitor``);
 - a rule that judges its configuration (``Rule.judges``), or an entry below in
@@ -23,17 +24,18 @@ from pathlib import Path
 
 import pytest
 
-from hlz.arm import UnknownArmTypeError, arm_id
-from hlz.engine import DEFAULT_SUBSCRIPTION_ID, Registration
+from hlz.engine.arm_ids import UnknownArmTypeError, arm_id
+from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID
+from hlz.engine.recording import Registration
 from hlz.plan import Plan
 from hlz.preflight.target import stack_target
 from hlz.stackfiles import load_stack_file, project_root
-from policies.arm_types import ARM_PATHS, GENERIC_RESOURCE, UNVALIDATED_ARM_PATHS
-from policies.normalise import normalise
+from policies.arm_types import ARM_PATHS, GENERIC_RESOURCE, UNVALIDATED_ARM_PATHS, arm_type
+from policies.normalise import generic_arm_type, normalise
 from policies.registry import ALL_RULES
 from policies.rules.monitor import DIAGNOSTICS_COVERAGE, NO_DIAGNOSTICS_REQUIRED
 from policies.rules.tokens import RESOURCE_GROUP
-from tests.conftest import planned
+from tests.conftest import PLANNER, planned
 from tests.fixtures.insecure_stack import insecure_plan
 
 EXAMPLE_STACKS = ("lz-dev", "lz-prod", "lab-dev", "lab-prod")
@@ -95,6 +97,14 @@ def namespace(registration: Registration) -> str:
     return ARM_PATHS[registration.type].namespace
 
 
+def full_arm_type(registration: Registration) -> str:
+    if registration.type == RESOURCE_GROUP:
+        return "Microsoft.Resources/subscriptions/resourceGroups"
+    if registration.type == GENERIC_RESOURCE:
+        return str(generic_arm_type(registration.inputs))
+    return str(arm_type(registration.type))
+
+
 def example_registrations() -> list[tuple[str, Registration]]:
     return [(stack, r) for stack in EXAMPLE_STACKS for r in managed_azure_native(planned(stack))]
 
@@ -138,15 +148,22 @@ def test_every_type_the_insecure_fixture_plans_has_an_arm_path() -> None:
 
 
 @pytest.mark.parametrize("stack", EXAMPLE_STACKS)
-def test_preflight_checks_every_provider_the_stack_deploys_into(stack: str) -> None:
-    target = stack_target(load_stack_file(stack))
-    checked = {*target.providers, *REGISTERED_IN_EVERY_SUBSCRIPTION}
-    missing = [(stack, f"{r.type} in {namespace(r)}") for r in managed_azure_native(planned(stack))]
-    missing = [(s, t) for s, t in missing if t.rsplit(" in ", 1)[1] not in checked]
+def test_preflight_checks_the_provider_and_a_write_of_every_type_the_stack_deploys(
+    stack: str,
+) -> None:
+    target = stack_target(load_stack_file(stack), planner=PLANNER)
+    providers = {p.casefold() for p in (*target.providers, *REGISTERED_IN_EVERY_SUBSCRIPTION)}
+    actions = {action.casefold() for action in target.actions}
+    missing = [
+        (stack, f"{r.type} in {namespace(r)}")
+        for r in managed_azure_native(planned(stack))
+        if namespace(r).casefold() not in providers
+        or f"{full_arm_type(r)}/write".casefold() not in actions
+    ]
     assert not missing, problems(
         missing,
-        f"preflight does not check this provider for a {target.layer} stack; add it to the "
-        "provider list in hlz/preflight/target.py",
+        "preflight checks neither its provider nor its write action; the derivation in "
+        "hlz/preflight/target.py leaves it out",
     )
 
 

@@ -146,7 +146,8 @@ def test_unknown_layer_of_an_hlz_stack_exits_2(tmp_path: Path, value):
 
 def test_pulumi_up_of_a_lab_referencing_itself_registers_nothing():
     """``stacks/__main__.py`` (what ``pulumi up`` runs) refuses before its StackReference."""
-    from hlz.engine import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, ArmMocks, run_program
+    from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, ArmMocks
+    from hlz.engine.run import run_program
     from hlz.stackfiles import StackFile
     from stacks.program import main as program
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hlz.inventory import COLUMNS, inventory, inventory_markdown
-from hlz.text import markdown_cell, printable
+from hlz.render.inventory import COLUMNS, inventory, inventory_markdown
+from hlz.render.text import markdown_cell, markdown_table, printable
 from tests.cli_runner import run_hlz
 from tests.conftest import ROOT
 
@@ -46,7 +46,7 @@ def test_printable_output_is_one_line_without_control_characters():
 @pytest.mark.parametrize(
     ("text", "cell"),
     [
-        # What hlz/reports.py's _cell did: pipes escaped, newlines as spaces.
+        # Pipes escaped, newlines as spaces.
         ("a|b", "a\\|b"),
         ("line one\nline two", "line one line two"),
         ("plain", "plain"),
@@ -80,6 +80,17 @@ def _cells(row: str) -> int:
     """Cells in a GFM table row: pipes not escaped with a backslash, minus the outer two."""
     unescaped = sum(1 for i, ch in enumerate(row) if ch == "|" and (i == 0 or row[i - 1] != "\\"))
     return unescaped - 1
+
+
+def test_markdown_table_escapes_every_cell_code_spans_included():
+    lines = markdown_table(("rule", "resource"), [("`a|b`", HOSTILE_OWNER), (1, "plain")])
+    assert lines == [
+        "| rule | resource |",
+        "|---|---|",
+        "| `a\\|b` | \\x1b[31meve\\|x \\| forged \\| row \\| |",
+        "| 1 | plain |",
+    ]
+    assert [_cells(line) for line in lines] == [2, 2, 2, 2]
 
 
 def test_inventory_markdown_escapes_pipes_newlines_and_ansi_in_cells():

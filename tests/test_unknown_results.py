@@ -10,8 +10,8 @@ from pathlib import Path
 
 import jsonschema
 
-from hlz.engine import UNKNOWN_MARK
 from hlz.plan import Plan
+from hlz.plan_document import UNKNOWN_MARK
 from tests.cli_runner import run_hlz
 from tests.conftest import ROOT
 

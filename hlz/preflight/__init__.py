@@ -24,17 +24,19 @@ from hlz.preflight.defaults import (
     DEFAULT_TIMEOUT,
     MAX_TIMEOUT,
 )
-from hlz.text import printable
+from hlz.render.text import printable
 from policies.vocabulary import GUID
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
 
+    from hlz.plan import Planner
     from hlz.preflight.report import CheckResult
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_PROGRAM_FAILED = 3
 SUBSCRIPTION_ENV = "AZURE_SUBSCRIPTION_ID"
 
 
@@ -47,13 +49,15 @@ def add_preflight_parser(subparsers: argparse._SubParsersAction[argparse.Argumen
             "Before `pulumi up`: check, read-only, that you are signed in, the subscription "
             "is enabled, your role can deploy the stack (including role assignments), the "
             "resource providers are registered, no soft-deleted Key Vault or Cognitive "
-            "Services account holds the stack's names, and, for AI-lab stacks, that the "
-            "region offers the configured models and Health Data Services with enough Azure "
-            "OpenAI quota. Signs in with DefaultAzureCredential (az login, environment "
-            "variables, managed identity, ...)."
+            "Services account holds the stack's names, and, when the stack deploys them, that "
+            "the region offers its models and Health Data Services with enough Azure OpenAI "
+            "quota. What to check is read off the stack's offline plan (as `hlz plan` makes "
+            "it). Signs in with DefaultAzureCredential (az login, environment variables, "
+            "managed identity, ...)."
         ),
         epilog="Exit codes: 0 every check ok or warn, 1 a check failed or the --timeout "
-        "deadline cut the run short, 2 usage or configuration error.",
+        "deadline cut the run short, 2 usage or configuration error, 3 the stack program "
+        "failed while planning the stack offline.",
     )
     preflight.add_argument("stack", metavar="STACK", help="stack name (Pulumi.<STACK>.yaml)")
     preflight.add_argument(
@@ -133,10 +137,12 @@ def run_preflight(
     credential: TokenCredential | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    planner: Planner | None = None,
 ) -> int:
-    """Run ``hlz preflight``; returns the exit code. ``credential``, ``sleep`` and ``clock``
-    are seams for tests (default: DefaultAzureCredential, real waits, the monotonic clock
-    that the --timeout deadline runs on)."""
+    """Run ``hlz preflight``; returns the exit code. ``credential``, ``sleep``, ``clock`` and
+    ``planner`` are seams for tests (default: DefaultAzureCredential, real waits, the monotonic
+    clock that the --timeout deadline runs on, a planner of its own for the offline plan that
+    says what to check)."""
     from components.errors import ConfigError
     from hlz.preflight.arm import EndpointError, checked_endpoint
     from hlz.preflight.checks import build_preflight
@@ -155,9 +161,14 @@ def run_preflight(
     messages = [f"hlz: error: {problem}" for problem in problems]
     target = None
     try:
-        target = stack_target(load_stack_file(args.stack, path=args.stack_file))
+        # What to check is read off the stack's offline plan (nothing is sent anywhere).
+        target = stack_target(load_stack_file(args.stack, path=args.stack_file), planner=planner)
     except ConfigError as error:
         messages.append(f"hlz: {error}")  # as every hlz command prints a config error
+    except Exception as error:  # noqa: BLE001 - as `hlz plan` reports a failing program
+        messages.append(f"hlz: the stack program failed: {type(error).__name__}: {error}")
+        print("\n".join(messages), file=sys.stderr)
+        return EXIT_PROGRAM_FAILED
     if messages or target is None:
         print("\n".join(messages), file=sys.stderr)
         return EXIT_USAGE

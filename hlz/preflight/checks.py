@@ -15,7 +15,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from azure.core.credentials import TokenCredential
 
@@ -33,7 +33,7 @@ from hlz.preflight.defaults import (
     DEFAULT_TIMEOUT,
     MAX_TIMEOUT,
 )
-from hlz.preflight.permissions import grant, missing_role_fix
+from hlz.preflight.permissions import ROLE_ASSIGNMENT_WRITE, grant, missing_role_fix
 from hlz.preflight.report import CheckResult, Status
 from hlz.preflight.responses import (
     DeletedAccount,
@@ -47,7 +47,7 @@ from hlz.preflight.responses import (
     parse,
     parse_list,
 )
-from hlz.preflight.target import HEALTH_PROVIDER, Deployment, StackTarget
+from hlz.preflight.target import HEALTH_PROVIDER, CognitiveAccount, Deployment, StackTarget
 from policies.vocabulary import ALLOWED_LOCATIONS
 
 # The api-versions preflight reads, pinned: a newer one may change a shape we parse.
@@ -309,11 +309,11 @@ def check_permissions(preflight: Preflight) -> Finding:
     grants = {action: grant(permissions, action) for action in actions}
     denied = [action for action, found in grants.items() if found == "denied"]
     conditional = [action for action, found in grants.items() if found == "conditional"]
-    layer = preflight.target.layer
+    stack = f"this {preflight.target.layer} stack" if preflight.target.layer else "the stack"
     if denied:
         return fail(
             f"the caller's roles lack {len(denied)} of the {len(actions)} actions deploying "
-            f"this {layer} stack needs: {', '.join(denied)}",
+            f"{stack} needs: {', '.join(denied)}",
             missing_role_fix(denied, preflight.subscription_path, preflight.assignee),
         )
     if conditional:
@@ -323,10 +323,8 @@ def check_permissions(preflight: Preflight) -> Finding:
             "azure-native:authorization:RoleAssignment resources); otherwise ask for an "
             "unconditional assignment",
         )
-    return ok(
-        f"all {len(actions)} actions deploying this {layer} stack needs are allowed, including "
-        "Microsoft.Authorization/roleAssignments/write"
-    )
+    including = f", including {ROLE_ASSIGNMENT_WRITE}" if ROLE_ASSIGNMENT_WRITE in actions else ""
+    return ok(f"all {len(actions)} actions deploying {stack} needs are allowed{including}")
 
 
 def _providers(preflight: Preflight) -> tuple[str, list[Provider]]:
@@ -367,17 +365,43 @@ def _date(value: str | None) -> str:
     return value[:10] if value else "an unknown date"
 
 
+_Deleted = TypeVar("_Deleted", DeletedVault, DeletedAccount)
+
+
+def _first_by_name(items: list[_Deleted]) -> dict[str, _Deleted]:
+    """Lower-cased name -> the first soft-deleted item of that name ARM listed."""
+    found: dict[str, _Deleted] = {}
+    for item in items:
+        found.setdefault(item.name.lower(), item)
+    return found
+
+
+def _collisions(findings: list[Finding]) -> Finding:
+    """One finding for several planned names: every collision, each with its fix."""
+    return fail("; ".join(f.detail for f in findings), "; ".join(f.fix or "" for f in findings))
+
+
 def check_deleted_key_vaults(preflight: Preflight) -> Finding:
-    name = preflight.target.key_vault_name
-    assert name is not None  # not_applicable guarantees it
+    names = preflight.target.key_vault_names
     path = f"{preflight.subscription_path}/providers/Microsoft.KeyVault/deletedVaults"
     values = preflight.client.list_values(
         path, KEY_VAULT_API, action="Microsoft.KeyVault/deletedVaults/read"
     )
     vaults = parse_list(DeletedVault, values, path)
-    match = next((vault for vault in vaults if vault.name.lower() == name.lower()), None)
-    if match is None:
-        return ok(f"no soft-deleted vault named {name} ({len(vaults)} soft-deleted in total)")
+    deleted = _first_by_name(vaults)
+    collisions = [
+        _deleted_vault(preflight, name, deleted[name.lower()])
+        for name in names
+        if name.lower() in deleted
+    ]
+    if collisions:
+        return _collisions(collisions)
+    return ok(
+        f"no soft-deleted vault named {', '.join(names)} ({len(vaults)} soft-deleted in total)"
+    )
+
+
+def _deleted_vault(preflight: Preflight, name: str, match: DeletedVault) -> Finding:
     props = match.properties
     location = props.location or preflight.target.location
     purge_date = _date(props.scheduled_purge_date)
@@ -398,8 +422,7 @@ def check_deleted_key_vaults(preflight: Preflight) -> Finding:
 
 
 def check_deleted_openai_accounts(preflight: Preflight) -> Finding:
-    name = preflight.target.openai_account_name
-    assert name is not None  # not_applicable guarantees it
+    planned = preflight.target.cognitive_accounts
     path = f"{preflight.subscription_path}/providers/Microsoft.CognitiveServices/deletedAccounts"
     values = preflight.client.list_values(
         path,
@@ -407,10 +430,23 @@ def check_deleted_openai_accounts(preflight: Preflight) -> Finding:
         action="Microsoft.CognitiveServices/locations/resourceGroups/deletedAccounts/read",
     )
     accounts = parse_list(DeletedAccount, values, path)
-    match = next((account for account in accounts if account.name.lower() == name.lower()), None)
-    if match is None:
-        return ok(f"no soft-deleted account named {name} ({len(accounts)} soft-deleted in total)")
-    group = match.resource_group or preflight.target.openai_resource_group
+    deleted = _first_by_name(accounts)
+    collisions = [
+        _deleted_account(preflight, account, deleted[account.name.lower()])
+        for account in planned
+        if account.name.lower() in deleted
+    ]
+    if collisions:
+        return _collisions(collisions)
+    names = ", ".join(account.name for account in planned)
+    return ok(f"no soft-deleted account named {names} ({len(accounts)} soft-deleted in total)")
+
+
+def _deleted_account(
+    preflight: Preflight, account: CognitiveAccount, match: DeletedAccount
+) -> Finding:
+    name = account.name
+    group = match.resource_group or account.resource_group
     location = normalise_location(
         match.location or match.location_from_id or preflight.target.location
     )
@@ -578,22 +614,26 @@ def _always(target: StackTarget) -> str | None:
 
 
 def _without_key_vault(target: StackTarget) -> str | None:
-    if target.key_vault_name is None:
-        return f"{target.layer} stacks create no Key Vault (their keys live in the landing zone's)"
+    if not target.key_vault_names:
+        return f"{target.stack} plans no Key Vault"
     return None
 
 
-def _without_openai(target: StackTarget) -> str | None:
-    if target.openai_account_name is None or not target.deployments:
-        return f"{target.layer} stacks deploy no Azure OpenAI"
+def _without_cognitive_accounts(target: StackTarget) -> str | None:
+    if not target.cognitive_accounts:
+        return f"{target.stack} plans no Cognitive Services account"
+    return None
+
+
+def _without_deployments(target: StackTarget) -> str | None:
+    if not target.deployments:
+        return f"{target.stack} plans no Azure OpenAI deployment"
     return None
 
 
 def _without_health_data(target: StackTarget) -> str | None:
-    if target.layer != "ai_lab":
-        return f"{target.layer} stacks deploy no Health Data Services"
     if not target.health_data_types:
-        return "hlz:healthData turns FHIR and DICOM off"
+        return f"{target.stack} plans no Health Data Services"
     return None
 
 
@@ -615,9 +655,9 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "soft-deleted-openai-accounts",
         check_deleted_openai_accounts,
-        not_applicable=_without_openai,
+        not_applicable=_without_cognitive_accounts,
     ),
-    Check("region-models", check_region_models, not_applicable=_without_openai),
-    Check("openai-quota", check_openai_quota, not_applicable=_without_openai),
+    Check("region-models", check_region_models, not_applicable=_without_deployments),
+    Check("openai-quota", check_openai_quota, not_applicable=_without_deployments),
     Check("region-health-data", check_region_health_data, not_applicable=_without_health_data),
 )

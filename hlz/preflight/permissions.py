@@ -13,9 +13,10 @@ from functools import cache
 from typing import Literal
 
 from hlz.preflight.responses import Permission
-from hlz.preflight.target import ROLE_ASSIGNMENT_WRITE
 
 Grant = Literal["allowed", "conditional", "denied"]
+
+ROLE_ASSIGNMENT_WRITE = "Microsoft.Authorization/roleAssignments/write"
 
 AUTHORIZATION_NAMESPACE = "microsoft.authorization/"
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from hlz.text import printable
+from hlz.render.text import printable
 
 Status = Literal["ok", "warn", "fail", "skip"]
 """ok: ready. warn: deployable, but look. fail: the deployment would fail. skip: not

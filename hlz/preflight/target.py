@@ -1,80 +1,57 @@
-"""What one stack needs from its subscription and region, derived from its config.
+"""What one stack needs from its subscription and region, derived from its offline plan.
 
-Derived, never asked for (the stack file already says all of it):
+Derived, never asked for and never listed per layer: preflight plans the stack as ``hlz plan``
+does (``hlz.plan.Planner``: the layer's config checks, the stacks it references planned first,
+so an AI lab is checked against its landing zone's outputs) and reads what to check off the
+resources the plan deploys, whatever the layer:
 
-| need                   | landing_zone                  | ai_lab                               |
-|------------------------|-------------------------------|--------------------------------------|
-| resource providers     | ``LANDING_ZONE_PROVIDERS``    | ``AI_LAB_PROVIDERS`` + HealthcareApis |
-|                        |                               | when FHIR or DICOM is on             |
-| deployer's actions     | ``LANDING_ZONE_ACTIONS``      | ``AI_LAB_ACTIONS`` (+ HealthcareApis) |
-|                        | + locks in production         | + locks in production                |
-| soft-deleted names     | the platform Key Vault        | the OpenAI account                   |
-| quota, models offered  | not applicable                | each ``hlz:openai.deployments`` entry |
-| Health Data Services   | not applicable                | workspaces (+ fhir/dicom services)   |
+| need                   | derived from the plan                                              |
+|------------------------|--------------------------------------------------------------------|
+| resource providers     | the namespace of every planned ARM type, except Microsoft.Resources |
+|                        | and Microsoft.Authorization (registered in every subscription)    |
+| deployer's actions     | ``<ARM type>/write`` for every distinct planned ARM type (role     |
+|                        | assignments, locks, policy assignments included when planned)     |
+| soft-deleted names     | the names of planned Key Vaults and Cognitive Services accounts    |
+| quota, models offered  | each planned ``cognitiveservices:Deployment``, named by the config |
+|                        | entry that declares it (``hlz:openai.deployments[0] (name)``)     |
+| Health Data Services   | the planned Microsoft.HealthcareApis resource types               |
 
-An AI lab's CMK keys live in the landing zone's vault, hence KeyVault among its providers.
+Planned means deployed: reads (``Resource.get``, the ``pulumi.StackReference``) and component
+resources (``hlz:*``) are not; neither are resources of providers other than azure-native. A
+planned token's ARM type comes from ``policies.arm_types`` (a versioned token counts as its
+unversioned one); a generic ``azure-native:resources:Resource`` carries its ARM type in its
+inputs. So an AI lab needs Microsoft.KeyVault though it creates no vault: its CMK keys
+(``Microsoft.KeyVault/vaults/keys``) go into the landing zone's.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from components.errors import ConfigError
-from hlz.stackfiles import StackFile
+from hlz.stackfiles import StackFile, project_root
+from policies.arm_types import GENERIC_RESOURCE, ArmPath, arm_path
+from policies.normalise import generic_arm_type, normalise
 
-Layer = Literal["landing_zone", "ai_lab"]
+if TYPE_CHECKING:
+    from hlz.plan import Plan, Planner
 
-LANDING_ZONE_PROVIDERS = (
-    "Microsoft.Network",
-    "Microsoft.KeyVault",
-    "Microsoft.Insights",
-    "Microsoft.OperationalInsights",
-    "Microsoft.Security",
-)
-AI_LAB_PROVIDERS = (
-    "Microsoft.Network",
-    "Microsoft.KeyVault",
-    "Microsoft.Insights",
-    "Microsoft.CognitiveServices",
-    "Microsoft.Storage",
-    "Microsoft.ManagedIdentity",
-)
+AZURE_NATIVE = "azure-native:"
+RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
+RESOURCE_GROUP_TYPE = "Microsoft.Resources/subscriptions/resourceGroups"
+"""A resource group's ARM type (it lives under the subscription, not a provider's path)."""
+
+ALWAYS_REGISTERED = frozenset({"Microsoft.Resources", "Microsoft.Authorization"})
+"""Resource providers Azure registers in every subscription, so preflight does not check them
+(https://learn.microsoft.com/azure/azure-resource-manager/management/resource-providers-and-types)."""
+_ALWAYS_REGISTERED = {namespace.casefold() for namespace in ALWAYS_REGISTERED}
+
+KEY_VAULT = "Microsoft.KeyVault/vaults"
+COGNITIVE_SERVICES_ACCOUNT = "Microsoft.CognitiveServices/accounts"
+OPENAI_DEPLOYMENT = "Microsoft.CognitiveServices/accounts/deployments"
 HEALTH_PROVIDER = "Microsoft.HealthcareApis"
-
-ROLE_ASSIGNMENT_WRITE = "Microsoft.Authorization/roleAssignments/write"
-LOCK_WRITE = "Microsoft.Authorization/locks/write"
-
-# One write per kind of resource the program creates: enough to tell Owner / Contributor /
-# Reader apart and to name what a custom role lacks, without listing all ~60 operations.
-LANDING_ZONE_ACTIONS = (
-    "Microsoft.Resources/subscriptions/resourceGroups/write",
-    "Microsoft.Network/virtualNetworks/write",
-    "Microsoft.Network/azureFirewalls/write",
-    "Microsoft.Network/privateDnsZones/write",
-    "Microsoft.Network/privateEndpoints/write",
-    "Microsoft.KeyVault/vaults/write",
-    "Microsoft.OperationalInsights/workspaces/write",
-    "Microsoft.Insights/privateLinkScopes/write",
-    "Microsoft.Insights/diagnosticSettings/write",
-    "Microsoft.Security/pricings/write",
-    "Microsoft.Authorization/policyAssignments/write",
-    ROLE_ASSIGNMENT_WRITE,
-)
-AI_LAB_ACTIONS = (
-    "Microsoft.Resources/subscriptions/resourceGroups/write",
-    "Microsoft.Network/virtualNetworks/write",
-    "Microsoft.Network/virtualNetworks/virtualNetworkPeerings/write",
-    "Microsoft.Network/privateEndpoints/write",
-    "Microsoft.CognitiveServices/accounts/write",
-    "Microsoft.CognitiveServices/accounts/deployments/write",
-    "Microsoft.Storage/storageAccounts/write",
-    "Microsoft.ManagedIdentity/userAssignedIdentities/write",
-    "Microsoft.KeyVault/vaults/keys/write",
-    "Microsoft.Insights/diagnosticSettings/write",
-    ROLE_ASSIGNMENT_WRITE,
-)
-HEALTH_ACTION = "Microsoft.HealthcareApis/workspaces/write"
 
 
 @dataclass(frozen=True)
@@ -91,101 +68,207 @@ class Deployment:
 
 
 @dataclass(frozen=True)
+class CognitiveAccount:
+    """A Cognitive Services account the stack will create."""
+
+    name: str
+    resource_group: str
+
+
+@dataclass(frozen=True)
 class StackTarget:
     stack: str
-    layer: Layer
+    layer: str | None
     location: str
-    production: bool
+    """The region most of the stack's planned resources are in."""
     providers: tuple[str, ...]
     actions: tuple[str, ...]
-    key_vault_name: str | None = None
-    """The Key Vault the stack creates (landing zone), checked against soft-deleted vaults."""
-    openai_account_name: str | None = None
-    """The Cognitive Services account the stack creates (AI lab)."""
-    openai_resource_group: str | None = None
+    key_vault_names: tuple[str, ...] = ()
+    """The Key Vaults the stack creates, checked against soft-deleted vaults."""
+    cognitive_accounts: tuple[CognitiveAccount, ...] = ()
+    """The Cognitive Services accounts the stack creates, checked against soft-deleted ones."""
     deployments: tuple[Deployment, ...] = ()
     health_data_types: tuple[str, ...] = ()
     """Microsoft.HealthcareApis resource types the region must offer."""
 
 
-def raw_config(stack_file: StackFile) -> dict[str, Any]:
-    """The ``hlz:*`` keys without the namespace, as the config models read them."""
-    return {
-        key.removeprefix("hlz:"): value
-        for key, value in stack_file.config.items()
-        if key.startswith("hlz:")
-    }
+@dataclass(frozen=True)
+class PlannedResource:
+    """A resource the plan deploys: its typed token and inputs as the policy pack sees them
+    (``policies.normalise``: a generic resource of a known ARM type as that typed resource,
+    its name under the typed name input) and its ARM type."""
+
+    token: str
+    arm_type: str
+    inputs: Mapping[str, Any]
+
+    @property
+    def namespace(self) -> str:
+        return self.arm_type.split("/", 1)[0]
+
+    @property
+    def name(self) -> str:
+        """Its own name: the name input of its innermost level."""
+        path = arm_path(self.token)
+        name_key = path.levels[-1][1] if path is not None else "resourceName"
+        return _text(self.inputs.get(name_key))
 
 
-def stack_target(stack_file: StackFile) -> StackTarget:
-    """Validate the stack's config and derive what preflight checks; ConfigError if invalid."""
-    layer = stack_file.layer
-    if layer == "landing_zone":
-        return _landing_zone_target(stack_file)
-    if layer == "ai_lab":
-        return _ai_lab_target(stack_file)
-    raise ConfigError(
-        [("hlz:layer", f"must be landing_zone or ai_lab, not {layer!r}")], stack_file.path.name
-    )
+def stack_target(stack_file: StackFile, *, planner: Planner | None = None) -> StackTarget:
+    """Plan the stack offline and derive what preflight checks. Raises ConfigError for invalid
+    config (the planner's, naming the key); any other exception is the stack program's."""
+    from hlz.plan import Planner
+
+    planner = planner or Planner()
+    if stack_file.path.resolve() == (project_root() / f"Pulumi.{stack_file.name}.yaml").resolve():
+        plan = planner.planned(stack_file.name)  # the project's stack: planned once per planner
+    else:
+        plan = planner.plan(stack_file.name, stack_file=stack_file)
+    return target_of(plan, stack_file)
 
 
-def _landing_zone_target(stack_file: StackFile) -> StackTarget:
-    from stacks.landing_zone.config import load_landing_zone_config, planned_names
-
-    config = load_landing_zone_config(raw_config(stack_file), stack_file.name)
-    namer = planned_names(config, stack_file.name)
+def target_of(plan: Plan, stack_file: StackFile) -> StackTarget:
+    """What preflight checks for ``plan``, made from ``stack_file``."""
+    resources = list(planned_resources(plan))
+    arm_types: dict[str, str] = {}
+    namespaces: dict[str, str] = {}
+    for resource in resources:
+        arm_types.setdefault(resource.arm_type.casefold(), resource.arm_type)
+        namespaces.setdefault(resource.namespace.casefold(), resource.namespace)
     return StackTarget(
-        stack=stack_file.name,
-        layer="landing_zone",
-        location=config.location,
-        production=config.production,
-        providers=LANDING_ZONE_PROVIDERS,
-        actions=LANDING_ZONE_ACTIONS + ((LOCK_WRITE,) if config.locks else ()),
-        key_vault_name=namer.name("key_vault", "plat"),
-    )
-
-
-def _ai_lab_target(stack_file: StackFile) -> StackTarget:
-    from stacks.ai_lab.config import SOURCE, lab_namer, parse_ai_lab_config
-
-    # Shape only: the semantic checks need the landing zone's outputs, which are not here.
-    config = parse_ai_lab_config(raw_config(stack_file))
-    namer = lab_namer(config, stack_file.name)
-    try:
-        account = namer.name("cognitive_services", "")
-        resource_group = namer.name("resource_group", "")
-    except ValueError as error:
-        problem = ("hlz:prefix", f"{error} (shorten hlz:prefix or hlz:lab)")
-        raise ConfigError([problem], SOURCE) from None
-    health = config.health_data
-    health_types = (
-        ("workspaces",)
-        + (("workspaces/fhirservices",) if health.fhir else ())
-        + (("workspaces/dicomservices",) if health.dicom else ())
-        if health.fhir or health.dicom
-        else ()
-    )
-    return StackTarget(
-        stack=stack_file.name,
-        layer="ai_lab",
-        location=config.location,
-        production=config.production,
-        providers=AI_LAB_PROVIDERS + ((HEALTH_PROVIDER,) if health_types else ()),
-        actions=AI_LAB_ACTIONS
-        + ((HEALTH_ACTION,) if health_types else ())
-        + ((LOCK_WRITE,) if config.production else ()),
-        openai_account_name=account,
-        openai_resource_group=resource_group,
-        deployments=tuple(
-            Deployment(
-                key=f"hlz:openai.deployments[{index}] ({deployment.name})",
-                name=deployment.name,
-                model=deployment.model,
-                version=deployment.version,
-                sku=deployment.sku,
-                capacity=deployment.capacity,
-            )
-            for index, deployment in enumerate(config.openai.deployments)
+        stack=plan.stack,
+        layer=plan.layer,
+        location=_location(resources),
+        providers=_sorted(
+            namespace
+            for folded, namespace in namespaces.items()
+            if folded not in _ALWAYS_REGISTERED
         ),
-        health_data_types=health_types,
+        actions=_sorted(f"{arm_type}/write" for arm_type in arm_types.values()),
+        key_vault_names=tuple(r.name for r in _of_type(resources, KEY_VAULT) if r.name),
+        cognitive_accounts=tuple(
+            CognitiveAccount(r.name, _text(r.inputs.get("resourceGroupName")))
+            for r in _of_type(resources, COGNITIVE_SERVICES_ACCOUNT)
+            if r.name
+        ),
+        deployments=_deployments(resources, stack_file),
+        health_data_types=_sorted(
+            r.arm_type.split("/", 1)[1]
+            for r in resources
+            if r.namespace.casefold() == HEALTH_PROVIDER.casefold()
+        ),
     )
+
+
+def _sorted(texts: Iterable[str]) -> tuple[str, ...]:
+    """Distinct, in order; ARM names are case-insensitive, so sorted so (ties the same way
+    every time)."""
+    return tuple(sorted(set(texts), key=lambda text: (text.casefold(), text)))
+
+
+def planned_resources(plan: Plan) -> Iterator[PlannedResource]:
+    """The Azure resources ``plan`` deploys, in the plan's reproducible order."""
+    for registration in plan.ordered():
+        if not registration.custom or registration.read:
+            continue  # a component, or a read (Resource.get, StackReference)
+        if not registration.type.startswith(AZURE_NATIVE):
+            continue  # not an ARM resource (pulumi:providers:*, random, ...)
+        token, inputs = normalise(registration.type, registration.inputs)
+        yield PlannedResource(token, arm_type_of(token, registration.inputs), inputs)
+
+
+def arm_type_of(token: str, inputs: Mapping[str, Any]) -> str:
+    """The ARM type of a planned (normalised) azure-native token: from ``policies.arm_types``,
+    or a generic resource's own inputs."""
+    if token == RESOURCE_GROUP:
+        return RESOURCE_GROUP_TYPE
+    arm_type = generic_arm_type(inputs) if token == GENERIC_RESOURCE else _joined(arm_path(token))
+    if arm_type is None:
+        # Planning fails first for a token without an ARM path (hlz.engine builds its id).
+        raise ValueError(
+            f"no ARM type for {token}: add it to ARM_PATHS in policies/arm_types.py "
+            "(see docs/adding-a-service.md)"
+        )
+    return arm_type
+
+
+def _joined(path: ArmPath | None) -> str | None:
+    if path is None:
+        return None
+    return "/".join((path.namespace, *(collection for collection, _ in path.levels)))
+
+
+def _of_type(resources: Iterable[PlannedResource], arm_type: str) -> list[PlannedResource]:
+    return [r for r in resources if r.arm_type.casefold() == arm_type.casefold()]
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _location(resources: Iterable[PlannedResource]) -> str:
+    """The region most planned resources are in (private DNS zones and the like are global)."""
+    counts = Counter(
+        location.replace(" ", "").lower()
+        for r in resources
+        if isinstance(location := r.inputs.get("location"), str) and location.lower() != "global"
+    )
+    if not counts:
+        return "no region"
+    most = max(counts.values())
+    return min(location for location, count in counts.items() if count == most)
+
+
+def _deployments(resources: list[PlannedResource], stack_file: StackFile) -> tuple[Deployment, ...]:
+    found: list[tuple[tuple[int, str], Deployment]] = []
+    for resource in _of_type(resources, OPENAI_DEPLOYMENT):
+        inputs = resource.inputs
+        name = _text(inputs.get("deploymentName"))
+        properties = inputs.get("properties")
+        model = properties.get("model") if isinstance(properties, Mapping) else None
+        model = model if isinstance(model, Mapping) else {}
+        sku = inputs.get("sku")
+        sku = sku if isinstance(sku, Mapping) else {}
+        capacity = sku.get("capacity")
+        model_name = _text(model.get("name"))
+        position, key = _declared_at(stack_file.config, name, model_name)
+        deployment = Deployment(
+            key=f"{key} ({name})" if key else f"the {name} deployment",
+            name=name,
+            model=model_name,
+            version=_text(model.get("version")),
+            sku=_text(sku.get("name")),
+            capacity=int(capacity) if isinstance(capacity, int | float) else 0,
+        )
+        found.append(((position, name), deployment))
+    return tuple(deployment for _, deployment in sorted(found, key=lambda item: item[0]))
+
+
+def _declared_at(config: Mapping[str, Any], name: str, model: str) -> tuple[int, str | None]:
+    """Where the stack's config declares the deployment ``name``: (its place in the file, its
+    key such as ``hlz:openai.deployments[0]``), found as the list entry whose ``name`` it is
+    (one naming ``model`` too, when several share the name); (-1, None) if none does."""
+    entries = [
+        (position, key, entry)
+        for position, (key, entry) in enumerate(_list_entries(config))
+        if entry.get("name") == name
+    ]
+    best = [e for e in entries if model in e[2].values()] or entries
+    if not best:
+        return -1, None
+    position, key, _ = best[0]
+    return position, key
+
+
+def _list_entries(value: Any, key: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every mapping inside a list in the stack's ``hlz:*`` config, with its key, in file order."""
+    if isinstance(value, Mapping):
+        for name, item in value.items():
+            if not key and not (isinstance(name, str) and name.startswith("hlz:")):
+                continue
+            yield from _list_entries(item, f"{key}.{name}" if key else str(name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, Mapping):
+                yield f"{key}[{index}]", item
+            yield from _list_entries(item, f"{key}[{index}]")

@@ -135,12 +135,6 @@ class TypeLibrary:
         type_file = self.type_file(namespace, api_version)
         return type_file.resource(arm_type, api_version) if type_file else None
 
-    def available(self) -> list[tuple[str, str]]:
-        """(namespace, API version) of every vendored file, sorted."""
-        return sorted(
-            (path.parent.parent.name, path.parent.name) for path in self.root.glob("*/*/types.json")
-        )
-
 
 @functools.cache
 def default_library() -> TypeLibrary:

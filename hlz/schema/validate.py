@@ -50,18 +50,6 @@ FINDING_KINDS = (
     "no-type-definition",
 )
 
-GENERIC_PARAMETERS = (
-    "resourceGroupName",
-    "resourceProviderNamespace",
-    "parentResourcePath",
-    "resourceType",
-    "resourceName",
-    "apiVersion",
-)
-"""URL parameters of ``Resources_CreateOrUpdate`` (specification/resources/resource-manager/
-Microsoft.Resources/stable/2024-03-01/resources.json), the generic resource's PUT."""
-
-
 @dataclass(frozen=True)
 class TypeFinding:
     urn: str

@@ -12,24 +12,30 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field
 
 from components.errors import ConfigError
+from components.health_data import FhirDataRole
 from components.naming import Namer, unique_suffix
-from components.openai import ApprovalPattern, ApprovalPatternText, fqdn_problem
+from components.openai import (
+    AccountKind,
+    ApprovalPattern,
+    ApprovalPatternText,
+    ContentFilter,
+    ModelDeployment,
+)
 from components.shared import Override
+from components.specs import EntraObjectIds, ExactHostName, HttpsOrigin, PrivateCidr
 from policies.clock import utc_today
-from policies.overrides import visible_text
-from policies.vocabulary import CLASSIFICATION_TAG, TAG_VALUE_MAX_LENGTH, RiskTier, holds_phi
+from policies.vocabulary import CLASSIFICATION_TAG, holds_phi
 from stacks.ai_lab.catalogue import US_RESIDENT_SKUS, load_catalogue
 from stacks.common import (
     LAB_NAME,
     RESERVED_TAGS,
     ConfigModel,
     Profile,
-    cidr_problem,
-    guid_problems,
     key,
+    lab_profile_override,
     location_problems,
     overlap_problems,
     parse_model,
@@ -40,83 +46,26 @@ from stacks.common import (
 
 SOURCE = "AI-lab configuration"
 BUILT_IN_CONTENT_FILTERS = ("Microsoft.Default", "Microsoft.DefaultV2")
-SeverityThreshold = Literal["Low", "Medium", "High"]
 DEFAULT_APPROVAL_PATTERN = r"^AIGB-\d{4}-\d{3,6}$"
 # Thresholds that block medium-severity content (Low blocks more, High blocks less).
 STRICT_THRESHOLDS = ("Low", "Medium")
 
 
 class LabSubnetsConfig(ConfigModel):
-    private_endpoints: str
+    private_endpoints: PrivateCidr
     """Subnet for the lab's private endpoints (OpenAI, Health Data Services, storage)."""
-    workloads: str
+    workloads: PrivateCidr
     """Subnet for the lab's compute (egress forced through the hub firewall)."""
 
 
-class ContentFilterConfig(ConfigModel):
-    severity_threshold: SeverityThreshold = "Medium"
-    """Block content at this severity or above on every harm category (hate, sexual, violence,
-    self-harm), for prompts and completions. Default: Medium."""
-    prompt_shield: bool = True
-    """Block jailbreak and indirect prompt-injection attacks. Default: true."""
-
-
-class GovernanceConfig(ConfigModel):
-    """The AI governance board's record for one deployment: the approval that lets it run."""
-
-    use_case: str = Field(min_length=5, max_length=200)
-    """What the deployment is approved for, in a sentence (5-200 characters)."""
-    risk_tier: RiskTier
-    """minimal | limited | high. High requires a strict custom content filter."""
-    approval_reference: str = Field(max_length=TAG_VALUE_MAX_LENGTH)
-    """The board's reference (e.g. a ticket id), matching hlz:openai.approvalReferencePattern."""
-    approval_expires: date
-    """Last day the approval is valid (YYYY-MM-DD); an expired approval is an error."""
-    owner: str = Field(min_length=3, max_length=TAG_VALUE_MAX_LENGTH)
-    """Accountable owner (a person or team address, at most 256 characters: a tag value)."""
-    processes_phi: bool
-    """Whether prompts or completions contain PHI; PHI needs a US data-zone SKU."""
-
-    @field_validator("use_case", "owner")
-    @classmethod
-    def _visible(cls, value: str) -> str:
-        # Zero-width and format characters pass a length check but name nobody.
-        if len(visible_text(value)) < 3:
-            raise ValueError(
-                "is made only of invisible characters (zero-width or format characters) or "
-                "nearly so; write a real value"
-            )
-        return value
-
-
-class DeploymentConfig(ConfigModel):
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
-    """Deployment name applications call (2-64 letters, digits, '.', '_', '-')."""
-    model: str
-    """Model name from the shipped catalogue (stacks/ai_lab/model_catalogue.yaml)."""
-    version: str
-    """Model version; a retired version is rejected."""
-    sku: str = "DataZoneStandard"
-    """Deployment SKU. Default DataZoneStandard: processing stays in the US data zone."""
-    capacity: int = Field(strict=True)
-    """Capacity in thousands of tokens per minute (must be > 0; an integer, not true/false)."""
-    content_filter: str
-    """Content-filter (RAI) policy: Microsoft.DefaultV2 or a key of hlz:openai.contentFilters.
-    Required: no deployment without a content filter."""
-    data_residency_override: Override | None = None
-    """Required to use a Global* SKU with PHI: data may be processed outside the US."""
-    governance: GovernanceConfig
-    """The governance record; required for every deployment."""
-
-
 class OpenAIConfig(ConfigModel):
-    kind: Literal["OpenAI", "AIServices"] = "OpenAI"
+    kind: AccountKind = "OpenAI"
     """Account kind. Default OpenAI; AIServices adds the services.ai private DNS zone."""
-    allowed_fqdns: list[str] = Field(default_factory=list)
+    allowed_fqdns: list[ExactHostName] = Field(default_factory=list)
     """Extra hosts the account may call out to (the lab storage account is always allowed):
     exact lowercase host names such as ``api.example.org`` — no wildcard, scheme, path, port or
     IP address (the list is the account's guard against data exfiltration)."""
-    content_filters: dict[str, ContentFilterConfig] = Field(default_factory=dict)
+    content_filters: dict[str, ContentFilter] = Field(default_factory=dict)
     """Custom content-filter policies by name."""
     approval_reference_pattern: ApprovalPatternText = DEFAULT_APPROVAL_PATTERN
     """Pattern every governance approvalReference must match. Default: ``^AIGB-\\d{4}-\\d{3,6}$``
@@ -127,7 +76,7 @@ class OpenAIConfig(ConfigModel):
     accepted: ``.``, ``*``, ``+``, ``{m,}``, other escapes, lookaround, a quantifier inside a
     quantified group, alternatives in a group repeated more than once, more than 100 characters,
     and a pattern without a literal character (it would accept anything)."""
-    deployments: list[DeploymentConfig] = Field(min_length=1)
+    deployments: list[ModelDeployment] = Field(min_length=1)
     """Model deployments, created one after another (Azure rejects parallel deployments)."""
 
 
@@ -136,10 +85,11 @@ class HealthDataConfig(ConfigModel):
     """Deploy a FHIR R4 service. Default: true."""
     dicom: bool = True
     """Deploy a DICOM service. Default: true."""
-    fhir_data_role: Literal["reader", "contributor"] = "reader"
+    fhir_data_role: FhirDataRole = "reader"
     """Role lab members get on FHIR data. Default: reader (least privilege)."""
-    cors_origins: list[str] = Field(default_factory=list)
-    """Browser origins allowed to call FHIR: explicit https:// origins only, never '*'."""
+    cors_origins: list[HttpsOrigin] = Field(default_factory=list)
+    """Browser origins allowed to call FHIR: explicit https:// origins (https://host[:port]),
+    never '*'."""
 
 
 def _stack_reference(value: str) -> str:
@@ -168,11 +118,11 @@ class AiLabConfig(ConfigModel):
     apply: names up to 128 characters (the lab has a storage account) without ``<>%&\\?/`` and
     unique regardless of case, values up to 256; at most 43 tags (hlz keeps 7 of Azure's 50 for
     its own), fewer with more than 7 deployments (one approval tag each on the OpenAI account)."""
-    address_space: str
+    address_space: PrivateCidr
     """The lab's VNet range; must equal the landing zone's allocation for this lab."""
     subnets: LabSubnetsConfig
     """Prefixes of the lab's subnets, inside hlz:addressSpace."""
-    member_group_ids: list[str] = Field(min_length=1)
+    member_group_ids: EntraObjectIds = Field(min_length=1)
     """Entra group object ids of lab members (OpenAI User, FHIR/DICOM data roles)."""
     openai: OpenAIConfig
     """The lab's Azure OpenAI account: kind, egress allow-list, content filters, deployments."""
@@ -191,6 +141,14 @@ class AiLabConfig(ConfigModel):
     def hsm_keys(self) -> bool:
         """HSM-backed customer-managed keys: in production and for PHI in every profile."""
         return self.production or self.phi
+
+    @property
+    def hsm_override(self) -> Override | None:
+        return None if self.hsm_keys else lab_profile_override("hsm")
+
+    @property
+    def lock_override(self) -> Override | None:
+        return None if self.production else lab_profile_override("lock")
 
 
 def lab_namer(config: AiLabConfig, stack: str) -> Namer:
@@ -237,8 +195,8 @@ def parse_ai_lab_config(raw: dict[str, Any]) -> AiLabConfig:
 
 
 def _name_deployment(config_key: str, raw: dict[str, Any]) -> str:
-    """``hlz:openai.deployments.1.x`` -> ``hlz:openai.deployments[1] (name).x``."""
-    match = re.match(r"^(hlz:openai\.deployments)\.(\d+)(.*)$", config_key)
+    """``hlz:openai.deployments[1].x`` -> ``hlz:openai.deployments[1] (name).x``."""
+    match = re.match(r"^(hlz:openai\.deployments)\[(\d+)\](.*)$", config_key)
     if not match:
         return config_key
     index = int(match.group(2))
@@ -252,20 +210,12 @@ def _name_deployment(config_key: str, raw: dict[str, Any]) -> str:
 def _network_problems(config: AiLabConfig) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     space_key = key("addressSpace")
-    space_problem = cidr_problem(config.address_space)
-    if space_problem:
-        problems.append((space_key, space_problem))
+    space = ipaddress.IPv4Network(config.address_space)
     subnet_ranges: dict[str, str] = {}
     for name, prefix in config.subnets.model_dump(by_alias=True).items():
         subnet_key = key("subnets", name)
-        problem = cidr_problem(prefix)
-        if problem:
-            problems.append((subnet_key, problem))
-            continue
         subnet_ranges[subnet_key] = prefix
-        if space_problem is None and not ipaddress.IPv4Network(prefix).subnet_of(
-            ipaddress.IPv4Network(config.address_space)
-        ):
+        if not ipaddress.IPv4Network(prefix).subnet_of(space):
             problems.append(
                 (subnet_key, f"{prefix} is outside {space_key} ({config.address_space})")
             )
@@ -289,10 +239,6 @@ def _deployment_problems(config: AiLabConfig, today: date) -> list[tuple[str, st
             deployment.model, deployment.version, deployment.sku, config.location, today
         ):
             problems.append((f"{named}.{field}", message))
-        if deployment.capacity <= 0:
-            problems.append(
-                (f"{named}.capacity", f"capacity must be > 0, not {deployment.capacity}")
-            )
         known_filters = set(BUILT_IN_CONTENT_FILTERS) | set(config.openai.content_filters)
         if deployment.content_filter not in known_filters:
             problems.append(
@@ -325,7 +271,7 @@ def _deployment_problems(config: AiLabConfig, today: date) -> list[tuple[str, st
 
 def _governance_problems(
     config: AiLabConfig,
-    deployment: DeploymentConfig,
+    deployment: ModelDeployment,
     named: str,
     approval_pattern: ApprovalPattern,
     today: date,
@@ -371,8 +317,8 @@ def _governance_problems(
                 problems.append(
                     (
                         f"{named}.contentFilter",
-                        f"filter '{deployment.content_filter}' has promptShield off; high risk "
-                        "needs jailbreak and prompt-injection blocking",
+                        f"filter '{deployment.content_filter}' has a promptShieldOverride; "
+                        "high risk needs jailbreak and prompt-injection blocking",
                     )
                 )
     return problems
@@ -455,25 +401,12 @@ def validate_ai_lab_config(
         ),
         storage=True,
     )
-    problems += guid_problems(config.member_group_ids, key("memberGroupIds"))
     reference = stack_reference_problem(config.landing_zone_stack, stack)
     if reference is not None:
         problems.append((key("landingZoneStack"), reference))
-    for index, fqdn in enumerate(config.openai.allowed_fqdns):
-        problem = fqdn_problem(fqdn)
-        if problem is not None:
-            problems.append((key("openai", f"allowedFqdns[{index}]"), problem))
     names = lab_namer(config, stack).problems(NAMED_RESOURCES)
     problems += [(key("prefix"), f"{message} (shorten hlz:prefix or hlz:lab)") for message in names]
     problems += _network_problems(config)
     problems += _deployment_problems(config, today)
-    for index, origin in enumerate(config.health_data.cors_origins):
-        if "*" in origin or not origin.startswith("https://"):
-            problems.append(
-                (
-                    key("healthData", f"corsOrigins[{index}]"),
-                    f"'{origin}' must be an explicit https:// origin",
-                )
-            )
     problems += _landing_zone_problems(config, landing_zone)
     raise_if(problems, SOURCE)

@@ -15,13 +15,7 @@ from pulumi_azure_native import authorization
 from components.encryption import EncryptionKey, EncryptionKeyArgs
 from components.errors import ConfigError
 from components.health_data import HealthDataServices, HealthDataServicesArgs
-from components.openai import (
-    ContentFilter,
-    GovernanceRecord,
-    ModelDeployment,
-    OpenAI,
-    OpenAIArgs,
-)
+from components.openai import OpenAI, OpenAIArgs
 from components.resource_group import ResourceGroup, ResourceGroupArgs
 from components.shared import DiagnosticsTarget, Placement, PrivateLinkTarget
 from components.spoke_network import SpokeHub, SpokeNetwork, SpokeNetworkArgs
@@ -77,7 +71,7 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
             resource_group_name=namer.name("resource_group", ""),
             location=config.location,
             tags=tags,
-            lock=config.production,
+            lock_override=config.lock_override,
         ),
     )
     placement = Placement(resource_group_name=group.name, location=config.location, tags=tags)
@@ -119,7 +113,7 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
                 vault_name=landing_zone["keyVaultName"],
                 vault_resource_group_name=landing_zone["managementResourceGroupName"],
                 vault_uri=landing_zone["keyVaultUri"],
-                hsm=config.hsm_keys,
+                hsm_override=config.hsm_override,
                 subscription_id=client.subscription_id,
             ),
         )
@@ -152,25 +146,8 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
                 f"{storage_account_name}.blob.core.windows.net",
                 *config.openai.allowed_fqdns,
             ],
-            content_filters={
-                name: ContentFilter(
-                    severity_threshold=spec.severity_threshold, prompt_shield=spec.prompt_shield
-                )
-                for name, spec in config.openai.content_filters.items()
-            },
-            deployments=[
-                ModelDeployment(
-                    name=deployment.name,
-                    model=deployment.model,
-                    version=deployment.version,
-                    sku=deployment.sku,
-                    capacity=deployment.capacity,
-                    content_filter=deployment.content_filter,
-                    data_residency_override=deployment.data_residency_override,
-                    governance=GovernanceRecord(**deployment.governance.model_dump(by_alias=False)),
-                )
-                for deployment in config.openai.deployments
-            ],
+            content_filters=config.openai.content_filters,
+            deployments=config.openai.deployments,
             member_group_ids=config.member_group_ids,
             subscription_id=client.subscription_id,
         ),

@@ -12,17 +12,18 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from components.hub_network import HubSubnetPrefixes
 from components.naming import Namer, unique_suffix
 from components.shared import Override
+from components.specs import EntraObjectIds, PrivateCidr
 from policies.clock import utc_today
 from policies.vocabulary import CLASSIFICATION_TAG, holds_phi
 from stacks.common import (
     LAB_NAME,
     ConfigModel,
     Profile,
-    cidr_problem,
-    guid_problems,
     key,
+    lab_profile_override,
     location_problems,
     overlap_problems,
     parse_model,
@@ -32,29 +33,14 @@ from stacks.common import (
 
 FirewallSku = Literal["none", "Basic", "Standard", "Premium"]
 
-# Smallest subnet Azure accepts for each reserved subnet.
-MINIMUM_PREFIX_LENGTH = {"firewall": 26, "firewallManagement": 26, "bastion": 26}
 PRODUCTION_MINIMUM_RETENTION_DAYS = 365
 SOURCE = "landing-zone configuration"
 
 
-class HubSubnetsConfig(ConfigModel):
-    firewall: str | None = None
-    """AzureFirewallSubnet prefix (/26 or larger). Required unless ``hlz:firewall`` is none."""
-    firewall_management: str | None = None
-    """AzureFirewallManagementSubnet prefix (/26). Required for the Basic firewall."""
-    bastion: str | None = None
-    """AzureBastionSubnet prefix (/26 or larger). Required when ``hlz:bastion`` is true."""
-    shared_services: str
-    """Shared-services subnet prefix (egress forced through the firewall)."""
-    private_endpoints: str
-    """Subnet for the landing zone's private endpoints."""
-
-
 class HubConfig(ConfigModel):
-    address_space: str
+    address_space: PrivateCidr
     """The hub VNet's private IPv4 range, e.g. 10.0.0.0/22."""
-    subnets: HubSubnetsConfig
+    subnets: HubSubnetPrefixes
     """Prefixes of the hub's subnets, each inside hlz:hub.addressSpace."""
 
 
@@ -75,7 +61,7 @@ class LandingZoneConfig(ConfigModel):
     keeps 7 of Azure's 50 for its own)."""
     hub: HubConfig
     """The hub VNet: address space and subnet prefixes."""
-    spokes: dict[str, str] = Field(default_factory=dict)
+    spokes: dict[str, PrivateCidr] = Field(default_factory=dict)
     """Spoke allocation table: lab name -> address space. AI-lab stacks must use exactly theirs."""
     firewall: FirewallSku = "Standard"
     """Azure Firewall tier or ``none``. Default Standard; production needs Standard or Premium."""
@@ -89,7 +75,7 @@ class LandingZoneConfig(ConfigModel):
     (firewall, Bastion) can go without a DDoS plan, and until when. Default: not set."""
     log_retention_days: int | None = Field(default=None, ge=30, le=730, strict=True)
     """Log Analytics retention. Default: 365 in production (the minimum there), 90 in lab."""
-    platform_admin_group_ids: list[str] = Field(default_factory=list)
+    platform_admin_group_ids: EntraObjectIds = Field(default_factory=list)
     """Entra group object ids of platform admins (Key Vault Administrator)."""
 
     # Derived settings: the table of what each profile turns on lives here, in one place.
@@ -128,8 +114,18 @@ class LandingZoneConfig(ConfigModel):
         return None if self.firewall == "none" else self.firewall
 
     @property
-    def locks(self) -> bool:
-        return self.production
+    def lock_override(self) -> Override | None:
+        """Resource groups are locked against deletion in production; the lab profile says
+        why not."""
+        return None if self.production else lab_profile_override("lock")
+
+    @property
+    def ddos_override(self) -> Override | None:
+        """Why the hub has no DDoS plan: the configured override, else the lab profile's reason
+        (production without a plan needs a configured override: ``semantic_problems``)."""
+        if self.ddos_enabled:
+            return None
+        return self.ddos_protection_override or lab_profile_override("ddos_protection")
 
 
 def planned_names(config: LandingZoneConfig, stack: str) -> Namer:
@@ -155,7 +151,6 @@ def semantic_problems(
     problems: list[tuple[str, str]] = []
     problems += location_problems(config.location, key("location"))
     problems += tag_problems(config.tags, key("tags"))
-    problems += guid_problems(config.platform_admin_group_ids, key("platformAdminGroupIds"))
     problems += [
         (key("prefix"), message)
         for message in planned_names(config, stack).problems(NAMED_RESOURCES)
@@ -163,50 +158,27 @@ def semantic_problems(
 
     hub_key = key("hub", "addressSpace")
     ranges: dict[str, str] = {hub_key: config.hub.address_space}
-    hub_problem = cidr_problem(config.hub.address_space)
-    if hub_problem:
-        problems.append((hub_key, hub_problem))
-
-    subnets = config.hub.subnets.model_dump(by_alias=True)
+    hub_network = ipaddress.IPv4Network(config.hub.address_space)
+    subnets = config.hub.subnets
     subnet_ranges: dict[str, str] = {}
-    for name, prefix in subnets.items():
+    for name, prefix in subnets.model_dump(by_alias=True).items():
         if prefix is None:
             continue
         subnet_key = key("hub", "subnets", name)
-        problem = cidr_problem(prefix)
-        if problem:
-            problems.append((subnet_key, problem))
-            continue
         subnet_ranges[subnet_key] = prefix
-        network = ipaddress.IPv4Network(prefix)
-        hub_network = None if hub_problem else ipaddress.IPv4Network(config.hub.address_space)
-        if hub_network is not None and not network.subnet_of(hub_network):
+        if not ipaddress.IPv4Network(prefix).subnet_of(hub_network):
             problems.append(
                 (subnet_key, f"{prefix} is outside {hub_key} ({config.hub.address_space})")
             )
-        minimum = MINIMUM_PREFIX_LENGTH.get(name)
-        if minimum is not None and network.prefixlen > minimum:
-            problems.append((subnet_key, f"{prefix} is smaller than the /{minimum} Azure requires"))
     problems += overlap_problems(subnet_ranges)
-
-    if config.firewall_tier is not None and subnets["firewall"] is None:
-        problems.append(
-            (key("hub", "subnets", "firewall"), "required when hlz:firewall is not none")
-        )
-    if config.firewall == "Basic" and subnets["firewallManagement"] is None:
-        problems.append(
-            (key("hub", "subnets", "firewallManagement"), "required for the Basic firewall tier")
-        )
-    if config.bastion and subnets["bastion"] is None:
-        problems.append((key("hub", "subnets", "bastion"), "required when hlz:bastion is true"))
+    for field, why in subnets.missing(config.firewall_tier, config.bastion):
+        alias = HubSubnetPrefixes.model_fields[field].alias or field
+        problems.append((key("hub", "subnets", alias), why))
 
     for lab, cidr in config.spokes.items():
         spoke_key = key("spokes", lab)
         if not LAB_NAME.fullmatch(lab):
             problems.append((spoke_key, "lab names are 3-16 lowercase letters, digits and hyphens"))
-        problem = cidr_problem(cidr)
-        if problem:
-            problems.append((spoke_key, problem))
         ranges[spoke_key] = cidr
     problems += overlap_problems(ranges)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import authorization
 
-from components.hub_network import HubNetwork, HubNetworkArgs, HubSubnetPrefixes
+from components.hub_network import HubNetwork, HubNetworkArgs
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.monitoring import (
     LogAnalytics,
@@ -33,7 +33,7 @@ def run(config: LandingZoneConfig) -> None:
             resource_group_name=namer.name("resource_group", "connectivity"),
             location=config.location,
             tags=tags,
-            lock=config.locks,
+            lock_override=config.lock_override,
         ),
     )
     management = ResourceGroup(
@@ -42,7 +42,7 @@ def run(config: LandingZoneConfig) -> None:
             resource_group_name=namer.name("resource_group", "management"),
             location=config.location,
             tags=tags,
-            lock=config.locks,
+            lock_override=config.lock_override,
         ),
     )
     network_placement = Placement(
@@ -63,24 +63,16 @@ def run(config: LandingZoneConfig) -> None:
     )
     diagnostics = DiagnosticsTarget(workspace_id=logs.id)
 
-    subnets = config.hub.subnets
     hub = HubNetwork(
         "hub",
         HubNetworkArgs(
             placement=network_placement,
             namer=namer,
             address_space=config.hub.address_space,
-            subnets=HubSubnetPrefixes(
-                firewall=subnets.firewall,
-                firewall_management=subnets.firewall_management,
-                bastion=subnets.bastion,
-                shared_services=subnets.shared_services,
-                private_endpoints=subnets.private_endpoints,
-            ),
+            subnets=config.hub.subnets,
             firewall_tier=config.firewall_tier,
             bastion_sku=config.bastion_sku,
-            ddos_protection=config.ddos_enabled,
-            ddos_protection_override=config.ddos_protection_override,
+            ddos_protection_override=config.ddos_override,
             diagnostics=diagnostics,
         ),
     )
@@ -119,7 +111,7 @@ def run(config: LandingZoneConfig) -> None:
             diagnostics=diagnostics,
             admin_group_ids=config.platform_admin_group_ids,
             subscription_id=subscription_id,
-            lock=config.locks,
+            lock_override=config.lock_override,
         ),
     )
     SecurityBaseline(

@@ -1,9 +1,10 @@
-"""Contract: the Pulumi SDK surface hlz/sdk_internals.py relies on still exists and still behaves.
+"""Contract: the Pulumi SDK surface hlz/engine/sdk_internals.py relies on still exists and still
+behaves.
 
-One test per touch in hlz/sdk_internals.py. When an upgrade of pulumi breaks one, the failure
-names the SDK symbol; read that touch's docstring, then adapt it there (or drop it if a public
-API appeared). A symbol that is gone altogether already fails the import of hlz/sdk_internals.py
-with an AttributeError naming it. The last test keeps every other module away from the SDK's
+One test per touch in hlz/engine/sdk_internals.py. When an upgrade of pulumi breaks one, the
+failure names the SDK symbol; read that touch's docstring, then adapt it there (or drop it if a
+public API appeared). A symbol that is gone altogether already fails the import of
+hlz/engine/sdk_internals.py with an AttributeError naming it. The last test keeps every other module away from the SDK's
 internals, so this file stays the whole list.
 """
 
@@ -26,14 +27,14 @@ from pulumi.runtime import mocks as runtime_mocks
 from pulumi.runtime import rpc, settings
 from pulumi_azure_native.network import public_ip_address
 
-from hlz import sdk_internals as sdk
+from hlz.engine import sdk_internals as sdk
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT, STACK = "contract", "test"
 STACK_TYPE = "pulumi:pulumi:Stack"
 
 
-# --- a tiny program under the SDK's mocks, through hlz.sdk_internals only ---------------------
+# --- a tiny program under the SDK's mocks, through hlz.engine.sdk_internals only --------------
 
 
 class _Answers(pulumi.runtime.Mocks):
@@ -73,7 +74,7 @@ class _Recorder(sdk.MockMonitor):
 
 
 def _run(program: Callable[[], Awaitable[None] | None], *, preview: bool = False) -> _Recorder:
-    """What hlz.engine.run_program does, without the recording to plain JSON."""
+    """What hlz.engine.run.run_program does, without the recording to plain JSON."""
     recorder = _Recorder(_Answers(preview))
     sdk.start_mock_deployment(
         recorder.mocks, recorder, project=PROJECT, stack=STACK, preview=preview
@@ -140,8 +141,8 @@ def previewed() -> _Observed:
 def test_wire_constants_are_the_sdks(ours: str, symbol: str) -> None:
     value = getattr(rpc, symbol, None)
     assert isinstance(value, str) and value, (
-        f"pulumi.runtime.rpc.{symbol} is gone or no longer a string: hlz.sdk_internals.{ours} "
-        "and hlz.engine.to_plain cannot read the wire"
+        f"pulumi.runtime.rpc.{symbol} is gone or no longer a string: "
+        f"hlz.engine.sdk_internals.{ours} and hlz.engine.recording.to_plain cannot read the wire"
     )
     assert getattr(sdk, ours) == value
 
@@ -151,7 +152,7 @@ def test_secret_sig_marks_a_secret_input(applied: _Observed) -> None:
     assert password == {sdk.SIG_KEY: sdk.SECRET_SIG, "value": "hunter2"}, (
         "pulumi.runtime.rpc._special_sig_key/_special_secret_sig: a secret input no longer "
         f"reaches the monitor as {{SIG_KEY: SECRET_SIG, value}} but as {password!r}; "
-        "hlz.engine.to_plain would write the secret into the plan"
+        "hlz.engine.recording.to_plain would write the secret into the plan"
     )
 
 
@@ -269,7 +270,7 @@ def test_start_mock_deployment_installs_the_monitor_and_registers_nothing(
         )
     except Exception as error:  # noqa: BLE001 - reported with the symbols to look at
         pytest.fail(
-            "hlz.sdk_internals.start_mock_deployment failed (pulumi.runtime.reset_options, "
+            "hlz.engine.sdk_internals.start_mock_deployment failed (pulumi.runtime.reset_options, "
             f"set_mocks, settings.set_root_resource): {type(error).__name__}: {error}"
         )
     assert recorder.registered == [], (
@@ -355,7 +356,7 @@ def test_pending_work_lists_unfinished_outputs_and_rpcs() -> None:
     _run(program)
     assert seen["added"] >= 1 and seen["still"] == 0, (
         "pulumi.runtime.settings.SETTINGS.outputs no longer tracks an unresolved Output until "
-        f"it resolves ({seen}): hlz.engine would stop waiting too early or never"
+        f"it resolves ({seen}): hlz.engine.run would stop waiting too early or never"
     )
     assert seen["rpcs"] >= 1, (
         "pulumi.runtime.settings.SETTINGS.rpc_manager.rpcs no longer holds a registration in flight"
@@ -395,7 +396,7 @@ def test_input_type_annotations_are_keyed_by_wire_name() -> None:
 
 SCANNED = ("components", "stacks", "policies", "hlz", "tools", "tests", "docs/labs")
 ALLOWED = {
-    "hlz/sdk_internals.py",
+    "hlz/engine/sdk_internals.py",
     "policies/sdk_guard.py",  # the pack's own touch: the pack must load without hlz
     "tests/contract/test_pulumi_sdk_internals.py",
     "tests/contract/test_pulumi_policy_internals.py",
@@ -423,7 +424,7 @@ INTERNAL_NAMES = frozenset(
         "stack",
     }
 )
-"""Names of ``pulumi.runtime`` that only hlz/sdk_internals.py may use."""
+"""Names of ``pulumi.runtime`` that only hlz/engine/sdk_internals.py may use."""
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -490,6 +491,6 @@ def test_nothing_else_reaches_into_the_sdk() -> None:
                 continue
             found += [f"{relative}:{line}: {what}" for line, what in reaches_in(path.read_text())]
     assert not found, (
-        "Pulumi SDK internals used outside hlz/sdk_internals.py; add a touch there (with a "
+        "Pulumi SDK internals used outside hlz/engine/sdk_internals.py; add a touch there (with a "
         "contract test here) and use it instead:\n  " + "\n  ".join(found)
     )

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -23,13 +24,15 @@ from policy_cases import COMPLIANT, KEY_VAULT, KEY_VAULT_KEY, STORAGE_ACCOUNT, m
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
+import policies
 from policies.adapter import PACK_NAME, violation_message
-from policies.docs import PACK_DIR
 from policies.evaluation import evaluate, run_stack_check
 from policies.model import Category, NonCompliant, Profile, ResourceRule, StackResource
 from policies.profiles import is_profile_dependent
 from policies.registry import ALL_RULES, RESOURCE_RULES, STACK_RULES
 
+PACK_DIR = Path(policies.__file__).resolve().parent
+"""What ``pulumi preview --policy-pack policies`` runs."""
 STARTUP_TIMEOUT_SECONDS = 30
 SEVERITY = {
     "low": analyzer_pb2.POLICY_SEVERITY_LOW,

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from hlz.engine.sdk_internals import input_type_annotations, is_input_type
 from hlz.plan import Plan
 from hlz.schema.bicep_types import default_library
 from hlz.schema.catalog import GENERIC_RESOURCE, resource_spec, sdk_api_version
 from hlz.schema.validate import validate_resource
 from hlz.schema.wire import ArmRequest, load_wire_data, to_arm_request
-from hlz.sdk_internals import input_type_annotations, is_input_type
 from policies.arm_types import ARM_PATHS
 
 

@@ -1,10 +1,17 @@
-"""``python -m hlz.docs write|check``: the reference docs generated from the code.
+"""``python tools/docs.py write|check`` (``make docs`` / ``make docs-check``): every reference
+file generated from the code, in one place.
 
-- ``docs/configuration.md``: every ``hlz:*`` key of every layer in ``LAYERS``, from the config
-  models (type, default, required, description). A layer whose module does not exist yet is
-  left out, so a new layer appears as soon as its config module lands.
+- ``docs/configuration.md``: every ``hlz:*`` key of every layer in ``stacks/registry.py``, from
+  the layer's config model (type, default, required, description). A layer's model is the one
+  in ``stacks/<layer>/config.py`` whose ``layer`` key selects it (``layer: Literal["<layer>"]``).
 - ``docs/components.md``: the parameters of every component's ``*Args`` model in
   ``components/``, then the nested types those parameters use.
+- ``policies/RULES.md``: the rule table, enforcement and exemption conventions, from the
+  pack's registry.
+- ``policies/config/lab.json``, ``policies/config/production.json``: the
+  ``--policy-pack-config`` documents (``policies.profiles.pack_config``).
+- ``policies/taggable_types.json``: taggable azure-native types (``policies.sdk_catalog``; needs
+  the installed SDK).
 
 Descriptions are the fields' attribute docstrings (``use_attribute_docstrings`` on
 ``HlzModel`` and ``ConfigModel``). Every config key and every component parameter (including
@@ -12,8 +19,10 @@ the fields of the nested types parameters use) must have one: an undocumented fi
 generator with the list of all of them and where to document each. A config section (a key
 holding an object) may take its description from its model's class docstring instead.
 
-``write`` rewrites the files; ``check`` exits 1 naming each file that ``write`` would change.
-The output depends only on the code, so it is the same on every machine.
+``write`` renders everything first (an error writes nothing), then rewrites the files that
+changed; ``check`` exits 1 naming each file that ``write`` would change. The output depends
+only on the code and the installed SDK, so it is the same on every machine. A development
+tool: not installed with the package; the pack reads the files it writes, never this module.
 """
 
 from __future__ import annotations
@@ -21,11 +30,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
+import json
 import pkgutil
 import re
 import sys
 import types
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -35,31 +45,34 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from hlz.render.text import markdown_table
 from hlz.stackfiles import project_root
+from policies.exemptions import EXPIRY_CAP_DAYS, MINIMUM_REASON_LENGTH, MINIMUM_STEM_LENGTH
+from policies.model import Category, Profile, ResourceRule, Rule
+from policies.overrides import TAG_VALUE_MAX_LENGTH
+from policies.profiles import PROFILE_PROPERTY, enforcement_level, pack_config
+from policies.registry import ALL_RULES
+from policies.rules.monitor import DIAGNOSTICS_COVERAGE
+from policies.rules.network import PRIVATE_LINK_TARGETS
+from policies.sdk_catalog import render_taggable_types
+from policies.vocabulary import (
+    ALLOWED_LOCATIONS,
+    OVERRIDE_TAG_PREFIX,
+    REQUIRED_TAGS,
+    SUBNETS_WITHOUT_NSG,
+)
+from stacks.registry import LAYERS
 
 KEY_PREFIX = "hlz:"
-
-
-@dataclass(frozen=True)
-class Layer:
-    title: str
-    module: str
-    model: str
-
-
-# Every layer's configuration, in the order the reference lists them. A layer whose module is
-# not there (yet) is skipped; a module that exists but fails to import is an error.
-LAYERS = (
-    Layer("Landing zone", "stacks.landing_zone.config", "LandingZoneConfig"),
-    Layer("AI lab", "stacks.ai_lab.config", "AiLabConfig"),
-)
-
-
 CONFIG_HINT = "add a docstring under each field (or a class docstring on the model of a section)"
 COMPONENT_HINT = "add a docstring under each field stating its default and why"
 
 
-class UndocumentedError(Exception):
+class GenerationError(Exception):
+    """The code cannot be documented as it stands; the message says what to fix."""
+
+
+class UndocumentedError(GenerationError):
     """Fields without a docstring where one is required; ``keys`` names each of them."""
 
     def __init__(
@@ -77,17 +90,33 @@ class UndocumentedError(Exception):
 
 
 def config_layers() -> list[tuple[str, type[BaseModel]]]:
-    """``(title, model)`` of every layer in ``LAYERS`` whose config module exists."""
-    found: list[tuple[str, type[BaseModel]]] = []
-    for layer in LAYERS:
-        try:
-            module = importlib.import_module(layer.module)
-        except ModuleNotFoundError as error:
-            if error.name == layer.module or layer.module.startswith(f"{error.name}."):
-                continue  # the layer does not exist yet
-            raise
-        found.append((layer.title, getattr(module, layer.model)))
-    return found
+    """``(layer, config model)`` of every layer of ``stacks/registry.py``, in its order."""
+    return [(layer, layer_config_model(layer)) for layer in LAYERS]
+
+
+def layer_config_model(layer: str) -> type[BaseModel]:
+    """The model in ``stacks/<layer>/config.py`` whose ``layer`` key selects ``layer``."""
+    module = importlib.import_module(f"stacks.{layer}.config")
+    found = [
+        value
+        for value in vars(module).values()
+        if is_model(value) and value.__module__ == module.__name__ and selects(value, layer)
+    ]
+    if len(found) != 1:
+        raise GenerationError(
+            f"layer {layer!r}: {module.__name__} must define one config model with "
+            f"`layer: Literal[{layer!r}]`, found {len(found)}"
+        )
+    return found[0]
+
+
+def selects(model: type[BaseModel], layer: str) -> bool:
+    """Whether ``model``'s ``layer`` key admits exactly ``layer``."""
+    field = model.model_fields.get("layer")
+    if field is None:
+        return False
+    annotation, _ = strip_annotated(field.annotation)
+    return get_origin(annotation) is Literal and get_args(annotation) == (layer,)
 
 
 def class_doc(cls: type) -> str | None:
@@ -148,22 +177,19 @@ def models_used(annotation: Any) -> Iterator[type[BaseModel]]:
             yield from models_used(arg)
 
 
-# --- rendering values -------------------------------------------------------------------------
-
-
-def cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+# --- rendering values ---------------------------------------------------------------------
 
 
 CODE_SPAN = re.compile(r"(``.+?``|`[^`]+`)")
 
 
 def prose(text: str) -> str:
-    """Docstring text for a table cell: ``<name>`` outside code would be read as an HTML tag."""
+    """Docstring text for a table cell: ``<name>`` outside code would be read as an HTML tag
+    (``markdown_table`` escapes the cell)."""
     parts = CODE_SPAN.split(text)
     for index in range(0, len(parts), 2):
         parts[index] = parts[index].replace("<", "&lt;").replace(">", "&gt;")
-    return cell("".join(parts))
+    return "".join(parts)
 
 
 def code(text: str) -> str:
@@ -328,7 +354,7 @@ def config_rows(
 CONFIGURATION_INTRO = """\
 # Configuration reference
 
-<!-- Generated by `python -m hlz.docs write` from the config models; do not edit.
+<!-- Generated by `python tools/docs.py write` from the config models; do not edit.
      `make docs-check` fails when this file is stale. -->
 
 Every key of a stack's `Pulumi.<stack>.yaml`, by layer (`hlz:layer` picks the layer). Keys are
@@ -344,21 +370,27 @@ def render_configuration(layers: Sequence[tuple[str, type[BaseModel]]] | None = 
     layers = config_layers() if layers is None else layers
     missing: list[tuple[str, str]] = []
     sections = []
-    for title, model in layers:
+    for layer, model in layers:
         rows = config_rows(model, KEY_PREFIX, missing)
         lines = [
-            f"## {title}",
+            f"## Layer {code(layer)}",
             "",
             f"Model: `{model.__module__}.{model.__name__}`.",
             "",
-            "| Key | Type | Default | Required | Description |",
-            "|---|---|---|---|---|",
         ]
-        for row in rows:
-            lines.append(
-                f"| {code(row.key)} | {cell(row.type)} | {cell(row.default)} | "
-                f"{'yes' if row.required else 'no'} | {prose(row.description)} |"
-            )
+        lines += markdown_table(
+            ("Key", "Type", "Default", "Required", "Description"),
+            (
+                (
+                    code(row.key),
+                    row.type,
+                    row.default,
+                    "yes" if row.required else "no",
+                    prose(row.description),
+                )
+                for row in rows
+            ),
+        )
         sections.append("\n".join(lines))
     if missing:
         raise UndocumentedError(missing)
@@ -413,22 +445,26 @@ def source_path(obj: Any) -> str:
 
 def parameter_table(model: type[BaseModel], missing: list[tuple[str, str]]) -> list[str]:
     """The model's fields as table rows; undocumented ones go to ``missing``."""
-    lines = ["| Parameter | Type | Default | Description |", "|---|---|---|---|"]
+    rows = []
     for name, field in model.model_fields.items():
         description = field_doc(field)
         if description is None:
             missing.append((f"{model.__name__}.{name}", source_path(model)))
-        lines.append(
-            f"| {code(name)} | {code(cell(python_type(field.annotation, field.metadata)))} | "
-            f"{cell(default_text(field, 'python'))} | {prose(description or '')} |"
+        rows.append(
+            (
+                code(name),
+                code(python_type(field.annotation, field.metadata)),
+                default_text(field, "python"),
+                prose(description or ""),
+            )
         )
-    return lines
+    return markdown_table(("Parameter", "Type", "Default", "Description"), rows)
 
 
 COMPONENTS_INTRO = """\
 # Component reference
 
-<!-- Generated by `python -m hlz.docs write` from components/*.py; do not edit.
+<!-- Generated by `python tools/docs.py write` from components/*.py; do not edit.
      `make docs-check` fails when this file is stale. -->
 
 The arguments of every component in `components/`: each takes one frozen `*Args` model
@@ -472,6 +508,253 @@ def render_components(modules: Sequence[types.ModuleType] | None = None) -> str:
     return COMPONENTS_INTRO + "\n" + "\n\n".join([*sections, "\n".join(nested)]) + "\n"
 
 
+# --- policies/RULES.md and the pack's configs ----------------------------------------------
+
+
+def _short_type(token: str) -> str:
+    return token.removeprefix("azure-native:")
+
+
+def _applies_to(rule: Rule) -> str:
+    if rule.resource_types is None:
+        return "every azure-native resource"
+    types = ", ".join(code(_short_type(t)) for t in sorted(rule.resource_types))
+    return types if isinstance(rule, ResourceRule) else f"stack: {types}"
+
+
+def _enforcement(rule: Rule) -> str:
+    lab, production = (
+        enforcement_level(rule, Profile.LAB),
+        enforcement_level(rule, Profile.PRODUCTION),
+    )
+    text = (
+        "mandatory (PHI-protecting)"
+        if rule.phi_protecting
+        else f"{lab.value} in lab, {production.value} in production"
+    )
+    if rule.production_only:
+        text += "; production only"
+        if rule.phi_in_every_profile:
+            text += " (every profile when tagged `data-classification: phi`)"
+    if isinstance(rule, ResourceRule) and rule.override_tag is not None:
+        text += f"; tag `{rule.override_tag}` overrides"
+    return text
+
+
+def _references(rule: Rule) -> str:
+    parts = [f"MCSB {c}" for c in rule.mcsb] + [f"HITRUST {c}" for c in rule.hitrust]
+    return ", ".join(parts) if parts else "-"
+
+
+_INTRO = """\
+# hlz-hipaa policy rules
+
+<!-- Generated by `python tools/docs.py write` from policies/registry.py; do not edit.
+     `make docs-check` fails when this file is stale. -->
+
+{total} rules ({resource} resource rules, {stack} stack rules) in two categories:
+
+- **{hipaa_count} HIPAA rules**: safeguards of the Security Rule; {phi} protect ePHI directly and
+  are **mandatory in every profile**.
+- **{deploy_count} deploy rules** (`deploy-*`, listed after the HIPAA rules):
+  constraints Azure Resource Manager enforces that no type definition shows. A violation means
+  `pulumi up` would fail, so they are **mandatory in every profile**.
+
+Citations are sections of the HIPAA Security Rule (45 CFR
+Part 164 Subpart C); the first one prefixes each violation message. Other references: Microsoft
+cloud security benchmark v1 (MCSB) and HITRUST CSF controls, where one fits.
+
+## Enforcement and profiles
+
+| rule kind | no config file | `config/lab.json` | `config/production.json` |
+|---|---|---|---|
+| PHI-protecting | mandatory | mandatory | mandatory |
+| deploy | mandatory | mandatory | mandatory |
+| other | advisory | advisory | mandatory |
+| production only | checked (profile defaults to production) | not applicable, except \
+on resources tagged `data-classification: phi` where the rule says so | checked |
+
+```sh
+pulumi preview --policy-pack policies --policy-pack-config policies/config/lab.json
+pulumi preview --policy-pack policies --policy-pack-config policies/config/production.json
+```
+
+Profile-dependent policies take the config property `{profile_property}` (`lab` | `production`,
+default `production`). `production.json` also sets `"all": "mandatory"` as a floor for rules
+added later; `lab.json` sets no `all`, because `"all": "advisory"` would demote PHI-protecting
+rules. `profiles.config_problems` rejects any config that lowers a PHI-protecting or deploy
+rule: the served pack refuses such a `--policy-pack-config` when the Pulumi CLI hands it over
+(`policies/sdk_guard.py`), so the preview fails with the list of problems instead of running
+without the rule, and the tests run it on both shipped files.
+
+## HIPAA rules
+
+"""
+
+_CONVENTIONS = """\
+
+## Conventions the rules rely on
+
+- **Exemptions** live in `policies/exemptions.yaml`: rule id, resource, reason, owner, expiry
+  date (inclusive). Every problem stops the pack with one error listing them all, each named
+  `<file>[<index>] (<rule>).<key>`: an unknown rule id, a key written twice, a reason with fewer
+  than {min_reason} visible characters or 2 words (invisible and control characters do not
+  count), an owner that is not visible text, an expiry more than {cap_text} days after the
+  evaluation day (the strictest cap when the profile is not known yet, as when `hlz plan` or the
+  Pulumi CLI loads the file), and a resource that is not one of:
+
+  | resource form | example | matches |
+  |---|---|---|
+  | exact logical name | `stdiaglab01` | resources with that name |
+  | name stem and one final `*` | `stdiaglab*` (stem of at least {min_stem} characters) \
+| names starting with the stem |
+  | exact URN | `urn:pulumi:lab::hlz::<type>::stdiaglab01` | that resource |
+  | URN with type `*` and/or a name stem | `urn:pulumi:lab::hlz::*::stdiaglab*` \
+| those names in that stack |
+
+  `?`, `[...]`, a leading or inner `*` (`*-*`, `urn:*`) and a shorter stem (`st*`) are refused.
+  An expired exemption stops applying and the violation names it. There is no switch that
+  disables everything.
+- **Override tags** `{override_prefix}<control>` (written by the components from a typed
+  `Override`): honoured only by the rules whose enforcement names one above, and only on the
+  resource carrying the tag. Its value is the reason ({min_reason}+ visible characters, 2
+  words), followed by ` (expires YYYY-MM-DD)` when the override has an expiry; the whole value
+  fits Azure's {tag_max} characters (the `Override` model refuses a longer reason, nothing is
+  cut off). The resource then reports *not applicable* with that value, so the override stays
+  visible. A reason too short, an unreadable expiry, or an expiry before the evaluation day
+  (the day exemptions are judged on) leaves the violation standing, with a message saying why.
+- **Required tags** (names case-insensitive): {required_tags}. A resource is taggable when its
+  inputs have `tags` or its type is listed in `policies/taggable_types.json` (classes of the
+  installed azure-native SDK with a `tags` argument).
+- **Allowed locations**: {locations} and `global`. Resources without a `location` input inherit
+  their resource group's, which is checked instead.
+- **Unknown values** (preview): references to resources not created yet (key URLs, NSG ids,
+  workspace ids) count as set; any other unknown value makes the rule report "can't run during
+  preview" (advisory), and it runs again with known values during the update.
+- **Relationships** (stack rules) come from dependencies, never from ids: a lock covers a vault
+  when its `scope` was computed from the vault; a private endpoint covers a resource when its
+  `privateLinkServiceConnections` were; a DNS zone group covers an endpoint through
+  `privateEndpointName`; a diagnostic setting covers a resource through `resourceUri`.
+
+### Diagnostic settings coverage
+
+{diagnostics}
+
+### Private endpoints
+
+{private_endpoints}
+
+### Subnets that take no NSG
+
+{reserved_subnets}
+- `AzureBastionSubnet` is **not** exempt: Bastion supports an NSG and must have one.
+
+"""
+
+
+_DEPLOY_INTRO = """
+## Deploy rules: what Azure Resource Manager would refuse
+
+Each encodes one documented constraint (the id links to the Microsoft Learn page it comes
+from). They are not HIPAA controls: they catch, offline, a plan that `pulumi up` would fail on.
+
+"""
+
+
+RULE_COLUMNS = (
+    "id",
+    "severity",
+    "applies to",
+    "enforcement",
+    "what it checks",
+    "why",
+    "HIPAA",
+    "other references",
+    "remediation",
+)
+DEPLOY_COLUMNS = ("id", "applies to", "what it checks", "what Azure does otherwise", "remediation")
+
+
+def _deploy_row(rule: Rule) -> tuple[str, ...]:
+    return (
+        f"[`{rule.id}`]({rule.url})",
+        _applies_to(rule),
+        rule.description,
+        rule.rationale,
+        rule.remediation,
+    )
+
+
+def _rule_row(rule: Rule) -> tuple[str, ...]:
+    return (
+        f"[`{rule.id}`]({rule.url})",
+        rule.severity.value,
+        _applies_to(rule),
+        _enforcement(rule),
+        rule.description,
+        rule.rationale,
+        ", ".join(rule.hipaa),
+        _references(rule),
+        rule.remediation,
+    )
+
+
+def render_rules_markdown(rules: Sequence[Rule] = ALL_RULES) -> str:
+    stack = sum(1 for rule in rules if not isinstance(rule, ResourceRule))
+    hipaa = [rule for rule in rules if rule.category is Category.HIPAA]
+    deploy = [rule for rule in rules if rule.category is Category.DEPLOY]
+    intro = _INTRO.format(
+        total=len(rules),
+        resource=len(rules) - stack,
+        stack=stack,
+        hipaa_count=len(hipaa),
+        deploy_count=len(deploy),
+        phi=sum(1 for rule in rules if rule.phi_protecting),
+        profile_property=PROFILE_PROPERTY,
+    )
+    required_tags = ", ".join(
+        f"`{name}`" + (f" ∈ {{{', '.join(values)}}}" if values else "")
+        for name, values in REQUIRED_TAGS.items()
+    )
+    conventions = _CONVENTIONS.format(
+        min_reason=MINIMUM_REASON_LENGTH,
+        min_stem=MINIMUM_STEM_LENGTH,
+        cap_text=" / ".join(f"{days} ({p.value})" for p, days in EXPIRY_CAP_DAYS.items()),
+        tag_max=TAG_VALUE_MAX_LENGTH,
+        override_prefix=OVERRIDE_TAG_PREFIX,
+        required_tags=required_tags,
+        locations=", ".join(f"`{location}`" for location in ALLOWED_LOCATIONS),
+        diagnostics="\n".join(
+            markdown_table(
+                ("type", "the diagnostic setting goes on"),
+                ((code(_short_type(t)), where) for t, where in DIAGNOSTICS_COVERAGE.items()),
+            )
+        ),
+        private_endpoints="\n".join(
+            markdown_table(
+                ("type", "group ids"),
+                ((code(_short_type(t)), groups) for t, groups in PRIVATE_LINK_TARGETS.items()),
+            )
+        ),
+        reserved_subnets="\n".join(
+            f"- `{name}`: {why}" for name, why in SUBNETS_WITHOUT_NSG.items()
+        ),
+    )
+    return (
+        intro
+        + "\n".join(markdown_table(RULE_COLUMNS, (_rule_row(rule) for rule in hipaa)))
+        + "\n"
+        + _DEPLOY_INTRO
+        + "\n".join(markdown_table(DEPLOY_COLUMNS, (_deploy_row(rule) for rule in deploy)))
+        + "\n"
+        + conventions
+    )
+
+
+def render_config(profile: Profile, rules: Iterable[Rule] = ALL_RULES) -> str:
+    return json.dumps(pack_config(profile, rules), indent=2) + "\n"
+
+
 # --- write and check --------------------------------------------------------------------------
 
 
@@ -485,59 +768,69 @@ class Document:
 DOCUMENTS = (
     Document("docs/configuration.md", render_configuration),
     Document("docs/components.md", render_components),
+    Document("policies/RULES.md", render_rules_markdown),
+    *(
+        Document(f"policies/config/{profile.value}.json", lambda p=profile: render_config(p))
+        for profile in Profile
+    ),
+    Document("policies/taggable_types.json", render_taggable_types),
 )
+"""Every generated file, in the order ``write`` and ``check`` name them."""
+
+
+def _changed(rendered: dict[str, str], root: Path) -> list[str]:
+    return [
+        relative
+        for relative, text in rendered.items()
+        if not (root / relative).is_file() or (root / relative).read_text(encoding="utf-8") != text
+    ]
 
 
 def stale_documents(root: Path | None = None) -> list[str]:
     """Paths whose content differs from what ``write`` would produce (or that are missing).
-    Raises UndocumentedError when a config key or component parameter has no description."""
-    root = project_root() if root is None else root
-    stale = []
-    for document in DOCUMENTS:
-        text = document.render()
-        path = root / document.path
-        if not path.is_file() or path.read_text() != text:
-            stale.append(document.path)
-    return stale
+    Raises GenerationError (e.g. a config key or component parameter without a description)."""
+    rendered = {document.path: document.render() for document in DOCUMENTS}
+    return _changed(rendered, project_root() if root is None else root)
 
 
 def write_documents(root: Path | None = None) -> list[str]:
     """Render everything first (an error writes nothing), then write what changed."""
     root = project_root() if root is None else root
     rendered = {document.path: document.render() for document in DOCUMENTS}
-    written = []
-    for relative, text in rendered.items():
+    written = _changed(rendered, root)
+    for relative in written:
         path = root / relative
-        if not path.is_file() or path.read_text() != text:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-            written.append(relative)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(rendered[relative], encoding="utf-8")
     return written
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, root: Path | None = None) -> int:
+    """``root``: the project to write or check (default: this checkout)."""
     parser = argparse.ArgumentParser(
-        prog="python -m hlz.docs",
-        description="Write or check docs/configuration.md and docs/components.md.",
+        prog="python tools/docs.py",
+        description="Write or check every generated reference file: "
+        + ", ".join(document.path for document in DOCUMENTS)
+        + ".",
     )
     parser.add_argument("command", choices=["write", "check"])
     args = parser.parse_args(argv)
     try:
         if args.command == "write":
-            written = write_documents()
+            written = write_documents(root)
             for path in written:
                 print(f"wrote {path}")
             if not written:
-                print("docs are up to date")
+                print("generated docs are up to date")
         else:
-            stale = stale_documents()
+            stale = stale_documents(root)
             for path in stale:
                 print(f"{path} is stale: run `make docs` to regenerate it", file=sys.stderr)
             if stale:
                 return 1
-            print("docs are up to date")
-    except UndocumentedError as error:
-        print(f"hlz docs: {error}", file=sys.stderr)
+            print("generated docs are up to date")
+    except GenerationError as error:
+        print(f"tools/docs.py: {error}", file=sys.stderr)
         return 1
     return 0
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from hlz.text import markdown_cell
+from hlz.render.text import markdown_cell, markdown_table
 from policies.vocabulary import GOVERNANCE_TAGS
 
 DEPLOYMENT_TYPE = "azure-native:cognitiveservices:Deployment"
-ACCOUNT_TYPE = "azure-native:cognitiveservices:Account"
 MISSING = "MISSING"
 
 COLUMNS = (
@@ -84,11 +83,10 @@ def inventory_markdown(stack: str, rows: list[dict[str, Any]], today: dt.date) -
         f"{len(rows)} model deployment(s) planned, as of {today.isoformat()}. Governance facts "
         "come from the deployment tags the stack writes; `MISSING` marks a fact the record lacks.",
         "",
-        "| " + " | ".join(title for _, title in COLUMNS) + " | approval state |",
-        "|" + "---|" * (len(COLUMNS) + 1),
     ]
-    for row in rows:
-        # Tags come from config (owners, use cases): no pipe, newline or escape gets through.
-        cells = [markdown_cell(str(row[key])) for key, _ in COLUMNS]
-        lines.append("| " + " | ".join(cells) + f" | {approval_state(row, today)} |")
+    # Tags come from config (owners, use cases): no pipe, newline or escape gets through.
+    lines += markdown_table(
+        (*(title for _, title in COLUMNS), "approval state"),
+        ((*(row[key] for key, _ in COLUMNS), approval_state(row, today)) for row in rows),
+    )
     return "\n".join(lines) + "\n"

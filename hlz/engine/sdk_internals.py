@@ -15,17 +15,18 @@ Touches (ours -> the SDK's, and who uses it):
 
 - ``SIG_KEY``, ``SECRET_SIG``, ``RESOURCE_SIG``, ``OUTPUT_VALUE_SIG`` ->
   ``pulumi.runtime.rpc._special_sig_key`` and ``._special_*_sig``; ``UNKNOWN`` -> ``rpc.UNKNOWN``:
-  ``hlz.engine``.
-- ``MockMonitor`` -> ``pulumi.runtime.mocks.MockMonitor``: ``hlz.engine.RecordingMonitor``.
+  ``hlz.engine.recording``, ``hlz.engine.mocks``.
+- ``MockMonitor`` -> ``pulumi.runtime.mocks.MockMonitor``:
+  ``hlz.engine.recording.RecordingMonitor``.
 - ``set_config`` -> ``pulumi.runtime.set_all_config``; ``start_mock_deployment`` ->
   ``reset_options``, ``set_mocks``, ``settings.set_root_resource``; ``run_in_stack`` ->
-  ``pulumi.runtime.run_in_stack``: ``hlz.engine.run_program``.
+  ``pulumi.runtime.run_in_stack``: ``hlz.engine.run.run_program``.
 - ``pending_work`` -> ``settings.SETTINGS.outputs``, ``.lock``, ``.rpc_manager.rpcs``:
-  ``hlz.engine``.
+  ``hlz.engine.run``.
 - ``config_values`` -> ``pulumi.runtime.config.CONFIG``: ``stacks.common.read_namespace``, on
   the ``pulumi up`` path too.
 - ``is_input_type``, ``input_type_wire_names``, ``input_type_annotations`` ->
-  ``pulumi._types``: ``hlz.bench``, ``tests/schema/test_schema_wire.py``.
+  ``pulumi._types``: ``tools/bench.py``, ``tests/schema/test_schema_wire.py``.
 
 Imports nothing but pulumi: the stack programs import it on the ``pulumi up`` path.
 """

@@ -1,0 +1,171 @@
+"""The Markdown pull-request comment of a policy report: the verdict, violations with their
+fix, overrides, undetermined and unjudged results, the type check and the exemptions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+
+from hlz.policy_check import PolicyReport, reasons
+from hlz.render.text import markdown_table, short_urn
+from policies.exemptions import Exemption
+
+
+def exemption_table(exemptions: Sequence[Exemption], today: date) -> list[str]:
+    """Markdown rows of every recorded exemption, active or expired on ``today``."""
+    return markdown_table(
+        ("rule", "resource", "reason", "owner", "expires", "state"),
+        (
+            (
+                f"`{exemption.rule_id}`",
+                f"`{exemption.resource}`",
+                exemption.reason,
+                exemption.owner,
+                exemption.expires,
+                "active" if exemption.is_active(today) else "**expired**",
+            )
+            for exemption in exemptions
+        ),
+    )
+
+
+def _undetermined_section(report: PolicyReport) -> list[str]:
+    """Results a rule could not decide because a value is unknown until deployment (preview)."""
+    if not report.undetermined:
+        return []
+    blocking = report.blocking_unknown
+    lines = [
+        "#### Undetermined (values unknown until deployment)",
+        "",
+        f"{len(report.undetermined)} result(s) could not be decided; `--fail-on-unknown "
+        f"{report.unknown_mode}` makes {len(blocking)} of them fail the check. They are decided "
+        "again when the values are known (`pulumi preview` with the pack, or `hlz plan` "
+        "without `--preview`).",
+        "",
+    ]
+    lines += markdown_table(
+        ("fails", "rule", "resource", "unknown value"),
+        (
+            (
+                "yes" if finding in blocking else "no",
+                f"`{finding.rule.id}`",
+                f"`{short_urn(finding.urn)}`",
+                finding.evaluation.reason,  # type: ignore[union-attr]
+            )
+            for finding in report.undetermined
+        ),
+    )
+    return [*lines, ""]
+
+
+def _unjudged_section(report: PolicyReport) -> list[str]:
+    """Resources whose type no rule judges beyond name, tags and location (advisory)."""
+    if not report.unjudged:
+        return []
+    counts = Counter(token for _, token in report.unjudged)
+    listed = ", ".join(f"`{token}` ({n})" for token, n in sorted(counts.items()))
+    return [
+        f"Unjudged (advisory): {len(report.unjudged)} resource(s) of types no rule checks "
+        f"beyond name, tags and location: {listed}.",
+        "",
+    ]
+
+
+def _type_section(report: PolicyReport) -> list[str]:
+    """Type check against Azure's REST API definitions (errors block; unchecked are listed)."""
+    if not report.type_findings:
+        return [
+            f"Type check: {report.type_checked} resources match Azure's REST API definitions "
+            "of their API versions.",
+            "",
+        ]
+    lines = ["#### Type check (Azure REST API definitions)", ""]
+    lines += markdown_table(
+        ("kind", "resource", "ARM type", "where", "problem"),
+        (
+            (
+                finding.kind,
+                f"`{short_urn(finding.urn)}`",
+                f"`{finding.arm_type}@{finding.api_version}`",
+                f"`{finding.path or '-'}`",
+                finding.message,
+            )
+            for finding in report.type_findings
+        ),
+    )
+    return [*lines, ""]
+
+
+def markdown(report: PolicyReport) -> str:
+    """A pull-request comment: verdict, violations with remediation, exemptions."""
+    blocking = report.blocking
+    problems = []
+    if blocking:
+        problems.append(f"{len(blocking)} mandatory violation(s)")
+    if report.type_errors:
+        problems.append(f"{len(report.type_errors)} type error(s)")
+    if report.blocking_unknown:
+        problems.append(f"{len(report.blocking_unknown)} undetermined PHI check(s)")
+    undecided = (
+        f", {len(report.undetermined)} result(s) undetermined until deployment"
+        if report.undetermined
+        else ""
+    )
+    verdict = (
+        f":x: **{' and '.join(problems)}** — the deployment is blocked"
+        if problems
+        else f":white_check_mark: **No mandatory violations**, no type errors{undecided}"
+    )
+    lines = [
+        f"### hlz HIPAA policy check — `{report.stack}` ({report.profile.value} profile)",
+        "",
+        verdict,
+        "",
+        f"{len(report.rules)} rules evaluated on {report.today.isoformat()}: "
+        f"{len(report.violations)} violation(s), {len(report.exempted)} exempted, "
+        f"{len(report.overrides)} override(s), "
+        f"{len(report.expired_exemptions)} expired exemption(s).",
+        "",
+    ]
+    if report.violations:
+        lines += ["#### Violations", ""]
+        lines += markdown_table(
+            ("level", "rule", "HIPAA / deploy", "resource", "problem", "how to fix"),
+            (
+                (
+                    finding.enforcement.value,
+                    f"`{finding.rule.id}`",
+                    ", ".join(finding.rule.hipaa) or finding.rule.category.value,
+                    f"`{short_urn(finding.urn)}`",
+                    reason,
+                    finding.rule.remediation,
+                )
+                for finding in report.violations
+                for reason in reasons(finding)
+            ),
+        )
+        lines.append("")
+    if report.overrides:
+        lines += ["#### Overrides (secure defaults weakened on purpose)", ""]
+        lines += markdown_table(
+            ("rule", "resource", "recorded reason"),
+            (
+                (
+                    f"`{finding.rule.id}`",
+                    f"`{short_urn(finding.urn)}`",
+                    finding.evaluation.reason,  # type: ignore[union-attr]
+                )
+                for finding in report.overrides
+            ),
+        )
+        lines.append("")
+    lines += _undetermined_section(report)
+    lines += _unjudged_section(report)
+    lines += _type_section(report)
+    lines += ["#### Exemptions", ""]
+    if report.exemptions:
+        lines += exemption_table(report.exemptions, report.today)
+    else:
+        lines.append("None recorded (`policies/exemptions.yaml`).")
+    return "\n".join(lines) + "\n"
