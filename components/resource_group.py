@@ -12,7 +12,7 @@ import pulumi
 from pulumi_azure_native import resources
 
 from components.roles import lock_against_deletion
-from components.shared import HlzModel, Override, child_opts, override_tags
+from components.shared import HlzModel, Override, Placement, child_opts, override_tags
 
 
 class ResourceGroupArgs(HlzModel):
@@ -52,4 +52,8 @@ class ResourceGroup(pulumi.ComponentResource):
             )
         self.id = group.id
         self.name = group.name
+        self.placement = Placement(
+            resource_group_name=group.name, location=args.location, tags=args.tags
+        )
+        """Where the group's children go: this group, its region and its required tags."""
         self.register_outputs({"id": self.id, "name": self.name})

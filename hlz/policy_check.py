@@ -29,7 +29,9 @@ from policies.model import (
     StackResource,
     Undetermined,
 )
+from policies.overrides import parse_tag_value
 from policies.registry import ALL_RULES, JUDGED_TYPES
+from policies.vocabulary import OVERRIDE_TAG_PREFIX
 
 NOT_DEPLOYED_TYPES = frozenset({"pulumi:pulumi:StackReference"})
 """Reads, not resources the stack manages: no rule applies to them."""
@@ -104,6 +106,52 @@ def is_override(finding: Finding) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class RecordedOverride:
+    """A secure default weakened on purpose: an ``hlz-override-<control>`` tag on a resource,
+    written by a component from an ``Override`` (a config key, or a profile's own reason)."""
+
+    urn: str
+    control: str
+    """What was weakened, e.g. ``lock``, ``hsm``, ``ddos-protection``, ``data-residency``."""
+    reason: str
+    expires: dt.date | None
+    rules: tuple[str, ...] = ()
+    """Rules whose violation on this resource the override answers (none when no rule judges
+    the control in this profile)."""
+
+
+def recorded_overrides(
+    resources: list[StackResource], findings: list[Finding]
+) -> list[RecordedOverride]:
+    """Every override tag in the plan, whether or not a rule reads it: reviewers see each
+    weakened default, not only those a rule of this profile would have flagged."""
+    answered: dict[tuple[str, str], list[str]] = {}
+    for finding in findings:
+        tag = getattr(finding.rule, "override_tag", None)  # resource rules only
+        if is_override(finding) and tag is not None:
+            answered.setdefault((finding.urn, tag), []).append(finding.rule.id)
+    found = []
+    for resource in resources:
+        tags = resource.props.get("tags")
+        if not isinstance(tags, dict):
+            continue
+        for name, value in sorted(tags.items()):
+            if not (isinstance(name, str) and name.casefold().startswith(OVERRIDE_TAG_PREFIX)):
+                continue
+            tag = parse_tag_value(str(value))
+            found.append(
+                RecordedOverride(
+                    urn=resource.urn,
+                    control=name.casefold().removeprefix(OVERRIDE_TAG_PREFIX),
+                    reason=tag.reason,
+                    expires=tag.expires,
+                    rules=tuple(sorted(answered.get((resource.urn, name.casefold()), ()))),
+                )
+            )
+    return found
+
+
 @dataclass
 class PolicyReport:
     stack: str
@@ -121,6 +169,8 @@ class PolicyReport:
     resource has (name, tags, location): advisory, listed so nothing passes silently."""
     fail_on_unknown: str = "auto"
     """``policies.profiles.FAIL_ON_UNKNOWN``: which undetermined results fail the check."""
+    recorded_overrides: list[RecordedOverride] = field(default_factory=list)
+    """Every ``hlz-override-*`` tag in the plan (``recorded_overrides``)."""
 
     @property
     def unknown_mode(self) -> str:
@@ -194,7 +244,7 @@ class PolicyReport:
                 "violations": len(self.violations),
                 "mandatoryViolations": len(self.blocking),
                 "exempted": len(self.exempted),
-                "overrides": len(self.overrides),
+                "overrides": len(self.recorded_overrides),
                 "expiredExemptions": len(self.expired_exemptions),
                 "undetermined": len(self.undetermined),
                 "blockingUndetermined": len(self.blocking_unknown),
@@ -204,10 +254,7 @@ class PolicyReport:
             "rules": {rule_id: dict(counts) for rule_id, counts in self.counts().items()},
             "violations": [finding_json(f) for f in self.violations],
             "exempted": [finding_json(f) for f in self.exempted],
-            "overrides": [
-                {"rule": f.rule.id, "urn": f.urn, "reason": f.evaluation.reason}  # type: ignore[union-attr]
-                for f in self.overrides
-            ],
+            "overrides": [override_json(o) for o in self.recorded_overrides],
             "exemptions": [exemption_json(e, self.today) for e in self.exemptions],
             "types": {
                 "checked": self.type_checked,
@@ -226,6 +273,16 @@ class PolicyReport:
             ],
             "unjudged": [{"urn": urn, "type": token} for urn, token in self.unjudged],
         }
+
+
+def override_json(override: RecordedOverride) -> dict[str, Any]:
+    return {
+        "urn": override.urn,
+        "control": override.control,
+        "reason": override.reason,
+        "expires": override.expires.isoformat() if override.expires else None,
+        "rules": list(override.rules),
+    }
 
 
 def type_finding_json(finding: TypeFinding) -> dict[str, Any]:
@@ -311,6 +368,7 @@ def check_plan(
         type_checked=sum(1 for r in resources if r.resource_type.startswith("azure-native:")),
         unjudged=unjudged_resources(resources),
         fail_on_unknown=fail_on_unknown,
+        recorded_overrides=recorded_overrides(resources, findings),
     )
 
 

@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any, Literal, TypeVar
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from components.errors import ConfigError, problems_from_validation_error
 from components.shared import HlzModel, Override
@@ -17,6 +17,7 @@ from hlz.engine.sdk_internals import config_values
 from policies.overrides import visible_text
 from policies.vocabulary import (
     ALLOWED_LOCATIONS,
+    CLASSIFICATION_TAG,
     GOVERNANCE_TAGS,
     MAX_TAGS,
     REQUIRED_TAGS,
@@ -24,6 +25,7 @@ from policies.vocabulary import (
     TAG_NAME_FORBIDDEN,
     TAG_NAME_MAX_LENGTH,
     TAG_VALUE_MAX_LENGTH,
+    holds_phi,
 )
 
 NAMESPACE = "hlz"
@@ -62,6 +64,39 @@ class ConfigModel(HlzModel):
     """A model only stack config has (a layer's top level, a section that is no component's
     spec). It speaks camelCase like every ``HlzModel``; sections a component defines use the
     component's own model."""
+
+
+class LayerConfig(ConfigModel):
+    """The keys every layer has, and the settings each profile derives from them."""
+
+    profile: Profile
+    """``lab`` or ``production``; production tightens the defaults (a lab stack's profile must
+    match its landing zone's)."""
+    location: str
+    """Azure region, one of the allowed US regions."""
+    prefix: str = Field(min_length=2, max_length=20, pattern=r"^[a-z][a-z0-9]*$")
+    """Lowercase name prefix of every resource (letters/digits): names are
+    ``<abbreviation>-<prefix>[-<lab>]-<role>[-<suffix>]``. Globally unique names such as the Key
+    Vault's (24 characters at most) limit it to about 10 characters in practice."""
+    tags: dict[str, str]
+    """Required tags: owner, cost-center, environment, data-classification
+    (phi | confidential | internal | public). Azure's limits apply: names up to 512 characters
+    (128 in a stack with a storage account) without ``<>%&\\?/`` and unique regardless of case,
+    values up to 256; at most 43 tags (hlz keeps 7 of Azure's 50 for its own; an AI lab with more
+    than 7 deployments keeps one approval tag per deployment on its OpenAI account)."""
+
+    @property
+    def production(self) -> bool:
+        return self.profile == "production"
+
+    @property
+    def phi(self) -> bool:
+        return holds_phi(self.tags.get(CLASSIFICATION_TAG))
+
+    @property
+    def lock_override(self) -> Override | None:
+        """Resources are locked against deletion in production; the lab profile says why not."""
+        return None if self.production else lab_profile_override("lock")
 
 
 def read_namespace() -> dict[str, Any]:

@@ -23,6 +23,7 @@ from hlz.plan_document import UNKNOWN_MARK
 from hlz.policy_check import UNCHECKED_KIND, PolicyReport, check_plan, outcome_name
 from hlz.render.compliance import compliance_matrix
 from hlz.render.markdown import markdown
+from hlz.render.summary import policy_summary
 from hlz.render.sarif import sarif
 from hlz.render.text import short_urn
 from hlz.schema import FINDING_KINDS
@@ -437,3 +438,47 @@ def test_every_report_carries_the_exemptions(exempted: PolicyReport):
     section = matrix.split("## Exemptions and overrides", 1)[1]
     assert f"| `{ACTIVE_RULE}` |" in section and "| **expired** |" in section
     assert exempted.to_json()["exemptions"][1]["active"] is False
+
+
+def test_every_weakened_default_is_listed_in_every_report(clean: PolicyReport):
+    """lz-dev (lab profile) goes without locks and a DDoS plan; no rule of the lab profile
+    judges either, yet each report lists them with the reason written on the resource."""
+    from policies.vocabulary import OVERRIDE_TAG_PREFIX
+    from stacks.common import LAB_PROFILE_OVERRIDES
+
+    listed = {(o.control, short_urn(o.urn)) for o in clean.recorded_overrides}
+    assert {control for control, _ in listed} == {"lock", "ddos-protection"}
+    assert len(listed) == 4  # two resource groups, the vault, the hub VNet
+    assert {o.reason for o in clean.recorded_overrides} == {
+        LAB_PROFILE_OVERRIDES["lock"],
+        LAB_PROFILE_OVERRIDES["ddos_protection"],
+    }
+    assert all(o.rules == () for o in clean.recorded_overrides)  # no lab rule reads them
+    assert clean.to_json()["summary"]["overrides"] == 4
+    properties = sarif(clean, "Pulumi.lz-dev.yaml")["runs"][0]["properties"]
+    assert {(o["control"], o["reason"]) for o in properties["overrides"]} == {
+        ("lock", LAB_PROFILE_OVERRIDES["lock"]),
+        ("ddos-protection", LAB_PROFILE_OVERRIDES["ddos_protection"]),
+    }
+    comment = markdown(clean)
+    assert "#### Overrides (secure defaults weakened on purpose)" in comment
+    assert f"| `ddos-protection` | `{short_urn(next(o.urn for o in clean.recorded_overrides if o.control == 'ddos-protection'))}` |" in comment
+    matrix = compliance_matrix([clean]).split("## Exemptions and overrides", 1)[1]
+    assert matrix.count("| `lz-dev` | `lock` |") == 3
+    assert OVERRIDE_TAG_PREFIX == "hlz-override-"
+
+
+def test_an_override_a_rule_reads_names_the_rule_it_answers():
+    """A PHI deployment on a Global SKU is a violation unless its data-residency override says
+    why; the listed override names the rule it answers."""
+    from tests.conftest import PLANNER
+
+    stack_file = load_stack_file("lab-dev")
+    deployment = stack_file.config["hlz:openai"]["deployments"][0]
+    deployment["sku"] = "GlobalStandard"
+    deployment["dataResidencyOverride"] = {"reason": "de-identified notes only, IRB-2291"}
+    report = check_plan(PLANNER.plan("lab-global", stack_file=stack_file).to_json())
+    (override,) = [o for o in report.recorded_overrides if o.control == "data-residency"]
+    assert override.reason == "de-identified notes only, IRB-2291"
+    assert override.rules == ("cognitiveservices-deployment-restrict-data-zone-sku",)
+    assert f"[answers {override.rules[0]}]" in policy_summary(report)

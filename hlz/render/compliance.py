@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from hlz.policy_check import PolicyReport, outcome_name
-from hlz.render.markdown import exemption_table
+from hlz.render.markdown import OVERRIDE_COLUMNS, exemption_table, override_cells
 from hlz.render.text import markdown_table, short_urn
 from policies.frameworks import HIPAA_SECTIONS
 from policies.model import Rule
@@ -63,20 +63,14 @@ def compliance_matrix(reports: Sequence[PolicyReport]) -> str:
         lines += exemption_table(exemptions, reports[0].today)
     else:
         lines.append("No exemptions recorded (`policies/exemptions.yaml`).")
-    overrides = [(report.stack, finding) for report in reports for finding in report.overrides]
+    overrides = [
+        (report.stack, override) for report in reports for override in report.recorded_overrides
+    ]
     lines.append("")
     if overrides:
         lines += markdown_table(
-            ("stack", "rule", "resource", "recorded reason"),
-            (
-                (
-                    f"`{stack}`",
-                    f"`{finding.rule.id}`",
-                    f"`{short_urn(finding.urn)}`",
-                    finding.evaluation.reason,  # type: ignore[union-attr]
-                )
-                for stack, finding in overrides
-            ),
+            ("stack", *OVERRIDE_COLUMNS),
+            ((f"`{stack}`", *override_cells(override)) for stack, override in overrides),
         )
     else:
         lines.append("No secure default is overridden in these stacks.")

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-from hlz.policy_check import PolicyReport, reasons
+from hlz.policy_check import PolicyReport, RecordedOverride, reasons
 from hlz.render.text import markdown_table, short_urn
 from policies.exemptions import Exemption
 
@@ -27,6 +27,20 @@ def exemption_table(exemptions: Sequence[Exemption], today: date) -> list[str]:
             )
             for exemption in exemptions
         ),
+    )
+
+
+OVERRIDE_COLUMNS = ("control", "resource", "recorded reason", "expires", "answers rule")
+
+
+def override_cells(override: RecordedOverride) -> tuple[str, ...]:
+    """One row of an overrides table (``OVERRIDE_COLUMNS``)."""
+    return (
+        f"`{override.control}`",
+        f"`{short_urn(override.urn)}`",
+        override.reason,
+        override.expires.isoformat() if override.expires else "-",
+        ", ".join(f"`{rule}`" for rule in override.rules) or "-",
     )
 
 
@@ -124,7 +138,7 @@ def markdown(report: PolicyReport) -> str:
         "",
         f"{len(report.rules)} rules evaluated on {report.today.isoformat()}: "
         f"{len(report.violations)} violation(s), {len(report.exempted)} exempted, "
-        f"{len(report.overrides)} override(s), "
+        f"{len(report.recorded_overrides)} override(s), "
         f"{len(report.expired_exemptions)} expired exemption(s).",
         "",
     ]
@@ -146,18 +160,10 @@ def markdown(report: PolicyReport) -> str:
             ),
         )
         lines.append("")
-    if report.overrides:
+    if report.recorded_overrides:
         lines += ["#### Overrides (secure defaults weakened on purpose)", ""]
         lines += markdown_table(
-            ("rule", "resource", "recorded reason"),
-            (
-                (
-                    f"`{finding.rule.id}`",
-                    f"`{short_urn(finding.urn)}`",
-                    finding.evaluation.reason,  # type: ignore[union-attr]
-                )
-                for finding in report.overrides
-            ),
+            OVERRIDE_COLUMNS, (override_cells(o) for o in report.recorded_overrides)
         )
         lines.append("")
     lines += _undetermined_section(report)

@@ -8,7 +8,7 @@ import hashlib
 from typing import Any
 
 from hlz import __version__
-from hlz.policy_check import UNCHECKED_KIND, PolicyReport, exemption_json, reasons
+from hlz.policy_check import UNCHECKED_KIND, PolicyReport, exemption_json, override_json, reasons
 from hlz.render.text import short_urn
 from hlz.schema import FINDING_KINDS
 from policies.model import Rule, Severity
@@ -220,6 +220,8 @@ def sarif(report: PolicyReport, stack_file: str) -> dict[str, Any]:
                     "exemptions": [exemption_json(e, report.today) for e in report.exemptions],
                     # Resources no rule judges beyond name, tags and location (advisory).
                     "unjudged": [{"urn": urn, "type": token} for urn, token in report.unjudged],
+                    # Every secure default weakened on purpose (hlz-override-* tags).
+                    "overrides": [override_json(o) for o in report.recorded_overrides],
                     "failOnUnknown": report.unknown_mode,
                 },
                 "results": results

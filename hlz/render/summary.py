@@ -35,7 +35,7 @@ def policy_summary(report: PolicyReport) -> str:
         f"Policy pack hlz-hipaa on {report.stack} ({report.profile.value} profile): "
         f"{len(report.rules)} rules, {plural(len(report.violations), 'violation')} "
         f"({len(report.blocking)} mandatory), {len(report.exempted)} exempted, "
-        f"{plural(len(report.overrides), 'override')}"
+        f"{plural(len(report.recorded_overrides), 'override')}"
     ]
     width = max(len(rule.id) for rule in report.rules)
     lines.append(
@@ -62,9 +62,13 @@ def policy_summary(report: PolicyReport) -> str:
                 f"      exemption expired {finding.expired_exemption.expires}: renew or fix"
             )
         lines.append(f"      fix: {rule.remediation}")
-    for finding in report.overrides:
-        reason = finding.evaluation.reason  # type: ignore[union-attr]
-        lines.append(f"  OVERRIDE {finding.rule.id} {short_urn(finding.urn)}: {reason}")
+    for override in report.recorded_overrides:
+        until = f" (until {override.expires.isoformat()})" if override.expires else ""
+        answers = f" [answers {', '.join(override.rules)}]" if override.rules else ""
+        lines.append(
+            f"  OVERRIDE {override.control} {short_urn(override.urn)}: {override.reason}{until}"
+            f"{answers}"
+        )
     for exemption in report.exemptions:
         state = "active" if exemption.is_active(report.today) else "EXPIRED"
         lines.append(

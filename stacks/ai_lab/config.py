@@ -27,13 +27,13 @@ from components.openai import (
 from components.shared import Override
 from components.specs import EntraObjectIds, ExactHostName, HttpsOrigin, PrivateCidr
 from policies.clock import utc_today
-from policies.vocabulary import CLASSIFICATION_TAG, holds_phi
+from policies.vocabulary import CLASSIFICATION_TAG
 from stacks.ai_lab.catalogue import US_RESIDENT_SKUS, load_catalogue
 from stacks.common import (
     LAB_NAME,
     RESERVED_TAGS,
     ConfigModel,
-    Profile,
+    LayerConfig,
     key,
     lab_profile_override,
     location_problems,
@@ -99,25 +99,14 @@ def _stack_reference(value: str) -> str:
     return value
 
 
-class AiLabConfig(ConfigModel):
+class AiLabConfig(LayerConfig):
     layer: Literal["ai_lab"]
     """Which program the stack runs: ``ai_lab``."""
-    profile: Profile
-    """``lab`` or ``production``; must match the landing zone's profile."""
     landing_zone_stack: Annotated[str, AfterValidator(_stack_reference)]
     """The landing-zone stack this lab is a spoke of (e.g. lz-dev or org/hlz/lz-dev); not this
     stack itself."""
     lab: str
     """Lab team name; must have an entry in the landing zone's hlz:spokes table."""
-    location: str
-    """Azure region of the lab (an allowed US region)."""
-    prefix: str = Field(min_length=2, max_length=20, pattern=r"^[a-z][a-z0-9]*$")
-    """Lowercase name prefix; names are <abbreviation>-<prefix>-<lab>[-<suffix>]."""
-    tags: dict[str, str]
-    """Required tags: owner, cost-center, environment, data-classification. Azure's limits
-    apply: names up to 128 characters (the lab has a storage account) without ``<>%&\\?/`` and
-    unique regardless of case, values up to 256; at most 43 tags (hlz keeps 7 of Azure's 50 for
-    its own), fewer with more than 7 deployments (one approval tag each on the OpenAI account)."""
     address_space: PrivateCidr
     """The lab's VNet range; must equal the landing zone's allocation for this lab."""
     subnets: LabSubnetsConfig
@@ -130,14 +119,6 @@ class AiLabConfig(ConfigModel):
     """Health Data Services (FHIR, DICOM). Default: both, members read FHIR."""
 
     @property
-    def production(self) -> bool:
-        return self.profile == "production"
-
-    @property
-    def phi(self) -> bool:
-        return holds_phi(self.tags.get(CLASSIFICATION_TAG))
-
-    @property
     def hsm_keys(self) -> bool:
         """HSM-backed customer-managed keys: in production and for PHI in every profile."""
         return self.production or self.phi
@@ -145,10 +126,6 @@ class AiLabConfig(ConfigModel):
     @property
     def hsm_override(self) -> Override | None:
         return None if self.hsm_keys else lab_profile_override("hsm")
-
-    @property
-    def lock_override(self) -> Override | None:
-        return None if self.production else lab_profile_override("lock")
 
 
 def lab_namer(config: AiLabConfig, stack: str) -> Namer:

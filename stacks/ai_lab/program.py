@@ -17,7 +17,7 @@ from components.errors import ConfigError
 from components.health_data import HealthDataServices, HealthDataServicesArgs
 from components.openai import OpenAI, OpenAIArgs
 from components.resource_group import ResourceGroup, ResourceGroupArgs
-from components.shared import DiagnosticsTarget, Placement, PrivateLinkTarget
+from components.shared import DiagnosticsTarget, PrivateLinkTarget
 from components.spoke_network import SpokeHub, SpokeNetwork, SpokeNetworkArgs
 from components.storage import LabStorage, LabStorageArgs
 from stacks.ai_lab.config import (
@@ -74,7 +74,7 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
             lock_override=config.lock_override,
         ),
     )
-    placement = Placement(resource_group_name=group.name, location=config.location, tags=tags)
+    placement = group.placement
     diagnostics = DiagnosticsTarget(workspace_id=landing_zone["logAnalyticsWorkspaceId"])
     lab_zones = zone_ids(landing_zone, "openai", "health", "storage")
     # The spoke also resolves the platform Key Vault (workloads read secrets through its

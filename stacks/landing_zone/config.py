@@ -17,11 +17,10 @@ from components.naming import Namer, unique_suffix
 from components.shared import Override
 from components.specs import EntraObjectIds, PrivateCidr
 from policies.clock import utc_today
-from policies.vocabulary import CLASSIFICATION_TAG, holds_phi
 from stacks.common import (
     LAB_NAME,
     ConfigModel,
-    Profile,
+    LayerConfig,
     key,
     lab_profile_override,
     location_problems,
@@ -44,21 +43,9 @@ class HubConfig(ConfigModel):
     """Prefixes of the hub's subnets, each inside hlz:hub.addressSpace."""
 
 
-class LandingZoneConfig(ConfigModel):
+class LandingZoneConfig(LayerConfig):
     layer: Literal["landing_zone"]
     """Which program the stack runs: ``landing_zone``."""
-    profile: Profile
-    """``lab`` or ``production``; production tightens the defaults below."""
-    location: str
-    """Azure region, one of the allowed US regions."""
-    prefix: str = Field(min_length=2, max_length=20, pattern=r"^[a-z][a-z0-9]*$")
-    """Lowercase name prefix of every resource (letters/digits). Globally unique names such as
-    the Key Vault's (24 characters at most) limit it to 10 characters in practice."""
-    tags: dict[str, str]
-    """Required tags: owner, cost-center, environment, data-classification
-    (phi | confidential | internal | public). Azure's limits apply: names up to 512 characters
-    without ``<>%&\\?/`` and unique regardless of case, values up to 256; at most 43 tags (hlz
-    keeps 7 of Azure's 50 for its own)."""
     hub: HubConfig
     """The hub VNet: address space and subnet prefixes."""
     spokes: dict[str, PrivateCidr] = Field(default_factory=dict)
@@ -80,10 +67,6 @@ class LandingZoneConfig(ConfigModel):
 
     # Derived settings: the table of what each profile turns on lives here, in one place.
     @property
-    def production(self) -> bool:
-        return self.profile == "production"
-
-    @property
     def ddos_enabled(self) -> bool:
         return self.production if self.ddos_protection is None else self.ddos_protection
 
@@ -92,10 +75,6 @@ class LandingZoneConfig(ConfigModel):
         if self.log_retention_days is not None:
             return self.log_retention_days
         return PRODUCTION_MINIMUM_RETENTION_DAYS if self.production else 90
-
-    @property
-    def phi(self) -> bool:
-        return holds_phi(self.tags.get(CLASSIFICATION_TAG))
 
     @property
     def key_vault_sku(self) -> Literal["standard", "premium"]:
@@ -112,12 +91,6 @@ class LandingZoneConfig(ConfigModel):
     @property
     def firewall_tier(self) -> Literal["Basic", "Standard", "Premium"] | None:
         return None if self.firewall == "none" else self.firewall
-
-    @property
-    def lock_override(self) -> Override | None:
-        """Resource groups are locked against deletion in production; the lab profile says
-        why not."""
-        return None if self.production else lab_profile_override("lock")
 
     @property
     def ddos_override(self) -> Override | None:

@@ -16,7 +16,7 @@ from components.monitoring import (
 from components.private_dns import PRIVATE_DNS_ZONES, PrivateDnsZones, PrivateDnsZonesArgs
 from components.resource_group import ResourceGroup, ResourceGroupArgs
 from components.security_baseline import SecurityBaseline, SecurityBaselineArgs
-from components.shared import DiagnosticsTarget, Placement, PrivateLinkTarget
+from components.shared import DiagnosticsTarget, PrivateLinkTarget
 from stacks.landing_zone.config import LandingZoneConfig, planned_names
 
 
@@ -27,30 +27,20 @@ def run(config: LandingZoneConfig) -> None:
     subscription_id = client.subscription_id
     tags = dict(config.tags)
 
-    connectivity = ResourceGroup(
-        "connectivity",
-        ResourceGroupArgs(
-            resource_group_name=namer.name("resource_group", "connectivity"),
-            location=config.location,
-            tags=tags,
-            lock_override=config.lock_override,
-        ),
+    connectivity, management = (
+        ResourceGroup(
+            role,
+            ResourceGroupArgs(
+                resource_group_name=namer.name("resource_group", role),
+                location=config.location,
+                tags=tags,
+                lock_override=config.lock_override,
+            ),
+        )
+        for role in ("connectivity", "management")
     )
-    management = ResourceGroup(
-        "management",
-        ResourceGroupArgs(
-            resource_group_name=namer.name("resource_group", "management"),
-            location=config.location,
-            tags=tags,
-            lock_override=config.lock_override,
-        ),
-    )
-    network_placement = Placement(
-        resource_group_name=connectivity.name, location=config.location, tags=tags
-    )
-    management_placement = Placement(
-        resource_group_name=management.name, location=config.location, tags=tags
-    )
+    network_placement = connectivity.placement
+    management_placement = management.placement
 
     logs = LogAnalytics(
         "logs",
