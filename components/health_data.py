@@ -50,7 +50,7 @@ from pydantic import Field, field_validator, model_validator
 from components.diagnostics import send_diagnostics
 from components.encryption import EncryptionKey
 from components.naming import name_problem
-from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from components.private_endpoint import connect_privately
 from components.roles import assign_role, grant_groups
 from components.shared import (
     DiagnosticsTarget,
@@ -297,18 +297,11 @@ class HealthDataServices(pulumi.ComponentResource):
         target_id = pulumi.Output.all(workspace.id, *(service.id for service in services)).apply(
             lambda ids: ids[0]
         )
-        self.private_endpoint = PrivateEndpoint(
-            f"{name}-pe",
-            PrivateEndpointArgs(
-                placement=placement,
-                endpoint_name=args.endpoint_name or f"pe-{args.workspace_name}",
-                target_id=target_id,
-                group_id="healthcareworkspace",
-                subnet_id=args.private_link.subnet_id,
-                dns_zone_ids=zone_ids,
-            ),
-            opts=child_opts(self),
-        )
+        self.private_endpoint = connect_privately(
+            self, f"{name}-pe", placement=placement, private_link=args.private_link,
+            endpoint_name=args.endpoint_name or f"pe-{args.workspace_name}", target_id=target_id,
+            group_id="healthcareworkspace", dns_zone_ids=zone_ids,
+        )  # fmt: skip
 
         data_role = FHIR_DATA_ROLES[args.fhir_data_role]
         if fhir is not None:

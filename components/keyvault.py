@@ -20,7 +20,7 @@ from pulumi_azure_native import keyvault
 from pydantic import Field
 
 from components.diagnostics import send_diagnostics
-from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from components.private_endpoint import connect_privately
 from components.roles import grant_groups, lock_against_deletion
 from components.shared import (
     DiagnosticsTarget,
@@ -99,18 +99,11 @@ class KeyVault(pulumi.ComponentResource):
             opts=child_opts(self),
         )
         send_diagnostics(vault, args.diagnostics.workspace_id, parent=self)
-        PrivateEndpoint(
-            f"{name}-pe",
-            PrivateEndpointArgs(
-                placement=placement,
-                endpoint_name=args.endpoint_name,
-                target_id=vault.id,
-                group_id="vault",
-                subnet_id=args.private_link.subnet_id,
-                dns_zone_ids=zone_ids,
-            ),
-            opts=child_opts(self),
-        )
+        connect_privately(
+            self, f"{name}-pe", placement=placement, private_link=args.private_link,
+            endpoint_name=args.endpoint_name, target_id=vault.id, group_id="vault",
+            dns_zone_ids=zone_ids,
+        )  # fmt: skip
         grant_groups(
             f"{name}-admin",
             args.admin_group_ids,

@@ -15,7 +15,7 @@ from pulumi_azure_native import monitor, operationalinsights
 from pydantic import Field
 
 from components.diagnostics import send_activity_log, send_diagnostics
-from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from components.private_endpoint import connect_privately
 from components.shared import (
     HlzModel,
     Override,
@@ -150,18 +150,11 @@ class MonitorPrivateLink(pulumi.ComponentResource):
             linked_resource_id=args.workspace_id,
             opts=child_opts(self),
         )
-        PrivateEndpoint(
-            f"{name}-pe",
-            PrivateEndpointArgs(
-                placement=placement,
-                endpoint_name=args.endpoint_name,
-                target_id=scope.id,
-                group_id="azuremonitor",
-                subnet_id=args.private_link.subnet_id,
-                dns_zone_ids=zone_ids,
-            ),
-            opts=child_opts(self),
-        )
+        connect_privately(
+            self, f"{name}-pe", placement=placement, private_link=args.private_link,
+            endpoint_name=args.endpoint_name, target_id=scope.id, group_id="azuremonitor",
+            dns_zone_ids=zone_ids,
+        )  # fmt: skip
         self.scope = scope
         self.id = scope.id
         self.name = scope.name

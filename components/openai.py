@@ -25,7 +25,7 @@ from pydantic import AfterValidator, Field, field_validator
 
 from components.diagnostics import send_diagnostics
 from components.encryption import EncryptionKey
-from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from components.private_endpoint import connect_privately
 from components.roles import grant_groups
 from components.shared import (
     DiagnosticsTarget,
@@ -546,18 +546,11 @@ class OpenAI(pulumi.ComponentResource):
             opts=child_opts(self, depends_on=[key.key_access]),
         )
         send_diagnostics(account, args.diagnostics.workspace_id, parent=self)
-        PrivateEndpoint(
-            f"{name}-pe",
-            PrivateEndpointArgs(
-                placement=placement,
-                endpoint_name=args.endpoint_name,
-                target_id=account.id,
-                group_id="account",
-                subnet_id=args.private_link.subnet_id,
-                dns_zone_ids=zone_ids,
-            ),
-            opts=child_opts(self),
-        )
+        connect_privately(
+            self, f"{name}-pe", placement=placement, private_link=args.private_link,
+            endpoint_name=args.endpoint_name, target_id=account.id, group_id="account",
+            dns_zone_ids=zone_ids,
+        )  # fmt: skip
 
         policies = {
             policy_name: self._content_filter(name, policy_name, spec, account, placement)

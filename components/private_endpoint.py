@@ -7,7 +7,7 @@ import pulumi
 from pulumi_azure_native import network
 from pydantic import Field, field_validator
 
-from components.shared import HlzModel, Placement, StrInput, child_opts
+from components.shared import HlzModel, Placement, PrivateLinkTarget, StrInput, child_opts
 
 # Azure accepts one zone group per endpoint with at most five zone configs
 # (pulumi-azure-native#2179).
@@ -87,3 +87,30 @@ class PrivateEndpoint(pulumi.ComponentResource):
         self.id = endpoint.id
         self.name = endpoint.name
         self.register_outputs({"id": self.id, "name": self.name})
+
+
+def connect_privately(
+    parent: pulumi.Resource,
+    name: str,
+    *,
+    placement: Placement,
+    endpoint_name: str,
+    target_id: StrInput,
+    group_id: str,
+    private_link: PrivateLinkTarget,
+    dns_zone_ids: dict[str, StrInput],
+) -> PrivateEndpoint:
+    """The private endpoint of a component's PaaS resource ``target_id`` (its sub-resource
+    ``group_id``), in the component's private-link subnet, as a child of the component."""
+    return PrivateEndpoint(
+        name,
+        PrivateEndpointArgs(
+            placement=placement,
+            endpoint_name=endpoint_name,
+            target_id=target_id,
+            group_id=group_id,
+            subnet_id=private_link.subnet_id,
+            dns_zone_ids=dns_zone_ids,
+        ),
+        opts=child_opts(parent),
+    )

@@ -38,7 +38,7 @@ from pydantic import Field, field_validator
 from components.diagnostics import send_diagnostics
 from components.encryption import EncryptionKey
 from components.naming import name_problem
-from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from components.private_endpoint import connect_privately
 from components.shared import (
     DiagnosticsTarget,
     HlzModel,
@@ -220,18 +220,11 @@ class LabStorage(pulumi.ComponentResource):
             ).id
 
         for group_id, zone_ids in zones.items():
-            PrivateEndpoint(
-                f"{name}-pe-{group_id}",
-                PrivateEndpointArgs(
-                    placement=placement,
-                    endpoint_name=f"{args.endpoint_name_prefix}-{group_id}",
-                    target_id=account.id,
-                    group_id=group_id,
-                    subnet_id=args.private_link.subnet_id,
-                    dns_zone_ids=zone_ids,
-                ),
-                opts=child_opts(self),
-            )
+            connect_privately(
+                self, f"{name}-pe-{group_id}", placement=placement, private_link=args.private_link,
+                endpoint_name=f"{args.endpoint_name_prefix}-{group_id}", target_id=account.id,
+                group_id=group_id, dns_zone_ids=zone_ids,
+            )  # fmt: skip
 
         self.account = account
         self.blob_service = blob_service

@@ -39,7 +39,7 @@ STACK_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}")
 """Pulumi's stack-name characters, at most 100, never starting with '.' (so never '.' or '..'):
 a stack name also names files (``Pulumi.<stack>.yaml``, ``<stack>.plan.json``)."""
 LAB_PROFILE_OVERRIDES = {
-    "lock": "lab profile: lab resource groups are deleted and rebuilt, so they are not locked "
+    "lock": "lab profile: lab resources are deleted and rebuilt, so they are not locked "
     "against deletion; production locks them",
     "ddos_protection": "lab profile: a DDoS protection plan costs about $3k a month; production "
     "keeps one on the hub's public IPs",
