@@ -2,44 +2,17 @@
 
 Category groups (``allLogs`` / ``audit``) and ``AllMetrics`` are used instead of category lists,
 which go stale whenever Azure adds a category. Which resource types accept a diagnostic setting,
-and which groups they offer, lives in ``DIAGNOSTICS_SUPPORT`` — the single table the components,
-the tests and the policy pack agree on.
+and which groups they offer, is each type's ``settings`` in ``policies.services.SERVICES`` — the
+one catalogue the components, the tests and the policy pack agree on.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import pulumi
 from pulumi_azure_native import monitor
 
 from components.shared import StrInput, child_opts
-
-
-@dataclass(frozen=True)
-class DiagnosticsSupport:
-    log_category_group: str | None
-    """``allLogs``, ``audit`` (where that is all the service offers), or None for metrics only."""
-    metrics: bool
-    """Whether the service emits platform metrics (``AllMetrics``)."""
-
-
-# Resource types that accept diagnostic settings. Subnets, role assignments, DNS zone groups,
-# private DNS zones, route tables, firewall policies and model deployments do not.
-DIAGNOSTICS_SUPPORT: dict[str, DiagnosticsSupport] = {
-    "azure-native:network:VirtualNetwork": DiagnosticsSupport("allLogs", metrics=True),
-    "azure-native:network:NetworkSecurityGroup": DiagnosticsSupport("allLogs", metrics=False),
-    "azure-native:network:AzureFirewall": DiagnosticsSupport("allLogs", metrics=True),
-    "azure-native:network:PublicIPAddress": DiagnosticsSupport("allLogs", metrics=True),
-    "azure-native:network:BastionHost": DiagnosticsSupport("allLogs", metrics=True),
-    "azure-native:keyvault:Vault": DiagnosticsSupport("allLogs", metrics=True),
-    "azure-native:operationalinsights:Workspace": DiagnosticsSupport("allLogs", metrics=True),
-    "azure-native:cognitiveservices:Account": DiagnosticsSupport("allLogs", metrics=True),
-    "azure-native:healthcareapis:FhirService": DiagnosticsSupport("audit", metrics=True),
-    "azure-native:healthcareapis:DicomService": DiagnosticsSupport("audit", metrics=True),
-    "azure-native:storage:StorageAccount": DiagnosticsSupport(None, metrics=True),
-    "azure-native:storage:BlobServiceProperties": DiagnosticsSupport("allLogs", metrics=True),
-}
+from policies.services import SERVICES
 
 # The subscription's activity log has no category groups; these are all of its categories.
 ACTIVITY_LOG_CATEGORIES = (
@@ -66,11 +39,12 @@ def send_diagnostics(
     ``target_id`` overrides the resource URI for child endpoints such as a storage account's
     blob service (``<account id>/blobServices/default``).
     """
-    support = DIAGNOSTICS_SUPPORT.get(target.pulumi_resource_type)
+    row = SERVICES.get(target.pulumi_resource_type)
+    support = row.settings if row is not None else None
     if support is None:
         raise ValueError(
-            f"{target.pulumi_resource_type} takes no diagnostic settings; "
-            "add it to DIAGNOSTICS_SUPPORT only if Azure accepts one"
+            f"{target.pulumi_resource_type} takes no diagnostic settings; give its row in "
+            "policies/services.py settings= only if Azure accepts one"
         )
     logs = (
         [

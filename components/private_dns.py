@@ -1,4 +1,5 @@
-"""The hub's private DNS zones, one per private-link service, each linked to the hub VNet.
+"""The hub's private DNS zones, those of every private-link service in the catalogue
+(``policies.services``), each linked to the hub VNet.
 
 Zones live once in the hub (ALZ practice); spokes link their VNets to the zones they resolve.
 """
@@ -9,35 +10,12 @@ import pulumi
 from pulumi_azure_native import privatedns
 
 from components.shared import HlzModel, Placement, StrInput, child_opts
-
-# Service -> zones (Azure public cloud; see docs "Azure Private Endpoint DNS configuration").
-PRIVATE_DNS_ZONES: dict[str, tuple[str, ...]] = {
-    "keyvault": ("privatelink.vaultcore.azure.net",),
-    "openai": (
-        "privatelink.openai.azure.com",
-        "privatelink.cognitiveservices.azure.com",
-        "privatelink.services.ai.azure.com",
-    ),
-    "health": (
-        "privatelink.workspace.azurehealthcareapis.com",
-        "privatelink.fhir.azurehealthcareapis.com",
-        "privatelink.dicom.azurehealthcareapis.com",
-    ),
-    "storage": (
-        "privatelink.blob.core.windows.net",
-        "privatelink.dfs.core.windows.net",
-        "privatelink.file.core.windows.net",
-    ),
-    "monitor": (
-        "privatelink.monitor.azure.com",
-        "privatelink.oms.opinsights.azure.com",
-        "privatelink.ods.opinsights.azure.com",
-        "privatelink.agentsvc.azure-automation.net",
-    ),
-}
+from policies.services import PRIVATE_DNS_ZONES
 
 
 def all_zone_names() -> list[str]:
+    """Every zone of the catalogue's private-link rows (``policies.services.PRIVATE_DNS_ZONES``),
+    in the order the landing zone creates them."""
     return [zone for zones in PRIVATE_DNS_ZONES.values() for zone in zones]
 
 

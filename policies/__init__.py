@@ -4,6 +4,8 @@ Layout (each module is importable without starting the gRPC server):
 
 - ``model``       outcome types, ``ResourceRule`` / ``StackRule`` metadata, ``StackResource``.
 - ``props``       defensive readers for camelCase wire inputs (missing keys, wrong types).
+- ``services``    the catalogue: one row per azure-native type (ARM path, names, private link,
+                  diagnostics decision) that the rules and the offline engine read.
 - ``rules/``      the pure check functions, one small themed module per Azure service.
 - ``registry``    the one list of every rule (``ALL_RULES``).
 - ``evaluation``  ``evaluate`` / ``evaluate_stack`` / ``evaluate_plan`` for in-process use.

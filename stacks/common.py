@@ -102,7 +102,7 @@ class LayerConfig(ConfigModel):
 def read_namespace() -> dict[str, Any]:
     """Every ``hlz:*`` key of the running stack, with structured values decoded (the Pulumi
     runtime hands object and list values over as JSON text). Every key, not only the declared
-    ones, so that a misspelt key is reported (``hlz.sdk_internals.config_values``)."""
+    ones, so that a misspelt key is reported (``hlz.engine.sdk_internals.config_values``)."""
     raw: dict[str, Any] = {}
     for full_key, value in config_values().items():
         if not full_key.startswith(KEY_PREFIX):

@@ -23,8 +23,8 @@ from hlz.plan_document import UNKNOWN_MARK
 from hlz.policy_check import UNCHECKED_KIND, PolicyReport, check_plan, outcome_name
 from hlz.render.compliance import compliance_matrix
 from hlz.render.markdown import markdown
-from hlz.render.summary import policy_summary
 from hlz.render.sarif import sarif
+from hlz.render.summary import policy_summary
 from hlz.render.text import short_urn
 from hlz.schema import FINDING_KINDS
 from hlz.stackfiles import load_stack_file

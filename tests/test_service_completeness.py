@@ -1,18 +1,23 @@
 """Every azure-native type the stacks create is wired into every place a new service must touch.
 
-A new Azure service takes edits in many files (docs/adding-a-service.md lists them in order);
-these tests name the type and the missing piece when one is forgotten, for every type the four
-example stacks and the insecure fixture plan:
+A new Azure service takes edits in several files (docs/adding-a-service.md lists them in
+order); these tests name the type and the missing piece when one is forgotten, for every type
+the four example stacks and the insecure fixture plan:
 
-- an ARM path (``policies.arm_types``): the offline engine builds ids from it, the pack
-  recognises generic resources by it, the type validation knows which definition to read;
+- a row in the catalogue (``policies.services.SERVICES``);
+- an ARM path in that row (validated for the types the example stacks create): the offline
+  engine builds ids from it, the pack recognises generic resources by it, the type validation
+  knows which definition to read;
 - preflight's checks (``hlz.preflight.target``, derived from the plan, so true by
   construction unless the derivation drops a type): the provider and a write action of every
   type an example stack deploys;
-- a diagnostics decision: ``DIAGNOSTICS_COVERAGE`` or ``NO_DIAGNOSTICS_REQUIRED``
-  (``policies.rules.monitor``);
+- a diagnostics decision in that row: ``Logged`` (where the setting goes) or ``NotLogged``
+  (why none is needed);
 - a rule that judges its configuration (``Rule.judges``), or an entry below in
   ``JUDGED_ONLY_BY_RELATIONS`` saying why none does.
+
+tests/policies/test_service_catalogue.py checks that the rows agree with the tables they point
+into.
 """
 
 from __future__ import annotations
@@ -30,11 +35,11 @@ from hlz.engine.recording import Registration
 from hlz.plan import Plan
 from hlz.preflight.target import stack_target
 from hlz.stackfiles import load_stack_file, project_root
-from policies.arm_types import ARM_PATHS, GENERIC_RESOURCE, UNVALIDATED_ARM_PATHS, arm_type
+from policies.arm_types import ARM_PATHS, GENERIC_RESOURCE, arm_path, arm_type
 from policies.normalise import generic_arm_type, normalise
 from policies.registry import ALL_RULES
-from policies.rules.monitor import DIAGNOSTICS_COVERAGE, NO_DIAGNOSTICS_REQUIRED
 from policies.rules.tokens import RESOURCE_GROUP
+from policies.services import SERVICES, Logged, NotLogged
 from tests.conftest import PLANNER, planned
 from tests.fixtures.insecure_stack import insecure_plan
 
@@ -125,6 +130,19 @@ def problems(found: Iterable[tuple[str, str]], missing: str) -> str:
     )
 
 
+def test_every_planned_type_has_a_catalogue_row() -> None:
+    missing = [
+        (stack, judged_type(r))
+        for stack, r in all_registrations()
+        if judged_type(r) not in SERVICES and judged_type(r) != GENERIC_RESOURCE
+    ]
+    assert not missing, problems(
+        missing,
+        "no catalogue row; add a Service row to SERVICES in policies/services.py "
+        "(docs/adding-a-service.md, step 5)",
+    )
+
+
 def test_every_type_the_example_stacks_create_has_a_validated_arm_path() -> None:
     missing = [
         (stack, r.type)
@@ -133,17 +151,21 @@ def test_every_type_the_example_stacks_create_has_a_validated_arm_path() -> None
     ]
     assert not missing, problems(
         missing,
-        "no ARM path; add it to ARM_PATHS in policies/arm_types.py (and vendor its type "
-        "definitions: docs/adding-a-service.md)",
+        "no validated ARM path; give its row in SERVICES in policies/services.py an "
+        "arm=ArmPath(...) with validated=True, and vendor its type definitions "
+        "(docs/adding-a-service.md, steps 5-8)",
     )
 
 
 def test_every_type_the_insecure_fixture_plans_has_an_arm_path() -> None:
-    known = {*ARM_PATHS, *UNVALIDATED_ARM_PATHS, RESOURCE_GROUP, GENERIC_RESOURCE}
-    missing = [(stack, r.type) for stack, r in all_registrations() if r.type not in known]
+    missing = [
+        (stack, r.type)
+        for stack, r in all_registrations()
+        if arm_path(r.type) is None and r.type not in (RESOURCE_GROUP, GENERIC_RESOURCE)
+    ]
     assert not missing, problems(
         missing,
-        "no ARM path; add it to ARM_PATHS (or UNVALIDATED_ARM_PATHS) in policies/arm_types.py",
+        "no ARM path; give its row in SERVICES in policies/services.py an arm=ArmPath(...)",
     )
 
 
@@ -167,15 +189,21 @@ def test_preflight_checks_the_provider_and_a_write_of_every_type_the_stack_deplo
     )
 
 
+def has_diagnostics_decision(token: str) -> bool:
+    row = SERVICES.get(token)
+    return row is not None and isinstance(row.diagnostics, Logged | NotLogged)
+
+
 def test_every_planned_type_has_a_diagnostics_decision() -> None:
-    decided = {*DIAGNOSTICS_COVERAGE, *NO_DIAGNOSTICS_REQUIRED}
     missing = [
-        (stack, judged_type(r)) for stack, r in all_registrations() if judged_type(r) not in decided
+        (stack, judged_type(r))
+        for stack, r in all_registrations()
+        if not has_diagnostics_decision(judged_type(r))
     ]
     assert not missing, problems(
         missing,
-        "no diagnostics decision; add it to DIAGNOSTICS_COVERAGE (where its diagnostic setting "
-        "goes) or NO_DIAGNOSTICS_REQUIRED (why none is needed) in policies/rules/monitor.py",
+        "no diagnostics decision; its row in SERVICES in policies/services.py needs "
+        "diagnostics=Logged(where its diagnostic setting goes) or NotLogged(why none is needed)",
     )
 
 
@@ -210,7 +238,7 @@ def test_arm_id_of_an_unmapped_azure_native_type_names_the_table_to_fix() -> Non
         arm_id("azure-native:sql:Server", {"serverName": "db"}, DEFAULT_SUBSCRIPTION_ID, "db")
     message = str(raised.value)
     assert "azure-native:sql:Server" in message
-    assert "ARM_PATHS in policies/arm_types.py" in message
+    assert "SERVICES in policies/services.py" in message
 
 
 def test_planning_an_unmapped_azure_native_type_fails_instead_of_guessing_its_id(
@@ -246,8 +274,8 @@ def test_planning_an_unmapped_azure_native_type_fails_instead_of_guessing_its_id
     assert code == 3, err
     assert (
         "hlz: the stack program failed: UnknownArmTypeError: no ARM path for "
-        "azure-native:sql:Server: add its provider namespace and (collection, name input) levels "
-        "to ARM_PATHS in policies/arm_types.py (see docs/adding-a-service.md)"
+        "azure-native:sql:Server: add its row, with its provider namespace and (collection, "
+        "name input) levels, to SERVICES in policies/services.py (see docs/adding-a-service.md)"
     ) in err
     assert "Traceback" not in err
 

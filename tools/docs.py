@@ -638,9 +638,14 @@ _CONVENTIONS = """\
 
 ### Diagnostic settings coverage
 
+The types whose row in the catalogue `policies/services.py` is `Logged`; every other row says
+why it needs no diagnostic setting (`NotLogged`).
+
 {diagnostics}
 
 ### Private endpoints
+
+The catalogue rows with a `private_link`; the landing zone creates their `privatelink.*` zones.
 
 {private_endpoints}
 

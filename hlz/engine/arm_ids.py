@@ -1,12 +1,12 @@
 """Realistic ARM ids and computed outputs for the offline plan's mocks.
 
-Each azure-native type the programs use maps to its ARM path (``policies.arm_types``, shared
-with the policy pack, which needs it to recognise generic resources): the provider namespace
-and, from outermost to innermost, (collection, input key holding that level's name). Extension
-resources (role assignments, locks, diagnostic settings...) hang below the resource named by a
-scope input.
+Each azure-native type the programs use maps to its ARM path (its row in
+``policies.services``, shared with the policy pack, which needs it to recognise generic
+resources): the provider namespace and, from outermost to innermost, (collection, input key
+holding that level's name). Extension resources (role assignments, locks, diagnostic
+settings...) hang below the resource named by a scope input.
 
-An ``azure-native`` type neither ``ARM_PATHS`` nor ``UNVALIDATED_ARM_PATHS`` knows is an error
+An ``azure-native`` type without a catalogue row with an ARM path is an error
 (``UnknownArmTypeError``), never a guessed path: a guess such as
 ``Microsoft.Network/securityRules`` is a wrong id that rules and reports would then carry.
 Component resources (``hlz:...``) have no ARM id; the SDK ignores the id the mocks answer for
@@ -20,7 +20,8 @@ import ipaddress
 import uuid
 from typing import Any
 
-from policies.arm_types import GENERIC_RESOURCE, ArmPath, arm_path
+from policies.arm_types import GENERIC_RESOURCE, arm_path
+from policies.services import ArmPath
 
 # Namespace for deterministic fake GUIDs (principal ids, customer ids...).
 FAKE_GUID_NAMESPACE = uuid.UUID("0b0e7b7c-3d53-4c1e-9a61-5d0b3c9c7f11")
@@ -32,8 +33,9 @@ class UnknownArmTypeError(LookupError):
     def __init__(self, token: str):
         self.token = token
         super().__init__(
-            f"no ARM path for {token}: add its provider namespace and (collection, name input) "
-            "levels to ARM_PATHS in policies/arm_types.py (see docs/adding-a-service.md)"
+            f"no ARM path for {token}: add its row, with its provider namespace and "
+            "(collection, name input) levels, to SERVICES in policies/services.py "
+            "(see docs/adding-a-service.md)"
         )
 
 

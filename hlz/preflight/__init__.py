@@ -33,8 +33,7 @@ if TYPE_CHECKING:
     from hlz.plan import Planner
     from hlz.preflight.report import CheckResult
 
-EXIT_OK = 0
-EXIT_FAILED = 1
+
 EXIT_USAGE = 2
 EXIT_PROGRAM_FAILED = 3
 SUBSCRIPTION_ENV = "AZURE_SUBSCRIPTION_ID"

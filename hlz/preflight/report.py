@@ -2,7 +2,7 @@
 warn or fail, or one JSON document.
 
 Details quote Azure (display names, error messages, model versions): each line goes through
-``hlz.text.printable``, so no escape sequence, carriage return or newline from a response
+``hlz.render.text.printable``, so no escape sequence, carriage return or newline from a response
 reaches the terminal or forges a line. The JSON document keeps the exact text
 (``json.dumps`` escapes control characters)."""
 

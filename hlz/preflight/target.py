@@ -18,8 +18,8 @@ resources the plan deploys, whatever the layer:
 
 Planned means deployed: reads (``Resource.get``, the ``pulumi.StackReference``) and component
 resources (``hlz:*``) are not; neither are resources of providers other than azure-native. A
-planned token's ARM type comes from ``policies.arm_types`` (a versioned token counts as its
-unversioned one); a generic ``azure-native:resources:Resource`` carries its ARM type in its
+planned token's ARM type comes from its ``policies.services`` row (a versioned token counts as
+its unversioned one); a generic ``azure-native:resources:Resource`` carries its ARM type in its
 inputs. So an AI lab needs Microsoft.KeyVault though it creates no vault: its CMK keys
 (``Microsoft.KeyVault/vaults/keys``) go into the landing zone's.
 """
@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hlz.stackfiles import StackFile, project_root
-from policies.arm_types import GENERIC_RESOURCE, ArmPath, arm_path
+from policies.arm_types import GENERIC_RESOURCE, arm_path
 from policies.normalise import generic_arm_type, normalise
+from policies.services import ArmPath
 
 if TYPE_CHECKING:
     from hlz.plan import Plan, Planner
@@ -178,16 +179,16 @@ def planned_resources(plan: Plan) -> Iterator[PlannedResource]:
 
 
 def arm_type_of(token: str, inputs: Mapping[str, Any]) -> str:
-    """The ARM type of a planned (normalised) azure-native token: from ``policies.arm_types``,
-    or a generic resource's own inputs."""
+    """The ARM type of a planned (normalised) azure-native token: from its ``policies.services``
+    row, or a generic resource's own inputs."""
     if token == RESOURCE_GROUP:
         return RESOURCE_GROUP_TYPE
     arm_type = generic_arm_type(inputs) if token == GENERIC_RESOURCE else _joined(arm_path(token))
     if arm_type is None:
         # Planning fails first for a token without an ARM path (hlz.engine builds its id).
         raise ValueError(
-            f"no ARM type for {token}: add it to ARM_PATHS in policies/arm_types.py "
-            "(see docs/adding-a-service.md)"
+            f"no ARM type for {token}: give its row in SERVICES in policies/services.py an "
+            "ARM path (see docs/adding-a-service.md)"
         )
     return arm_type
 

@@ -37,67 +37,14 @@ from ..model import (
 )
 from ..names import name_problem
 from ..props import as_str, describe, get
-from .tokens import (
-    BASTION_HOST,
-    COGNITIVE_ACCOUNT,
-    DDOS_PROTECTION_PLAN,
-    DICOM_SERVICE,
-    FHIR_SERVICE,
-    FIREWALL,
-    FIREWALL_POLICY,
-    HEALTH_WORKSPACE,
-    KEY_VAULT,
-    LOG_ANALYTICS_WORKSPACE,
-    MONITOR_PRIVATE_LINK_SCOPE,
-    NETWORK_SECURITY_GROUP,
-    PRIVATE_ENDPOINT,
-    PUBLIC_IP,
-    RESOURCE_GROUP,
-    ROLE_ASSIGNMENT,
-    ROUTE_TABLE,
-    STORAGE_ACCOUNT,
-    SUBNET,
-    USER_ASSIGNED_IDENTITY,
-    VIRTUAL_NETWORK,
-)
+from ..services import SERVICES
+from .tokens import RESOURCE_GROUP, ROLE_ASSIGNMENT
 
 DEPLOY = Category.DEPLOY
 
-NAMED_INPUTS: Mapping[str, tuple[tuple[str, str], ...]] = {
-    VIRTUAL_NETWORK: (("virtual_network", "virtualNetworkName"),),
-    SUBNET: (("subnet", "subnetName"),),
-    NETWORK_SECURITY_GROUP: (("network_security_group", "networkSecurityGroupName"),),
-    ROUTE_TABLE: (("route_table", "routeTableName"),),
-    PUBLIC_IP: (("public_ip", "publicIpAddressName"),),
-    FIREWALL: (("firewall", "azureFirewallName"),),
-    FIREWALL_POLICY: (("firewall_policy", "firewallPolicyName"),),
-    BASTION_HOST: (("bastion", "bastionHostName"),),
-    DDOS_PROTECTION_PLAN: (("ddos_plan", "ddosProtectionPlanName"),),
-    PRIVATE_ENDPOINT: (("private_endpoint", "privateEndpointName"),),
-    LOG_ANALYTICS_WORKSPACE: (("log_analytics", "workspaceName"),),
-    MONITOR_PRIVATE_LINK_SCOPE: (("monitor_private_link_scope", "scopeName"),),
-    KEY_VAULT: (("key_vault", "vaultName"),),
-    STORAGE_ACCOUNT: (("storage_account", "accountName"),),
-    COGNITIVE_ACCOUNT: (
-        ("cognitive_services", "accountName"),
-        ("cognitive_services", "properties.customSubDomainName"),
-    ),
-    USER_ASSIGNED_IDENTITY: (("managed_identity", "resourceName"),),
-    HEALTH_WORKSPACE: (("health_workspace", "workspaceName"),),
-    FHIR_SERVICE: (("fhir_service", "fhirServiceName"),),
-    DICOM_SERVICE: (("dicom_service", "dicomServiceName"),),
-}
-"""Type -> (``NAME_RULES`` kind, dotted name input) pairs to check. Resource group names
-(``resource_group``) are not listed: a resource group's inputs are its name and location only,
-and the generic rule tests treat the resource group as the type no per-type rule applies to."""
-
-GLOBALLY_UNIQUE_INPUTS: Mapping[str, str] = {
-    STORAGE_ACCOUNT: "accountName",
-    KEY_VAULT: "vaultName",
-    HEALTH_WORKSPACE: "workspaceName",
-    COGNITIVE_ACCOUNT: "properties.customSubDomainName",
-}
-"""Types whose name (or custom subdomain) is a global DNS label -> that input."""
+NAMED_TYPES = frozenset(token for token, row in SERVICES.items() if row.names)
+"""Types with a name rule: the catalogue rows (``policies.services``) with ``names``, each a
+(``NAME_RULES`` kind, dotted name input) pair; a ``globally_unique`` input is a DNS label."""
 
 DUPLICATE_CHECKED_TYPES = frozenset(ARM_PATHS) | {RESOURCE_GROUP}
 """Types compared for collisions: those whose ARM identity ``arm_types`` knows."""
@@ -108,8 +55,9 @@ def _path(dotted: str) -> tuple[str, ...]:
 
 
 def check_name_rules(resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    pairs = NAMED_INPUTS.get(resource_type)
-    if pairs is None:
+    row = SERVICES.get(resource_type)
+    pairs = row.names if row is not None else ()
+    if not pairs:
         return NotApplicable(f"no name rule for {resource_type}")
     reasons: list[str] = []
     checked = 0
@@ -168,7 +116,8 @@ def _scoped_identity(resource: StackResource) -> str | None:
 
 
 def _global_identity(resource: StackResource) -> str | None:
-    dotted = GLOBALLY_UNIQUE_INPUTS.get(resource.resource_type)
+    row = SERVICES.get(resource.resource_type)
+    dotted = row.globally_unique if row is not None else None
     if dotted is None:
         return None
     name = _text(resource.props, *_path(dotted))
@@ -225,7 +174,7 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
             "Build names with components.naming.Namer, or follow policies.names.NAME_RULES."
         ),
         url=_NAME_RULES_URL,
-        resource_types=frozenset(NAMED_INPUTS),
+        resource_types=NAMED_TYPES,
         check=check_name_rules,
     ),
     StackRule(

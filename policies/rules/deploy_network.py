@@ -34,6 +34,7 @@ from ..model import (
     outcome_from,
 )
 from ..props import as_bool, as_int, as_mapping, as_sequence, as_str, describe, get, is_set
+from ..services import SERVICES
 from ..vocabulary import (
     FIREWALL_DEFAULT_TIER,
     FIREWALL_TIERS_WITH_DNS_PROXY,
@@ -355,9 +356,11 @@ def check_reserved_subnet_size(resource_type: str, props: Mapping[str, Any]) -> 
 
 
 def allowed_group_ids(token: str) -> tuple[str, ...]:
-    """Group ids of ``network.PRIVATE_LINK_TARGETS`` for ``token`` (e.g. 'blob / dfs')."""
-    text = PRIVATE_LINK_TARGETS.get(token, "")
-    return tuple(part.strip() for part in text.split("/") if part.strip())
+    """The private endpoint group ids ``token`` offers (its catalogue row's ``private_link`` in
+    ``policies.services``), () when it is no private-link target."""
+    row = SERVICES.get(token)
+    link = row.private_link if row is not None else None
+    return link.group_ids if link is not None else ()
 
 
 def _target_token(

@@ -17,45 +17,10 @@ from ..model import (
     outcome_from,
 )
 from ..props import as_bool, as_int, as_sequence, describe, get, is_set
+from ..services import SERVICES, Logged
 from .expect import expect_text
 from .relations import Referrers, of_type
-from .tokens import (
-    BASTION_HOST,
-    BLOB_CONTAINER,
-    BLOB_SERVICE,
-    COGNITIVE_ACCOUNT,
-    COGNITIVE_DEPLOYMENT,
-    DDOS_PROTECTION_PLAN,
-    DEFENDER_PRICING,
-    DIAGNOSTIC_SETTING,
-    DICOM_SERVICE,
-    FHIR_SERVICE,
-    FIREWALL,
-    FIREWALL_POLICY,
-    HEALTH_WORKSPACE,
-    KEY_VAULT,
-    KEY_VAULT_KEY,
-    KEY_VAULT_SECRET,
-    LOCK_AT_RESOURCE_GROUP,
-    LOCK_BY_SCOPE,
-    LOG_ANALYTICS_WORKSPACE,
-    MONITOR_PRIVATE_LINK_SCOPE,
-    NETWORK_SECURITY_GROUP,
-    POLICY_ASSIGNMENT,
-    PRIVATE_DNS_ZONE_GROUP,
-    PRIVATE_ENDPOINT,
-    PUBLIC_IP,
-    RESOURCE_GROUP,
-    ROLE_ASSIGNMENT,
-    ROUTE_TABLE,
-    SEARCH_SERVICE,
-    SEARCH_SHARED_PRIVATE_LINK,
-    SECURITY_RULE,
-    STORAGE_ACCOUNT,
-    SUBNET,
-    USER_ASSIGNED_IDENTITY,
-    VIRTUAL_NETWORK,
-)
+from .tokens import BLOB_SERVICE, DIAGNOSTIC_SETTING, LOG_ANALYTICS_WORKSPACE, STORAGE_ACCOUNT
 
 WORKSPACE = frozenset({LOG_ANALYTICS_WORKSPACE})
 
@@ -63,73 +28,20 @@ MINIMUM_PRODUCTION_RETENTION_DAYS = 365
 """One year interactive retention for audit logs in production (archive beyond that)."""
 
 DIAGNOSTICS_COVERAGE: Mapping[str, str] = {
-    KEY_VAULT: "the vault (AuditEvent via category group 'audit' / 'allLogs')",
-    STORAGE_ACCOUNT: (
-        "the account's blob service (StorageRead/Write/Delete live on .../blobServices/default; "
-        "the account itself only emits metrics)"
-    ),
-    COGNITIVE_ACCOUNT: "the account (Audit, RequestResponse)",
-    FHIR_SERVICE: "the FHIR service (AuditLogs)",
-    DICOM_SERVICE: "the DICOM service (AuditLogs)",
-    LOG_ANALYTICS_WORKSPACE: "the workspace (query audit: LAQueryLogs)",
-    VIRTUAL_NETWORK: "the virtual network",
-    NETWORK_SECURITY_GROUP: "the network security group (events, rule counters)",
-    FIREWALL: "the firewall (network, application and threat-intelligence logs)",
-    PUBLIC_IP: "the public IP address (DDoS logs)",
-    BASTION_HOST: "the bastion host (BastionAuditLogs)",
+    token: row.diagnostics.where
+    for token, row in SERVICES.items()
+    if isinstance(row.diagnostics, Logged)
 }
-"""The one table of resource types that must have a diagnostic setting, and where it goes.
+"""The resource types that must have a diagnostic setting, and where it goes: the ``Logged``
+rows of the catalogue (``policies.services``), in row order. Every other row says why it needs
+none (``NotLogged``).
 
 A resource counts as covered when a ``azure-native:monitor:DiagnosticSetting`` has a
-``resourceUri`` computed from it. Storage accounts are the exception documented above: the
+``resourceUri`` computed from it. Storage accounts are the exception their row documents: the
 setting that matters targets the blob service, so a storage account is also covered when the
 setting's ``resourceUri`` comes from a ``BlobServiceProperties`` whose ``accountName`` comes from
 the account (or from ``f"{account.id}/blobServices/default"``, which depends on the account).
-Every other type the stacks create is in ``NO_DIAGNOSTICS_REQUIRED`` with the reason.
 """
-
-_ACTIVITY_LOG = "a control-plane object: its changes are in the subscription's Activity Log"
-NO_DIAGNOSTICS_REQUIRED: Mapping[str, str] = {
-    ROLE_ASSIGNMENT: _ACTIVITY_LOG,
-    POLICY_ASSIGNMENT: _ACTIVITY_LOG,
-    LOCK_BY_SCOPE: _ACTIVITY_LOG,
-    LOCK_AT_RESOURCE_GROUP: _ACTIVITY_LOG,
-    DEFENDER_PRICING: _ACTIVITY_LOG,
-    RESOURCE_GROUP: _ACTIVITY_LOG,
-    DIAGNOSTIC_SETTING: "the diagnostic setting itself",
-    MONITOR_PRIVATE_LINK_SCOPE: "takes no diagnostic settings; the workspace behind it logs",
-    "azure-native:monitor:PrivateLinkScopedResource": "a link inside the private link scope",
-    SUBNET: "logged by its virtual network and network security group",
-    SECURITY_RULE: "part of its network security group, which is covered",
-    "azure-native:network:VirtualNetworkPeering": "part of its virtual network",
-    ROUTE_TABLE: "takes no diagnostic settings; " + _ACTIVITY_LOG,
-    PRIVATE_ENDPOINT: "metrics only; the service behind it logs the traffic",
-    PRIVATE_DNS_ZONE_GROUP: "part of its private endpoint",
-    FIREWALL_POLICY: "takes no diagnostic settings; the firewall that uses it logs",
-    DDOS_PROTECTION_PLAN: "takes no diagnostic settings; DDoS logs come from each public IP",
-    "azure-native:privatedns:PrivateZone": "metrics only (record-set counts)",
-    "azure-native:privatedns:VirtualNetworkLink": "part of its private DNS zone",
-    KEY_VAULT_KEY: "key use is logged by the vault (AuditEvent)",
-    KEY_VAULT_SECRET: "secret reads are logged by the vault (AuditEvent)",
-    USER_ASSIGNED_IDENTITY: "takes no diagnostic settings; its sign-ins are in Entra ID logs",
-    COGNITIVE_DEPLOYMENT: "calls to the deployment are logged by the account",
-    "azure-native:cognitiveservices:RaiPolicy": "part of its account, which is covered",
-    HEALTH_WORKSPACE: "takes no diagnostic settings; its FHIR and DICOM services log",
-    BLOB_SERVICE: "the target of the storage account's setting (see above)",
-    BLOB_CONTAINER: "logged by the blob service",
-    SEARCH_SERVICE: (
-        "has OperationLogs, but no component creates a search service (only the insecure test "
-        "fixture plans one); move it to DIAGNOSTICS_COVERAGE with the component that does"
-    ),
-    SEARCH_SHARED_PRIVATE_LINK: "part of its search service",
-}
-"""Types the stacks (and the insecure fixture) create that ``DIAGNOSTICS_COVERAGE`` leaves out,
-each with why. Every planned azure-native type is in exactly one of the two tables
-(tests/test_service_completeness.py); a new type picks one (docs/adding-a-service.md)."""
-
-_BOTH = set(DIAGNOSTICS_COVERAGE) & set(NO_DIAGNOSTICS_REQUIRED)
-if _BOTH:
-    raise ValueError(f"types both required and exempt from diagnostics: {sorted(_BOTH)}")
 
 DESTINATION_PROPERTIES = ("workspaceId", "storageAccountId", "eventHubAuthorizationRuleId")
 

@@ -28,6 +28,7 @@ from ..model import (
     outcome_from,
 )
 from ..props import as_sequence, as_str, describe, get, has_key, is_set, same_text
+from ..services import SERVICES
 from ..vocabulary import (
     FIREWALL_TIERS_WITH_INTRUSION_DETECTION,
     FIREWALL_TIERS_WITH_THREAT_INTEL_DENY,
@@ -37,17 +38,12 @@ from ..vocabulary import (
 from .expect import expect_text
 from .relations import Referrers, of_type
 from .tokens import (
-    COGNITIVE_ACCOUNT,
     FIREWALL,
     FIREWALL_POLICY,
-    HEALTH_WORKSPACE,
-    KEY_VAULT,
-    MONITOR_PRIVATE_LINK_SCOPE,
     NETWORK_SECURITY_GROUP,
     PRIVATE_DNS_ZONE_GROUP,
     PRIVATE_ENDPOINT,
     SECURITY_RULE,
-    STORAGE_ACCOUNT,
     SUBNET,
     VIRTUAL_NETWORK,
 )
@@ -114,15 +110,14 @@ transit).
 """
 
 PRIVATE_LINK_TARGETS: Mapping[str, str] = {
-    KEY_VAULT: "vault",
-    STORAGE_ACCOUNT: "blob / dfs / file / queue / table",
-    COGNITIVE_ACCOUNT: "account",
-    HEALTH_WORKSPACE: "healthcareworkspace",
-    MONITOR_PRIVATE_LINK_SCOPE: "azuremonitor",
+    token: " / ".join(row.private_link.group_ids)
+    for token, row in SERVICES.items()
+    if row.private_link is not None
 }
-"""PaaS types that need a private endpoint, with the group ids to use. The Health Data Services
-workspace endpoint covers its FHIR and DICOM services; an Azure Monitor private link scope is
-only reachable through its endpoint."""
+"""PaaS types that need a private endpoint, with the group ids to use: the catalogue rows with a
+``private_link`` (``policies.services``), in row order. The Health Data Services workspace
+endpoint covers its FHIR and DICOM services; an Azure Monitor private link scope is only
+reachable through its endpoint."""
 
 PRIVATE_LINK_CONNECTION_PROPERTIES = (
     "privateLinkServiceConnections",

@@ -13,10 +13,11 @@ from components.monitoring import (
     MonitorPrivateLink,
     MonitorPrivateLinkArgs,
 )
-from components.private_dns import PRIVATE_DNS_ZONES, PrivateDnsZones, PrivateDnsZonesArgs
+from components.private_dns import PrivateDnsZones, PrivateDnsZonesArgs
 from components.resource_group import ResourceGroup, ResourceGroupArgs
 from components.security_baseline import SecurityBaseline, SecurityBaselineArgs
 from components.shared import DiagnosticsTarget, PrivateLinkTarget
+from policies.services import PRIVATE_DNS_ZONES
 from stacks.landing_zone.config import LandingZoneConfig, planned_names
 
 

@@ -8,11 +8,9 @@ import sys
 
 import components.naming
 from policies import names
-from policies.arm_types import ARM_PATHS
 from policies.evaluation import evaluate
 from policies.model import NotApplicable
 from policies.registry import rule_by_id
-from policies.rules.deploy_names import GLOBALLY_UNIQUE_INPUTS, NAMED_INPUTS
 from policies.rules.deploy_network import REGIONS_WITHOUT_ZONES, allowed_group_ids
 from policies.rules.deploy_support import arm_token_of_id
 from policies.rules.network import PRIVATE_LINK_TARGETS
@@ -38,21 +36,12 @@ def test_pack_imports_without_components() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_every_named_type_has_a_name_rule_and_an_arm_path() -> None:
-    for token, pairs in NAMED_INPUTS.items():
-        assert token in ARM_PATHS, token
-        for kind, _ in pairs:
-            assert kind in names.NAME_RULES, kind
-    for token in GLOBALLY_UNIQUE_INPUTS:
-        assert any(names.NAME_RULES[kind].globally_unique for kind, _ in NAMED_INPUTS[token])
-
-
 def test_regions_without_zones_are_allowed_us_regions() -> None:
     assert REGIONS_WITHOUT_ZONES.issubset(ALLOWED_LOCATIONS)
     assert "eastus2" not in REGIONS_WITHOUT_ZONES
 
 
-def test_group_ids_come_from_the_private_link_targets_table() -> None:
+def test_group_ids_come_from_the_catalogue_private_links() -> None:
     assert allowed_group_ids(KEY_VAULT) == ("vault",)
     assert allowed_group_ids(STORAGE_ACCOUNT) == ("blob", "dfs", "file", "queue", "table")
     assert allowed_group_ids(HEALTH_WORKSPACE) == ("healthcareworkspace",)
