@@ -303,25 +303,20 @@ class HealthDataServices(pulumi.ComponentResource):
             group_id="healthcareworkspace", dns_zone_ids=zone_ids,
         )  # fmt: skip
 
-        data_role = FHIR_DATA_ROLES[args.fhir_data_role]
-        if fhir is not None:
-            grant_groups(
-                f"{name}-fhir-{args.fhir_data_role}",
-                args.member_group_ids,
-                scope=fhir.id,
-                role=data_role,
-                subscription_id=args.subscription_id,
-                parent=self,
-            )
-        if dicom is not None:
-            grant_groups(
-                f"{name}-dicom-reader",
-                args.member_group_ids,
-                scope=dicom.id,
-                role=DICOM_DATA_ROLE,
-                subscription_id=args.subscription_id,
-                parent=self,
-            )
+        data_roles = (
+            ("fhir", fhir, args.fhir_data_role, FHIR_DATA_ROLES[args.fhir_data_role]),
+            ("dicom", dicom, "reader", DICOM_DATA_ROLE),
+        )
+        for service_kind, service, access, role in data_roles:
+            if service is not None:
+                grant_groups(
+                    f"{name}-{service_kind}-{access}",
+                    args.member_group_ids,
+                    scope=service.id,
+                    role=role,
+                    subscription_id=args.subscription_id,
+                    parent=self,
+                )
         if fhir is not None and args.export_container_id is not None:
             assign_role(
                 f"{name}-export-writer",

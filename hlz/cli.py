@@ -142,6 +142,15 @@ def _iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
 
 
+def _one_stack(command: argparse.ArgumentParser, *, out_help: str) -> None:
+    """STACK, ``--out PATH`` and ``--stack-file PATH``: a command that plans one stack."""
+    command.add_argument("stack", metavar="STACK")
+    command.add_argument("--out", type=Path, metavar="PATH", help=out_help)
+    command.add_argument(
+        "--stack-file", type=Path, metavar="PATH", help="config file instead of Pulumi.<STACK>.yaml"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hlz",
@@ -242,12 +251,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Every model deployment of a planned stack with model, version, SKU, "
         "capacity, content filter, use case, risk tier, approval reference and expiry, owner.",
     )
-    ai_inventory.add_argument("stack", metavar="STACK")
-    ai_inventory.add_argument("--out", type=Path, metavar="PATH", help="write Markdown here")
+    _one_stack(ai_inventory, out_help="write Markdown here")
     ai_inventory.add_argument("--json", type=Path, metavar="PATH", help="write JSON here")
-    ai_inventory.add_argument(
-        "--stack-file", type=Path, metavar="PATH", help="config file instead of Pulumi.<STACK>.yaml"
-    )
     ai_inventory.set_defaults(func=_ai_inventory)
 
     graph = commands.add_parser(
@@ -257,11 +262,7 @@ def _parser() -> argparse.ArgumentParser:
         "and which components feed which. Writes Markdown with a Mermaid block (renders on "
         "GitHub) or, for a .mmd path, the bare Mermaid source.",
     )
-    graph.add_argument("stack", metavar="STACK")
-    graph.add_argument("--out", type=Path, metavar="PATH", help="write here instead of stdout")
-    graph.add_argument(
-        "--stack-file", type=Path, metavar="PATH", help="config file instead of Pulumi.<STACK>.yaml"
-    )
+    _one_stack(graph, out_help="write here instead of stdout")
     graph.set_defaults(func=_graph)
 
     rules = commands.add_parser(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,3 +72,26 @@ def lab_prod() -> Plan:
 @pytest.fixture(scope="session", params=["lab-dev", "lab-prod"])
 def lab_plan(request: pytest.FixtureRequest) -> Plan:
     return planned(request.param)
+
+
+def register_layer(
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    parse: Callable[[dict[str, Any]], object],
+    run: Callable[[dict[str, Any], str], None],
+    references: tuple[str, ...] = (),
+) -> None:
+    """Register a made-up layer for one test (``stacks.registry.LAYERS``), as adding a real
+    layer would: its config parse is also its full validation."""
+    from types import MappingProxyType
+
+    from stacks import registry
+
+    layer = registry.StackLayer(
+        name=name,
+        parse_config=parse,
+        run=run,
+        validate_config=lambda raw, stack, referenced: parse(raw),
+        references=references,
+    )
+    monkeypatch.setattr(registry, "LAYERS", MappingProxyType({**registry.LAYERS, name: layer}))

@@ -4,7 +4,6 @@ plans, with its referenced stack planned first, without touching the planner or 
 from __future__ import annotations
 
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import pulumi
@@ -16,6 +15,7 @@ from hlz.plan import Planner
 from stacks import registry
 from stacks.common import key
 from tests.cli_runner import run_hlz
+from tests.conftest import register_layer
 
 RELAY = "relay"
 """The fake layer: a stack that exports ``hlz:message`` and, with ``hlz:upstreamStack``, tags a
@@ -52,14 +52,7 @@ def _run_relay(raw: dict[str, Any], stack: str) -> None:
 
 @pytest.fixture
 def relay_layer(monkeypatch: pytest.MonkeyPatch) -> None:
-    layer = registry.StackLayer(
-        name=RELAY,
-        parse_config=_parse_relay,
-        run=_run_relay,
-        validate_config=lambda raw, stack, referenced: _parse_relay(raw),
-        references=("upstreamStack",),
-    )
-    monkeypatch.setattr(registry, "LAYERS", MappingProxyType({**registry.LAYERS, RELAY: layer}))
+    register_layer(monkeypatch, RELAY, _parse_relay, _run_relay, references=("upstreamStack",))
     RUNS.clear()
 
 

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,9 +30,8 @@ from hlz.preflight.permissions import action_matches, grant
 from hlz.preflight.responses import Permission
 from hlz.preflight.target import stack_target
 from hlz.stackfiles import load_stack_file, project_root
-from stacks import registry
 from tests.cli_runner import run_hlz
-from tests.conftest import PLANNER
+from tests.conftest import PLANNER, register_layer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arm"
 SUB = "11111111-2222-4333-8444-555555555555"
@@ -396,54 +394,43 @@ def test_registering_provider_is_a_warning(capsys, arm):
     assert "--query registrationState" in run.line("resource-providers")
 
 
-def test_insufficient_quota_fails_with_the_numbers(capsys, arm):
-    arm.mutate(USAGES, lambda doc: doc["value"][0].update(currentValue=440))
-    run = preflight(capsys, arm, "lab-dev")
-    assert run.code == 1
-    line = run.line("openai-quota")
-    assert (
-        "fail  openai-quota: OpenAI.DataZoneStandard.gpt-4o: notes-summariser needs 30, only 10 "
-        "free (limit 450, in use 440)"
-    ) in line
-    assert "https://aka.ms/oai/quotaincrease" in line
-    assert "lower capacity in hlz:openai.deployments[0] (notes-summariser)" in line
-
-
-def test_missing_quota_entry_fails(capsys, arm):
-    arm.mutate(USAGES, lambda doc: doc["value"].pop(1))
-    run = preflight(capsys, arm, "lab-dev")
-    assert run.code == 1
-    assert (
-        "OpenAI.DataZoneStandard.text-embedding-3-large: no quota in eastus2 (notes-embeddings "
-        "needs 50)"
-    ) in run.line("openai-quota")
-
-
-def test_soft_deleted_vault_with_purge_protection_can_only_be_recovered(capsys, arm):
-    name = LZ_DEV_VAULT
-
+@pytest.mark.parametrize(
+    ("purge_protection", "expected", "absent"),
+    [
+        (
+            True,
+            (
+                f"fail  soft-deleted-key-vaults: Key Vault {LZ_DEV_VAULT} is soft-deleted",
+                "purge protection, so it cannot be purged before 2027-01-18",
+                f"fix: az keyvault recover --name {LZ_DEV_VAULT}, then bring it into the stack",
+            ),
+            "az keyvault purge",
+        ),
+        (
+            False,
+            (
+                f"az keyvault recover --name {LZ_DEV_VAULT}",
+                f"az keyvault purge --name {LZ_DEV_VAULT} --location eastus2",
+            ),
+            None,
+        ),
+    ],
+    ids=["purge_protected_can_only_be_recovered", "unprotected_can_be_purged"],
+)
+def test_a_soft_deleted_vault_with_the_stacks_name_fails_with_its_fix(
+    capsys, arm, purge_protection, expected, absent
+):
     def collide(document: Any) -> None:
-        document["value"][0]["name"] = name
-        document["value"][0]["properties"]["purgeProtectionEnabled"] = True
+        document["value"][0]["name"] = LZ_DEV_VAULT
+        document["value"][0]["properties"]["purgeProtectionEnabled"] = purge_protection
 
     arm.mutate(DELETED_VAULTS, collide)
     run = preflight(capsys, arm, "lz-dev")
     assert run.code == 1
     line = run.line("soft-deleted-key-vaults")
-    assert f"fail  soft-deleted-key-vaults: Key Vault {name} is soft-deleted" in line
-    assert "purge protection, so it cannot be purged before 2027-01-18" in line
-    assert f"fix: az keyvault recover --name {name}, then bring it into the stack" in line
-    assert "az keyvault purge" not in line
-
-
-def test_soft_deleted_vault_without_purge_protection_can_be_purged(capsys, arm):
-    name = LZ_DEV_VAULT
-    arm.mutate(DELETED_VAULTS, lambda doc: doc["value"][0].update(name=name))
-    run = preflight(capsys, arm, "lz-dev")
-    assert run.code == 1
-    line = run.line("soft-deleted-key-vaults")
-    assert f"az keyvault recover --name {name}" in line
-    assert f"az keyvault purge --name {name} --location eastus2" in line
+    for fragment in expected:
+        assert fragment in line
+    assert absent is None or absent not in line
 
 
 def test_soft_deleted_openai_account_prints_recover_and_purge(capsys, arm):
@@ -461,14 +448,50 @@ def test_soft_deleted_openai_account_prints_recover_and_purge(capsys, arm):
     assert f"az cognitiveservices account purge {where}" in line
 
 
-def test_model_version_the_region_lacks_fails(capsys, arm):
-    arm.mutate(MODELS, lambda doc: doc["value"].pop(0))
+@pytest.mark.parametrize(
+    ("document", "mutate", "check", "problems"),
+    [
+        (
+            USAGES,
+            lambda doc: doc["value"][0].update(currentValue=440),
+            "openai-quota",
+            (
+                "fail  openai-quota: OpenAI.DataZoneStandard.gpt-4o: notes-summariser needs 30, "
+                "only 10 free (limit 450, in use 440)",
+                "https://aka.ms/oai/quotaincrease",
+                "lower capacity in hlz:openai.deployments[0] (notes-summariser)",
+            ),
+        ),
+        (
+            USAGES,
+            lambda doc: doc["value"].pop(1),
+            "openai-quota",
+            (
+                "OpenAI.DataZoneStandard.text-embedding-3-large: no quota in eastus2 "
+                "(notes-embeddings needs 50)",
+            ),
+        ),
+        (
+            MODELS,
+            lambda doc: doc["value"].pop(0),
+            "region-models",
+            (
+                "fail  region-models: notes-summariser: gpt-4o version 2024-11-20 is not offered "
+                "in eastus2 (offered: 2024-08-06)",
+            ),
+        ),
+    ],
+    ids=["insufficient_quota", "missing_quota_entry", "model_version_the_region_lacks"],
+)
+def test_what_the_region_cannot_give_fails_its_check_with_the_numbers(
+    capsys, arm, document, mutate, check, problems
+):
+    arm.mutate(document, mutate)
     run = preflight(capsys, arm, "lab-dev")
     assert run.code == 1
-    assert (
-        "fail  region-models: notes-summariser: gpt-4o version 2024-11-20 is not offered in "
-        "eastus2 (offered: 2024-08-06)"
-    ) in run.line("region-models")
+    line = run.line(check)
+    for problem in problems:
+        assert problem in line
 
 
 def test_region_without_dicom_fails_and_names_regions_that_have_it_all(capsys, arm):
@@ -1164,13 +1187,7 @@ def _run_research(raw: dict[str, Any], stack: str) -> None:
 
 @pytest.fixture
 def research_layer(monkeypatch: pytest.MonkeyPatch) -> None:
-    layer = registry.StackLayer(
-        name=RESEARCH,
-        parse_config=_parse_research,
-        run=_run_research,
-        validate_config=lambda raw, stack, referenced: _parse_research(raw),
-    )
-    monkeypatch.setattr(registry, "LAYERS", MappingProxyType({**registry.LAYERS, RESEARCH: layer}))
+    register_layer(monkeypatch, RESEARCH, _parse_research, _run_research)
 
 
 def _research_stack(directory: Path, **extra: Any) -> Path:
