@@ -5,7 +5,8 @@
 | (always)                 | custom subdomain (needed by private endpoints and Entra auth),     |
 |                          | local (key) auth disabled, public access Disabled, ACL Deny,       |
 |                          | outbound restricted to allowed_fqdns, customer-managed key         |
-| kind AIServices          | private endpoint also registers in privatelink.services.ai.azure.com |
+| kind AIServices          | private endpoint also registers in privatelink.services.ai.azure.com; |
+|                          | project management allowed (Foundry projects, ``components.foundry``) |
 | content_filters          | one RAI policy each, blocking every harm category at the threshold |
 | deployments              | created strictly one after another (parallel creates fail with 409) |
 | member_group_ids         | "Cognitive Services OpenAI User" — call models, never read keys    |
@@ -525,6 +526,8 @@ class OpenAI(pulumi.ComponentResource):
             ),
             properties=cognitiveservices.AccountPropertiesArgs(
                 custom_sub_domain_name=args.account_name,
+                # Foundry projects live under an AIServices account that allows them.
+                allow_project_management=True if args.kind == "AIServices" else None,
                 disable_local_auth=True,
                 public_network_access=cognitiveservices.PublicNetworkAccess.DISABLED,
                 network_acls=cognitiveservices.NetworkRuleSetArgs(

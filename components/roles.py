@@ -24,6 +24,8 @@ BUILTIN_ROLES: dict[str, str] = {
     "Key Vault Administrator": "00482a5a-887f-4fb3-b363-3b7fe8e74483",
     "Key Vault Crypto Service Encryption User": "e147488a-f6f5-4113-8e2d-b22465e65bf6",
     "Cognitive Services OpenAI User": "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
+    # Listed by Microsoft as "Foundry User" since its rename; the id is unchanged.
+    "Azure AI User": "53ca6127-db72-4b80-b1b0-d745d6d5456d",
     "FHIR Data Reader": "4c8d0bbc-75d3-4935-991f-5f3c56d81508",
     "FHIR Data Contributor": "5a1fc7df-4bf1-4951-a576-89034ee01acd",
     "DICOM Data Reader": "e89c7a3c-2f64-4fa1-a847-3e4c9ba4283a",

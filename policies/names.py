@@ -52,6 +52,9 @@ NAME_RULES: dict[str, NameRule] = {
     "cognitive_services": NameRule(
         "oai", 64, r"[A-Za-z0-9][-A-Za-z0-9]*[A-Za-z0-9]", globally_unique=True, min_length=2
     ),
+    # Microsoft.CognitiveServices/accounts/projects: the Bicep type's pattern, unique in its
+    # account.
+    "foundry_project": NameRule("proj", 64, r"[A-Za-z0-9][-A-Za-z0-9_.]*", min_length=2),
     "managed_identity": NameRule("id", 128, r"[A-Za-z0-9][-\w]*", min_length=3),
     "health_workspace": NameRule(
         "hds", 24, r"[a-z0-9]+", globally_unique=True, hyphens=False, min_length=3

@@ -40,6 +40,7 @@ from .rules.tokens import (
     BLOB_SERVICE,
     COGNITIVE_ACCOUNT,
     COGNITIVE_DEPLOYMENT,
+    COGNITIVE_PROJECT,
     DDOS_PROTECTION_PLAN,
     DEFENDER_PRICING,
     DIAGNOSTIC_SETTING,
@@ -286,6 +287,17 @@ SERVICES: Mapping[str, Service] = _catalogue(
             (("accounts", "accountName"), ("raiPolicies", "raiPolicyName")),
         ),
         diagnostics=NotLogged("part of its account, which is covered"),
+    ),
+    Service(
+        COGNITIVE_PROJECT,
+        arm=ArmPath(
+            "Microsoft.CognitiveServices",
+            (("accounts", "accountName"), ("projects", "projectName")),
+        ),
+        names=(("foundry_project", "projectName"),),
+        diagnostics=NotLogged(
+            "calls through a project are logged by its account (Audit, RequestResponse)"
+        ),
     ),
     # --- Health Data Services -----------------------------------------------------------------
     Service(

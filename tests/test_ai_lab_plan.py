@@ -83,12 +83,18 @@ def test_private_endpoints_use_the_group_ids_and_zones_of_their_service(lab_plan
     assert sorted(by_target[storage.id]) == ["blob", "dfs"]
     workspace = lab_plan.of_type(HDS)[0]
     assert by_target[workspace.id] == ["healthcareworkspace"]
-    health_group = next(g for g in groups if len(g.inputs["privateDnsZoneConfigs"]) == 3)
-    assert {c["name"] for c in health_group.inputs["privateDnsZoneConfigs"]} == {
+    zone_sets = [{c["name"] for c in g.inputs["privateDnsZoneConfigs"]} for g in groups]
+    assert {
         "privatelink-workspace-azurehealthcareapis-com",
         "privatelink-fhir-azurehealthcareapis-com",
         "privatelink-dicom-azurehealthcareapis-com",
-    }
+    } in zone_sets
+    # An AIServices (Foundry) account also registers in the services.ai zone.
+    (account,) = lab_plan.of_type(ACCOUNT)
+    ai_zones = {"privatelink-openai-azure-com", "privatelink-cognitiveservices-azure-com"}
+    if account.inputs["kind"] == "AIServices":
+        ai_zones.add("privatelink-services-ai-azure-com")
+    assert ai_zones in zone_sets
 
 
 def test_customer_managed_keys_are_named_by_identity_and_key_url(lab_plan: Plan):

@@ -584,3 +584,34 @@ def test_a_key_is_hsm_backed_unless_an_override_says_why_not():
     software = key(hsm_override=SOFTWARE_KEY)
     assert software["properties"]["kty"] == "RSA"
     assert software["tags"]["hlz-override-hsm"] == SOFTWARE_KEY.reason
+
+
+def test_a_foundry_project_has_its_own_identity_and_grants_its_groups_on_itself_alone():
+    from components.foundry import FoundryProject, FoundryProjectArgs, FoundryProjectSpec
+    from components.roles import BUILTIN_ROLES
+    from tests.conftest import run_components
+
+    group = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    spec = FoundryProjectSpec(
+        name="discharge-notes",
+        description="Evaluate the discharge-summary prompts",
+        member_group_ids=[group],
+    )
+
+    def program() -> None:
+        FoundryProject(
+            "notes",
+            FoundryProjectArgs(
+                placement=PLACEMENT, account_name="ais-t-lab", spec=spec, subscription_id="sub"
+            ),
+        )
+
+    recorded = run_components(program)
+    project = one(recorded, "azure-native:cognitiveservices:Project")
+    assert project.inputs["identity"] == {"type": "SystemAssigned"}
+    assert project.inputs["accountName"] == "ais-t-lab"
+    assert project.inputs["projectName"] == "discharge-notes"
+    role = one(recorded, "azure-native:authorization:RoleAssignment").inputs
+    assert role["principalId"] == group and role["principalType"] == "Group"
+    assert role["roleDefinitionId"].endswith(BUILTIN_ROLES["Azure AI User"])
+    assert role["scope"] == project.id  # the project alone, not the account

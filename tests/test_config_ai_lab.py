@@ -369,3 +369,21 @@ def test_a_governance_value_too_long_for_a_tag_is_refused_not_cut(lz_dev: Plan):
     (key, message), *_ = caught.value.problems
     assert key == "hlz:openai.deployments[0] (notes-summariser).governance.owner"
     assert "at most 256 characters" in message
+
+
+def test_foundry_projects_need_an_ai_services_account(lz_dev: Plan):
+    raw = example()
+    raw["openai"]["kind"] = "OpenAI"
+    found = problems(raw, lz_dev.outputs)
+    assert "need an AIServices account, not kind OpenAI" in found["hlz:openai.projects"]
+    assert "docs/foundry.md" in found["hlz:openai.projects"]
+
+
+def test_foundry_project_names_are_unique_and_valid(lz_dev: Plan):
+    raw = example()
+    project = raw["openai"]["projects"][0]
+    raw["openai"]["projects"].append({**project, "name": project["name"].upper()})
+    assert "is used twice" in problems(raw, lz_dev.outputs)["hlz:openai.projects[1].name"]
+    raw["openai"]["projects"][1]["name"] = "-bad"
+    with pytest.raises(ConfigError, match=r"hlz:openai\.projects\[1\]\.name"):
+        parse_ai_lab_config(raw)

@@ -513,7 +513,7 @@ def test_contributor_alone_lacks_role_assignments(capsys, arm):
     assert run.code == 1
     line = run.line("permissions")
     assert (
-        "lack 1 of the 22 actions deploying this ai_lab stack needs: "
+        "lack 1 of the 23 actions deploying this ai_lab stack needs: "
         "Microsoft.Authorization/roleAssignments/write"
     ) in line
     assert (
@@ -981,6 +981,7 @@ LANDING_ZONE_ACTIONS = {
     "Microsoft.Resources/subscriptions/resourceGroups/write",
     "Microsoft.Security/pricings/write",
 }
+FOUNDRY_PROJECTS = "Microsoft.CognitiveServices/accounts/projects/write"
 AI_LAB_ACTIONS = {
     "Microsoft.Authorization/roleAssignments/write",
     "Microsoft.CognitiveServices/accounts/deployments/write",
@@ -1033,7 +1034,8 @@ AI_LAB_PROVIDERS = {
             LANDING_ZONE_PROVIDERS,
             LANDING_ZONE_ACTIONS | {LOCKS, "Microsoft.Network/ddosProtectionPlans/write"},
         ),
-        ("lab-dev", AI_LAB_PROVIDERS, AI_LAB_ACTIONS),
+        # lab-dev's Foundry account holds a project.
+        ("lab-dev", AI_LAB_PROVIDERS, AI_LAB_ACTIONS | {FOUNDRY_PROJECTS}),
         ("lab-prod", AI_LAB_PROVIDERS, AI_LAB_ACTIONS | {LOCKS}),
     ],
 )
@@ -1101,8 +1103,9 @@ def test_a_role_granting_only_the_old_hand_list_lacks_what_the_lab_plan_writes(c
     run = preflight(capsys, arm, "lab-dev")
     assert run.code == 1
     assert run.line("permissions").startswith(
-        "fail  permissions: the caller's roles lack 10 of the 22 actions deploying this ai_lab "
-        "stack needs: Microsoft.CognitiveServices/accounts/raiPolicies/write, "
+        "fail  permissions: the caller's roles lack 11 of the 23 actions deploying this ai_lab "
+        "stack needs: Microsoft.CognitiveServices/accounts/projects/write, "
+        "Microsoft.CognitiveServices/accounts/raiPolicies/write, "
         "Microsoft.HealthcareApis/workspaces/dicomservices/write, "
         "Microsoft.HealthcareApis/workspaces/fhirservices/write, "
         "Microsoft.Network/networkSecurityGroups/write, "

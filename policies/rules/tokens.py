@@ -12,6 +12,7 @@ KEY_VAULT_SECRET = "azure-native:keyvault:Secret"
 
 COGNITIVE_ACCOUNT = "azure-native:cognitiveservices:Account"
 COGNITIVE_DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
+COGNITIVE_PROJECT = "azure-native:cognitiveservices:Project"
 
 HEALTH_WORKSPACE = "azure-native:healthcareapis:Workspace"
 FHIR_SERVICE = "azure-native:healthcareapis:FhirService"

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field
 
 from components.errors import ConfigError
+from components.foundry import FoundryProjectSpec
 from components.health_data import FhirDataRole
 from components.naming import Namer, unique_suffix
 from components.openai import (
@@ -78,6 +79,9 @@ class OpenAIConfig(ConfigModel):
     and a pattern without a literal character (it would accept anything)."""
     deployments: list[ModelDeployment] = Field(min_length=1)
     """Model deployments, created one after another (Azure rejects parallel deployments)."""
+    projects: list[FoundryProjectSpec] = Field(default_factory=list)
+    """Foundry projects on the account (``kind: AIServices`` only), where the lab builds,
+    evaluates and traces prompts and agents. Default: none."""
 
 
 class HealthDataConfig(ConfigModel):
@@ -246,6 +250,32 @@ def _deployment_problems(config: AiLabConfig, today: date) -> list[tuple[str, st
     return problems
 
 
+def _project_problems(config: AiLabConfig) -> list[tuple[str, str]]:
+    projects = config.openai.projects
+    problems: list[tuple[str, str]] = []
+    if projects and config.openai.kind != "AIServices":
+        problems.append(
+            (
+                key("openai", "projects"),
+                f"Foundry projects need an AIServices account, not kind {config.openai.kind}; "
+                "set hlz:openai.kind: AIServices (a lab already deployed as OpenAI cannot "
+                "switch in place: docs/foundry.md)",
+            )
+        )
+    seen: set[str] = set()
+    for index, project in enumerate(projects):
+        folded = project.name.casefold()
+        if folded in seen:
+            problems.append(
+                (
+                    key("openai", f"projects[{index}]", "name"),
+                    f"project name '{project.name}' is used twice",
+                )
+            )
+        seen.add(folded)
+    return problems
+
+
 def _governance_problems(
     config: AiLabConfig,
     deployment: ModelDeployment,
@@ -385,5 +415,6 @@ def validate_ai_lab_config(
     problems += [(key("prefix"), f"{message} (shorten hlz:prefix or hlz:lab)") for message in names]
     problems += _network_problems(config)
     problems += _deployment_problems(config, today)
+    problems += _project_problems(config)
     problems += _landing_zone_problems(config, landing_zone)
     raise_if(problems, SOURCE)

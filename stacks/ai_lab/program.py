@@ -14,6 +14,7 @@ from pulumi_azure_native import authorization
 
 from components.encryption import EncryptionKey, EncryptionKeyArgs
 from components.errors import ConfigError
+from components.foundry import FoundryProject, FoundryProjectArgs
 from components.health_data import HealthDataServices, HealthDataServicesArgs
 from components.openai import OpenAI, OpenAIArgs
 from components.resource_group import ResourceGroup, ResourceGroupArgs
@@ -152,6 +153,20 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
             subscription_id=client.subscription_id,
         ),
     )
+
+    # Projects are children of the account: one operation at a time, after the deployments.
+    previous: pulumi.Resource = openai.deployments[-1]
+    for project in config.openai.projects:
+        previous = FoundryProject(
+            f"project-{project.name}",
+            FoundryProjectArgs(
+                placement=placement,
+                account_name=openai.name,
+                spec=project,
+                subscription_id=client.subscription_id,
+            ),
+            after=previous,
+        ).project
 
     health = None
     if config.health_data.fhir or config.health_data.dicom:

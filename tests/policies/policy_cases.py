@@ -34,6 +34,7 @@ KEY_VAULT_KEY = "azure-native:keyvault:Key"
 COGNITIVE_ACCOUNT = "azure-native:cognitiveservices:Account"
 COGNITIVE_DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
 RAI_POLICY = "azure-native:cognitiveservices:RaiPolicy"
+COGNITIVE_PROJECT = "azure-native:cognitiveservices:Project"
 HEALTH_WORKSPACE = "azure-native:healthcareapis:Workspace"
 FHIR_SERVICE = "azure-native:healthcareapis:FhirService"
 DICOM_SERVICE = "azure-native:healthcareapis:DicomService"
@@ -237,6 +238,20 @@ COMPLIANT: dict[str, dict[str, Any]] = {
             # Hate/Sexual/Violence/Selfharm x Prompt/Completion at indexes 0-7, then Jailbreak (8)
             # and Indirect Attack (9), as components/openai.py registers them.
             "contentFilters": _strict_filters(),
+        },
+    },
+    # A Foundry project as components.foundry registers it (its account is kind AIServices with
+    # project management allowed; the deploy rule relating them is a stack rule).
+    COGNITIVE_PROJECT: {
+        "resourceGroupName": "rg-hlz-prod",
+        "accountName": "oai-hlz-prod",
+        "projectName": "discharge-notes",
+        "location": "eastus2",
+        "tags": TAGS,
+        "identity": {"type": "SystemAssigned"},
+        "properties": {
+            "displayName": "discharge-notes",
+            "description": "Evaluate and trace the discharge-summary prompts",
         },
     },
     # The typed view of the generic workspace below (policies.normalise), which is the only way
@@ -652,6 +667,7 @@ FW, PIP, BAS, ZG, PA, SRCH = (
     SEARCH_SERVICE,
 )
 CONTAINER, SECRET, PRICING = BLOB_CONTAINER, KEY_VAULT_SECRET, DEFENDER_PRICING
+PROJ = COGNITIVE_PROJECT
 STORAGE_IP_RULES = [{"iPAddressOrRange": "203.0.113.0/24", "action": "Allow"}]
 VAULT_IP_RULES = [{"value": "203.0.113.7"}]
 MANAGEMENT_IP_CONFIGURATION = {
@@ -839,6 +855,16 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
         ("none", OAI, {"identity.type": "None"}, "identity.type is 'None'"),
         ("system-assigned", OAI, {"identity": {"type": "SystemAssigned"}}, None),
         ("both-any-case", OAI, {"identity.type": "systemassigned, userassigned"}, None),
+    ],
+    "cognitiveservices-project-require-managed-identity": [
+        ("absent", PROJ, {"identity": DELETE},
+         "identity.type is not set; give the project a system- or user-assigned managed "
+         "identity"),
+        ("none", PROJ, {"identity.type": "None"}, "identity.type is 'None'"),
+        ("user-assigned", PROJ,
+         {"identity": {"type": "UserAssigned", "userAssignedIdentities": [f"{RG}/id-proj"]}},
+         None),
+        ("both-any-spacing", PROJ, {"identity.type": "SystemAssigned,UserAssigned"}, None),
     ],
     "cognitiveservices-account-require-cmk-encryption": [
         ("microsoft-managed", OAI,
@@ -1283,6 +1309,10 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
         ("public-ip-trailing-hyphen", PIP, {"publicIpAddressName": "pip-firewall-"},
          "publicIpAddressName 'pip-firewall-'"),
         ("fhir-with-hyphen", FHIR, {"fhirServiceName": "fhir-notes"}, None),
+        ("project-leading-dot", PROJ, {"projectName": ".notes"},
+         "projectName '.notes' has characters or a shape Azure does not allow for "
+         "foundry_project"),
+        ("project-dots-and-underscores", PROJ, {"projectName": "notes_v2.eval"}, None),
     ],
 }
 # fmt: on

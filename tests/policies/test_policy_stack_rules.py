@@ -222,6 +222,9 @@ def test_every_stack_rule_reports_only_its_types() -> None:
     deployment = res(
         "azure-native:cognitiveservices:Deployment", "oai-gpt", deps={"accountName": [account]}
     )
+    project = res(
+        "azure-native:cognitiveservices:Project", "oai-proj", deps={"accountName": [account]}
+    )
     policy = res(FIREWALL_POLICY, "afwp", {"sku": {"tier": "Standard"}})
     everything = [
         RG,
@@ -233,6 +236,7 @@ def test_every_stack_rule_reports_only_its_types() -> None:
         LAW,
         account,
         deployment,
+        project,
         pe_for(VAULT, "pe"),
         diag(VAULT, "d"),
         policy,
@@ -642,6 +646,74 @@ def test_custom_subdomain_needed_for_private_endpoint_or_network_rules() -> None
     assert "has networkAcls.defaultAction 'Deny' but no" in _reasons(outcomes[with_rules.urn])
     assert isinstance(outcomes[named.urn], Compliant)
     assert isinstance(outcomes[plain.urn], NotApplicable)
+
+
+PROJECT = "azure-native:cognitiveservices:Project"
+PROJECT_MANAGEMENT = "deploy-cognitiveservices-require-project-management-for-projects"
+FOUNDRY_ACCOUNT: dict[str, Any] = {
+    "accountName": "ais-lab",
+    "resourceGroupName": "rg-lab",
+    "kind": "AIServices",
+    "properties": {"allowProjectManagement": True},
+}
+"""A Foundry account as components.openai registers kind AIServices."""
+
+
+def _project(name: str, account: StackResource) -> StackResource:
+    return res(PROJECT, name, deps={"accountName": [account]})
+
+
+def test_foundry_project_under_an_ai_services_account_with_project_management() -> None:
+    account = res(COGNITIVE, "ais", FOUNDRY_ACCOUNT)
+    project = _project("proj", account)
+    assert _outcomes(PROJECT_MANAGEMENT, [account, project]) == {project.urn: Compliant()}
+
+
+def test_foundry_project_under_an_openai_account_is_refused() -> None:
+    account = res(COGNITIVE, "oai", mutate(FOUNDRY_ACCOUNT, {"kind": "OpenAI"}))
+    project = _project("proj", account)
+    reasons = _reasons(_outcomes(PROJECT_MANAGEMENT, [account, project])[project.urn])
+    assert (
+        "project 'proj' is under account 'oai' of kind 'OpenAI'; only a kind 'AIServices' "
+        "account holds Foundry projects"
+    ) in reasons
+    assert "allowProjectManagement" not in reasons
+
+
+def test_foundry_project_needs_project_management_on_its_account() -> None:
+    absent = res(
+        COGNITIVE,
+        "ais-absent",
+        mutate(FOUNDRY_ACCOUNT, {"properties.allowProjectManagement": DELETE}),
+    )
+    off = res(
+        COGNITIVE, "ais-off", mutate(FOUNDRY_ACCOUNT, {"properties.allowProjectManagement": False})
+    )
+    on_absent, on_off = _project("proj-a", absent), _project("proj-b", off)
+    outcomes = _outcomes(PROJECT_MANAGEMENT, [absent, off, on_absent, on_off])
+    assert (
+        "project 'proj-a' is under account 'ais-absent', whose properties.allowProjectManagement "
+        "is not set; set it to true on the account"
+    ) in _reasons(outcomes[on_absent.urn])
+    assert "whose properties.allowProjectManagement is false" in _reasons(outcomes[on_off.urn])
+    assert "of kind" not in _reasons(outcomes[on_off.urn])
+
+
+def test_foundry_project_names_its_account_by_literal_name_without_a_dependency() -> None:
+    account = res(COGNITIVE, "oai", {**FOUNDRY_ACCOUNT, "kind": "OpenAI", "properties": {}})
+    same = res(PROJECT, "proj", {"accountName": "AIS-LAB", "resourceGroupName": "rg-lab"})
+    elsewhere = res(PROJECT, "proj-2", {"accountName": "ais-lab", "resourceGroupName": "rg-2"})
+    outcomes = _outcomes(PROJECT_MANAGEMENT, [account, same, elsewhere])
+    reasons = _reasons(outcomes[same.urn])
+    assert "of kind 'OpenAI'" in reasons and "allowProjectManagement is not set" in reasons
+    assert outcomes[elsewhere.urn] == NotApplicable("its account is not in this stack")
+
+
+def test_foundry_project_with_an_unknown_account_kind_is_undetermined() -> None:
+    account = res(COGNITIVE, "ais", mutate(FOUNDRY_ACCOUNT, {"kind": UNKNOWN_STRING_VALUE}))
+    project = _project("proj", account)
+    outcomes = _outcomes(PROJECT_MANAGEMENT, [account, project])
+    assert isinstance(outcomes[project.urn], Undetermined)
 
 
 def test_free_search_service_takes_no_private_links() -> None:
