@@ -44,6 +44,11 @@ DELETED_VAULTS = f"{S}/providers/Microsoft.KeyVault/deletedVaults"
 DELETED_ACCOUNTS = f"{S}/providers/Microsoft.CognitiveServices/deletedAccounts"
 USAGES = f"{S}/providers/Microsoft.CognitiveServices/locations/eastus2/usages"
 MODELS = f"{S}/providers/Microsoft.CognitiveServices/locations/eastus2/models"
+LAB_DEV_ACCOUNT = (
+    f"{S}/resourceGroups/rg-hlzd-clinical-nlp/providers/Microsoft.CognitiveServices/accounts/"
+    "oai-hlzd-clinical-nlp-2a58a"
+)
+"""lab-dev's AI account: not deployed (404) unless a test answers for it."""
 
 # path -> (fixture, the api-version preflight documents for it)
 READY: dict[str, tuple[str, str]] = {
@@ -332,13 +337,13 @@ def test_lab_dev_is_ready_with_every_check_ok(capsys, arm):
     assert "OpenAI.DataZoneStandard.gpt-4o: 30 of 400 free" in run.line("openai-quota")
     assert "eastus2 offers notes-summariser (gpt-4o 2024-11-20 DataZoneStandard)" in run.out
     assert "workspaces/dicomservices" in run.line("region-health-data")
-    assert run.out.rstrip().endswith("ready to deploy: 8 ok, 0 warn, 0 fail, 1 skipped")
+    assert run.out.rstrip().endswith("ready to deploy: 9 ok, 0 warn, 0 fail, 1 skipped")
     assert credential.scopes[0] == ("https://management.azure.com/.default",)
     # Every request carried the static token; each list was fetched once (the server also
     # rejects an api-version other than the documented one).
     assert {seen.authorization for seen in arm.seen} == {f"Bearer {TOKEN}"}
     assert sorted(arm.paths()) == sorted(
-        [SUBSCRIPTION, PERMISSIONS, PROVIDERS, DELETED_ACCOUNTS, USAGES, MODELS]
+        [SUBSCRIPTION, PERMISSIONS, PROVIDERS, DELETED_ACCOUNTS, LAB_DEV_ACCOUNT, USAGES, MODELS]
     )
 
 
@@ -383,7 +388,7 @@ def test_unregistered_provider_fails_with_the_register_command(capsys, arm):
         "      fix: az provider register --namespace Microsoft.HealthcareApis (needs "
         "*/register/action, part of Contributor; takes a few minutes)"
     )
-    assert run.out.rstrip().endswith("not ready to deploy: 7 ok, 0 warn, 1 fail, 1 skipped")
+    assert run.out.rstrip().endswith("not ready to deploy: 8 ok, 0 warn, 1 fail, 1 skipped")
 
 
 def test_registering_provider_is_a_warning(capsys, arm):
@@ -678,7 +683,7 @@ def test_an_endpoint_that_never_answers_fails_at_the_deadline_and_the_rest_is_no
         assert run.line(check) == f"skip  {check}: {NOT_RUN}"
     # Not applicable stays not applicable: the deadline does not change what a stack needs.
     assert run.status("region-models") == "skip" and "not applicable" in run.line("region-models")
-    assert run.out.rstrip().endswith("not ready to deploy: 1 ok, 0 warn, 1 fail, 7 skipped")
+    assert run.out.rstrip().endswith("not ready to deploy: 1 ok, 0 warn, 1 fail, 8 skipped")
     assert arm.paths() == [SUBSCRIPTION]
 
 
@@ -1321,3 +1326,70 @@ def test_config_the_plan_refuses_is_a_config_error_before_any_request(
     assert code == 2, err
     assert problem in err
     assert "Traceback" not in err and arm.seen == [] and out == ""
+
+
+def _deployed_account(kind: str, key_source: str | None) -> str:
+    """The account as ARM's GET returns it (Microsoft.CognitiveServices/accounts)."""
+    properties: dict[str, Any] = {
+        "customSubDomainName": "oai-hlzd-clinical-nlp-2a58a",
+        "provisioningState": "Succeeded",
+        "publicNetworkAccess": "Disabled",
+        "disableLocalAuth": True,
+    }
+    if key_source is not None:
+        properties["encryption"] = {
+            "keySource": key_source,
+            "keyVaultProperties": {
+                "keyName": "clinical-nlp-openai-cmk",
+                "keyVaultUri": "https://kv-hlzdev-plat-6c6fc.vault.azure.net/",
+            },
+        }
+    return json.dumps(
+        {
+            "id": LAB_DEV_ACCOUNT,
+            "name": "oai-hlzd-clinical-nlp-2a58a",
+            "type": "Microsoft.CognitiveServices/accounts",
+            "location": "eastus2",
+            "kind": kind,
+            "sku": {"name": "S0"},
+            "properties": properties,
+        }
+    )
+
+
+def test_an_account_not_deployed_yet_passes(capsys, arm):
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.status("deployed-openai-accounts") == "ok"
+    assert "oai-hlzd-clinical-nlp-2a58a not deployed yet" in run.line("deployed-openai-accounts")
+    assert any(seen.path == LAB_DEV_ACCOUNT for seen in arm.seen)
+
+
+def test_a_deployed_cmk_account_of_another_kind_fails_before_pulumi_up(capsys, arm):
+    """lab-dev plans a Foundry (AIServices) account; the deployed one is OpenAI with a
+    customer-managed key, which Azure cannot change in place: pulumi up would fail."""
+    arm.reply(LAB_DEV_ACCOUNT, Reply(body=_deployed_account("OpenAI", "Microsoft.KeyVault")))
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.code == 1
+    line = run.line("deployed-openai-accounts")
+    assert line.startswith(
+        "fail  deployed-openai-accounts: oai-hlzd-clinical-nlp-2a58a is deployed as kind OpenAI; "
+        "the plan makes it AIServices, but it is encrypted with a customer-managed key"
+    )
+    assert "keep hlz:openai.kind: OpenAI for this lab" in line and "docs/foundry.md" in line
+
+
+@pytest.mark.parametrize(
+    ("kind", "key_source", "status"),
+    [
+        ("OpenAI", None, "warn"),
+        ("OpenAI", "Microsoft.CognitiveServices", "warn"),
+        ("AIServices", "Microsoft.KeyVault", "ok"),
+    ],
+    ids=["upgradable_without_cmk", "microsoft_managed_key", "same_kind"],
+)
+def test_a_deployed_account_of_the_planned_kind_or_upgradable_does_not_fail(
+    capsys, arm, kind, key_source, status
+):
+    arm.reply(LAB_DEV_ACCOUNT, Reply(body=_deployed_account(kind, key_source)))
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.status("deployed-openai-accounts") == status

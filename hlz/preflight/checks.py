@@ -461,6 +461,65 @@ def _deleted_account(
     )
 
 
+UPGRADE_DOCS = "https://learn.microsoft.com/azure/ai-foundry/how-to/upgrade-azure-openai"
+
+
+def check_existing_openai_accounts(preflight: Preflight) -> Finding:
+    """A deployed account of the stack's name whose kind the plan changes. Azure upgrades an
+    ``OpenAI`` account to ``AIServices`` in place, but not one encrypted with a customer-managed
+    key (every hlz lab's is): ``pulumi up`` would send a change ARM refuses (docs/foundry.md)."""
+    findings: list[Finding] = []
+    for account in preflight.target.cognitive_accounts:
+        path = (
+            f"{preflight.subscription_path}/resourceGroups/{account.resource_group}"
+            f"/providers/Microsoft.CognitiveServices/accounts/{account.name}"
+        )
+        try:
+            document = preflight.client.get(
+                path, COGNITIVE_SERVICES_API, action="Microsoft.CognitiveServices/accounts/read"
+            )
+        except ArmError as error:
+            if error.status != 404:
+                raise
+            continue  # not deployed yet: the plan creates it
+        findings.append(_existing_account(account, document, path))
+    problems = [finding for finding in findings if finding.status != "ok"]
+    if problems:
+        return problems[0] if len(problems) == 1 else _collisions(problems)
+    names = ", ".join(account.name for account in preflight.target.cognitive_accounts)
+    return ok(
+        f"{len(findings)} of {names} deployed already, each of the planned kind"
+        if findings
+        else f"{names} not deployed yet"
+    )
+
+
+def _existing_account(account: CognitiveAccount, document: Any, path: str) -> Finding:
+    if not isinstance(document, dict):
+        raise UnexpectedResponse(path, "expected an account object")
+    deployed = document.get("kind")
+    if not isinstance(deployed, str) or account.kind is None:
+        return ok(f"{account.name} is deployed")
+    if deployed.casefold() == account.kind.casefold():
+        return ok(f"{account.name} is deployed as kind {deployed}, as planned")
+    encryption = (document.get("properties") or {}).get("encryption") or {}
+    keyed = str(encryption.get("keySource", "")).casefold() == "microsoft.keyvault"
+    change = f"{account.name} is deployed as kind {deployed}; the plan makes it {account.kind}"
+    if keyed:
+        return fail(
+            f"{change}, but it is encrypted with a customer-managed key, and Azure does not "
+            f"change the kind of such an account in place ({UPGRADE_DOCS}, Limitations)",
+            f"keep hlz:openai.kind: {deployed} for this lab, or move the lab to a new stack of "
+            f"kind {account.kind} (docs/foundry.md, moving an existing lab)",
+        )
+    return warn(
+        f"{change}: Azure upgrades it in place, keeping its endpoint and deployments "
+        f"({UPGRADE_DOCS})",
+        "confirm the upgrade is intended; rolling back to OpenAI needs its projects and "
+        "connections deleted first",
+    )
+
+
 def _models_path(preflight: Preflight) -> str:
     return (
         f"{preflight.subscription_path}/providers/Microsoft.CognitiveServices/locations/"
@@ -655,6 +714,11 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "soft-deleted-openai-accounts",
         check_deleted_openai_accounts,
+        not_applicable=_without_cognitive_accounts,
+    ),
+    Check(
+        "deployed-openai-accounts",
+        check_existing_openai_accounts,
         not_applicable=_without_cognitive_accounts,
     ),
     Check("region-models", check_region_models, not_applicable=_without_deployments),

@@ -74,6 +74,8 @@ class CognitiveAccount:
 
     name: str
     resource_group: str
+    kind: str | None = None
+    """The planned ``kind`` (``OpenAI``, ``AIServices``), compared with a deployed account's."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,9 @@ def target_of(plan: Plan, stack_file: StackFile) -> StackTarget:
         actions=_sorted(f"{arm_type}/write" for arm_type in arm_types.values()),
         key_vault_names=tuple(r.name for r in _of_type(resources, KEY_VAULT) if r.name),
         cognitive_accounts=tuple(
-            CognitiveAccount(r.name, _text(r.inputs.get("resourceGroupName")))
+            CognitiveAccount(
+                r.name, _text(r.inputs.get("resourceGroupName")), _text(r.inputs.get("kind"))
+            )
             for r in _of_type(resources, COGNITIVE_SERVICES_ACCOUNT)
             if r.name
         ),
