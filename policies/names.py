@@ -55,6 +55,10 @@ NAME_RULES: dict[str, NameRule] = {
     # Microsoft.CognitiveServices/accounts/projects: the Bicep type's pattern, unique in its
     # account.
     "foundry_project": NameRule("proj", 64, r"[A-Za-z0-9][-A-Za-z0-9_.]*", min_length=2),
+    # Microsoft.CognitiveServices/accounts/connections and .../projects/connections: the REST
+    # API's connectionName pattern ^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$ (no dots), unique in its
+    # account or project. The Cloud Adoption Framework has no abbreviation for it.
+    "foundry_connection": NameRule("conn", 33, r"[A-Za-z0-9][-A-Za-z0-9_]*", min_length=3),
     "managed_identity": NameRule("id", 128, r"[A-Za-z0-9][-\w]*", min_length=3),
     "health_workspace": NameRule(
         "hds", 24, r"[a-z0-9]+", globally_unique=True, hyphens=False, min_length=3

@@ -39,8 +39,10 @@ from .rules.tokens import (
     BLOB_CONTAINER,
     BLOB_SERVICE,
     COGNITIVE_ACCOUNT,
+    COGNITIVE_ACCOUNT_CONNECTION,
     COGNITIVE_DEPLOYMENT,
     COGNITIVE_PROJECT,
+    COGNITIVE_PROJECT_CONNECTION,
     DDOS_PROTECTION_PLAN,
     DEFENDER_PRICING,
     DIAGNOSTIC_SETTING,
@@ -297,6 +299,32 @@ SERVICES: Mapping[str, Service] = _catalogue(
         names=(("foundry_project", "projectName"),),
         diagnostics=NotLogged(
             "calls through a project are logged by its account (Audit, RequestResponse)"
+        ),
+    ),
+    Service(
+        COGNITIVE_ACCOUNT_CONNECTION,
+        arm=ArmPath(
+            "Microsoft.CognitiveServices",
+            (("accounts", "accountName"), ("connections", "connectionName")),
+        ),
+        names=(("foundry_connection", "connectionName"),),
+        diagnostics=NotLogged(
+            "calls through a connection are logged by the account and by the target"
+        ),
+    ),
+    Service(
+        COGNITIVE_PROJECT_CONNECTION,
+        arm=ArmPath(
+            "Microsoft.CognitiveServices",
+            (
+                ("accounts", "accountName"),
+                ("projects", "projectName"),
+                ("connections", "connectionName"),
+            ),
+        ),
+        names=(("foundry_connection", "connectionName"),),
+        diagnostics=NotLogged(
+            "calls through a connection are logged by the account and by the target"
         ),
     ),
     # --- Health Data Services -----------------------------------------------------------------

@@ -23,7 +23,14 @@ from .ai_governance import PROCESSES_PHI_TAG, processes_phi, read_tag
 from .deploy_support import ResourceIndex, known_text
 from .expect import expect_text, expect_true
 from .relations import Referrers, of_type
-from .tokens import COGNITIVE_ACCOUNT, COGNITIVE_DEPLOYMENT, COGNITIVE_PROJECT, DIAGNOSTIC_SETTING
+from .tokens import (
+    COGNITIVE_ACCOUNT,
+    COGNITIVE_ACCOUNT_CONNECTION,
+    COGNITIVE_DEPLOYMENT,
+    COGNITIVE_PROJECT,
+    COGNITIVE_PROJECT_CONNECTION,
+    DIAGNOSTIC_SETTING,
+)
 
 ACCOUNT = frozenset({COGNITIVE_ACCOUNT})
 DEPLOYMENT = frozenset({COGNITIVE_DEPLOYMENT})
@@ -334,6 +341,51 @@ def check_project_parent_account(resources: Sequence[StackResource]) -> Mapping[
     return outcomes
 
 
+# --- Foundry connections ---------------------------------------------------------------------
+# A connection (``Microsoft.CognitiveServices/accounts/connections``, shared by the account's
+# projects, or ``.../accounts/projects/connections``) is how a project reaches a resource outside
+# the account: a search index, a storage account, a thread store. ``properties.authType`` says
+# with what:
+#
+# | ``authType``                        | what the connection holds                 | allowed |
+# |-------------------------------------|-------------------------------------------|---------|
+# | AAD                                 | nothing: an Entra ID token at call time   | yes     |
+# | ManagedIdentity                     | a user-assigned identity's ids, no secret | yes     |
+# | the others (``STORED_CREDENTIALS``) | a credential, or no authentication at all | no      |
+#
+# An allow-list: an ``authType`` a newer API version adds fails until it is reviewed.
+
+CONNECTION = frozenset({COGNITIVE_ACCOUNT_CONNECTION, COGNITIVE_PROJECT_CONNECTION})
+
+ENTRA_ID_AUTH_TYPES = ("AAD", "ManagedIdentity")
+"""``authType`` values of a connection that authenticates with Microsoft Entra ID."""
+
+STORED_CREDENTIALS: Mapping[str, str] = {
+    "ApiKey": "a stored API key",
+    "AccountKey": "a stored storage account key",
+    "SAS": "a stored shared access signature",
+    "PAT": "a stored personal access token",
+    "UsernamePassword": "a stored user name and password",
+    "ServicePrincipal": "a stored client secret",
+    "CustomKeys": "stored custom keys",
+    "AccessKey": "a stored access key",
+    "OAuth2": "a stored OAuth2 client secret",
+    "None": "no authentication at all",
+}
+"""The other ``authType`` values of API 2025-06-01 and what each puts in the connection."""
+
+
+def check_connection_entra_id(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    value = get(props, "properties", "authType")
+    if any(same_text(value, kind) for kind in ENTRA_ID_AUTH_TYPES):
+        return Compliant()
+    held = next((held for kind, held in STORED_CREDENTIALS.items() if same_text(value, kind)), None)
+    return fail(
+        f"properties.authType is {describe(value)}{f' ({held})' if held else ''}; connect with "
+        "'AAD' and grant the project's managed identity a data role on the target"
+    )
+
+
 RULES: tuple[ResourceRule | StackRule, ...] = (
     ResourceRule(
         id="cognitiveservices-account-require-cmk-encryption",
@@ -560,6 +612,37 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
         phi_protecting=True,
         resource_types=PROJECT,
         check=check_project_managed_identity,
+    ),
+    ResourceRule(
+        id="cognitiveservices-connection-require-entra-id",
+        description=(
+            "Foundry account and project connections authenticate with Microsoft Entra ID "
+            "(authType 'AAD' or 'ManagedIdentity'), never a stored key, token or secret."
+        ),
+        rationale=(
+            "A connection is how a project reaches the lab's data (search indexes, storage, "
+            "thread stores that may hold ePHI). With any authType but AAD or ManagedIdentity "
+            "the connection stores a credential (API key, account key, SAS, PAT, password, "
+            "client secret) or none at all, and every caller of the project reaches the target "
+            'with it, bypassing Entra ID, RBAC and Conditional Access. Microsoft: "Use '
+            "Microsoft Entra ID for production workloads to enable conditional access, managed "
+            "identities, and least privilege RBAC. API keys are convenient for quick evaluation "
+            'but provide coarse-grained access."'
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(d)", "164.312(a)(1)"),
+        mcsb=("IM-1", "IM-3"),
+        hitrust=("01.q",),
+        remediation=(
+            "Use AADAuthTypeConnectionPropertiesArgs (properties.authType 'AAD', no "
+            "credentials) and grant the project's managed identity a data role on the target "
+            "(for example Search Index Data Reader, Storage Blob Data Reader); 'ManagedIdentity' "
+            "with a user-assigned identity is also accepted."
+        ),
+        url="https://learn.microsoft.com/azure/foundry/concepts/authentication-authorization-foundry",
+        phi_protecting=True,
+        resource_types=CONNECTION,
+        check=check_connection_entra_id,
     ),
     StackRule(
         id="deploy-cognitiveservices-require-project-management-for-projects",

@@ -13,6 +13,8 @@ KEY_VAULT_SECRET = "azure-native:keyvault:Secret"
 COGNITIVE_ACCOUNT = "azure-native:cognitiveservices:Account"
 COGNITIVE_DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
 COGNITIVE_PROJECT = "azure-native:cognitiveservices:Project"
+COGNITIVE_ACCOUNT_CONNECTION = "azure-native:cognitiveservices:AccountConnection"
+COGNITIVE_PROJECT_CONNECTION = "azure-native:cognitiveservices:ProjectConnection"
 
 HEALTH_WORKSPACE = "azure-native:healthcareapis:Workspace"
 FHIR_SERVICE = "azure-native:healthcareapis:FhirService"

@@ -35,6 +35,8 @@ COGNITIVE_ACCOUNT = "azure-native:cognitiveservices:Account"
 COGNITIVE_DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
 RAI_POLICY = "azure-native:cognitiveservices:RaiPolicy"
 COGNITIVE_PROJECT = "azure-native:cognitiveservices:Project"
+ACCOUNT_CONNECTION = "azure-native:cognitiveservices:AccountConnection"
+PROJECT_CONNECTION = "azure-native:cognitiveservices:ProjectConnection"
 HEALTH_WORKSPACE = "azure-native:healthcareapis:Workspace"
 FHIR_SERVICE = "azure-native:healthcareapis:FhirService"
 DICOM_SERVICE = "azure-native:healthcareapis:DicomService"
@@ -252,6 +254,41 @@ COMPLIANT: dict[str, dict[str, Any]] = {
         "properties": {
             "displayName": "discharge-notes",
             "description": "Evaluate and trace the discharge-summary prompts",
+        },
+    },
+    # Foundry connections as Microsoft's standard agent setup makes them: Entra ID ('AAD', what
+    # AADAuthTypeConnectionPropertiesArgs sends), no stored credential; the project's managed
+    # identity holds a data role on the target.
+    ACCOUNT_CONNECTION: {
+        "resourceGroupName": "rg-hlz-prod",
+        "accountName": "oai-hlz-prod",
+        "connectionName": "st-notes",
+        "properties": {
+            "authType": "AAD",
+            "category": "AzureBlob",
+            "target": "https://sthlzprod.blob.core.windows.net/",
+            "isSharedToAll": True,
+            "metadata": {
+                "ApiType": "Azure",
+                "ResourceId": f"{RG}/providers/Microsoft.Storage/storageAccounts/sthlzprod",
+                "location": "eastus2",
+            },
+        },
+    },
+    PROJECT_CONNECTION: {
+        "resourceGroupName": "rg-hlz-prod",
+        "accountName": "oai-hlz-prod",
+        "projectName": "discharge-notes",
+        "connectionName": "srch-notes",
+        "properties": {
+            "authType": "AAD",
+            "category": "CognitiveSearch",
+            "target": "https://srch-hlz-prod.search.windows.net",
+            "metadata": {
+                "ApiType": "Azure",
+                "ResourceId": f"{RG}/providers/Microsoft.Search/searchServices/srch-hlz-prod",
+                "location": "eastus2",
+            },
         },
     },
     # The typed view of the generic workspace below (policies.normalise), which is the only way
@@ -667,7 +704,7 @@ FW, PIP, BAS, ZG, PA, SRCH = (
     SEARCH_SERVICE,
 )
 CONTAINER, SECRET, PRICING = BLOB_CONTAINER, KEY_VAULT_SECRET, DEFENDER_PRICING
-PROJ = COGNITIVE_PROJECT
+PROJ, ACONN, PCONN = COGNITIVE_PROJECT, ACCOUNT_CONNECTION, PROJECT_CONNECTION
 STORAGE_IP_RULES = [{"iPAddressOrRange": "203.0.113.0/24", "action": "Allow"}]
 VAULT_IP_RULES = [{"value": "203.0.113.7"}]
 MANAGEMENT_IP_CONFIGURATION = {
@@ -865,6 +902,36 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
          {"identity": {"type": "UserAssigned", "userAssignedIdentities": [f"{RG}/id-proj"]}},
          None),
         ("both-any-spacing", PROJ, {"identity.type": "SystemAssigned,UserAssigned"}, None),
+    ],
+    "cognitiveservices-connection-require-entra-id": [
+        ("api-key", PCONN,
+         {"properties.authType": "ApiKey", "properties.credentials": {"key": "secret"}},
+         "properties.authType is 'ApiKey' (a stored API key); connect with 'AAD'"),
+        ("account-key", ACONN,
+         {"properties.authType": "AccountKey", "properties.credentials": {"key": "secret"}},
+         "properties.authType is 'AccountKey' (a stored storage account key)"),
+        ("sas", PCONN,
+         {"properties.authType": "SAS", "properties.credentials": {"sas": "sv=2024"}},
+         "properties.authType is 'SAS' (a stored shared access signature)"),
+        ("client-secret", ACONN,
+         {"properties.authType": "ServicePrincipal",
+          "properties.credentials": {"clientId": "x", "clientSecret": "y", "tenantId": TENANT}},
+         "(a stored client secret)"),
+        ("no-auth", PCONN, {"properties.authType": "None"},
+         "properties.authType is 'None' (no authentication at all)"),
+        ("absent", ACONN, {"properties.authType": DELETE},
+         "properties.authType is not set; connect with 'AAD'"),
+        ("unknown-new-type", PCONN, {"properties.authType": "AgenticIdentityToken"},
+         "properties.authType is 'AgenticIdentityToken'; connect with 'AAD'"),
+        ("managed-identity", PCONN,
+         {"properties.authType": "ManagedIdentity",
+          "properties.credentials": {"clientId": "00000000-0000-4000-8000-0000000000bb",
+                                     "resourceId": f"{RG}/id-proj"}},
+         None),
+        ("aad-any-case", ACONN, {"properties.authType": "aad"}, None),
+        ("managed-identity-any-case", PCONN, {"properties.authType": "MANAGEDIDENTITY"}, None),
+        ("api-key-any-case", PCONN, {"properties.authType": "apikey"},
+         "properties.authType is 'apikey' (a stored API key)"),
     ],
     "cognitiveservices-account-require-cmk-encryption": [
         ("microsoft-managed", OAI,
@@ -1313,6 +1380,14 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
          "projectName '.notes' has characters or a shape Azure does not allow for "
          "foundry_project"),
         ("project-dots-and-underscores", PROJ, {"projectName": "notes_v2.eval"}, None),
+        ("connection-with-dot", PCONN, {"connectionName": "srch.notes"},
+         "connectionName 'srch.notes' has characters or a shape Azure does not allow for "
+         "foundry_connection"),
+        ("connection-too-long", ACONN, {"connectionName": "st-" + "x" * 31},
+         "is 34 characters; Azure allows at most 33 for foundry_connection"),
+        ("connection-too-short", PCONN, {"connectionName": "cn"},
+         "'cn' is shorter than 3 characters, the minimum for foundry_connection"),
+        ("connection-underscores", ACONN, {"connectionName": "st_notes_v2"}, None),
     ],
 }
 # fmt: on

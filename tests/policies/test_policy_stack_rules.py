@@ -225,6 +225,16 @@ def test_every_stack_rule_reports_only_its_types() -> None:
     project = res(
         "azure-native:cognitiveservices:Project", "oai-proj", deps={"accountName": [account]}
     )
+    account_connection = res(
+        "azure-native:cognitiveservices:AccountConnection",
+        "oai-conn",
+        deps={"accountName": [account]},
+    )
+    project_connection = res(
+        "azure-native:cognitiveservices:ProjectConnection",
+        "oai-proj-conn",
+        deps={"accountName": [account], "projectName": [project]},
+    )
     policy = res(FIREWALL_POLICY, "afwp", {"sku": {"tier": "Standard"}})
     everything = [
         RG,
@@ -237,6 +247,8 @@ def test_every_stack_rule_reports_only_its_types() -> None:
         account,
         deployment,
         project,
+        account_connection,
+        project_connection,
         pe_for(VAULT, "pe"),
         diag(VAULT, "d"),
         policy,

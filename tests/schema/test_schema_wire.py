@@ -11,7 +11,11 @@ from typing import Any
 
 import pytest
 
-from hlz.engine.sdk_internals import input_type_annotations, is_input_type
+from hlz.engine.sdk_internals import (
+    input_type_annotations,
+    input_type_wire_names,
+    is_input_type,
+)
 from hlz.plan import Plan
 from hlz.schema.bicep_types import default_library
 from hlz.schema.catalog import GENERIC_RESOURCE, resource_spec, sdk_api_version
@@ -145,29 +149,77 @@ def sample(annotation: Any, depth: int = 0, seen: frozenset[type] = frozenset())
     if isinstance(annotation, type) and is_input_type(annotation):
         if annotation in seen or depth > 7:
             return {}
-        return {
-            name: sample(value, depth + 1, seen | {annotation})
-            for name, value in input_type_annotations(annotation).items()
-        }
+        return constructed(
+            annotation,
+            {
+                name: sample(value, depth + 1, seen | {annotation})
+                for name, value in input_type_annotations(annotation).items()
+            },
+        )
     return "x"
 
 
+def constructed(cls: type, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` (wire names) as an instance of the input type holds them: a variant of a
+    discriminated union pins its discriminator in ``__init__`` whatever it is given
+    (``AADAuthTypeConnectionPropertiesArgs`` always sends ``authType: 'AAD'``)."""
+    names = input_type_wire_names(cls)
+    instance = cls(**{py: values[wire] for py, wire in names.items() if wire in values})
+    return {wire: getattr(instance, py) for py, wire in names.items() if wire in values}
+
+
+def union_members(annotation: Any) -> list[type]:
+    """The input types a ``Union`` input accepts (the variants of a discriminated union)."""
+    if typing.get_origin(annotation) is not typing.Union:
+        return []
+    return [a for a in typing.get_args(annotation) if isinstance(a, type) and is_input_type(a)]
+
+
 TYPED_TOKENS = sorted(t for t in load_wire_data().resources if t != GENERIC_RESOURCE)
+
+
+def _args_class(token: str) -> type:
+    module, name = token.split(":")[1:]
+    return getattr(importlib.import_module(f"pulumi_azure_native.{module}"), f"{name}Args")
 
 
 @pytest.mark.parametrize("token", TYPED_TOKENS)
 def test_every_sdk_input_has_a_place_in_the_arm_body(token: str) -> None:
     """Every input the SDK can send (nested input types included) lands on a property of the
     Bicep type after translation: a missing or wrong flatten/rename fact fails here."""
-    module, name = token.split(":")[1:]
-    args = getattr(importlib.import_module(f"pulumi_azure_native.{module}"), f"{name}Args")
-    inputs = sample(args)
+    inputs = sample(_args_class(token))
     unknown = {
         (token, f.path)
         for f in validate_resource("urn", token, inputs)
         if f.kind in ("unknown-property", "no-type-definition")
     }
     assert unknown <= NOT_IN_THE_API_VERSION
+
+
+VARIANTS = [
+    pytest.param(token, field, member, id=f"{token.rsplit(':', 1)[-1]}.{field}-{member.__name__}")
+    for token in TYPED_TOKENS
+    for field, annotation in input_type_annotations(_args_class(token)).items()
+    if len(members := union_members(annotation)) > 1
+    for member in members
+]
+
+
+@pytest.mark.parametrize(("token", "field", "member"), VARIANTS)
+def test_every_variant_of_a_union_input_has_a_place_in_the_arm_body(
+    token: str, field: str, member: type
+) -> None:
+    """A top-level input taking one of several input types (a Foundry connection's
+    ``properties``: one per ``authType``): every variant, not only the first one ``sample``
+    picks, lands on the Bicep type's variant it names."""
+    inputs = {**sample(_args_class(token)), field: sample(member)}
+    unknown = {
+        (token, f.path)
+        for f in validate_resource("urn", token, inputs)
+        if f.kind in ("unknown-property", "no-type-definition", "enum-value")
+        and f.path.startswith(field)
+    }
+    assert not unknown
 
 
 @pytest.mark.parametrize("token", TYPED_TOKENS)
