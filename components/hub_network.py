@@ -9,6 +9,8 @@
 | ddos_protection_override     | no plan; the reason as the VNet tag                             |
 |                              | ``hlz-override-ddos-protection``                                |
 | every subnet Azure allows    | an NSG denying inbound from the Internet                        |
+| vpn_gateway set              | GatewaySubnet (no NSG) and a point-to-site VPN gateway with     |
+|                              | Entra ID sign-in (components.vpn_gateway)                       |
 
 Subnets are separate resources (never inline on the VNet: mixing both causes replace churn)
 and created one after another, because Azure rejects concurrent subnet writes on one VNet
@@ -33,17 +35,20 @@ from components.shared import (
     HlzModel,
     Override,
     Placement,
+    StrInput,
     child_opts,
     override_tags,
 )
 from components.specs import PrivateCidr, at_least
 from components.subnets import SubnetChain, default_route_to_firewall
+from components.vpn_gateway import VpnGateway, VpnGatewayArgs, VpnGatewaySpec
 from policies.vocabulary import SUBNETS_WITHOUT_NSG
 
 # Subnet names Azure reserves; the firewall ones refuse an NSG.
 FIREWALL_SUBNET = "AzureFirewallSubnet"
 FIREWALL_MANAGEMENT_SUBNET = "AzureFirewallManagementSubnet"
 BASTION_SUBNET = "AzureBastionSubnet"
+GATEWAY_SUBNET = "GatewaySubnet"
 
 
 ReservedSubnet = Annotated[PrivateCidr, at_least(26)]
@@ -61,6 +66,15 @@ class HubSubnetPrefixes(HlzModel):
     tier."""
     bastion: ReservedSubnet | None = None
     """AzureBastionSubnet prefix (/26 or larger). Required when Bastion is deployed."""
+    gateway: (
+        Annotated[
+            PrivateCidr,
+            at_least(27, "Microsoft recommends (room for the gateway's instances and features)"),
+        ]
+        | None
+    ) = None
+    """GatewaySubnet prefix (/27 or larger, as Microsoft recommends; no NSG). Required when a
+    VPN gateway is deployed."""
     shared_services: PrivateCidr
     """Shared-services subnet prefix (DNS forwarders, jump hosts; egress forced through the
     firewall)."""
@@ -68,7 +82,7 @@ class HubSubnetPrefixes(HlzModel):
     """Subnet for the landing zone's private endpoints."""
 
     def missing(
-        self, firewall_tier: FirewallTier | None, bastion: bool
+        self, firewall_tier: FirewallTier | None, bastion: bool, vpn_gateway: bool = False
     ) -> list[tuple[str, str]]:
         """``(field, why)`` for each reserved subnet the deployed services need but that has
         no prefix; the one statement of which service needs which subnet."""
@@ -79,6 +93,8 @@ class HubSubnetPrefixes(HlzModel):
             missing.append(("firewall_management", "required for the Basic firewall tier"))
         if bastion and self.bastion is None:
             missing.append(("bastion", "required when Bastion is deployed"))
+        if vpn_gateway and self.gateway is None:
+            missing.append(("gateway", "required when a VPN gateway is deployed"))
         return missing
 
 
@@ -100,13 +116,22 @@ class HubNetworkArgs(HlzModel):
     """Default: None — a DDoS protection plan protects the hub's public IPs. With an override
     there is no plan, and its reason is written to the VNet as the tag
     ``hlz-override-ddos-protection`` (the lab profile sets one: the plan costs ~$3k/month)."""
+    vpn_gateway: VpnGatewaySpec | None = None
+    """Default: None — no VPN gateway. Set, a point-to-site VPN gateway in GatewaySubnet lets
+    lab members reach private endpoints with Entra ID sign-in (``tenant_id`` required)."""
+    tenant_id: StrInput | None = None
+    """Entra tenant of the VPN users (from the client config); required with ``vpn_gateway``."""
     diagnostics: DiagnosticsTarget
-    """Workspace receiving the logs and metrics of the VNet, NSGs, firewall and Bastion
-    (HIPAA 164.312(b))."""
+    """Workspace receiving the logs and metrics of the VNet, NSGs, firewall, Bastion and VPN
+    gateway (HIPAA 164.312(b))."""
 
     @model_validator(mode="after")
     def _reserved_subnets_present(self) -> HubNetworkArgs:
-        missing = self.subnets.missing(self.firewall_tier, self.bastion_sku is not None)
+        if self.vpn_gateway is not None and self.tenant_id is None:
+            raise ValueError("tenant_id is required with vpn_gateway (Entra ID sign-in)")
+        missing = self.subnets.missing(
+            self.firewall_tier, self.bastion_sku is not None, self.vpn_gateway is not None
+        )
         if missing:
             raise ValueError(
                 "missing subnet prefixes: "
@@ -124,6 +149,8 @@ CHILD_NAMES = (
     ("route_table", "hub-egress"),
     ("bastion", "hub"),
     ("public_ip", "bastion"),
+    ("virtual_network_gateway", "hub"),
+    ("public_ip", "vpn-gateway"),
     ("subnet", "private-endpoints"),
     ("subnet", "shared-services"),
     ("network_security_group", "hub-private-endpoints"),
@@ -255,6 +282,23 @@ class HubNetwork(pulumi.ComponentResource):
                     diagnostics=args.diagnostics,
                 ),
                 opts=child_opts(self, depends_on=[shared_subnet]),
+            )
+
+        self.vpn_gateway = None
+        if args.vpn_gateway is not None:
+            gateway_subnet = self._subnet(name, "gateway", GATEWAY_SUBNET, prefixes.gateway, args)
+            self.vpn_gateway = VpnGateway(
+                f"{name}-vpn",
+                VpnGatewayArgs(
+                    placement=placement,
+                    gateway_name=namer.name("virtual_network_gateway", "hub"),
+                    public_ip_name=namer.name("public_ip", "vpn-gateway"),
+                    subnet_id=gateway_subnet.id,
+                    spec=args.vpn_gateway,
+                    tenant_id=args.tenant_id or "",
+                    diagnostics=args.diagnostics,
+                ),
+                opts=child_opts(self),
             )
 
         self.vnet = vnet

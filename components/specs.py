@@ -86,13 +86,14 @@ PrivateCidr = Annotated[str, _checked(cidr_problem)]
 """A private IPv4 range in canonical prefix notation (``10.1.0.0/22``), /29 or larger."""
 
 
-def at_least(prefix_length: int) -> AfterValidator:
-    """A ``PrivateCidr`` at least as large as ``/prefix_length`` (Azure's minimum for a
-    reserved subnet such as AzureFirewallSubnet)."""
+def at_least(prefix_length: int, why: str = "Azure requires") -> AfterValidator:
+    """A ``PrivateCidr`` at least as large as ``/prefix_length``: Azure's minimum for a reserved
+    subnet such as AzureFirewallSubnet, or (``why``) the size Microsoft recommends where a
+    smaller subnet deploys but cannot grow."""
 
     def problem(cidr: str) -> str | None:
         if ipaddress.IPv4Network(cidr).prefixlen > prefix_length:
-            return f"{cidr} is smaller than the /{prefix_length} Azure requires"
+            return f"{cidr} is smaller than the /{prefix_length} {why}"
         return None
 
     return _checked(problem)

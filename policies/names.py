@@ -40,6 +40,9 @@ NAME_RULES: dict[str, NameRule] = {
     "firewall_policy": NameRule("afwp", 80, r"\w([-\w.]*\w)?"),
     "bastion": NameRule("bas", 80, r"\w([-\w.]*\w)?"),
     "ddos_plan": NameRule("ddos", 80, r"\w([-\w.]*\w)?"),
+    # Microsoft.Network/virtualNetworkGateways: 1-80 alphanumerics, underscores, periods and
+    # hyphens; starts with an alphanumeric, ends with an alphanumeric or underscore.
+    "virtual_network_gateway": NameRule("vgw", 80, r"[A-Za-z0-9]([-\w.]*\w)?"),
     "private_endpoint": NameRule("pe", 64, r"\w([-\w.]*\w)?", min_length=2),
     "log_analytics": NameRule("log", 63, r"[A-Za-z0-9][-A-Za-z0-9]*[A-Za-z0-9]", min_length=4),
     "monitor_private_link_scope": NameRule("ampls", 255, r"[-\w.()]*[-\w()]"),

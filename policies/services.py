@@ -73,6 +73,7 @@ from .rules.tokens import (
     SUBNET,
     USER_ASSIGNED_IDENTITY,
     VIRTUAL_NETWORK,
+    VIRTUAL_NETWORK_GATEWAY,
 )
 
 __all__ = [
@@ -482,6 +483,15 @@ SERVICES: Mapping[str, Service] = _catalogue(
         arm=ArmPath("Microsoft.Network", (("bastionHosts", "bastionHostName"),)),
         names=(("bastion", "bastionHostName"),),
         diagnostics=Logged("the bastion host (BastionAuditLogs)"),
+        settings=DiagnosticSettings("allLogs", metrics=True),
+    ),
+    Service(
+        VIRTUAL_NETWORK_GATEWAY,
+        arm=ArmPath(
+            "Microsoft.Network", (("virtualNetworkGateways", "virtualNetworkGatewayName"),)
+        ),
+        names=(("virtual_network_gateway", "virtualNetworkGatewayName"),),
+        diagnostics=Logged("the VPN gateway (gateway, tunnel, route, IKE and P2S logs)"),
         settings=DiagnosticSettings("allLogs", metrics=True),
     ),
     Service(

@@ -114,6 +114,16 @@ FIREWALL_TIERS_WITH_INTRUSION_DETECTION = frozenset({"Premium"})
 """Intrusion detection (IDPS) and TLS inspection are Premium only (same page)."""
 
 
+VpnGatewaySku = Literal["VpnGw1AZ", "VpnGw2AZ", "VpnGw3AZ", "VpnGw4AZ", "VpnGw5AZ"]
+"""VPN gateway SKUs a new gateway can be created with (``sku.name`` and ``sku.tier``): the
+zone-redundant AZ SKUs, deployed regionally where a region has no zones.
+https://learn.microsoft.com/azure/vpn-gateway/gateway-sku-consolidation"""
+VPN_GATEWAY_SKUS: tuple[str, ...] = get_args(VpnGatewaySku)
+VPN_GATEWAY_NON_AZ_SKUS = ("VpnGw1", "VpnGw2", "VpnGw3", "VpnGw4", "VpnGw5")
+"""Non-AZ VPN gateway SKUs: none can be created since 1 January 2025 (existing ones are migrated
+to the AZ SKUs); same page."""
+
+
 def firewall_tier(value: object) -> str | None:
     """A ``sku.tier`` value as one of ``FIREWALL_TIERS`` (case-insensitive, absent means
     Standard); None for a value that is no known tier."""

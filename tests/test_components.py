@@ -20,7 +20,7 @@ import components.private_dns
 import components.private_endpoint
 import components.resource_group
 import components.security_baseline
-from components.errors import ConfigError
+from components.errors import ConfigError, component_arguments
 from components.firewall import Firewall, FirewallArgs
 from components.hub_network import HubNetwork, HubNetworkArgs, HubSubnetPrefixes
 from components.keyvault import KeyVault, KeyVaultArgs
@@ -31,6 +31,7 @@ from components.resource_group import ResourceGroup, ResourceGroupArgs
 from components.roles import role_assignment_name
 from components.security_baseline import SecurityBaseline, SecurityBaselineArgs
 from components.shared import DiagnosticsTarget, Override, Placement, PrivateLinkTarget
+from components.vpn_gateway import AZURE_VPN_CLIENT_AUDIENCE, VpnGatewaySpec
 from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, ArmMocks
 from hlz.engine.run import run_program
 from tests.cli_runner import run_hlz
@@ -58,12 +59,14 @@ NO_DDOS = Override(reason="unit test hub: no public workload behind the hub")
 
 def hub(**overrides) -> list:
     args = HubNetworkArgs(
-        placement=PLACEMENT,
-        namer=NAMER,
-        address_space="10.0.0.0/22",
-        subnets=SUBNETS,
-        diagnostics=DIAGNOSTICS,
-        **overrides,
+        **{
+            "placement": PLACEMENT,
+            "namer": NAMER,
+            "address_space": "10.0.0.0/22",
+            "subnets": SUBNETS,
+            "diagnostics": DIAGNOSTICS,
+            **overrides,
+        }
     )
     return run_components(lambda: HubNetwork("hub", args) and None)
 
@@ -630,3 +633,113 @@ def test_arguments_a_component_model_refuses_are_a_config_error_naming_them(tmp_
     assert "  - HealthDataServicesArgs.corsOrigins[0]: '*' is a wildcard" in err
     assert "  - HealthDataServicesArgs.fhir: Input should be a valid boolean" in err
     assert "the stack program failed" not in err and "Traceback" not in err
+
+
+# --- point-to-site VPN gateway (hub) ------------------------------------------------------------
+
+VPN = VpnGatewaySpec(client_address_pool="172.16.201.0/24")
+GATEWAY_SUBNETS = SUBNETS.model_copy(update={"gateway": "10.0.0.192/27"})
+
+
+def test_hub_network_has_no_vpn_gateway_by_default():
+    resources = hub()
+    assert not of_type(resources, "azure-native:network:VirtualNetworkGateway")
+    names = [s.inputs["subnetName"] for s in of_type(resources, "azure-native:network:Subnet")]
+    assert "GatewaySubnet" not in names
+
+
+def test_vpn_gateway_defaults_are_zone_redundant_and_entra_only():
+    resources = hub(subnets=GATEWAY_SUBNETS, vpn_gateway=VPN, tenant_id=DEFAULT_TENANT_ID)
+    gateway = one(resources, "azure-native:network:VirtualNetworkGateway")
+    inputs = gateway.inputs
+    assert inputs["virtualNetworkGatewayName"] == "vgw-t-hub"
+    assert (inputs["gatewayType"], inputs["vpnType"]) == ("Vpn", "RouteBased")
+    assert inputs["sku"] == {"name": "VpnGw1AZ", "tier": "VpnGw1AZ"}
+    assert inputs["vpnGatewayGeneration"] == "Generation1"
+    assert inputs["activeActive"] is False and inputs["enableBgp"] is False
+    (ip_config,) = inputs["ipConfigurations"]
+    assert ip_config["subnet"]["id"].endswith("/subnets/GatewaySubnet")
+    public_ip = next(
+        r
+        for r in of_type(resources, "azure-native:network:PublicIPAddress")
+        if r.inputs["publicIpAddressName"] == "pip-t-vpn-gateway"
+    )
+    assert ip_config["publicIPAddress"]["id"] == public_ip.id
+    assert public_ip.inputs["sku"]["name"] == "Standard"
+    assert public_ip.inputs["publicIPAllocationMethod"] == "Static"
+    assert public_ip.inputs["zones"] == ["1", "2", "3"]
+    client = inputs["vpnClientConfiguration"]
+    assert client["vpnClientAddressPool"] == {"addressPrefixes": ["172.16.201.0/24"]}
+    assert client["vpnClientProtocols"] == ["OpenVPN"]
+    assert client["vpnAuthenticationTypes"] == ["AAD"]
+    assert client["aadTenant"] == f"https://login.microsoftonline.com/{DEFAULT_TENANT_ID}/"
+    assert client["aadIssuer"] == f"https://sts.windows.net/{DEFAULT_TENANT_ID}/"
+    assert client["aadAudience"] == AZURE_VPN_CLIENT_AUDIENCE
+    assert "vpnClientRootCertificates" not in client and "radiusServers" not in client
+    logged = {
+        d.inputs["resourceUri"]
+        for d in of_type(resources, "azure-native:monitor:DiagnosticSetting")
+    }
+    assert gateway.id in logged and public_ip.id in logged
+
+
+def test_vpn_gateway_outlasts_azure_native_default_timeouts_for_its_45_minute_create():
+    from components.vpn_gateway import VPN_GATEWAY_TIMEOUTS
+
+    assert VPN_GATEWAY_TIMEOUTS.create == "90m" and VPN_GATEWAY_TIMEOUTS.update == "90m"
+
+
+def test_gateway_subnet_has_no_nsg():
+    resources = hub(subnets=GATEWAY_SUBNETS, vpn_gateway=VPN, tenant_id=DEFAULT_TENANT_ID)
+    (subnet,) = [
+        s
+        for s in of_type(resources, "azure-native:network:Subnet")
+        if s.inputs["subnetName"] == "GatewaySubnet"
+    ]
+    assert subnet.inputs["addressPrefix"] == "10.0.0.192/27"
+    assert "networkSecurityGroup" not in subnet.inputs
+    nsgs = [n.inputs["networkSecurityGroupName"] for n in of_type(resources, NSG_TOKEN)]
+    assert not [name for name in nsgs if "gateway" in name]
+
+
+NSG_TOKEN = "azure-native:network:NetworkSecurityGroup"
+
+
+def test_vpn_gateway_without_gateway_subnet_is_refused_before_registering_anything():
+    def build() -> None:
+        with component_arguments():
+            HubNetwork(
+                "hub",
+                HubNetworkArgs(
+                    placement=PLACEMENT,
+                    namer=NAMER,
+                    address_space="10.0.0.0/22",
+                    subnets=SUBNETS,
+                    vpn_gateway=VPN,
+                    tenant_id="tenant",
+                    diagnostics=DIAGNOSTICS,
+                ),
+            )
+
+    error = refused_before_registering(build)
+    assert any(
+        "subnets.gateway (required when a VPN gateway is deployed)" in text
+        for _, text in error.problems
+    ), error.problems
+
+
+def test_vpn_gateway_skus_are_the_az_skus_the_pack_knows():
+    from typing import get_args
+
+    from policies.vocabulary import VPN_GATEWAY_NON_AZ_SKUS, VPN_GATEWAY_SKUS
+
+    field = VpnGatewaySpec.model_fields["sku"]
+    assert get_args(field.annotation) == VPN_GATEWAY_SKUS
+    assert not set(VPN_GATEWAY_SKUS) & set(VPN_GATEWAY_NON_AZ_SKUS)
+    with pytest.raises(ValidationError, match="sku"):
+        VpnGatewaySpec(sku="VpnGw1", client_address_pool="172.16.201.0/24")  # type: ignore[arg-type]
+
+
+def test_gateway_subnet_must_be_at_least_a_slash_27():
+    with pytest.raises(ValidationError, match="gateway"):
+        SUBNETS.model_validate({**SUBNETS.model_dump(), "gateway": "10.0.0.192/28"})

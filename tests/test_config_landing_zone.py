@@ -388,3 +388,40 @@ def test_the_lab_profile_goes_without_ddos_protection_by_default():
     assert not load_landing_zone_config(raw, "lz-dev").ddos_enabled
     raw["ddosProtection"] = False
     assert not load_landing_zone_config(raw, "lz-dev").ddos_enabled
+
+
+# --- point-to-site VPN gateway ------------------------------------------------------------------
+
+VPN_GATEWAY = {"sku": "VpnGw1AZ", "clientAddressPool": "172.16.201.0/24"}
+
+
+def with_vpn_gateway() -> dict[str, Any]:
+    raw = example()
+    raw["vpnGateway"] = dict(VPN_GATEWAY)
+    raw["hub"]["subnets"]["gateway"] = "10.0.0.192/27"
+    return raw
+
+
+def test_a_vpn_gateway_with_its_subnet_is_accepted():
+    config = load_landing_zone_config(with_vpn_gateway(), "lz-dev")
+    assert config.vpn_gateway is not None and config.vpn_gateway.sku == "VpnGw1AZ"
+
+
+def test_a_vpn_gateway_needs_the_gateway_subnet():
+    raw = with_vpn_gateway()
+    del raw["hub"]["subnets"]["gateway"]
+    assert problems(raw) == {"hlz:hub.subnets.gateway": "required when a VPN gateway is deployed"}
+
+
+@pytest.mark.parametrize("pool", ["10.0.3.0/24", "10.2.0.0/24", "10.0.0.0/16"])
+def test_a_vpn_client_pool_overlapping_the_hub_or_a_spoke_names_both_keys(pool: str):
+    raw = with_vpn_gateway()
+    raw["vpnGateway"]["clientAddressPool"] = pool
+    message = json.dumps(problems(raw))
+    assert "hlz:vpnGateway.clientAddressPool" in message and "overlaps" in message
+
+
+def test_a_non_az_vpn_gateway_sku_is_refused_naming_its_key():
+    raw = with_vpn_gateway()
+    raw["vpnGateway"]["sku"] = "VpnGw1"
+    assert "hlz:vpnGateway.sku" in problems(raw)

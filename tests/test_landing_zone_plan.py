@@ -249,3 +249,43 @@ def test_the_initiative_assignment_has_an_identity_and_the_roles_its_remediation
     for grant in grants:
         assert grant.inputs["principalType"] == "ServicePrincipal"
         assert registration.urn in grant.property_dependencies["principalId"]
+
+
+def test_a_landing_zone_with_a_vpn_gateway_plans_clean():
+    """lz-dev's config plus hlz:vpnGateway and hlz:hub.subnets.gateway: a GatewaySubnet without
+    an NSG, an Entra-only point-to-site gateway logging to the workspace, and nothing the pack
+    or Azure's type definitions refuse."""
+    from hlz.policy_check import check_plan, outcome_name
+    from hlz.stackfiles import load_stack_file
+    from tests.conftest import PLANNER
+
+    stack_file = load_stack_file("lz-dev")
+    stack_file.config["hlz:vpnGateway"] = {"clientAddressPool": "172.16.201.0/24"}
+    stack_file.config["hlz:hub"]["subnets"]["gateway"] = "10.0.0.192/27"
+    plan = PLANNER.plan("lz-vpn", stack_file=stack_file)
+    (gateway,) = plan.of_type("azure-native:network:VirtualNetworkGateway")
+    assert gateway.inputs["sku"]["name"] == "VpnGw1AZ"
+    client = gateway.inputs["vpnClientConfiguration"]
+    assert client["aadTenant"].endswith(f"/{plan.tenant_id}/")
+    (subnet,) = [
+        s
+        for s in plan.of_type("azure-native:network:Subnet")
+        if s.inputs["subnetName"] == "GatewaySubnet"
+    ]
+    assert "networkSecurityGroup" not in subnet.inputs
+    assert gateway.id in {
+        d.inputs["resourceUri"] for d in plan.of_type("azure-native:monitor:DiagnosticSetting")
+    }
+    report = check_plan(plan.to_json(), exemptions=[])
+    assert [(f.rule.id, f.urn) for f in report.violations] == []
+    assert [(f.kind, f.urn, f.path) for f in report.type_errors] == []
+    verdicts = {
+        f.rule.id: outcome_name(f)
+        for f in report.findings
+        if f.rule.id
+        in ("network-vpngateway-require-entra-id-for-p2s", "deploy-vpngateway-require-az-sku")
+    }
+    assert verdicts == {
+        "network-vpngateway-require-entra-id-for-p2s": "pass",
+        "deploy-vpngateway-require-az-sku": "pass",
+    }

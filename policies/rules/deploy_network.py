@@ -40,6 +40,8 @@ from ..vocabulary import (
     FIREWALL_TIERS_WITH_DNS_PROXY,
     FIREWALL_TIERS_WITH_INTRUSION_DETECTION,
     FIREWALL_TIERS_WITH_THREAT_INTEL_DENY,
+    VPN_GATEWAY_NON_AZ_SKUS,
+    VPN_GATEWAY_SKUS,
     firewall_tier,
 )
 from .deploy_support import ResourceIndex, arm_token_of_id, known_text
@@ -55,6 +57,7 @@ from .tokens import (
     STORAGE_ACCOUNT,
     SUBNET,
     VIRTUAL_NETWORK,
+    VIRTUAL_NETWORK_GATEWAY,
 )
 
 DEPLOY = Category.DEPLOY
@@ -314,6 +317,22 @@ def check_firewall_bastion_public_ips(resources: Sequence[StackResource]) -> Map
             )
         outcomes[ip.urn] = outcome_from(reasons)
     return outcomes
+
+
+# --- VPN gateways -------------------------------------------------------------------------------
+
+_NON_AZ_SKUS = {sku.casefold() for sku in VPN_GATEWAY_NON_AZ_SKUS}
+
+
+def check_vpn_gateway_az_sku(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    reasons = [
+        f"sku.{field} is '{text}'; non-AZ VPN gateway SKUs cannot be created since 1 January "
+        f"2025: use {', '.join(VPN_GATEWAY_SKUS)}"
+        for field in ("name", "tier")
+        if (text := as_str(get(props, "sku", field))) is not None
+        and text.casefold() in _NON_AZ_SKUS
+    ]
+    return outcome_from(reasons)
 
 
 # --- reserved subnets ---------------------------------------------------------------------------
@@ -632,6 +651,24 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
         url="https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration",
         resource_types=frozenset({PRIVATE_DNS_ZONE_GROUP}),
         check=check_zone_group_configs,
+    ),
+    ResourceRule(
+        id="deploy-vpngateway-require-az-sku",
+        category=DEPLOY,
+        description="New VPN gateways use an AZ SKU (VpnGw1AZ-VpnGw5AZ), not VpnGw1-VpnGw5.",
+        rationale=(
+            "Since 1 January 2025 Azure creates no VPN gateway with a non-AZ SKU (VpnGw1-5); "
+            "existing ones are migrated to the AZ SKUs, which deploy regionally where a region "
+            "has no availability zones."
+        ),
+        severity=Severity.HIGH,
+        remediation=(
+            "Set sku.name and sku.tier to the matching AZ SKU (VpnGw1 -> VpnGw1AZ); "
+            "components.vpn_gateway offers the AZ SKUs only."
+        ),
+        url="https://learn.microsoft.com/azure/vpn-gateway/gateway-sku-consolidation",
+        resource_types=frozenset({VIRTUAL_NETWORK_GATEWAY}),
+        check=check_vpn_gateway_az_sku,
     ),
     ResourceRule(
         id="deploy-resource-restrict-zones-to-zonal-regions",

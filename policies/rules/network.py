@@ -46,6 +46,7 @@ from .tokens import (
     SECURITY_RULE,
     SUBNET,
     VIRTUAL_NETWORK,
+    VIRTUAL_NETWORK_GATEWAY,
 )
 
 _NO_NSG = {name.casefold(): why for name, why in SUBNETS_WITHOUT_NSG.items()}
@@ -269,6 +270,44 @@ def check_no_internet_cleartext_ports(resource_type: str, props: Mapping[str, An
         "serve it over TLS (HTTPS 443, LDAPS 636, IMAPS 993, ...) through a private endpoint or "
         "an Application Gateway, or restrict the source to private ranges",
     )
+
+
+# --- VPN gateway (point-to-site) -----------------------------------------------------------------
+
+P2S_ENTRA_AUTHENTICATION = "AAD"
+"""The only ``vpnAuthenticationTypes`` entry a point-to-site configuration may hold: Entra ID."""
+P2S_ENTRA_PROTOCOL = "OpenVPN"
+"""The only tunnel protocol Entra ID authentication works with."""
+
+
+def _exactly(values: Any, expected: str) -> bool:
+    items = as_sequence(values)
+    return len(items) == 1 and same_text(items[0], expected)
+
+
+def _listed(values: Any) -> str:
+    items = as_sequence(values)
+    return f"[{', '.join(describe(item) for item in items)}]" if items else describe(values)
+
+
+def check_p2s_entra_only(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    config = get(props, "vpnClientConfiguration")
+    if config is None:
+        return NotApplicable("no point-to-site configuration (vpnClientConfiguration)")
+    reasons: list[str] = []
+    kinds = get(config, "vpnAuthenticationTypes")
+    if not _exactly(kinds, P2S_ENTRA_AUTHENTICATION):
+        reasons.append(
+            f"vpnClientConfiguration.vpnAuthenticationTypes is {_listed(kinds)}; set it to "
+            "['AAD'] so every user signs in with Entra ID (no certificates, no RADIUS secrets)"
+        )
+    protocols = get(config, "vpnClientProtocols")
+    if not _exactly(protocols, P2S_ENTRA_PROTOCOL):
+        reasons.append(
+            f"vpnClientConfiguration.vpnClientProtocols is {_listed(protocols)}; set it to "
+            "['OpenVPN'], the only protocol Entra ID authentication works with"
+        )
+    return outcome_from(reasons)
 
 
 # --- firewall -----------------------------------------------------------------------------------
@@ -501,6 +540,32 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
         profiles=frozenset({Profile.PRODUCTION}),
         resource_types=frozenset({FIREWALL_POLICY}),
         check=check_premium_policy_idps_deny,
+    ),
+    ResourceRule(
+        id="network-vpngateway-require-entra-id-for-p2s",
+        description=(
+            "A VPN gateway's point-to-site users authenticate with Entra ID only "
+            "(vpnAuthenticationTypes ['AAD'], protocol OpenVPN)."
+        ),
+        rationale=(
+            "Point-to-site users reach private endpoints that hold ePHI. Entra ID sign-in gives "
+            "each connection a named identity under Conditional Access and MFA, and access ends "
+            "when the account is disabled; client certificates and RADIUS shared secrets are "
+            "credentials that outlive the person and are not revoked with the account."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(d)", "164.312(e)(1)"),
+        mcsb=("IM-1", "IM-6"),
+        hitrust=("01.j",),
+        remediation=(
+            "Set vpnClientConfiguration.vpnAuthenticationTypes to ['AAD'] and vpnClientProtocols "
+            "to ['OpenVPN'], with aadTenant, aadIssuer and aadAudience (the Microsoft-registered "
+            "Azure VPN Client); components.vpn_gateway does."
+        ),
+        url=f"{_NET_DOCS}/vpn-gateway/point-to-site-entra-gateway",
+        phi_protecting=True,
+        resource_types=frozenset({VIRTUAL_NETWORK_GATEWAY}),
+        check=check_p2s_entra_only,
     ),
     StackRule(
         id="network-paas-require-private-endpoint",

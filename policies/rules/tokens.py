@@ -31,6 +31,7 @@ FIREWALL = "azure-native:network:AzureFirewall"
 FIREWALL_POLICY = "azure-native:network:FirewallPolicy"
 PUBLIC_IP = "azure-native:network:PublicIPAddress"
 BASTION_HOST = "azure-native:network:BastionHost"
+VIRTUAL_NETWORK_GATEWAY = "azure-native:network:VirtualNetworkGateway"
 PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint"
 PRIVATE_DNS_ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
 

@@ -16,6 +16,7 @@ from components.hub_network import HubSubnetPrefixes
 from components.naming import Namer, unique_suffix
 from components.shared import Override
 from components.specs import EntraObjectIds, PrivateCidr
+from components.vpn_gateway import VpnGatewaySpec
 from policies.clock import utc_today
 from stacks.common import (
     LAB_NAME,
@@ -64,6 +65,11 @@ class LandingZoneConfig(LayerConfig):
     """Log Analytics retention. Default: 365 in production (the minimum there), 90 in lab."""
     platform_admin_group_ids: EntraObjectIds = Field(default_factory=list)
     """Entra group object ids of platform admins (Key Vault Administrator)."""
+    vpn_gateway: VpnGatewaySpec | None = None
+    """Point-to-site VPN gateway in the hub (OpenVPN, Entra ID sign-in only): its SKU (an AZ
+    SKU, default VpnGw1AZ) and the clients' address pool, which must not overlap the hub or the
+    spokes. Needs hlz:hub.subnets.gateway. Default: none (it takes 45+ minutes to create and is
+    billed per gateway-hour)."""
 
     # Derived settings: the table of what each profile turns on lives here, in one place.
     @property
@@ -144,7 +150,9 @@ def semantic_problems(
                 (subnet_key, f"{prefix} is outside {hub_key} ({config.hub.address_space})")
             )
     problems += overlap_problems(subnet_ranges)
-    for field, why in subnets.missing(config.firewall_tier, config.bastion):
+    for field, why in subnets.missing(
+        config.firewall_tier, config.bastion, config.vpn_gateway is not None
+    ):
         alias = HubSubnetPrefixes.model_fields[field].alias or field
         problems.append((key("hub", "subnets", alias), why))
 
@@ -153,6 +161,8 @@ def semantic_problems(
         if not LAB_NAME.fullmatch(lab):
             problems.append((spoke_key, "lab names are 3-16 lowercase letters, digits and hyphens"))
         ranges[spoke_key] = cidr
+    if config.vpn_gateway is not None:
+        ranges[key("vpnGateway", "clientAddressPool")] = config.vpn_gateway.client_address_pool
     problems += overlap_problems(ranges)
 
     problems += _ddos_problems(config, today)

@@ -64,6 +64,8 @@ def run(config: LandingZoneConfig) -> None:
             firewall_tier=config.firewall_tier,
             bastion_sku=config.bastion_sku,
             ddos_protection_override=config.ddos_override,
+            vpn_gateway=config.vpn_gateway,
+            tenant_id=client.tenant_id if config.vpn_gateway is not None else None,
             diagnostics=diagnostics,
         ),
     )

@@ -50,6 +50,7 @@ FIREWALL_POLICY = "azure-native:network:FirewallPolicy"
 FIREWALL = "azure-native:network:AzureFirewall"
 PUBLIC_IP = "azure-native:network:PublicIPAddress"
 BASTION_HOST = "azure-native:network:BastionHost"
+VPN_GATEWAY = "azure-native:network:VirtualNetworkGateway"
 ROUTE_TABLE = "azure-native:network:RouteTable"
 DDOS_PLAN = "azure-native:network:DdosProtectionPlan"
 PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint"
@@ -516,6 +517,35 @@ COMPLIANT: dict[str, dict[str, Any]] = {
             }
         ],
     },
+    # A point-to-site VPN gateway as components.vpn_gateway registers it.
+    VPN_GATEWAY: {
+        "resourceGroupName": "rg-hlz-prod",
+        "virtualNetworkGatewayName": "vgw-hub",
+        "location": "eastus2",
+        "tags": TAGS,
+        "gatewayType": "Vpn",
+        "vpnType": "RouteBased",
+        "vpnGatewayGeneration": "Generation1",
+        "sku": {"name": "VpnGw1AZ", "tier": "VpnGw1AZ"},
+        "activeActive": False,
+        "enableBgp": False,
+        "ipConfigurations": [
+            {
+                "name": "ipconfig",
+                "subnet": {"id": f"{NETWORK}/virtualNetworks/vnet-hub/subnets/GatewaySubnet"},
+                "publicIPAddress": {"id": f"{NETWORK}/publicIPAddresses/pip-vpn-gateway"},
+                "privateIPAllocationMethod": "Dynamic",
+            }
+        ],
+        "vpnClientConfiguration": {
+            "vpnClientAddressPool": {"addressPrefixes": ["172.16.201.0/24"]},
+            "vpnClientProtocols": ["OpenVPN"],
+            "vpnAuthenticationTypes": ["AAD"],
+            "aadTenant": "https://login.microsoftonline.com/00000000-0000-4000-8000-0000000000aa/",
+            "aadIssuer": "https://sts.windows.net/00000000-0000-4000-8000-0000000000aa/",
+            "aadAudience": "c632b3df-fb67-4d84-bdcf-b95ad541b5c8",
+        },
+    },
     ROUTE_TABLE: {
         "resourceGroupName": "rg-hlz-prod",
         "routeTableName": "rt-hub-egress",
@@ -704,6 +734,7 @@ FW, PIP, BAS, ZG, PA, SRCH = (
     SEARCH_SERVICE,
 )
 CONTAINER, SECRET, PRICING = BLOB_CONTAINER, KEY_VAULT_SECRET, DEFENDER_PRICING
+VGW = VPN_GATEWAY
 PROJ, ACONN, PCONN = COGNITIVE_PROJECT, ACCOUNT_CONNECTION, PROJECT_CONNECTION
 STORAGE_IP_RULES = [{"iPAddressOrRange": "203.0.113.0/24", "action": "Allow"}]
 VAULT_IP_RULES = [{"value": "203.0.113.7"}]
@@ -1230,6 +1261,28 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
          "managementIpConfiguration.publicIPAddress not set"),
         ("basic-with", FW,
          {"sku.tier": "Basic", "managementIpConfiguration": MANAGEMENT_IP_CONFIGURATION}, None),
+    ],
+    "deploy-vpngateway-require-az-sku": [
+        ("non-az-sku", VGW, {"sku": {"name": "VpnGw1", "tier": "VpnGw1"}},
+         "sku.name is 'VpnGw1'; non-AZ VPN gateway SKUs cannot be created since 1 January 2025"),
+        ("non-az-tier-any-case", VGW, {"sku.tier": "vpngw3"}, "sku.tier is 'vpngw3'"),
+        ("az-sku", VGW, {"sku": {"name": "VpnGw2AZ", "tier": "VpnGw2AZ"}}, None),
+        ("no-sku", VGW, {"sku": DELETE}, None),
+    ],
+    "network-vpngateway-require-entra-id-for-p2s": [
+        ("certificate-auth", VGW, {"vpnClientConfiguration.vpnAuthenticationTypes": ["Certificate"]},
+         "vpnClientConfiguration.vpnAuthenticationTypes is ['Certificate']; set it to ['AAD']"),
+        ("aad-and-radius", VGW,
+         {"vpnClientConfiguration.vpnAuthenticationTypes": ["AAD", "Radius"]},
+         "vpnAuthenticationTypes is ['AAD', 'Radius']"),
+        ("no-auth-types", VGW, {"vpnClientConfiguration.vpnAuthenticationTypes": DELETE},
+         "vpnAuthenticationTypes is not set"),
+        ("ikev2", VGW, {"vpnClientConfiguration.vpnClientProtocols": ["IkeV2", "OpenVPN"]},
+         "vpnClientConfiguration.vpnClientProtocols is ['IkeV2', 'OpenVPN']; set it to "
+         "['OpenVPN']"),
+        ("aad-any-case", VGW,
+         {"vpnClientConfiguration.vpnAuthenticationTypes": ["aad"],
+          "vpnClientConfiguration.vpnClientProtocols": ["openvpn"]}, None),
     ],
     "deploy-bastion-restrict-sku-features": [
         ("basic-copy-paste", BAS, {"sku.name": "Basic"},

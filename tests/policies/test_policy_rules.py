@@ -128,3 +128,11 @@ def test_phi_tagged_resource_is_checked_in_lab_too(rule: ResourceRule) -> None:
     mutation = _first_failure(rule)
     phi = mutate(mutation.props(), {"tags.data-classification": "PHI"})
     assert isinstance(evaluate(rule, mutation.resource_type, phi, profile=Profile.LAB), NonCompliant)
+
+
+def test_a_gateway_without_point_to_site_is_not_judged_on_p2s_sign_in() -> None:
+    from policy_cases import DELETE, VPN_GATEWAY
+
+    rule = _rule("network-vpngateway-require-entra-id-for-p2s")
+    props = mutate(COMPLIANT[VPN_GATEWAY], {"vpnClientConfiguration": DELETE})
+    assert isinstance(evaluate(rule, VPN_GATEWAY, props), NotApplicable)
