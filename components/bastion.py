@@ -15,6 +15,7 @@ import pulumi
 from pulumi_azure_native import network
 
 from components.diagnostics import send_diagnostics
+from components.public_ip import standard_public_ip
 from components.shared import DiagnosticsTarget, HlzModel, Placement, StrInput, child_opts
 
 
@@ -41,20 +42,13 @@ class Bastion(pulumi.ComponentResource):
         super().__init__("hlz:network:Bastion", name, None, opts)
         placement = args.placement
         workspace_id = args.diagnostics.workspace_id
-        public_ip = network.PublicIPAddress(
+        public_ip = standard_public_ip(
             f"{name}-pip",
-            public_ip_address_name=args.public_ip_name,
-            resource_group_name=placement.resource_group_name,
-            location=placement.location,
-            sku=network.PublicIPAddressSkuArgs(
-                name=network.PublicIPAddressSkuName.STANDARD,
-                tier=network.PublicIPAddressSkuTier.REGIONAL,
-            ),
-            public_ip_allocation_method=network.IPAllocationMethod.STATIC,
-            tags=placement.tags,
-            opts=child_opts(self),
+            azure_name=args.public_ip_name,
+            placement=placement,
+            workspace_id=workspace_id,
+            parent=self,
         )
-        send_diagnostics(public_ip, workspace_id, parent=self)
         session_controls = args.sku == "Standard"
         bastion = network.BastionHost(
             f"{name}-host",

@@ -29,6 +29,7 @@ from pulumi_azure_native import network
 
 from components.diagnostics import send_diagnostics
 from components.errors import ConfigError, UnexpectedAzureResponse
+from components.public_ip import standard_public_ip
 from components.shared import DiagnosticsTarget, HlzModel, Placement, StrInput, child_opts
 from policies.vocabulary import (
     FIREWALL_TIERS_WITH_DNS_PROXY,
@@ -168,21 +169,13 @@ class Firewall(pulumi.ComponentResource):
     def _public_ip(
         self, logical: str, azure_name: str, args: FirewallArgs, workspace_id: StrInput
     ) -> network.PublicIPAddress:
-        public_ip = network.PublicIPAddress(
+        return standard_public_ip(
             logical,
-            public_ip_address_name=azure_name,
-            resource_group_name=args.placement.resource_group_name,
-            location=args.placement.location,
-            sku=network.PublicIPAddressSkuArgs(
-                name=network.PublicIPAddressSkuName.STANDARD,
-                tier=network.PublicIPAddressSkuTier.REGIONAL,
-            ),
-            public_ip_allocation_method=network.IPAllocationMethod.STATIC,
-            tags=args.placement.tags,
-            opts=child_opts(self),
+            azure_name=azure_name,
+            placement=args.placement,
+            workspace_id=workspace_id,
+            parent=self,
         )
-        send_diagnostics(public_ip, workspace_id, parent=self)
-        return public_ip
 
 
 def _first_private_ip(

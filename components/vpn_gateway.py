@@ -21,6 +21,7 @@ import pulumi
 from pulumi_azure_native import network
 
 from components.diagnostics import send_diagnostics
+from components.public_ip import standard_public_ip
 from components.shared import DiagnosticsTarget, HlzModel, Placement, StrInput, child_opts
 from components.specs import PrivateCidr
 from policies.vocabulary import VpnGatewaySku
@@ -82,21 +83,14 @@ class VpnGateway(pulumi.ComponentResource):
         super().__init__("hlz:network:VpnGateway", name, None, opts)
         placement = args.placement
         workspace_id = args.diagnostics.workspace_id
-        public_ip = network.PublicIPAddress(
+        public_ip = standard_public_ip(
             f"{name}-pip",
-            public_ip_address_name=args.public_ip_name,
-            resource_group_name=placement.resource_group_name,
-            location=placement.location,
-            sku=network.PublicIPAddressSkuArgs(
-                name=network.PublicIPAddressSkuName.STANDARD,
-                tier=network.PublicIPAddressSkuTier.REGIONAL,
-            ),
-            public_ip_allocation_method=network.IPAllocationMethod.STATIC,
+            azure_name=args.public_ip_name,
+            placement=placement,
+            workspace_id=workspace_id,
+            parent=self,
             zones=["1", "2", "3"],
-            tags=placement.tags,
-            opts=child_opts(self),
         )
-        send_diagnostics(public_ip, workspace_id, parent=self)
         aad_tenant, aad_issuer = entra_urls(args.tenant_id)
         sku = args.spec.sku
         gateway = network.VirtualNetworkGateway(
