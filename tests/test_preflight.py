@@ -1393,3 +1393,26 @@ def test_a_deployed_account_of_the_planned_kind_or_upgradable_does_not_fail(
     arm.reply(LAB_DEV_ACCOUNT, Reply(body=_deployed_account(kind, key_source)))
     run = preflight(capsys, arm, "lab-dev")
     assert run.status("deployed-openai-accounts") == status
+
+
+def test_several_findings_combined_are_as_severe_as_the_worst():
+    from hlz.preflight.checks import _collisions, fail, warn
+
+    upgrade = warn("a is upgraded in place", "confirm")
+    refused = fail("b cannot change kind", "new stack")
+    assert _collisions([upgrade, warn("c is upgraded in place", "confirm")]).status == "warn"
+    combined = _collisions([upgrade, refused])
+    assert combined.status == "fail"
+    assert combined.detail == "a is upgraded in place; b cannot change kind"
+
+
+def test_a_deployed_account_whose_planned_kind_is_unknown_is_not_a_kind_change():
+    from hlz.preflight.checks import _existing_account
+    from hlz.preflight.target import CognitiveAccount
+
+    document = json.loads(_deployed_account("OpenAI", "Microsoft.KeyVault"))
+    # target_of writes "" when the plan sets no kind.
+    unknown = CognitiveAccount("oai-hlzd-clinical-nlp-2a58a", "rg-hlzd-clinical-nlp", "")
+    assert _existing_account(unknown, document, LAB_DEV_ACCOUNT).status == "ok"
+    planned = CognitiveAccount("oai-hlzd-clinical-nlp-2a58a", "rg-hlzd-clinical-nlp", "AIServices")
+    assert _existing_account(planned, document, LAB_DEV_ACCOUNT).status == "fail"

@@ -377,8 +377,12 @@ def _first_by_name(items: list[_Deleted]) -> dict[str, _Deleted]:
 
 
 def _collisions(findings: list[Finding]) -> Finding:
-    """One finding for several planned names: every collision, each with its fix."""
-    return fail("; ".join(f.detail for f in findings), "; ".join(f.fix or "" for f in findings))
+    """One finding for several planned names: every collision, each with its fix, as severe as
+    the most severe of them (a fail fails; warnings alone warn)."""
+    status: Status = "fail" if any(f.status == "fail" for f in findings) else "warn"
+    return Finding(
+        status, "; ".join(f.detail for f in findings), "; ".join(f.fix or "" for f in findings)
+    )
 
 
 def check_deleted_key_vaults(preflight: Preflight) -> Finding:
@@ -498,7 +502,7 @@ def _existing_account(account: CognitiveAccount, document: Any, path: str) -> Fi
     if not isinstance(document, dict):
         raise UnexpectedResponse(path, "expected an account object")
     deployed = document.get("kind")
-    if not isinstance(deployed, str) or account.kind is None:
+    if not isinstance(deployed, str) or not account.kind:
         return ok(f"{account.name} is deployed")
     if deployed.casefold() == account.kind.casefold():
         return ok(f"{account.name} is deployed as kind {deployed}, as planned")

@@ -74,8 +74,9 @@ class CognitiveAccount:
 
     name: str
     resource_group: str
-    kind: str | None = None
-    """The planned ``kind`` (``OpenAI``, ``AIServices``), compared with a deployed account's."""
+    kind: str = ""
+    """The planned ``kind`` (``OpenAI``, ``AIServices``), compared with a deployed account's;
+    empty when the plan does not set it."""
 
 
 @dataclass(frozen=True)
