@@ -40,7 +40,13 @@ from components.shared import (
 )
 from components.specs import EntraObjectIds, ExactHostName
 from policies.overrides import visible_text
-from policies.vocabulary import GOVERNANCE_TAGS, HARM_CATEGORIES, TAG_VALUE_MAX_LENGTH, RiskTier
+from policies.vocabulary import (
+    FOUNDRY_ACCOUNT_KIND,
+    GOVERNANCE_TAGS,
+    HARM_CATEGORIES,
+    TAG_VALUE_MAX_LENGTH,
+    RiskTier,
+)
 
 OPENAI_ZONES = ("privatelink.openai.azure.com", "privatelink.cognitiveservices.azure.com")
 AI_SERVICES_ZONE = "privatelink.services.ai.azure.com"
@@ -508,7 +514,8 @@ class OpenAI(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: OpenAIArgs, opts: pulumi.ResourceOptions | None = None):
         # A missing zone is a wiring error: fail before registering anything.
-        zones = OPENAI_ZONES + ((AI_SERVICES_ZONE,) if args.kind == "AIServices" else ())
+        foundry = args.kind == FOUNDRY_ACCOUNT_KIND
+        zones = OPENAI_ZONES + ((AI_SERVICES_ZONE,) if foundry else ())
         zone_ids = args.private_link.zones(*zones)
         super().__init__("hlz:ai:OpenAI", name, None, opts)
         placement = args.placement
@@ -527,7 +534,7 @@ class OpenAI(pulumi.ComponentResource):
             properties=cognitiveservices.AccountPropertiesArgs(
                 custom_sub_domain_name=args.account_name,
                 # Foundry projects live under an AIServices account that allows them.
-                allow_project_management=True if args.kind == "AIServices" else None,
+                allow_project_management=True if foundry else None,
                 disable_local_auth=True,
                 public_network_access=cognitiveservices.PublicNetworkAccess.DISABLED,
                 network_acls=cognitiveservices.NetworkRuleSetArgs(

@@ -135,5 +135,10 @@ def firewall_tier(value: object) -> str | None:
     return next((tier for tier in FIREWALL_TIERS if tier.casefold() == text.casefold()), None)
 
 
+FOUNDRY_ACCOUNT_KIND = "AIServices"
+"""The Cognitive Services account ``kind`` of a Foundry resource: the only kind that holds
+Foundry projects (``allowProjectManagement``) and registers in ``privatelink.services.ai.azure.com``
+(https://learn.microsoft.com/azure/ai-foundry/how-to/upgrade-azure-openai)."""
+
 GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 """A GUID (use ``fullmatch``): Entra object ids, subscription ids, role assignment names."""

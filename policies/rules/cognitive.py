@@ -18,7 +18,7 @@ from ..model import (
     outcome_from,
 )
 from ..props import as_bool, as_sequence, as_str, describe, get, is_set, same_text
-from ..vocabulary import DATA_CLASSIFICATIONS
+from ..vocabulary import DATA_CLASSIFICATIONS, FOUNDRY_ACCOUNT_KIND
 from .ai_governance import PROCESSES_PHI_TAG, processes_phi, read_tag
 from .deploy_support import ResourceIndex, known_text
 from .expect import expect_text, expect_true
@@ -269,8 +269,6 @@ _AI_DOCS = "https://learn.microsoft.com/azure/ai-services"
 
 PROJECT = frozenset({COGNITIVE_PROJECT})
 
-PROJECT_ACCOUNT_KIND = "AIServices"
-"""The only account ``kind`` that holds Foundry projects (see the table above)."""
 
 
 def _managed_identity(value: Any) -> bool:
@@ -312,7 +310,7 @@ def _parent_problems(project: StackResource, account: StackResource) -> list[str
     label = f"project '{project.name}' is under account '{account.name}'"
     reasons: list[str] = []
     kind = get(account.props, "kind")
-    if not same_text(kind, PROJECT_ACCOUNT_KIND):
+    if not same_text(kind, FOUNDRY_ACCOUNT_KIND):
         reasons.append(
             f"{label} of kind {describe(kind)}; only a kind 'AIServices' account holds Foundry "
             "projects (upgrade the account to AIServices or put the project on another one)"

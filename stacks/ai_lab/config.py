@@ -28,7 +28,7 @@ from components.openai import (
 from components.shared import Override
 from components.specs import EntraObjectIds, ExactHostName, HttpsOrigin, PrivateCidr
 from policies.clock import utc_today
-from policies.vocabulary import CLASSIFICATION_TAG
+from policies.vocabulary import CLASSIFICATION_TAG, FOUNDRY_ACCOUNT_KIND
 from stacks.ai_lab.catalogue import US_RESIDENT_SKUS, load_catalogue
 from stacks.common import (
     LAB_NAME,
@@ -253,7 +253,7 @@ def _deployment_problems(config: AiLabConfig, today: date) -> list[tuple[str, st
 def _project_problems(config: AiLabConfig) -> list[tuple[str, str]]:
     projects = config.openai.projects
     problems: list[tuple[str, str]] = []
-    if projects and config.openai.kind != "AIServices":
+    if projects and config.openai.kind != FOUNDRY_ACCOUNT_KIND:
         problems.append(
             (
                 key("openai", "projects"),
