@@ -21,14 +21,12 @@ import yaml
 from pydantic import BaseModel
 
 from components.errors import ConfigError
-from hlz.plan import Planner
 from hlz.stackfiles import StackFile, load_stack_file
 from stacks import registry
 from tests.cli_runner import run_hlz
-from tests.conftest import ROOT
+from tests.conftest import PLANNER, ROOT
 
 EXAMPLES = ("lz-dev", "lz-prod", "lab-dev", "lab-prod")
-PLANNER = Planner()
 
 # Values that break some component's expectations: empty, blank, wildcard, a URL where a host
 # is expected, over-long, invisible, a path; out-of-range and wrong-kind numbers and booleans.
@@ -52,10 +50,11 @@ UNSET_IN_EXAMPLES: dict[tuple[str, tuple[str | int, ...]], Any] = {
 }
 
 
-Path_ = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
+"""Where a value sits in a stack's hlz: config: keys and list positions."""
 
 
-def leaves(node: Any, path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
+def leaves(node: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, Any]]:
     if isinstance(node, dict):
         if path:
             yield path, node
@@ -117,18 +116,18 @@ def _bases() -> Iterator[tuple[str, dict[str, Any]]]:
         yield stack, raw
 
 
-def set_value(root: dict[str, Any], path: Path_, value: Any) -> None:
+def set_value(root: dict[str, Any], path: KeyPath, value: Any) -> None:
     node: Any = root
     for part in path[:-1]:
         node = node.setdefault(part, {}) if isinstance(node, dict) else node[part]
     node[path[-1]] = value
 
 
-def mutations() -> list[tuple[str, dict[str, Any], Path_, Any]]:
+def mutations() -> list[tuple[str, dict[str, Any], KeyPath, Any]]:
     """Each declared key once (in the first example that sets it: the other entries of a list
     or free-form table, and the other examples, go through the same types), with every hostile
     value of its kind."""
-    found: list[tuple[str, dict[str, Any], Path_, Any]] = []
+    found: list[tuple[str, dict[str, Any], KeyPath, Any]] = []
     done: set[tuple[str, ...]] = set()
     for stack, raw in _bases():
         declared = _declared_keys(stack)
@@ -179,7 +178,7 @@ def test_every_declared_key_is_exercised():
     assert sorted(key for key in declared if not any(_matches(key, p) for p in exercised)) == []
 
 
-def _matches(declared: tuple[str, ...], path: Path_) -> bool:
+def _matches(declared: tuple[str, ...], path: KeyPath) -> bool:
     return len(declared) == len(path) and all(
         want in ("*", part) for want, part in zip(declared, path, strict=True)
     )
