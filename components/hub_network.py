@@ -74,7 +74,8 @@ class HubSubnetPrefixes(HlzModel):
         | None
     ) = None
     """GatewaySubnet prefix (/27 or larger, as Microsoft recommends; no NSG). Required when a
-    VPN gateway is deployed."""
+    VPN gateway is deployed
+    (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub)."""
     shared_services: PrivateCidr
     """Shared-services subnet prefix (DNS forwarders, jump hosts; egress forced through the
     firewall)."""

@@ -32,7 +32,8 @@ point-to-site gateway using Entra ID
 (https://learn.microsoft.com/azure/vpn-gateway/point-to-site-entra-gateway)."""
 
 GATEWAY_GENERATION = "Generation1"
-"""VpnGw1(AZ) is a Generation1 SKU (Generation2 starts at VpnGw2)."""
+"""VpnGw1(AZ) is a Generation1 SKU (Generation2 starts at VpnGw2;
+https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus)."""
 
 VPN_GATEWAY_TIMEOUTS = pulumi.CustomTimeouts(create="90m", update="90m", delete="60m")
 """A VPN gateway takes 45 minutes or more to create (and to re-create on some updates)."""
