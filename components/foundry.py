@@ -15,19 +15,25 @@ records on the deployments it uses.
 |                  | nothing on the account, its keys or its network                       |
 | after            | created after the account's model deployments, one project at a time: |
 |                  | Azure accepts one operation at a time on an account's children        |
+| search           | a connection to the lab's search service (category CognitiveSearch,   |
+|                  | authType AAD: the project's identity, never a key), created after the |
+|                  | project, and "Search Index Data Reader" on the service for that       |
+|                  | identity: agents and "on your data" query the indexes, nothing more   |
 """
 
 from __future__ import annotations
 
 import pulumi
-from pulumi_azure_native import cognitiveservices
-from pydantic import Field
+from pulumi_azure_native import authorization, cognitiveservices
+from pydantic import Field, field_validator
 
-from components.roles import grant_groups
+from components.naming import name_problem
+from components.roles import assign_role, grant_groups
 from components.shared import HlzModel, Placement, StrInput, child_opts
 from components.specs import EntraObjectIds
 
 PROJECT_ROLE = "Azure AI User"
+SEARCH_ROLE = "Search Index Data Reader"
 
 
 class FoundryProjectSpec(HlzModel):
@@ -42,6 +48,26 @@ class FoundryProjectSpec(HlzModel):
     """Entra group object ids that work in the project (Azure AI User on the project only)."""
 
 
+class FoundrySearchConnection(HlzModel):
+    """The lab's search service, as a project connects to it."""
+
+    connection_name: str
+    """Name of the connection in the project (3-33 letters, digits, '_' and '-', starting with a
+    letter or digit)."""
+    search_id: StrInput
+    """Resource id of the search service (the scope of the project's reader role)."""
+    endpoint: StrInput
+    """``https://<service>.search.windows.net``."""
+
+    @field_validator("connection_name")
+    @classmethod
+    def _valid_connection_name(cls, value: str) -> str:
+        problem = name_problem("foundry_connection", value)
+        if problem is not None:
+            raise ValueError(f"connection_name {problem}")
+        return value
+
+
 class FoundryProjectArgs(HlzModel):
     placement: Placement
     """Resource group, region and required tags of the project (those of its account)."""
@@ -51,6 +77,9 @@ class FoundryProjectArgs(HlzModel):
     """The project's name, description and member groups."""
     subscription_id: StrInput
     """Subscription of the built-in role definitions (from the client config)."""
+    search: FoundrySearchConnection | None = None
+    """Default: None — no search connection. With the lab's search service: a connection to it
+    (Entra ID) and Search Index Data Reader on it for the project's identity."""
 
 
 class FoundryProject(pulumi.ComponentResource):
@@ -92,10 +121,37 @@ class FoundryProject(pulumi.ComponentResource):
             subscription_id=args.subscription_id,
             parent=self,
         )
+        principal_id = project.identity.apply(
+            lambda identity: (identity.principal_id if identity else None) or ""
+        )
+        self.search_connection: cognitiveservices.ProjectConnection | None = None
+        if args.search is not None:
+            target = args.search
+            self.search_connection = cognitiveservices.ProjectConnection(
+                f"{name}-search",
+                connection_name=target.connection_name,
+                project_name=project.name,
+                account_name=args.account_name,
+                resource_group_name=placement.resource_group_name,
+                properties=cognitiveservices.AADAuthTypeConnectionPropertiesArgs(
+                    auth_type="AAD",
+                    category=cognitiveservices.ConnectionCategory.COGNITIVE_SEARCH,
+                    target=target.endpoint,
+                    metadata={"ResourceId": target.search_id, "ApiType": "Azure"},
+                ),
+                opts=child_opts(self),
+            )
+            assign_role(
+                f"{name}-search-reader",
+                scope=target.search_id,
+                principal_id=principal_id,
+                principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
+                role=SEARCH_ROLE,
+                subscription_id=args.subscription_id,
+                parent=self,
+            )
         self.project = project
         self.id = project.id
         self.name = project.name
-        self.principal_id = project.identity.apply(
-            lambda identity: (identity.principal_id if identity else None) or ""
-        )
+        self.principal_id = principal_id
         self.register_outputs({"id": self.id, "name": self.name, "principal_id": self.principal_id})

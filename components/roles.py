@@ -32,6 +32,8 @@ BUILTIN_ROLES: dict[str, str] = {
     "DICOM Data Owner": "58a3b984-7adf-4c20-983a-32417c86fbc8",
     "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
     "Storage Blob Data Reader": "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+    "Search Index Data Reader": "1407120a-92aa-4202-b7e9-c0e197c71c8f",
+    "Search Index Data Contributor": "8ebe5a00-799e-43f5-93ac-243d3dce84a7",
 }
 
 # Fixed namespace so the same (scope, principal, role) always yields the same name.

@@ -62,6 +62,13 @@ NAME_RULES: dict[str, NameRule] = {
     # API's connectionName pattern ^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$ (no dots), unique in its
     # account or project. The Cloud Adoption Framework has no abbreviation for it.
     "foundry_connection": NameRule("conn", 33, r"[A-Za-z0-9][-A-Za-z0-9_]*", min_length=3),
+    # Microsoft.Search/searchServices: 2-60 lowercase letters, digits and dashes; the first,
+    # second and last characters a letter or digit, no consecutive dashes (Azure AI Search
+    # naming rules, https://learn.microsoft.com/rest/api/searchservice/naming-rules); the name is
+    # the service's DNS label <name>.search.windows.net.
+    "search_service": NameRule(
+        "srch", 60, r"[a-z0-9]{2}(-?[a-z0-9])*", globally_unique=True, min_length=2
+    ),
     "managed_identity": NameRule("id", 128, r"[A-Za-z0-9][-\w]*", min_length=3),
     "health_workspace": NameRule(
         "hds", 24, r"[a-z0-9]+", globally_unique=True, hyphens=False, min_length=3

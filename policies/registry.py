@@ -20,6 +20,7 @@ from .rules import (
     keyvault,
     monitor,
     network,
+    search,
     storage,
 )
 
@@ -38,6 +39,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *cognitive.RULES,
     *ai_governance.RULES,
     *health.RULES,
+    *search.RULES,
     *network.RULES,
     *identity.RULES,
     *monitor.RULES,

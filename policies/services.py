@@ -575,15 +575,19 @@ SERVICES: Mapping[str, Service] = _catalogue(
         arm=ArmPath("Microsoft.Security", (("pricings", "pricingName"),), scope_key="scopeId"),
         diagnostics=NotLogged(_ACTIVITY_LOG),
     ),
-    # --- Azure AI Search: rules and the insecure test fixture only ------------------------------
+    # --- Azure AI Search -------------------------------------------------------------------------
     Service(
         SEARCH_SERVICE,
         arm=ArmPath("Microsoft.Search", (("searchServices", "searchServiceName"),)),
-        validated=False,
-        diagnostics=NotLogged(
-            "has OperationLogs, but no component creates a search service (only the insecure "
-            "test fixture plans one); make it Logged with the component that does"
+        names=(("search_service", "searchServiceName"),),
+        globally_unique="searchServiceName",
+        private_link=PrivateLink(
+            group_ids=("searchService",),
+            zone_key="search",
+            zones=("privatelink.search.windows.net",),
         ),
+        diagnostics=Logged("the service (OperationLogs: queries, indexing, management)"),
+        settings=DiagnosticSettings("allLogs", metrics=True),
     ),
     Service(
         SEARCH_SHARED_PRIVATE_LINK,
@@ -594,8 +598,10 @@ SERVICES: Mapping[str, Service] = _catalogue(
                 ("sharedPrivateLinkResources", "sharedPrivateLinkResourceName"),
             ),
         ),
-        validated=False,
-        diagnostics=NotLogged("part of its search service"),
+        diagnostics=NotLogged(
+            "an outbound private connection of its search service, which logs the indexer runs "
+            "that use it; the target logs the requests"
+        ),
     ),
 )
 """Every azure-native type hlz knows, by token, one row each."""

@@ -8,6 +8,8 @@ the components and stack configs import them from here, so there is one list, no
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Literal, get_args
 
 DATA_CLASSIFICATIONS = ("phi", "confidential", "internal", "public")
@@ -139,6 +141,43 @@ FOUNDRY_ACCOUNT_KIND = "AIServices"
 """The Cognitive Services account ``kind`` of a Foundry resource: the only kind that holds
 Foundry projects (``allowProjectManagement``) and registers in ``privatelink.services.ai.azure.com``
 (https://learn.microsoft.com/azure/ai-foundry/how-to/upgrade-azure-openai)."""
+
+
+@dataclass(frozen=True)
+class SearchLimits:
+    """What one Azure AI Search tier allows."""
+
+    max_replicas: int
+    partitions: tuple[int, ...]
+    """Partition counts the tier accepts (not a range: 5 and 7-11 are refused)."""
+
+
+_STANDARD_PARTITIONS = (1, 2, 3, 4, 6, 12)
+SEARCH_LIMITS: Mapping[str, SearchLimits] = {
+    "free": SearchLimits(1, (1,)),
+    "basic": SearchLimits(3, (1, 2, 3)),
+    "standard": SearchLimits(12, _STANDARD_PARTITIONS),
+    "standard2": SearchLimits(12, _STANDARD_PARTITIONS),
+    "standard3": SearchLimits(12, _STANDARD_PARTITIONS),
+    "storage_optimized_l1": SearchLimits(12, _STANDARD_PARTITIONS),
+    "storage_optimized_l2": SearchLimits(12, _STANDARD_PARTITIONS),
+}
+"""Azure AI Search ``sku.name`` -> replica and partition limits; the free tier is shared and
+has no dedicated capacity, no customer-managed-key enforcement, no semantic ranker and no
+private links. https://learn.microsoft.com/azure/search/search-limits-quotas-capacity"""
+
+HIGH_DENSITY_PARTITIONS = (1, 2, 3)
+"""Partitions of a standard3 service in hostingMode HighDensity (same page)."""
+
+LAB_SEARCH_SKUS = ("standard", "standard2", "standard3")
+"""Search tiers an AI lab may use. The lab always links its search service to its AI account over
+a shared private link (``openai_account``) for the embedding skill and vectorizers. Microsoft
+lists that from Basic only in high-capacity regions and for services created after 3 April 2024,
+and other built-in skills over a private link from S2 (the prerequisites table of
+https://learn.microsoft.com/azure/search/search-indexer-howto-access-private#prerequisites); an
+offline plan cannot know a region's capacity, so a lab starts at S1 (``standard``): basic and
+free are refused."""
+
 
 GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 """A GUID (use ``fullmatch``): Entra object ids, subscription ids, role assignment names."""

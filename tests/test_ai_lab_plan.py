@@ -172,7 +172,10 @@ def test_dicom_without_fhir_plans_without_an_export(lz_dev: Plan):
     stack_file.config["hlz:healthData"] = {"fhir": False, "dicom": True}
     plan = PLANNER.plan("lab-dicom", stack_file=stack_file)
     assert not plan.of_type(FHIR) and len(plan.of_type(DICOM)) == 1
-    roles = {a.inputs["roleDefinitionId"].rsplit("/", 1)[-1] for a in plan.of_type("azure-native:authorization:RoleAssignment")}
+    roles = {
+        a.inputs["roleDefinitionId"].rsplit("/", 1)[-1]
+        for a in plan.of_type("azure-native:authorization:RoleAssignment")
+    }
     assert "ba92f5b4-2d11-453d-a403-e96b0029c9fe" not in roles  # no export, no blob role for FHIR
     assert "e89c7a3c-2f64-4fa1-a847-3e4c9ba4283a" in roles  # DICOM Data Reader
 
@@ -236,3 +239,135 @@ def test_the_lab_profile_writes_why_it_weakens_a_default(lab_dev: Plan, lab_prod
     assert dev_group.inputs["tags"]["hlz-override-lock"] == LAB_PROFILE_OVERRIDES["lock"]
     (prod_group,) = lab_prod.of_type("azure-native:resources:ResourceGroup")
     assert "hlz-override-lock" not in prod_group.inputs["tags"]
+
+
+# --- Azure AI Search ---------------------------------------------------------------------------
+
+SEARCH = "azure-native:search:Service"
+SHARED_PRIVATE_LINK = "azure-native:search:SharedPrivateLinkResource"
+PROJECT_CONNECTION = "azure-native:cognitiveservices:ProjectConnection"
+ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+
+
+def _grants(plan: Plan) -> dict[tuple[str, str], list[dict]]:
+    """(scope, role definition guid) -> the assignments' inputs."""
+    found: dict[tuple[str, str], list[dict]] = {}
+    for assignment in plan.of_type(ROLE_ASSIGNMENT):
+        role = assignment.inputs["roleDefinitionId"].rsplit("/", 1)[-1]
+        found.setdefault((assignment.inputs["scope"], role), []).append(assignment.inputs)
+    return found
+
+
+def test_the_lab_plans_a_private_search_service_linked_to_its_data(lab_plan: Plan):
+    from components.roles import BUILTIN_ROLES
+
+    (service,) = lab_plan.of_type(SEARCH)
+    name = service.inputs["searchServiceName"]
+    assert name.startswith("srch-") and service.inputs["publicNetworkAccess"] == "Disabled"
+    assert lab_plan.outputs["searchServiceName"] == name
+    assert lab_plan.outputs["searchEndpoint"] == f"https://{name}.search.windows.net"
+
+    # Its endpoint registers in the landing zone's search zone, which the spoke resolves.
+    (endpoint,) = [
+        e
+        for e in lab_plan.of_type("azure-native:network:PrivateEndpoint")
+        if e.inputs["privateLinkServiceConnections"][0]["privateLinkServiceId"] == service.id
+    ]
+    assert endpoint.inputs["privateLinkServiceConnections"][0]["groupIds"] == ["searchService"]
+    assert (
+        endpoint.inputs["privateEndpointName"].startswith("pe-")
+        and "srch" in (endpoint.inputs["privateEndpointName"])
+    )
+    linked = {
+        r.inputs["privateZoneName"]
+        for r in lab_plan.of_type("azure-native:privatedns:VirtualNetworkLink")
+    }
+    assert "privatelink.search.windows.net" in linked
+    targets = {
+        s.inputs["resourceUri"] for s in lab_plan.of_type("azure-native:monitor:DiagnosticSetting")
+    }
+    assert service.id in targets
+
+    # Shared private links to the lab's blobs and AI account, one after another, after the
+    # account's last deployment (one operation at a time on the account).
+    storage = lab_plan.of_type(STORAGE)[0]
+    (account,) = lab_plan.of_type(ACCOUNT)
+    links = lab_plan.of_type(SHARED_PRIVATE_LINK)
+    assert [
+        (link.inputs["properties"]["privateLinkResourceId"], link.inputs["properties"]["groupId"])
+        for link in links
+    ] == [(storage.id, "blob"), (account.id, "openai_account")]
+    assert lab_plan.of_type(DEPLOYMENT)[-1].urn in links[0].dependencies
+    assert links[0].urn in links[1].dependencies
+
+    # The service's identity reads the blobs and calls the embedding models; members load
+    # indexes. "On your data" and agents may call the service from the account.
+    grants = _grants(lab_plan)
+    (blob_read,) = grants[(storage.id, BUILTIN_ROLES["Storage Blob Data Reader"])]
+    principal = blob_read["principalId"]
+    assert GUID.fullmatch(principal) and blob_read["principalType"] == "ServicePrincipal"
+    (model_use,) = [
+        g
+        for g in grants[(account.id, BUILTIN_ROLES["Cognitive Services OpenAI User"])]
+        if g["principalType"] == "ServicePrincipal"
+    ]
+    assert model_use["principalId"] == principal
+    (contributors,) = [grants[(service.id, BUILTIN_ROLES["Search Index Data Contributor"])]]
+    assert [g["principalType"] for g in contributors] == ["Group"]
+    assert f"{name}.search.windows.net" in account.inputs["properties"]["allowedFqdnList"]
+
+
+def test_the_search_service_is_sized_per_profile(lab_dev: Plan, lab_prod: Plan):
+    (dev,) = lab_dev.of_type(SEARCH)
+    (prod,) = lab_prod.of_type(SEARCH)
+    assert (dev.inputs["sku"], dev.inputs["replicaCount"], dev.inputs["semanticSearch"]) == (
+        {"name": "standard"},
+        1,
+        "free",
+    )
+    # Production: two replicas for the read SLA, the billed semantic ranker.
+    assert (prod.inputs["sku"], prod.inputs["replicaCount"], prod.inputs["semanticSearch"]) == (
+        {"name": "standard"},
+        2,
+        "standard",
+    )
+
+
+def test_each_foundry_project_connects_to_the_search_service_and_reads_it(lab_dev: Plan):
+    from components.roles import BUILTIN_ROLES
+
+    (service,) = lab_dev.of_type(SEARCH)
+    (project,) = lab_dev.of_type("azure-native:cognitiveservices:Project")
+    (connection,) = lab_dev.of_type(PROJECT_CONNECTION)
+    assert connection.inputs["projectName"] == project.inputs["projectName"]
+    assert connection.inputs["properties"]["authType"] == "AAD"
+    assert connection.inputs["properties"]["category"] == "CognitiveSearch"
+    assert connection.inputs["properties"]["target"] == lab_dev.outputs["searchEndpoint"]
+    assert connection.inputs["properties"]["metadata"]["ResourceId"] == service.id
+    (reader,) = _grants(lab_dev)[(service.id, BUILTIN_ROLES["Search Index Data Reader"])]
+    assert reader["principalType"] == "ServicePrincipal"
+    # The project comes after the search service's links to the account.
+    assert lab_dev.of_type(SHARED_PRIVATE_LINK)[-1].urn in project.dependencies
+
+
+def test_a_lab_without_search_plans_none_of_it(lz_dev: Plan, lab_dev: Plan):
+    from hlz.stackfiles import load_stack_file
+    from tests.conftest import PLANNER
+
+    stack_file = load_stack_file("lab-dev")
+    del stack_file.config["hlz:search"]
+    plan = PLANNER.plan("lab-no-search", stack_file=stack_file)
+    for token in (SEARCH, SHARED_PRIVATE_LINK, PROJECT_CONNECTION):
+        assert not plan.of_type(token), token
+    assert "searchServiceName" not in plan.outputs and "searchEndpoint" not in plan.outputs
+    linked = {
+        r.inputs["privateZoneName"]
+        for r in plan.of_type("azure-native:privatedns:VirtualNetworkLink")
+    }
+    assert "privatelink.search.windows.net" not in linked
+    (account,) = plan.of_type(ACCOUNT)
+    assert not any("search" in host for host in account.inputs["properties"]["allowedFqdnList"])
+    # Exactly what the search service adds: its key (3), the service, its endpoint and zone
+    # group, its diagnostic setting, two links, four role assignments, the zone link and the
+    # project's connection.
+    assert len(lab_dev.custom_resources) - len(plan.custom_resources) == 15

@@ -1,5 +1,6 @@
-"""The lab's data components under named scenarios: storage account and Health Data Services,
-each wired to a real EncryptionKey so the key-access ordering is what a deployment gets."""
+"""The lab's data components under named scenarios: storage account, Health Data Services and
+Azure AI Search, each wired to a real EncryptionKey so the key-access ordering is what a
+deployment gets."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 import components.health_data
+import components.search
 import components.storage
 from components.encryption import EncryptionKey, EncryptionKeyArgs
 from components.errors import ConfigError
@@ -23,6 +25,15 @@ from components.health_data import (
 )
 from components.private_endpoint import zone_config_name
 from components.roles import BUILTIN_ROLES
+from components.search import (
+    SEARCH_GROUP_ID,
+    SEARCH_ZONE,
+    AiSearch,
+    AiSearchArgs,
+    SearchDataReader,
+    SearchSpec,
+    SharedPrivateLink,
+)
 from components.shared import DiagnosticsTarget, Override, Placement, PrivateLinkTarget
 from components.storage import STORAGE_ENDPOINT_ZONES, LabStorage, LabStorageArgs
 from hlz.engine.arm_ids import fake_guid
@@ -36,7 +47,10 @@ PLACEMENT = Placement(resource_group_name="rg-lab", location="eastus2", tags=TAG
 DIAGNOSTICS = DiagnosticsTarget(
     workspace_id="/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law"
 )
-ZONES = {zone: f"/zones/{zone}" for zone in (*STORAGE_ENDPOINT_ZONES.values(), *HEALTH_ZONES)}
+ZONES = {
+    zone: f"/zones/{zone}"
+    for zone in (*STORAGE_ENDPOINT_ZONES.values(), *HEALTH_ZONES, SEARCH_ZONE)
+}
 PRIVATE_LINK = PrivateLinkTarget(subnet_id="/subnets/pe", dns_zone_ids=ZONES)
 GROUP = "3f2b8a7e-1c4d-4e5f-8a9b-0c1d2e3f4a5b"
 EXPORT_CONTAINER = "fhir-export"
@@ -52,6 +66,9 @@ ENDPOINT = "azure-native:network:PrivateEndpoint"
 ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
 DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+SEARCH_SERVICE = "azure-native:search:Service"
+SHARED_PRIVATE_LINK = "azure-native:search:SharedPrivateLinkResource"
+PROJECT_CONNECTION = "azure-native:cognitiveservices:ProjectConnection"
 
 
 def run(program: Callable[[], None]) -> ProgramRun:
@@ -508,6 +525,15 @@ def test_data_components_expose_uniform_outputs():
     assert {"id", "name", "principal_id", "fhir_url", "fhir_id", "dicom_id"} <= set(
         components.health_data.HealthDataServices.__annotations__
     )
+    assert {
+        "id",
+        "name",
+        "principal_id",
+        "endpoint",
+        "cmk_key_name",
+        "cmk_vault_uri",
+        "cmk_identity_id",
+    } <= set(components.search.AiSearch.__annotations__)
 
 
 def test_the_workspace_api_version_is_the_one_the_sdk_uses_for_health_data_services():
@@ -521,7 +547,9 @@ def test_the_workspace_api_version_is_the_one_the_sdk_uses_for_health_data_servi
     from components.health_data import WORKSPACE_API_VERSION
 
     for module in (workspace, fhir_service, dicom_service):
-        versions = set(re.findall(r"Uses Azure REST API version ([0-9-]+)\.", inspect.getsource(module)))
+        versions = set(
+            re.findall(r"Uses Azure REST API version ([0-9-]+)\.", inspect.getsource(module))
+        )
         assert versions == {WORKSPACE_API_VERSION}, (module.__name__, versions)
 
 
@@ -538,8 +566,12 @@ def test_the_workspace_api_version_is_the_one_the_sdk_uses_for_health_data_servi
             ),
             ", ".join(HEALTH_ZONES),
         ),
+        (
+            lambda link: AiSearch("srch", search_args(unregistered_key(), private_link=link)),
+            SEARCH_ZONE,
+        ),
     ],
-    ids=["storage", "health-data"],
+    ids=["storage", "health-data", "search"],
 )
 def test_data_components_refuse_a_missing_dns_zone_before_registering_anything(
     build: Callable[[PrivateLinkTarget], object], missing: str
@@ -615,3 +647,333 @@ def test_a_foundry_project_has_its_own_identity_and_grants_its_groups_on_itself_
     assert role["principalId"] == group and role["principalType"] == "Group"
     assert role["roleDefinitionId"].endswith(BUILTIN_ROLES["Azure AI User"])
     assert role["scope"] == project.id  # the project alone, not the account
+
+
+# --- Azure AI Search ---------------------------------------------------------------------------
+
+STORAGE_ID = "/subscriptions/s/resourceGroups/rg-lab/providers/Microsoft.Storage/storageAccounts/st"
+AI_ACCOUNT_ID = (
+    "/subscriptions/s/resourceGroups/rg-lab/providers/Microsoft.CognitiveServices/accounts/ai"
+)
+SEARCH_NAME = "srch-t-abcde"
+APP_PRINCIPAL = "5a8f0f9e-2b1c-4d3e-8f7a-6b5c4d3e2f1a"
+
+
+def search_args(key: EncryptionKey, **overrides: Any) -> AiSearchArgs:
+    values: dict[str, Any] = {
+        "placement": PLACEMENT,
+        "service_name": SEARCH_NAME,
+        "endpoint_name": "pe-t-srch",
+        "encryption": key,
+        "private_link": PRIVATE_LINK,
+        "diagnostics": DIAGNOSTICS,
+        "subscription_id": "sub",
+        **overrides,
+    }
+    return AiSearchArgs(**values)
+
+
+def search_program(**overrides: Any) -> Callable[[], None]:
+    """A search service linked to a storage account and an AI account, as the lab wires it,
+    its links created after a resource standing for the account's last deployment."""
+
+    def program() -> None:
+        from pulumi_azure_native import resources
+
+        last_deployment = resources.ResourceGroup("last-deployment", location="eastus2")
+        search = AiSearch(
+            "search",
+            search_args(
+                encryption_key("search"),
+                **{
+                    "shared_private_links": [
+                        SharedPrivateLink(
+                            name="storage-blob", target_id=STORAGE_ID, group_id="blob"
+                        ),
+                        SharedPrivateLink(
+                            name="ai-account", target_id=AI_ACCOUNT_ID, group_id="openai_account"
+                        ),
+                    ],
+                    "data_readers": [
+                        SearchDataReader(
+                            name="storage", scope=STORAGE_ID, role="Storage Blob Data Reader"
+                        ),
+                        SearchDataReader(
+                            name="ai-account",
+                            scope=AI_ACCOUNT_ID,
+                            role="Cognitive Services OpenAI User",
+                        ),
+                    ],
+                    "member_group_ids": [GROUP],
+                    "reader_principal_ids": {"app": APP_PRINCIPAL},
+                    **overrides,
+                },
+            ),
+            after=last_deployment,
+        )
+        pulumi.export("endpoint", search.endpoint)
+        pulumi.export("principalId", search.principal_id)
+        pulumi.export("cmk", [search.cmk_key_name, search.cmk_vault_uri, search.cmk_identity_id])
+
+    return program
+
+
+@pytest.fixture(scope="module")
+def search_defaults() -> ProgramRun:
+    return run(search_program())
+
+
+def test_search_defaults(search_defaults: ProgramRun):
+    """Private, Entra-only, CMK enforced, nothing exported: every secure value on the wire."""
+    resources = search_defaults.registrations
+    service = one(resources, SEARCH_SERVICE)
+    inputs = service.inputs
+    assert inputs["searchServiceName"] == SEARCH_NAME
+    assert inputs["sku"] == {"name": "standard"}
+    assert inputs["replicaCount"] == 1 and inputs["partitionCount"] == 1
+    assert inputs["semanticSearch"] == "disabled"
+    assert inputs["hostingMode"] == "Default"  # not high density: indexers available
+    assert inputs["publicNetworkAccess"] == "Disabled"
+    assert inputs["networkRuleSet"] == {"bypass": "None"}
+    assert inputs["disableLocalAuth"] is True
+    assert "authOptions" not in inputs  # ARM refuses it together with disableLocalAuth
+    assert inputs["encryptionWithCmk"] == {"enforcement": "Enabled"}
+    assert inputs["dataExfiltrationProtections"] == ["BlockAll"]
+    identity = named(resources, "search-cmk-id")
+    assert inputs["identity"] == {
+        "type": "SystemAssigned, UserAssigned",
+        "userAssignedIdentities": [identity.id],
+    }
+    assert inputs["tags"] == TAGS
+    endpoint, principal_id, cmk = (
+        search_defaults.stack_outputs[name] for name in ("endpoint", "principalId", "cmk")
+    )
+    assert endpoint == f"https://{SEARCH_NAME}.search.windows.net"
+    assert principal_id == fake_guid("principal", "system", SEARCH_NAME)
+    # What whoever creates an index needs for its encryptionKey.
+    assert cmk == ["t-search-cmk", "https://kv-t-abcde.vault.azure.net/", identity.id]
+
+
+def test_search_service_waits_for_key_access(search_defaults: ProgramRun):
+    resources = search_defaults.registrations
+    key_access = named(resources, "search-cmk-key-user")
+    assert key_access.urn in one(resources, SEARCH_SERVICE).dependencies
+
+
+def test_search_private_endpoint_and_diagnostics(search_defaults: ProgramRun):
+    resources = search_defaults.registrations
+    service = one(resources, SEARCH_SERVICE)
+    endpoint = one(resources, ENDPOINT)
+    assert endpoint.inputs["privateEndpointName"] == "pe-t-srch"
+    connection = endpoint.inputs["privateLinkServiceConnections"][0]
+    assert connection["privateLinkServiceId"] == service.id
+    assert connection["groupIds"] == ["searchService"]
+    assert zone_group_of(resources, endpoint).inputs["privateDnsZoneConfigs"] == [
+        {"name": zone_config_name(SEARCH_ZONE), "privateDnsZoneId": ZONES[SEARCH_ZONE]}
+    ]
+    setting = one(resources, DIAGNOSTIC_SETTING).inputs
+    assert setting["resourceUri"] == service.id
+    assert setting["logs"] == [{"categoryGroup": "allLogs", "enabled": True}]
+    assert setting["metrics"] == [{"category": "AllMetrics", "enabled": True}]
+
+
+def test_search_private_link_constants_are_the_catalogue_rows():
+    """The component's group id and zone are the catalogue's (what the landing zone creates and
+    deploy-privateendpoint-restrict-group-ids accepts)."""
+    from policies.rules.tokens import SEARCH_SERVICE as TOKEN
+    from policies.services import SERVICES
+    from stacks.ai_lab.config import SEARCH_ZONE_KEY
+
+    link = SERVICES[TOKEN].private_link
+    assert link is not None
+    assert link.group_ids == (SEARCH_GROUP_ID,)
+    assert link.zones == (SEARCH_ZONE,)
+    assert link.zone_key == SEARCH_ZONE_KEY
+
+
+def test_search_shared_private_links_are_created_one_after_another(search_defaults: ProgramRun):
+    resources = search_defaults.registrations
+    service = one(resources, SEARCH_SERVICE)
+    first, second = of_type(resources, SHARED_PRIVATE_LINK)
+    assert [link.inputs["sharedPrivateLinkResourceName"] for link in (first, second)] == [
+        "storage-blob",
+        "ai-account",
+    ]
+    assert named(resources, "last-deployment").urn in first.dependencies
+    assert first.urn in second.dependencies
+    for link, target, group_id in (
+        (first, STORAGE_ID, "blob"),
+        (second, AI_ACCOUNT_ID, "openai_account"),
+    ):
+        assert link.inputs["searchServiceName"] == SEARCH_NAME
+        assert service.urn in link.dependencies
+        properties = link.inputs["properties"]
+        assert properties["privateLinkResourceId"] == target
+        assert properties["groupId"] == group_id
+        # The owner approving the connection sees which service asks.
+        assert SEARCH_NAME in properties["requestMessage"]
+
+
+def test_search_roles_identity_reads_data_groups_load_indexes_apps_query(
+    search_defaults: ProgramRun,
+):
+    resources = search_defaults.registrations
+    service = one(resources, SEARCH_SERVICE)
+    principal = search_defaults.stack_outputs["principalId"]
+    grants = {
+        (r.inputs["scope"], role_guid(r)): r.inputs for r in of_type(resources, ROLE_ASSIGNMENT)
+    }
+    storage_read = grants[(STORAGE_ID, BUILTIN_ROLES["Storage Blob Data Reader"])]
+    model_use = grants[(AI_ACCOUNT_ID, BUILTIN_ROLES["Cognitive Services OpenAI User"])]
+    for grant in (storage_read, model_use):
+        assert grant["principalId"] == principal
+        assert grant["principalType"] == "ServicePrincipal"
+    contributor = grants[(service.id, BUILTIN_ROLES["Search Index Data Contributor"])]
+    assert contributor["principalId"] == GROUP and contributor["principalType"] == "Group"
+    reader = grants[(service.id, BUILTIN_ROLES["Search Index Data Reader"])]
+    assert reader["principalId"] == APP_PRINCIPAL
+    assert reader["principalType"] == "ServicePrincipal"
+    # Besides the key's own grant, exactly these four.
+    assert len(grants) == 5
+
+
+def test_search_production_capacity_and_semantic_ranker():
+    spec = SearchSpec(
+        sku="standard2", replica_count=3, partition_count=12, semantic_search="standard"
+    )
+    inputs = one(run(search_program(spec=spec)).registrations, SEARCH_SERVICE).inputs
+    assert inputs["sku"] == {"name": "standard2"}
+    assert (inputs["replicaCount"], inputs["partitionCount"]) == (3, 12)
+    assert inputs["semanticSearch"] == "standard"
+
+
+@pytest.mark.parametrize(
+    ("spec", "field", "fragment"),
+    [
+        ({"sku": "basic"}, "sku", "'basic' is not a tier a lab may use"),
+        ({"sku": "free"}, "sku", "not a tier a lab may use"),
+        ({"replica_count": 13}, "replica_count", "13 replicas; the standard tier allows 1 to 12"),
+        ({"replica_count": 0}, "replica_count", "greater than or equal to 1"),
+        ({"replica_count": True}, "replica_count", "valid integer"),
+        ({"partition_count": 5}, "partition_count", "allows 1, 2, 3, 4, 6, 12"),
+        ({"sku": "standard3", "partition_count": 24}, "partition_count", "the standard3 tier"),
+        ({"semantic_search": "premium"}, "semantic_search", "'disabled', 'free' or 'standard'"),
+    ],
+    ids=[
+        "basic_sku",
+        "free_sku",
+        "replicas_beyond_tier",
+        "no_replicas",
+        "boolean_replicas",
+        "partitions_not_offered",
+        "partitions_beyond_tier",
+        "unknown_semantic_plan",
+    ],
+)
+def test_search_spec_refuses_what_the_tier_cannot_do(spec, field, fragment):
+    with pytest.raises(ValidationError) as error:
+        SearchSpec(**spec)
+    (problem,) = error.value.errors()
+    assert problem["loc"] == (field,)
+    assert fragment in problem["msg"]
+
+
+def test_search_spec_reports_replicas_and_partitions_at_once():
+    with pytest.raises(ValidationError) as error:
+        SearchSpec(replica_count=20, partition_count=7)
+    assert [problem["loc"] for problem in error.value.errors()] == [
+        ("replica_count",),
+        ("partition_count",),
+    ]
+
+
+def test_search_rejects_invalid_names_all_at_once():
+    key = unregistered_key()
+    link = SharedPrivateLink(name="blob", target_id=STORAGE_ID, group_id="blob")
+    reader = SearchDataReader(name="storage", scope=STORAGE_ID, role="Storage Blob Data Reader")
+    with pytest.raises(ValidationError) as error:
+        search_args(
+            key,
+            service_name="Srch--Lab",
+            shared_private_links=[link, link],
+            data_readers=[reader, reader],
+        )
+    message = str(error.value)
+    assert "service_name 'Srch--Lab' has characters or a shape Azure does not allow" in message
+    # The duplicates are found only once every field is valid: one more round.
+    with pytest.raises(ValidationError) as error:
+        search_args(key, shared_private_links=[link, link], data_readers=[reader, reader])
+    message = str(error.value)
+    assert "shared_private_links names blob more than once" in message
+    assert "data_readers names storage more than once" in message
+
+
+def test_search_data_readers_get_read_roles_only():
+    with pytest.raises(ValidationError) as error:
+        SearchDataReader(name="storage", scope=STORAGE_ID, role="Storage Blob Data Contributor")  # type: ignore[arg-type]
+    (problem,) = error.value.errors()
+    assert problem["loc"] == ("role",)
+
+
+def test_a_foundry_project_connects_to_the_lab_search_with_entra_id_and_reads_its_indexes():
+    from components.foundry import (
+        FoundryProject,
+        FoundryProjectArgs,
+        FoundryProjectSpec,
+        FoundrySearchConnection,
+    )
+    from tests.conftest import run_components
+
+    search_id = (
+        "/subscriptions/s/resourceGroups/rg-lab/providers/Microsoft.Search/searchServices/srch"
+    )
+    spec = FoundryProjectSpec(
+        name="discharge-notes",
+        description="Evaluate the discharge-summary prompts",
+        member_group_ids=[GROUP],
+    )
+
+    def program() -> None:
+        FoundryProject(
+            "notes",
+            FoundryProjectArgs(
+                placement=PLACEMENT,
+                account_name="ais-t-lab",
+                spec=spec,
+                subscription_id="sub",
+                search=FoundrySearchConnection(
+                    connection_name="conn-t-search",
+                    search_id=search_id,
+                    endpoint="https://srch.search.windows.net",
+                ),
+            ),
+        )
+
+    recorded = run_components(program)
+    project = one(recorded, "azure-native:cognitiveservices:Project")
+    connection = one(recorded, PROJECT_CONNECTION)
+    assert connection.inputs["connectionName"] == "conn-t-search"
+    assert connection.inputs["projectName"] == "discharge-notes"
+    assert connection.inputs["accountName"] == "ais-t-lab"
+    assert connection.inputs["properties"] == {
+        "authType": "AAD",
+        "category": "CognitiveSearch",
+        "target": "https://srch.search.windows.net",
+        "metadata": {"ResourceId": search_id, "ApiType": "Azure"},
+    }
+    assert project.urn in connection.dependencies
+    (reader,) = [r for r in of_type(recorded, ROLE_ASSIGNMENT) if r.inputs["scope"] == search_id]
+    assert role_guid(reader) == BUILTIN_ROLES["Search Index Data Reader"]
+    assert reader.inputs["principalType"] == "ServicePrincipal"
+    # The project's system-assigned identity (the mocks answer it per resource name).
+    assert reader.inputs["principalId"] == fake_guid("principal", "system", "discharge-notes")
+
+
+def test_a_foundry_search_connection_name_follows_azures_rule():
+    from components.foundry import FoundrySearchConnection
+
+    with pytest.raises(ValidationError) as error:
+        FoundrySearchConnection(connection_name="x" * 34, search_id="/s", endpoint="https://s")
+    (problem,) = error.value.errors()
+    assert problem["loc"] == ("connection_name",)
+    assert "Azure allows at most 33 for foundry_connection" in problem["msg"]

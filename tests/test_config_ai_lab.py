@@ -122,7 +122,9 @@ def test_content_filter_must_exist(lz_dev: Plan):
     deployment(raw)["contentFilter"] = "lenient"
     assert (
         "neither built in"
-        in problems(raw, lz_dev.outputs)["hlz:openai.deployments[0] (notes-summariser).contentFilter"]
+        in problems(raw, lz_dev.outputs)[
+            "hlz:openai.deployments[0] (notes-summariser).contentFilter"
+        ]
     )
 
 
@@ -139,7 +141,8 @@ def test_global_sku_in_a_phi_lab_needs_an_override(lz_dev: Plan):
     raw = example()
     deployment(raw)["sku"] = "GlobalStandard"
     assert (
-        "outside the US data zone" in problems(raw, lz_dev.outputs)["hlz:openai.deployments[0] (notes-summariser).sku"]
+        "outside the US data zone"
+        in problems(raw, lz_dev.outputs)["hlz:openai.deployments[0] (notes-summariser).sku"]
     )
     deployment(raw)["dataResidencyOverride"] = {
         "reason": "de-identified notes only, approved by IRB-2291"
@@ -387,3 +390,62 @@ def test_foundry_project_names_are_unique_and_valid(lz_dev: Plan):
     raw["openai"]["projects"][1]["name"] = "-bad"
     with pytest.raises(ConfigError, match=r"hlz:openai\.projects\[1\]\.name"):
         parse_ai_lab_config(raw)
+
+
+# --- hlz:search --------------------------------------------------------------------------------
+
+
+def test_search_is_optional_and_a_lab_without_it_needs_no_search_zone(lz_dev: Plan):
+    raw = example()
+    del raw["search"]
+    assert parse_ai_lab_config(raw).search is None
+    zones = {k: v for k, v in lz_dev.outputs["privateDnsZoneIds"].items() if k != "search"}
+    validate_ai_lab_config(
+        parse_ai_lab_config(raw),
+        "lab-dev",
+        {**lz_dev.outputs, "privateDnsZoneIds": zones},
+        TODAY,
+    )
+
+
+def test_search_needs_a_landing_zone_that_exports_the_search_zone(lz_dev: Plan):
+    """A landing zone deployed before it created privatelink.search.windows.net: the lab says
+    which key needs it and what to do, instead of failing inside the program (exit 3)."""
+    zones = {k: v for k, v in lz_dev.outputs["privateDnsZoneIds"].items() if k != "search"}
+    found = problems(example(), {**lz_dev.outputs, "privateDnsZoneIds": zones})
+    assert set(found) == {"hlz:search"}
+    assert "lz-dev exports no private DNS zone for Azure AI Search" in found["hlz:search"]
+    assert "update the landing zone stack first" in found["hlz:search"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("sku", "basic", "'basic' is not a tier a lab may use"),
+        ("replicaCount", 13, "13 replicas; the standard tier allows 1 to 12"),
+        ("partitionCount", 5, "5 partitions; the standard tier allows 1, 2, 3, 4, 6, 12"),
+        ("semanticSearch", "on", "'disabled', 'free' or 'standard'"),
+    ],
+)
+def test_search_values_the_tier_refuses_name_their_key(field, value, fragment):
+    raw = example()
+    raw["search"][field] = value
+    with pytest.raises(ConfigError) as caught:
+        parse_ai_lab_config(raw)
+    ((key, message),) = caught.value.problems
+    assert key == f"hlz:search.{field}"
+    assert fragment in message
+
+
+def test_a_basic_search_tier_stops_the_plan_with_exit_2(tmp_path):
+    from tests.cli_runner import run_hlz
+
+    stack = yaml.safe_load((ROOT / "Pulumi.lab-dev.yaml").read_text())
+    stack["config"]["hlz:search"]["sku"] = "basic"
+    stack["config"]["hlz:search"]["replicaCount"] = 20
+    stack_file = tmp_path / "Pulumi.lab-basic-search.yaml"
+    stack_file.write_text(yaml.safe_dump(stack))
+    code, _, err = run_hlz("plan", "lab-basic-search", "--stack-file", stack_file)
+    assert code == 2, err
+    assert "hlz:search.sku" in err and "offered on basic only in high-capacity regions" in err
+    assert "Traceback" not in err

@@ -205,6 +205,7 @@ def test_exports_give_a_spoke_everything_it_needs(landing_zone_plan: Plan):
         "health",
         "storage",
         "monitor",
+        "search",
     }
     assert outputs["spokeAllocations"]["clinical-nlp"]
 

@@ -518,7 +518,7 @@ def test_contributor_alone_lacks_role_assignments(capsys, arm):
     assert run.code == 1
     line = run.line("permissions")
     assert (
-        "lack 1 of the 23 actions deploying this ai_lab stack needs: "
+        "lack 1 of the 26 actions deploying this ai_lab stack needs: "
         "Microsoft.Authorization/roleAssignments/write"
     ) in line
     assert (
@@ -987,6 +987,7 @@ LANDING_ZONE_ACTIONS = {
     "Microsoft.Security/pricings/write",
 }
 FOUNDRY_PROJECTS = "Microsoft.CognitiveServices/accounts/projects/write"
+FOUNDRY_CONNECTIONS = "Microsoft.CognitiveServices/accounts/projects/connections/write"
 AI_LAB_ACTIONS = {
     "Microsoft.Authorization/roleAssignments/write",
     "Microsoft.CognitiveServices/accounts/deployments/write",
@@ -1007,6 +1008,8 @@ AI_LAB_ACTIONS = {
     "Microsoft.Network/virtualNetworks/virtualNetworkPeerings/write",
     "Microsoft.Network/virtualNetworks/write",
     "Microsoft.Resources/subscriptions/resourceGroups/write",
+    "Microsoft.Search/searchServices/sharedPrivateLinkResources/write",
+    "Microsoft.Search/searchServices/write",
     "Microsoft.Storage/storageAccounts/blobServices/containers/write",
     "Microsoft.Storage/storageAccounts/blobServices/write",
     "Microsoft.Storage/storageAccounts/write",
@@ -1026,6 +1029,7 @@ AI_LAB_PROVIDERS = {
     "Microsoft.KeyVault",  # the lab's CMK keys go into the landing zone's vault
     "Microsoft.ManagedIdentity",
     "Microsoft.Network",
+    "Microsoft.Search",
     "Microsoft.Storage",
 }
 
@@ -1039,8 +1043,8 @@ AI_LAB_PROVIDERS = {
             LANDING_ZONE_PROVIDERS,
             LANDING_ZONE_ACTIONS | {LOCKS, "Microsoft.Network/ddosProtectionPlans/write"},
         ),
-        # lab-dev's Foundry account holds a project.
-        ("lab-dev", AI_LAB_PROVIDERS, AI_LAB_ACTIONS | {FOUNDRY_PROJECTS}),
+        # lab-dev's Foundry account holds a project, connected to the lab's search service.
+        ("lab-dev", AI_LAB_PROVIDERS, AI_LAB_ACTIONS | {FOUNDRY_PROJECTS, FOUNDRY_CONNECTIONS}),
         ("lab-prod", AI_LAB_PROVIDERS, AI_LAB_ACTIONS | {LOCKS}),
     ],
 )
@@ -1108,8 +1112,9 @@ def test_a_role_granting_only_the_old_hand_list_lacks_what_the_lab_plan_writes(c
     run = preflight(capsys, arm, "lab-dev")
     assert run.code == 1
     assert run.line("permissions").startswith(
-        "fail  permissions: the caller's roles lack 11 of the 23 actions deploying this ai_lab "
-        "stack needs: Microsoft.CognitiveServices/accounts/projects/write, "
+        "fail  permissions: the caller's roles lack 14 of the 26 actions deploying this ai_lab "
+        "stack needs: Microsoft.CognitiveServices/accounts/projects/connections/write, "
+        "Microsoft.CognitiveServices/accounts/projects/write, "
         "Microsoft.CognitiveServices/accounts/raiPolicies/write, "
         "Microsoft.HealthcareApis/workspaces/dicomservices/write, "
         "Microsoft.HealthcareApis/workspaces/fhirservices/write, "
@@ -1117,6 +1122,8 @@ def test_a_role_granting_only_the_old_hand_list_lacks_what_the_lab_plan_writes(c
         "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write, "
         "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write, "
         "Microsoft.Network/routeTables/write, Microsoft.Network/virtualNetworks/subnets/write, "
+        "Microsoft.Search/searchServices/sharedPrivateLinkResources/write, "
+        "Microsoft.Search/searchServices/write, "
         "Microsoft.Storage/storageAccounts/blobServices/containers/write, "
         "Microsoft.Storage/storageAccounts/blobServices/write\n"
     )
@@ -1229,6 +1236,14 @@ def test_a_registered_layer_is_checked_for_what_its_plan_deploys(
     }
     arm.reply(PERMISSIONS, Reply(body=json.dumps({"value": [role]})))
     arm.mutate(DELETED_VAULTS, lambda doc: doc["value"][0].update(name=RESEARCH_VAULT))
+    # A subscription that has registered neither of its providers (the fixture's has Search,
+    # for the example labs).
+    arm.mutate(
+        PROVIDERS,
+        lambda doc: doc.update(
+            value=[p for p in doc["value"] if p["namespace"] != "Microsoft.Search"]
+        ),
+    )
     run = preflight(capsys, arm, "research-1", "--stack-file", str(path))
     assert run.code == 1
     assert "Preflight for research-1 (research, eastus2)" in run.err

@@ -193,6 +193,18 @@ _EXPECTED = {
 }
 
 
+CASE_INSENSITIVE_ENUMS: Mapping[tuple[str, str, str], str] = {
+    ("Microsoft.Search/searchServices", "2025-05-01", "properties.hostingMode"): (
+        "The 2025-05-01 definition lists 'default' / 'highDensity'; the SDK's enum (from the "
+        "newer spec) sends 'Default' / 'HighDensity', which the Search provider accepts and "
+        "echoes back lowercased: https://github.com/pulumi/pulumi-azure-native/pull/4793"
+    ),
+}
+"""(ARM type, API version, body path) of closed enums whose provider compares values without
+case, with the evidence: a value that differs from a literal only in case is not a finding
+there. Everywhere else a closed set is compared exactly, as ARM does for most enums."""
+
+
 class _Walk:
     def __init__(self, urn: str, token: str, arm_type: str, api_version: str) -> None:
         self.urn = urn
@@ -243,6 +255,8 @@ class _Walk:
                 self.add("type-mismatch", path, f"expected string, got {_kind_of(value)} {value!r}")
             elif value not in literals:
                 hint = next((v for v in literals if str(v).lower() == value.lower()), None)
+                if hint and (self.arm_type, self.api_version, path) in CASE_INSENSITIVE_ENUMS:
+                    return
                 extra = f" (differs only in case from {hint!r})" if hint else ""
                 allowed = ", ".join(repr(v) for v in literals)
                 self.add("enum-value", path, f"{value!r} is not one of {allowed}{extra}")

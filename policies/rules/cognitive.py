@@ -21,7 +21,7 @@ from ..props import as_bool, as_sequence, as_str, describe, get, is_set, same_te
 from ..vocabulary import DATA_CLASSIFICATIONS, FOUNDRY_ACCOUNT_KIND
 from .ai_governance import PROCESSES_PHI_TAG, processes_phi, read_tag
 from .deploy_support import ResourceIndex, known_text
-from .expect import expect_text, expect_true
+from .expect import expect_managed_identity, expect_text, expect_true
 from .relations import Referrers, of_type
 from .tokens import (
     COGNITIVE_ACCOUNT,
@@ -114,19 +114,11 @@ def check_local_auth_disabled(_resource_type: str, props: Mapping[str, Any]) -> 
     )
 
 
-MANAGED_IDENTITY_TYPES = ("SystemAssigned", "UserAssigned", "SystemAssigned, UserAssigned")
-"""``identity.type`` values that give an account a managed identity (compared case- and
-space-insensitively); absent and 'None' give it none."""
-
-
 def check_managed_identity(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    value = get(props, "identity", "type")
-    text = (as_str(value) or "").replace(" ", "").casefold()
-    if any(text == kind.replace(" ", "").casefold() for kind in MANAGED_IDENTITY_TYPES):
-        return Compliant()
-    return fail(
-        f"identity.type is {describe(value)}; give the account a system- or user-assigned "
-        "managed identity so it reaches Key Vault and its data sources with Entra ID, not keys"
+    return expect_managed_identity(
+        props,
+        "; give the account a system- or user-assigned managed identity so it reaches Key Vault "
+        "and its data sources with Entra ID, not keys",
     )
 
 
@@ -271,18 +263,11 @@ PROJECT = frozenset({COGNITIVE_PROJECT})
 
 
 
-def _managed_identity(value: Any) -> bool:
-    text = (as_str(value) or "").replace(" ", "").casefold()
-    return any(text == kind.replace(" ", "").casefold() for kind in MANAGED_IDENTITY_TYPES)
-
-
 def check_project_managed_identity(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
-    value = get(props, "identity", "type")
-    if _managed_identity(value):
-        return Compliant()
-    return fail(
-        f"identity.type is {describe(value)}; give the project a system- or user-assigned "
-        "managed identity so its connections reach the lab's data with Entra ID, not keys"
+    return expect_managed_identity(
+        props,
+        "; give the project a system- or user-assigned managed identity so its connections "
+        "reach the lab's data with Entra ID, not keys",
     )
 
 

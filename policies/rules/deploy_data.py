@@ -15,7 +15,6 @@ capacity, no customer-managed-key enforcement, no semantic ranker and no private
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ..model import (
@@ -31,6 +30,7 @@ from ..model import (
     outcome_from,
 )
 from ..props import as_bool, as_int, as_mapping, as_sequence, as_str, describe, get, is_set
+from ..vocabulary import HIGH_DENSITY_PARTITIONS, SEARCH_LIMITS
 from .deploy_support import ResourceIndex, known_text
 from .network import PRIVATE_LINK_CONNECTION_PROPERTIES
 from .relations import Referrers, of_type
@@ -43,28 +43,6 @@ from .tokens import (
 )
 
 DEPLOY = Category.DEPLOY
-
-
-@dataclass(frozen=True)
-class SearchLimits:
-    max_replicas: int
-    partitions: tuple[int, ...]
-
-
-_STANDARD_PARTITIONS = (1, 2, 3, 4, 6, 12)
-SEARCH_LIMITS: Mapping[str, SearchLimits] = {
-    "free": SearchLimits(1, (1,)),
-    "basic": SearchLimits(3, (1, 2, 3)),
-    "standard": SearchLimits(12, _STANDARD_PARTITIONS),
-    "standard2": SearchLimits(12, _STANDARD_PARTITIONS),
-    "standard3": SearchLimits(12, _STANDARD_PARTITIONS),
-    "storage_optimized_l1": SearchLimits(12, _STANDARD_PARTITIONS),
-    "storage_optimized_l2": SearchLimits(12, _STANDARD_PARTITIONS),
-}
-"""Search SKU -> replica and partition limits (see the module table)."""
-
-HIGH_DENSITY_PARTITIONS = (1, 2, 3)
-"""Partitions of a standard3 service in hostingMode HighDensity."""
 
 
 # --- model deployments --------------------------------------------------------------------------

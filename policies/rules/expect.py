@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..model import Compliant, Outcome, fail
-from ..props import as_bool, describe, get, same_text
+from ..props import as_bool, as_str, describe, get, same_text
 
 
 def expect_text(
@@ -30,3 +30,21 @@ def expect_true(props: Mapping[str, Any], path: Sequence[str], advice: str) -> O
     if as_bool(value) is True:
         return Compliant()
     return fail(f"{'.'.join(path)} is {describe(value)}{advice}")
+
+
+MANAGED_IDENTITY_TYPES = ("SystemAssigned", "UserAssigned", "SystemAssigned, UserAssigned")
+"""``identity.type`` values that give a resource a managed identity (compared case- and
+space-insensitively); absent and 'None' give it none."""
+
+
+def has_managed_identity(value: Any) -> bool:
+    text = (as_str(value) or "").replace(" ", "").casefold()
+    return any(text == kind.replace(" ", "").casefold() for kind in MANAGED_IDENTITY_TYPES)
+
+
+def expect_managed_identity(props: Mapping[str, Any], advice: str) -> Outcome:
+    """Compliant when ``identity.type`` gives the resource a system- or user-assigned identity."""
+    value = get(props, "identity", "type")
+    if has_managed_identity(value):
+        return Compliant()
+    return fail(f"identity.type is {describe(value)}{advice}")

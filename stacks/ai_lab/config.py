@@ -25,6 +25,7 @@ from components.openai import (
     ContentFilter,
     ModelDeployment,
 )
+from components.search import SearchSpec
 from components.shared import Override
 from components.specs import EntraObjectIds, ExactHostName, HttpsOrigin, PrivateCidr
 from policies.clock import utc_today
@@ -121,6 +122,10 @@ class AiLabConfig(LayerConfig):
     """The lab's Azure OpenAI account: kind, egress allow-list, content filters, deployments."""
     health_data: HealthDataConfig = Field(default_factory=HealthDataConfig)
     """Health Data Services (FHIR, DICOM). Default: both, members read FHIR."""
+    search: SearchSpec | None = None
+    """Azure AI Search for the lab's indexes: private, Entra-only, customer-managed keys
+    enforced, linked privately to the lab storage and AI account. Default: not set — no search
+    service. Tier (standard, standard2, standard3), replicas, partitions, semantic ranker."""
 
     @property
     def hsm_keys(self) -> bool:
@@ -147,6 +152,17 @@ NAMED_RESOURCES = {
     "managed_identity": "openai",
     "private_endpoint": "openai",
 }
+
+# Names only a lab with hlz:search has (its connection exists only in Foundry projects).
+SEARCH_NAMED_RESOURCES = {
+    "search_service": "",
+    "managed_identity": "search",
+    "private_endpoint": "srch",
+}
+SEARCH_CONNECTION = ("foundry_connection", "search")
+SEARCH_ZONE_KEY = "search"
+"""The search service's zones in the landing zone's ``privateDnsZoneIds`` (the catalogue row's
+``zone_key``)."""
 
 # Landing-zone outputs the lab reads; a stack without them is not a landing zone.
 REQUIRED_LANDING_ZONE_OUTPUTS = (
@@ -365,6 +381,17 @@ def _landing_zone_problems(
                 f"'{config.lab}' in {config.landing_zone_stack}'s hlz:spokes",
             )
         )
+    zones = landing_zone["privateDnsZoneIds"]
+    if config.search is not None and not (isinstance(zones, dict) and zones.get(SEARCH_ZONE_KEY)):
+        problems.append(
+            (
+                key("search"),
+                f"{config.landing_zone_stack} exports no private DNS zone for Azure AI Search "
+                f"(privateDnsZoneIds has no '{SEARCH_ZONE_KEY}'): update the landing zone stack "
+                f"first (`pulumi up` on {config.landing_zone_stack} creates "
+                "privatelink.search.windows.net), or remove hlz:search",
+            )
+        )
     vault_sku = landing_zone.get("keyVaultSku")
     if config.hsm_keys and vault_sku != "premium":
         problems.append(
@@ -411,7 +438,12 @@ def validate_ai_lab_config(
     reference = stack_reference_problem(config.landing_zone_stack, stack)
     if reference is not None:
         problems.append((key("landingZoneStack"), reference))
-    names = lab_namer(config, stack).problems(NAMED_RESOURCES)
+    namer = lab_namer(config, stack)
+    names = namer.problems(NAMED_RESOURCES)
+    if config.search is not None:
+        names += namer.problems(SEARCH_NAMED_RESOURCES)
+        if config.openai.projects:
+            names += namer.problems(dict([SEARCH_CONNECTION]))
     problems += [(key("prefix"), f"{message} (shorten hlz:prefix or hlz:lab)") for message in names]
     problems += _network_problems(config)
     problems += _deployment_problems(config, today)

@@ -14,14 +14,23 @@ from pulumi_azure_native import authorization
 
 from components.encryption import EncryptionKey, EncryptionKeyArgs
 from components.errors import ConfigError
-from components.foundry import FoundryProject, FoundryProjectArgs
+from components.foundry import FoundryProject, FoundryProjectArgs, FoundrySearchConnection
 from components.health_data import HealthDataServices, HealthDataServicesArgs
 from components.openai import OpenAI, OpenAIArgs
 from components.resource_group import ResourceGroup, ResourceGroupArgs
+from components.search import (
+    SEARCH_DNS_SUFFIX,
+    AiSearch,
+    AiSearchArgs,
+    SearchDataReader,
+    SharedPrivateLink,
+)
 from components.shared import DiagnosticsTarget, PrivateLinkTarget
 from components.spoke_network import SpokeHub, SpokeNetwork, SpokeNetworkArgs
 from components.storage import LabStorage, LabStorageArgs
 from stacks.ai_lab.config import (
+    SEARCH_CONNECTION,
+    SEARCH_ZONE_KEY,
     AiLabConfig,
     lab_namer,
     parse_ai_lab_config,
@@ -77,10 +86,13 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
     )
     placement = group.placement
     diagnostics = DiagnosticsTarget(workspace_id=landing_zone["logAnalyticsWorkspaceId"])
-    lab_zones = zone_ids(landing_zone, "openai", "health", "storage")
+    lab_services = ["openai", "health", "storage"]
+    if config.search is not None:
+        lab_services.append(SEARCH_ZONE_KEY)
+    lab_zones = zone_ids(landing_zone, *lab_services)
     # The spoke also resolves the platform Key Vault (workloads read secrets through its
     # private endpoint); the lab's own endpoints only need the lab zones.
-    resolved_zones = zone_ids(landing_zone, "openai", "health", "storage", "keyvault")
+    resolved_zones = zone_ids(landing_zone, *lab_services, "keyvault")
 
     spoke = SpokeNetwork(
         "spoke",
@@ -133,6 +145,9 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
         ),
     )
 
+    search_name = namer.name("search_service", "") if config.search is not None else None
+    # "On your data" and agents call the lab's indexes from the account.
+    search_hosts = [f"{search_name}.{SEARCH_DNS_SUFFIX}"] if search_name else []
     openai = OpenAI(
         "openai",
         OpenAIArgs(
@@ -145,6 +160,7 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
             diagnostics=diagnostics,
             allowed_fqdns=[
                 f"{storage_account_name}.blob.core.windows.net",
+                *search_hosts,
                 *config.openai.allowed_fqdns,
             ],
             content_filters=config.openai.content_filters,
@@ -154,19 +170,64 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
         ),
     )
 
-    # Projects are children of the account: one operation at a time, after the deployments.
+    # Children of the account (the search service's shared private link to it, projects and
+    # their connections) are created one at a time, after the deployments.
     previous: pulumi.Resource = openai.deployments[-1]
+    search = None
+    if config.search is not None and search_name is not None:
+        search = AiSearch(
+            "search",
+            AiSearchArgs(
+                placement=placement,
+                service_name=search_name,
+                endpoint_name=namer.name("private_endpoint", "srch"),
+                spec=config.search,
+                encryption=encryption_key("search"),
+                private_link=private_link,
+                diagnostics=diagnostics,
+                # Indexers read the lab's blobs; integrated vectorization calls its models.
+                shared_private_links=[
+                    SharedPrivateLink(name="storage-blob", target_id=storage.id, group_id="blob"),
+                    SharedPrivateLink(
+                        name="ai-account", target_id=openai.id, group_id="openai_account"
+                    ),
+                ],
+                data_readers=[
+                    SearchDataReader(
+                        name="storage", scope=storage.id, role="Storage Blob Data Reader"
+                    ),
+                    SearchDataReader(
+                        name="ai-account", scope=openai.id, role="Cognitive Services OpenAI User"
+                    ),
+                ],
+                member_group_ids=config.member_group_ids,
+                subscription_id=client.subscription_id,
+            ),
+            after=previous,
+        )
+        previous = search.shared_private_links[-1]
+    project_search = (
+        FoundrySearchConnection(
+            connection_name=namer.name(*SEARCH_CONNECTION),
+            search_id=search.id,
+            endpoint=search.endpoint,
+        )
+        if search is not None and config.openai.projects
+        else None
+    )
     for project in config.openai.projects:
-        previous = FoundryProject(
+        foundry_project = FoundryProject(
             f"project-{project.name}",
             FoundryProjectArgs(
                 placement=placement,
                 account_name=openai.name,
                 spec=project,
                 subscription_id=client.subscription_id,
+                search=project_search,
             ),
             after=previous,
-        ).project
+        )
+        previous = foundry_project.search_connection or foundry_project.project
 
     health = None
     if config.health_data.fhir or config.health_data.dicom:
@@ -223,6 +284,9 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
         ],
     )
     pulumi.export("storageAccountName", storage.name)
+    if search is not None:
+        pulumi.export("searchServiceName", search.name)
+        pulumi.export("searchEndpoint", search.endpoint)
     if health is not None:
         pulumi.export("healthWorkspaceId", health.id)
         if config.health_data.fhir:

@@ -629,6 +629,7 @@ COMPLIANT: dict[str, dict[str, Any]] = {
         "semanticSearch": "free",
         "encryptionWithCmk": {"enforcement": "Enabled"},
         "identity": {"type": "SystemAssigned"},
+        "dataExfiltrationProtections": ["BlockAll"],
     },
     # As components.security_baseline turns on a Defender plan.
     DEFENDER_PRICING: {
@@ -1379,6 +1380,46 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
         ("sdk-generated", RA, {"roleAssignmentName": DELETE}, None),
         ("uppercase-guid", RA, {"roleAssignmentName": "33333333-3333-4333-8333-33333333ABCD"},
          None),
+    ],
+    "search-service-disallow-public-network-access": [
+        ("enabled", SRCH, {"publicNetworkAccess": "Enabled"},
+         "publicNetworkAccess is 'Enabled' (absent means Enabled); set it to 'Disabled'"),
+        ("absent", SRCH, {"publicNetworkAccess": DELETE}, "publicNetworkAccess is not set"),
+        ("perimeter", SRCH, {"publicNetworkAccess": "SecuredByPerimeter"},
+         "publicNetworkAccess is 'SecuredByPerimeter'"),
+        ("lowercase", SRCH, {"publicNetworkAccess": "disabled"}, None),
+    ],
+    "search-service-disable-local-auth": [
+        ("false", SRCH, {"disableLocalAuth": False},
+         "disableLocalAuth is false; set it to true (and send no authOptions)"),
+        ("absent", SRCH, {"disableLocalAuth": DELETE}, "disableLocalAuth is not set"),
+    ],
+    "search-service-require-cmk-enforcement": [
+        ("disabled", SRCH, {"encryptionWithCmk.enforcement": "Disabled"},
+         "encryptionWithCmk.enforcement is 'Disabled' (absent means Unspecified"),
+        ("unspecified", SRCH, {"encryptionWithCmk.enforcement": "Unspecified"},
+         "encryptionWithCmk.enforcement is 'Unspecified'"),
+        ("absent", SRCH, {"encryptionWithCmk": DELETE},
+         "encryptionWithCmk.enforcement is not set"),
+    ],
+    "search-service-require-managed-identity": [
+        ("absent", SRCH, {"identity": DELETE},
+         "identity.type is not set; give the service a system- or user-assigned managed "
+         "identity"),
+        ("none", SRCH, {"identity.type": "None"}, "identity.type is 'None'"),
+        ("both", SRCH,
+         {"identity": {"type": "SystemAssigned, UserAssigned",
+                       "userAssignedIdentities": [f"{RG}/id-srch"]}},
+         None),
+    ],
+    "search-service-require-exfiltration-protection": [
+        ("absent", SRCH, {"dataExfiltrationProtections": DELETE},
+         "dataExfiltrationProtections is not set; set it to ['BlockAll']"),
+        ("empty", SRCH, {"dataExfiltrationProtections": []},
+         "dataExfiltrationProtections is []"),
+        ("other-value", SRCH, {"dataExfiltrationProtections": ["All"]},
+         "dataExfiltrationProtections is ['All']"),
+        ("any-case", SRCH, {"dataExfiltrationProtections": ["blockall"]}, None),
     ],
     "deploy-search-restrict-tier-limits": [
         ("free-with-replicas", SRCH, {"sku.name": "free"},

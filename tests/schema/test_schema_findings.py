@@ -67,6 +67,38 @@ def test_closed_enum_value_outside_the_set(lab_prod: Plan) -> None:
     assert "'Hot'" in findings[0].message
 
 
+SEARCH = "azure-native:search:Service"
+SEARCH_URN = "urn:pulumi:t::p::azure-native:search:Service::srch"
+
+
+def _search_inputs(**extra: Any) -> dict[str, Any]:
+    return {
+        "resourceGroupName": "rg-hlz-prod",
+        "searchServiceName": "srch-hlz-prod",
+        "location": "eastus2",
+        "sku": {"name": "standard"},
+        **extra,
+    }
+
+
+def test_search_hosting_mode_in_the_sdk_casing_is_accepted() -> None:
+    # The SDK fills in hostingMode 'Default'; the 2025-05-01 definition spells it 'default'.
+    # The Search provider compares it without case (hlz.schema.validate.CASE_INSENSITIVE_ENUMS).
+    for value in ("Default", "HighDensity", "default"):
+        assert validate_resource(SEARCH_URN, SEARCH, _search_inputs(hostingMode=value)) == []
+
+
+def test_case_tolerance_is_limited_to_its_listed_property() -> None:
+    findings = validate_resource(SEARCH_URN, SEARCH, _search_inputs(hostingMode="Dense"))
+    assert [(f.kind, f.path) for f in findings] == [("enum-value", "properties.hostingMode")]
+    # Another closed enum of the same resource still compares exactly.
+    inputs = _search_inputs(encryptionWithCmk={"enforcement": "ENABLED"})
+    findings = validate_resource(SEARCH_URN, SEARCH, inputs)
+    assert [(f.kind, f.path) for f in findings] == [
+        ("enum-value", "properties.encryptionWithCmk.enforcement")
+    ]
+
+
 def test_closed_enum_value_in_a_flattened_sub_resource(lab_prod: Plan) -> None:
     urn, inputs = planned(lab_prod, "azure-native:storage:BlobContainer")
     inputs["publicAccess"] = "Anonymous"

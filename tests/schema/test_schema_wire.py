@@ -22,6 +22,7 @@ from hlz.schema.catalog import GENERIC_RESOURCE, resource_spec, sdk_api_version
 from hlz.schema.validate import validate_resource
 from hlz.schema.wire import ArmRequest, load_wire_data, to_arm_request
 from policies.arm_types import ARM_PATHS
+from tests.policies.policy_cases import COMPLIANT
 
 
 def arm_request(token: str, inputs: dict[str, Any]) -> ArmRequest:
@@ -103,6 +104,90 @@ def test_flattened_container_sent_by_name_is_reported() -> None:
         {"resourceGroupName": "rg", "routeTableName": "rt", "properties": {"routes": []}},
     )
     assert [(f.kind, f.path) for f in findings] == [("unknown-property", "properties")]
+
+
+# --- Azure AI Search: no example stack plans one, so the inputs are built as the SDK sends them -
+
+SEARCH_SERVICE = "azure-native:search:Service"
+SEARCH_SHARED_PRIVATE_LINK = "azure-native:search:SharedPrivateLinkResource"
+SEARCH_SETTINGS = {
+    "publicNetworkAccess": "Disabled",
+    "disableLocalAuth": True,
+    "encryptionWithCmk": {"enforcement": "Enabled"},
+    "dataExfiltrationProtections": ["BlockAll"],
+    "networkRuleSet": {"ipRules": [{"value": "203.0.113.0/24"}], "bypass": "AzureServices"},
+    "replicaCount": 2.0,
+    "hostingMode": "Default",
+    "semanticSearch": "free",
+}
+
+
+def search_service_inputs() -> dict[str, Any]:
+    """The policy tests' compliant search service (shaped as the SDK registers it), plus the
+    settings above."""
+    return {**copy.deepcopy(COMPLIANT[SEARCH_SERVICE]), **copy.deepcopy(SEARCH_SETTINGS)}
+
+
+def test_search_service_settings_go_under_properties() -> None:
+    # SearchService.properties is x-ms-client-flatten: every service setting is a top-level
+    # input in the SDK and `properties.<name>` in ARM.
+    inputs = search_service_inputs()
+    request = arm_request(SEARCH_SERVICE, inputs)
+    assert request.unplaced == ()
+    properties = request.body["properties"]
+    for name, value in SEARCH_SETTINGS.items():
+        assert properties[name] == value, name
+        assert name not in request.body, name
+    # IpRule.value keeps its name here (storage renames its `value` to iPAddressOrRange).
+    assert properties["networkRuleSet"]["ipRules"] == [{"value": "203.0.113.0/24"}]
+
+
+def test_search_service_resource_envelope_stays_top_level() -> None:
+    inputs = search_service_inputs()
+    request = arm_request(SEARCH_SERVICE, inputs)
+    assert set(request.body) == {"properties", "sku", "identity", "location", "tags"}
+    assert request.body["sku"] == {"name": "standard"}
+    assert request.body["identity"] == {"type": "SystemAssigned"}
+    assert request.body["location"] == inputs["location"]
+    assert request.body["tags"] == inputs["tags"]
+    assert request.parameters == {
+        "resourceGroupName": inputs["resourceGroupName"],
+        "searchServiceName": inputs["searchServiceName"],
+    }
+
+
+def test_search_shared_private_link_keeps_its_properties_input() -> None:
+    # SharedPrivateLinkResource.properties is not flattened: the SDK's `properties` input is
+    # the ARM `properties`.
+    target = (
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-hlz-prod"
+        "/providers/Microsoft.Storage/storageAccounts/sthlzprod"
+    )
+    inputs = {
+        "resourceGroupName": "rg-hlz-prod",
+        "searchServiceName": "srch-hlz-prod",
+        "sharedPrivateLinkResourceName": "spl-blob",
+        "properties": {
+            "groupId": "blob",
+            "privateLinkResourceId": target,
+            "requestMessage": "indexer access",
+        },
+    }
+    request = arm_request(SEARCH_SHARED_PRIVATE_LINK, inputs)
+    assert request.unplaced == ()
+    assert request.body == {"properties": inputs["properties"]}
+    assert request.body["properties"]["groupId"] == "blob"
+    assert request.body["properties"]["privateLinkResourceId"] == target
+    assert set(request.parameters) == {
+        "resourceGroupName",
+        "searchServiceName",
+        "sharedPrivateLinkResourceName",
+    }
+
+
+def test_search_types_are_checked_against_the_sdk() -> None:
+    # The parametrised SDK checks below run over every token of the data.
+    assert {SEARCH_SERVICE, SEARCH_SHARED_PRIVATE_LINK} <= set(TYPED_TOKENS)
 
 
 # --- the data against the installed SDK -------------------------------------------------------
