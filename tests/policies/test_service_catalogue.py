@@ -14,6 +14,7 @@ from components.keyvault import KEY_VAULT_ZONE
 from components.monitoring import MONITOR_PRIVATE_LINK_ZONES
 from components.openai import AI_SERVICES_ZONE, OPENAI_ZONES
 from components.private_dns import all_zone_names
+from components.search import SEARCH_ZONE
 from components.storage import STORAGE_ENDPOINT_ZONES
 from policies.arm_types import ARM_PATHS
 from policies.names import NAME_RULES
@@ -135,6 +136,7 @@ def test_every_zone_a_component_resolves_is_a_catalogue_zone() -> None:
         "components.health_data": HEALTH_ZONES,
         "components.storage": tuple(STORAGE_ENDPOINT_ZONES.values()),
         "components.monitoring": MONITOR_PRIVATE_LINK_ZONES,
+        "components.search": (SEARCH_ZONE,),
     }
     created = set(all_zone_names())
     missing = {module: sorted(set(zones) - created) for module, zones in resolved.items()}
