@@ -28,7 +28,7 @@ from pulumi_azure_native import authorization, cognitiveservices
 from pydantic import Field, field_validator
 
 from components.naming import name_problem
-from components.roles import assign_role, grant_groups
+from components.roles import assign_role, grant_groups, principal_of
 from components.shared import HlzModel, Placement, StrInput, child_opts
 from components.specs import EntraObjectIds
 
@@ -121,9 +121,7 @@ class FoundryProject(pulumi.ComponentResource):
             subscription_id=args.subscription_id,
             parent=self,
         )
-        principal_id = project.identity.apply(
-            lambda identity: (identity.principal_id if identity else None) or ""
-        )
+        principal_id = principal_of(project.identity, f"Foundry project {spec.name}")
         self.search_connection: cognitiveservices.ProjectConnection | None = None
         if args.search is not None:
             target = args.search

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from typing import Any
 
 import pulumi
 from pulumi_azure_native import authorization
 
+from components.errors import UnexpectedAzureResponse
 from components.shared import StrInput, child_opts
 
 # Built-in role definition ids (identical in every Azure public-cloud tenant).
@@ -73,6 +75,20 @@ def assign_role(
         ),
         opts=child_opts(parent),
     )
+
+
+def principal_of(identity: pulumi.Output[Any], what: str) -> pulumi.Output[str]:
+    """The principal id of a resource's system-assigned identity, which Azure computes on create
+    and always returns; an answer without it is ``UnexpectedAzureResponse`` (never an empty
+    principal on a role assignment). ``what`` names the resource in that message."""
+
+    def read(value: Any) -> str:
+        principal = getattr(value, "principal_id", None) if value is not None else None
+        if not principal:
+            raise UnexpectedAzureResponse(f"Azure reported {what} without its identity's principal")
+        return str(principal)
+
+    return identity.apply(read)
 
 
 def grant_groups(

@@ -44,7 +44,7 @@ from components.diagnostics import send_diagnostics
 from components.encryption import EncryptionKey
 from components.naming import name_problem
 from components.private_endpoint import connect_privately
-from components.roles import assign_role, grant_groups
+from components.roles import assign_role, grant_groups, principal_of
 from components.shared import (
     DiagnosticsTarget,
     HlzModel,
@@ -270,9 +270,7 @@ class AiSearch(pulumi.ComponentResource):
             dns_zone_ids=zone_ids,
         )  # fmt: skip
 
-        principal_id = service.identity.apply(
-            lambda identity: (identity.principal_id if identity else None) or ""
-        )
+        principal_id = principal_of(service.identity, f"search service {args.service_name}")
         # One at a time, as Azure Verified Modules' search module does (@batchSize(1)).
         previous = after
         self.shared_private_links: list[search.SharedPrivateLinkResource] = []

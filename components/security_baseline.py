@@ -21,8 +21,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import authorization, security
 
-from components.errors import UnexpectedAzureResponse
-from components.roles import BUILTIN_ROLES, assign_role
+from components.roles import BUILTIN_ROLES, assign_role, principal_of
 from components.shared import HlzModel, StrInput, child_opts
 from policies.initiatives import HITRUST_HIPAA
 from policies.vocabulary import DEFENDER_PLANS
@@ -87,7 +86,7 @@ class SecurityBaseline(pulumi.ComponentResource):
             ),
             opts=child_opts(self),
         )
-        principal_id = assignment.identity.apply(_principal_id)
+        principal_id = principal_of(assignment.identity, "the HITRUST/HIPAA policy assignment")
         self.remediation_roles = [
             assign_role(
                 f"{name}-remediation-{role.lower().replace(' ', '-')}",
@@ -104,11 +103,3 @@ class SecurityBaseline(pulumi.ComponentResource):
         self.id = assignment.id
         self.name = assignment.name
         self.register_outputs({"id": self.id, "name": self.name})
-
-
-def _principal_id(identity: authorization.outputs.IdentityResponse | None) -> str:
-    if identity is None or not identity.principal_id:
-        raise UnexpectedAzureResponse(
-            "Azure reported the HITRUST/HIPAA policy assignment without its identity's principal"
-        )
-    return identity.principal_id

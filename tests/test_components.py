@@ -22,6 +22,7 @@ import components.resource_group
 import components.security_baseline
 from components.errors import ConfigError, component_arguments
 from components.firewall import Firewall, FirewallArgs
+from components.foundry import FoundryProject, FoundryProjectArgs, FoundryProjectSpec
 from components.hub_network import HubNetwork, HubNetworkArgs, HubSubnetPrefixes
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.monitoring import LogAnalytics, LogAnalyticsArgs
@@ -557,7 +558,7 @@ def _firewall_without_private_ip(state: dict) -> dict:
     return state
 
 
-def _assignment_without_principal(state: dict) -> dict:
+def _identity_without_principal(state: dict) -> dict:
     state["identity"] = {"type": "SystemAssigned"}
     return state
 
@@ -572,8 +573,26 @@ def _assignment_without_principal(state: dict) -> dict:
             "Azure reported the firewall without a private IP address",
         ),
         (
+            "azure-native:cognitiveservices:Project",
+            _identity_without_principal,
+            lambda: FoundryProject(
+                "proj",
+                FoundryProjectArgs(
+                    placement=PLACEMENT,
+                    account_name="oai-test",
+                    spec=FoundryProjectSpec(
+                        name="notes",
+                        description="discharge notes",
+                        member_group_ids=["11111111-1111-4111-8111-111111111111"],
+                    ),
+                    subscription_id="sub",
+                ),
+            ),
+            "Azure reported Foundry project notes without its identity's principal",
+        ),
+        (
             "azure-native:authorization:PolicyAssignment",
-            _assignment_without_principal,
+            _identity_without_principal,
             lambda: SecurityBaseline(
                 "baseline", SecurityBaselineArgs(subscription_id="sub", location="eastus2")
             ),
