@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import re
 import shutil
 import subprocess
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from hlz.schema.bicep_types import TYPES_ROOT  # noqa: E402
+from hlz.schema.bicep_types import TYPES_ROOT, TypeFile  # noqa: E402
 from hlz.schema.catalog import arm_type_for_token, sdk_api_version  # noqa: E402
 from policies.arm_types import ARM_PATHS  # noqa: E402
 
@@ -78,8 +77,8 @@ def needed() -> list[Needed]:
 
 
 def resource_names(path: Path) -> set[str]:
-    nodes = json.loads(path.read_text(encoding="utf-8"))
-    return {str(n["name"]).lower() for n in nodes if n.get("$type") == "ResourceType"}
+    """Lower-case ``<ARM type>@<version>`` of every resource a type file defines (either format)."""
+    return set(TypeFile.load(path).resources)
 
 
 def upstream_file(checkout: Path, item: Needed) -> Path:

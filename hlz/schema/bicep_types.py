@@ -22,6 +22,8 @@ from typing import Any
 
 __all__ = [
     "TYPES_ROOT",
+    "from_legacy",
+    "is_legacy_node",
     "PropertyFlags",
     "ResourceDefinition",
     "TypeFile",
@@ -42,6 +44,111 @@ class PropertyFlags(IntFlag):
     WRITE_ONLY = 4
     DEPLOY_TIME_CONSTANT = 8
     IDENTIFIER = 16
+
+
+# --- the earlier serialization ----------------------------------------------------------------
+#
+# Files upstream has not regenerated since bicep-types changed its format (2023) still hold each
+# node as ``{"<kind number>": {...}}``, references as bare indexes and keys in either case
+# (``Name`` or ``name``). They describe the same types; ``from_legacy`` turns each node into the
+# current shape at the same index, so every reference keeps pointing where it did. Kind numbers
+# are ``TypeBaseKind`` and ``BuiltInTypeKind`` of bicep-types before 0.2 (``src/bicep-types``,
+# ``types.ts``).
+
+_LEGACY_KINDS = {
+    "1": "BuiltInType",
+    "2": "ObjectType",
+    "3": "ArrayType",
+    "4": "ResourceType",
+    "5": "UnionType",
+    "6": "StringLiteralType",
+    "7": "DiscriminatedObjectType",
+    "8": "ResourceFunctionType",
+}
+_LEGACY_BUILT_INS = {
+    1: "AnyType",
+    2: "NullType",
+    3: "BooleanType",
+    4: "IntegerType",
+    5: "StringType",
+    # Object, Array and ResourceRef: any object, any array, a resource id string. The walk has
+    # no "any object" node, so Object and Array accept anything, as AnyType does.
+    6: "AnyType",
+    7: "AnyType",
+    8: "StringType",
+}
+
+
+def is_legacy_node(node: Any) -> bool:
+    return (
+        isinstance(node, Mapping)
+        and "$type" not in node
+        and len(node) == 1
+        and next(iter(node)) in _LEGACY_KINDS
+    )
+
+
+def _ref(index: Any) -> dict[str, str]:
+    return {"$ref": f"#/{int(index)}"}
+
+
+def _lower_keys(value: Mapping[str, Any]) -> dict[str, Any]:
+    return {key[:1].lower() + key[1:]: item for key, item in value.items()}
+
+
+def _legacy_property(prop: Mapping[str, Any]) -> dict[str, Any]:
+    prop = _lower_keys(prop)
+    converted: dict[str, Any] = {"type": _ref(prop["type"]), "flags": int(prop.get("flags", 0))}
+    if "description" in prop:
+        converted["description"] = prop["description"]
+    return converted
+
+
+def from_legacy(node: Mapping[str, Any], path: Path | str = "") -> dict[str, Any]:
+    """One node of the earlier serialization in the current shape (see above)."""
+    if not is_legacy_node(node):
+        raise ValueError(f"{path}: not a node of the earlier type format: {node!r}")
+    kind_number, body = next(iter(node.items()))
+    kind = _LEGACY_KINDS[kind_number]
+    fields = _lower_keys(body)
+    if kind == "BuiltInType":
+        return {"$type": _LEGACY_BUILT_INS[int(fields["kind"])]}
+    converted: dict[str, Any] = {"$type": kind}
+    if kind == "ObjectType":
+        converted["name"] = fields.get("name", "")
+        converted["properties"] = {
+            name: _legacy_property(prop) for name, prop in (fields.get("properties") or {}).items()
+        }
+        if fields.get("additionalProperties") is not None:
+            converted["additionalProperties"] = _ref(fields["additionalProperties"])
+    elif kind == "ArrayType":
+        converted["itemType"] = _ref(fields["itemType"])
+    elif kind == "ResourceType":
+        converted["name"] = fields["name"]
+        converted["scopeType"] = fields.get("scopeType", 0)
+        converted["body"] = _ref(fields["body"])
+    elif kind == "UnionType":
+        converted["elements"] = [_ref(element) for element in fields.get("elements", [])]
+    elif kind == "StringLiteralType":
+        converted["value"] = fields["value"]
+    elif kind == "DiscriminatedObjectType":
+        converted["name"] = fields.get("name", "")
+        converted["discriminator"] = fields["discriminator"]
+        converted["baseProperties"] = {
+            name: _legacy_property(prop)
+            for name, prop in (fields.get("baseProperties") or {}).items()
+        }
+        converted["elements"] = {
+            key: _ref(index) for key, index in (fields.get("elements") or {}).items()
+        }
+    else:  # ResourceFunctionType: not walked; keep its fields, references made explicit.
+        converted.update(
+            {
+                key: _ref(value) if key in ("output", "input") else value
+                for key, value in fields.items()
+            }
+        )
+    return converted
 
 
 @dataclass(frozen=True)
@@ -84,6 +191,8 @@ class TypeFile:
         nodes = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(nodes, list):
             raise ValueError(f"{path}: expected a JSON array of type nodes")
+        if nodes and is_legacy_node(nodes[0]):
+            nodes = [from_legacy(node, path) for node in nodes]
         resources: dict[str, int] = {}
         for index, node in enumerate(nodes):
             if node.get("$type") != "ResourceType":

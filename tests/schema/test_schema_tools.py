@@ -186,3 +186,62 @@ def test_swagger_walk_keeps_only_flattening_and_renames(tmp_path: Path) -> None:
 )
 def test_sdk_names_follow_the_provider(swagger: str, sdk: str) -> None:
     assert load_tool("refresh_wire_data").lower_camel(swagger) == sdk
+
+
+def test_a_type_file_in_the_earlier_format_reads_like_a_current_one() -> None:
+    """The vendored DevTest Labs file predates bicep-types' current format: its schedules type
+    must still be found, walked and judged (Microsoft.DevTestLab/schedules: VM auto-shutdown)."""
+    from hlz.schema.bicep_types import TYPES_ROOT, TypeFile
+
+    path = TYPES_ROOT / "microsoft.devtestlab" / "2018-09-15" / "types.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    assert "$type" not in raw[0]  # the earlier serialization, as vendored
+    definition = TypeFile.load(path).resource("Microsoft.DevTestLab/schedules", "2018-09-15")
+    assert definition is not None
+    properties = definition.body.node["properties"]
+    assert properties["properties"]["flags"] == 1  # Required
+    schedule = definition.body.follow(properties["properties"]["type"])
+    assert {"status", "taskType", "dailyRecurrence", "timeZoneId", "targetResourceId"} <= set(
+        schedule.node["properties"]
+    )
+    status = schedule.follow(schedule.node["properties"]["status"]["type"])
+    assert status.kind == "UnionType"
+    literals = {schedule.follow(e).node.get("value") for e in status.node["elements"]}
+    assert {"Enabled", "Disabled"} <= literals
+
+
+def test_earlier_format_nodes_convert_kind_by_kind() -> None:
+    from hlz.schema.bicep_types import from_legacy, is_legacy_node
+
+    assert from_legacy({"1": {"Kind": 5}}) == {"$type": "StringType"}
+    assert from_legacy({"6": {"value": "Enabled"}}) == {
+        "$type": "StringLiteralType",
+        "value": "Enabled",
+    }
+    assert from_legacy({"5": {"Elements": [3, 4]}}) == {
+        "$type": "UnionType",
+        "elements": [{"$ref": "#/3"}, {"$ref": "#/4"}],
+    }
+    assert from_legacy(
+        {
+            "2": {
+                "Name": "X",
+                "Properties": {"a": {"Type": 4, "Flags": 1, "Description": "d"}},
+                "AdditionalProperties": 5,
+            }
+        }
+    ) == {
+        "$type": "ObjectType",
+        "name": "X",
+        "properties": {"a": {"type": {"$ref": "#/4"}, "flags": 1, "description": "d"}},
+        "additionalProperties": {"$ref": "#/5"},
+    }
+    assert from_legacy({"4": {"name": "A/b@v", "scopeType": 8, "body": 2}}) == {
+        "$type": "ResourceType",
+        "name": "A/b@v",
+        "scopeType": 8,
+        "body": {"$ref": "#/2"},
+    }
+    assert not is_legacy_node({"$type": "StringType"})
+    with pytest.raises(ValueError, match="earlier type format"):
+        from_legacy({"$type": "StringType"})
