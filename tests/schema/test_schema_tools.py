@@ -210,6 +210,29 @@ def test_a_type_file_in_the_earlier_format_reads_like_a_current_one() -> None:
     assert {"Enabled", "Disabled"} <= literals
 
 
+def test_earlier_format_files_with_capitalised_keys_read_too() -> None:
+    """Some earlier-format files spell their keys ``Name``/``Properties``/``Type``
+    (Application Insights 2020-02-02), others ``name``/``properties``/``type``."""
+    from hlz.schema.bicep_types import TYPES_ROOT, PropertyFlags, TypeFile
+
+    path = TYPES_ROOT / "microsoft.insights" / "2020-02-02" / "types.json"
+    assert '"Kind"' in path.read_text(encoding="utf-8")
+    definition = TypeFile.load(path).resource("Microsoft.Insights/components", "2020-02-02")
+    assert definition is not None
+    body = definition.body.node["properties"]
+    assert PropertyFlags(body["kind"]["flags"]) & PropertyFlags.REQUIRED
+    component = definition.body.follow(body["properties"]["type"])
+    application_type = component.node["properties"]["Application_Type"]
+    assert PropertyFlags(application_type["flags"]) & PropertyFlags.REQUIRED
+    ingestion = component.follow(
+        component.node["properties"]["publicNetworkAccessForIngestion"]["type"]
+    )
+    assert {component.follow(e).node["value"] for e in ingestion.node["elements"]} == {
+        "Enabled",
+        "Disabled",
+    }
+
+
 def test_earlier_format_nodes_convert_kind_by_kind() -> None:
     from hlz.schema.bicep_types import from_legacy, is_legacy_node
 
