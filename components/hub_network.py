@@ -11,6 +11,10 @@
 | every subnet Azure allows    | an NSG denying inbound from the Internet                        |
 | vpn_gateway set              | GatewaySubnet (no NSG) and a point-to-site VPN gateway with     |
 |                              | Entra ID sign-in (components.vpn_gateway)                       |
+| dns_resolver set             | two subnets delegated to Microsoft.Network/dnsResolvers (each   |
+|                              | behind an NSG denying Internet inbound, no route table) and a   |
+|                              | DNS Private Resolver with a forwarding ruleset                  |
+|                              | (components.dns_resolver)                                       |
 
 Subnets are separate resources (never inline on the VNet: mixing both causes replace churn)
 and created one after another, because Azure rejects concurrent subnet writes on one VNet
@@ -27,6 +31,7 @@ from pydantic import model_validator
 
 from components.bastion import Bastion, BastionArgs
 from components.diagnostics import send_diagnostics
+from components.dns_resolver import DnsResolver, DnsResolverArgs, DnsResolverSpec, loop_problems
 from components.firewall import Firewall, FirewallArgs, FirewallTier
 from components.naming import Namer
 from components.network_security import bastion_rules, deny_internet_inbound_rules
@@ -39,10 +44,14 @@ from components.shared import (
     child_opts,
     override_tags,
 )
-from components.specs import PrivateCidr, at_least
+from components.specs import PrivateCidr, at_least, at_most
 from components.subnets import SubnetChain, default_route_to_firewall
 from components.vpn_gateway import VpnGateway, VpnGatewayArgs, VpnGatewaySpec
-from policies.vocabulary import SUBNETS_WITHOUT_NSG
+from policies.vocabulary import (
+    DNS_RESOLVER_DELEGATION,
+    DNS_RESOLVER_SUBNET_PREFIXES,
+    SUBNETS_WITHOUT_NSG,
+)
 
 # Subnet names Azure reserves; the firewall ones refuse an NSG.
 FIREWALL_SUBNET = "AzureFirewallSubnet"
@@ -54,6 +63,15 @@ GATEWAY_SUBNET = "GatewaySubnet"
 ReservedSubnet = Annotated[PrivateCidr, at_least(26)]
 """A subnet Azure reserves for a service (firewall, firewall management, Bastion): /26 or
 larger."""
+
+_LARGEST, _SMALLEST = DNS_RESOLVER_SUBNET_PREFIXES
+DnsResolverSubnet = Annotated[
+    PrivateCidr,
+    at_least(_SMALLEST, "a DNS resolver endpoint needs"),
+    at_most(_LARGEST, "Azure allows for a DNS resolver endpoint"),
+]
+"""A subnet given whole to one DNS resolver endpoint: /28 to /24
+(https://learn.microsoft.com/azure/dns/dns-private-resolver-overview#subnet-restrictions)."""
 
 
 class HubSubnetPrefixes(HlzModel):
@@ -81,9 +99,20 @@ class HubSubnetPrefixes(HlzModel):
     firewall)."""
     private_endpoints: PrivateCidr
     """Subnet for the landing zone's private endpoints."""
+    dns_resolver_inbound: DnsResolverSubnet | None = None
+    """Subnet of the DNS Private Resolver's inbound endpoint (/28 to /24, delegated to
+    Microsoft.Network/dnsResolvers, nothing else in it). Required with a DNS resolver; its
+    fifth address is the endpoint's (what on-premises DNS servers forward to)."""
+    dns_resolver_outbound: DnsResolverSubnet | None = None
+    """Subnet of the DNS Private Resolver's outbound endpoint (/28 to /24, delegated likewise).
+    Required with a DNS resolver."""
 
     def missing(
-        self, firewall_tier: FirewallTier | None, bastion: bool, vpn_gateway: bool = False
+        self,
+        firewall_tier: FirewallTier | None,
+        bastion: bool,
+        vpn_gateway: bool = False,
+        dns_resolver: bool = False,
     ) -> list[tuple[str, str]]:
         """``(field, why)`` for each reserved subnet the deployed services need but that has
         no prefix; the one statement of which service needs which subnet."""
@@ -96,6 +125,12 @@ class HubSubnetPrefixes(HlzModel):
             missing.append(("bastion", "required when Bastion is deployed"))
         if vpn_gateway and self.gateway is None:
             missing.append(("gateway", "required when a VPN gateway is deployed"))
+        if dns_resolver:
+            missing += [
+                (field, "required when a DNS resolver is deployed")
+                for field in ("dns_resolver_inbound", "dns_resolver_outbound")
+                if getattr(self, field) is None
+            ]
         return missing
 
 
@@ -122,6 +157,10 @@ class HubNetworkArgs(HlzModel):
     lab members reach private endpoints with Entra ID sign-in (``tenant_id`` required)."""
     tenant_id: StrInput | None = None
     """Entra tenant of the VPN users (from the client config); required with ``vpn_gateway``."""
+    dns_resolver: DnsResolverSpec | None = None
+    """Default: None — no DNS Private Resolver. Set, a resolver in the two
+    ``subnets.dns_resolver_*`` subnets answers on-premises DNS servers for Azure's private
+    names and forwards the configured on-premises domains (components.dns_resolver)."""
     diagnostics: DiagnosticsTarget
     """Workspace receiving the logs and metrics of the VNet, NSGs, firewall, Bastion and VPN
     gateway (HIPAA 164.312(b))."""
@@ -131,13 +170,26 @@ class HubNetworkArgs(HlzModel):
         if self.vpn_gateway is not None and self.tenant_id is None:
             raise ValueError("tenant_id is required with vpn_gateway (Entra ID sign-in)")
         missing = self.subnets.missing(
-            self.firewall_tier, self.bastion_sku is not None, self.vpn_gateway is not None
+            self.firewall_tier,
+            self.bastion_sku is not None,
+            self.vpn_gateway is not None,
+            self.dns_resolver is not None,
         )
         if missing:
             raise ValueError(
                 "missing subnet prefixes: "
                 + "; ".join(f"subnets.{field} ({why})" for field, why in missing)
             )
+        inbound = self.subnets.dns_resolver_inbound
+        if self.dns_resolver is not None and inbound is not None:
+            loops = loop_problems(self.dns_resolver, inbound)
+            if loops:
+                raise ValueError(
+                    "; ".join(
+                        f"dns_resolver.forwarding_rules[{rule}].targets[{target}].ip: {why}"
+                        for rule, target, why in loops
+                    )
+                )
         return self
 
 
@@ -157,6 +209,14 @@ CHILD_NAMES = (
     ("network_security_group", "hub-private-endpoints"),
     ("network_security_group", "hub-shared-services"),
     ("network_security_group", "hub-bastion"),
+    ("subnet", "dns-inbound"),
+    ("subnet", "dns-outbound"),
+    ("network_security_group", "hub-dns-inbound"),
+    ("network_security_group", "hub-dns-outbound"),
+    ("dns_resolver", "hub"),
+    ("dns_resolver_inbound_endpoint", "hub"),
+    ("dns_resolver_outbound_endpoint", "hub"),
+    ("dns_forwarding_ruleset", "hub"),
 )
 """``(kind, role)`` of every name a hub may create (whichever services are on)."""
 
@@ -302,6 +362,10 @@ class HubNetwork(pulumi.ComponentResource):
                 opts=child_opts(self),
             )
 
+        self.dns_resolver = None
+        if args.dns_resolver is not None:
+            self.dns_resolver = self._dns_resolver(name, vnet, args.dns_resolver, args)
+
         self.vnet = vnet
         self.ddos_plan = ddos_plan
         self.private_endpoint_subnet_id = private_endpoint_subnet.id
@@ -316,6 +380,54 @@ class HubNetwork(pulumi.ComponentResource):
             outputs["firewall_private_ip"] = self.firewall_private_ip
         self.register_outputs(outputs)
 
+    def _dns_resolver(
+        self,
+        name: str,
+        vnet: network.VirtualNetwork,
+        spec: DnsResolverSpec,
+        args: HubNetworkArgs,
+    ) -> DnsResolver:
+        """The resolver's two subnets, last in the subnet chain, and the resolver. Delegated
+        subnets keep the hub's NSG (Internet inbound denied; on-premises and VPN clients reach
+        the inbound endpoint as VirtualNetwork traffic) and get no route table: the outbound
+        endpoint reaches on-premises DNS servers over the gateway's routes, which the hub's
+        forced-tunnel table (BGP propagation off) would drop."""
+        namer = args.namer
+        prefixes = args.subnets
+        subnets = {
+            role: self._subnet(
+                name,
+                role,
+                namer.name("subnet", role),
+                prefix,
+                args,
+                nsg_rules=deny_internet_inbound_rules(),
+                delegation=DNS_RESOLVER_DELEGATION,
+            )
+            for role, prefix in (
+                ("dns-inbound", prefixes.dns_resolver_inbound),
+                ("dns-outbound", prefixes.dns_resolver_outbound),
+            )
+        }
+        return DnsResolver(
+            f"{name}-dns",
+            DnsResolverArgs(
+                placement=args.placement,
+                resolver_name=namer.name("dns_resolver", "hub"),
+                inbound_endpoint_name=namer.name("dns_resolver_inbound_endpoint", "hub"),
+                outbound_endpoint_name=namer.name("dns_resolver_outbound_endpoint", "hub"),
+                ruleset_name=namer.name("dns_forwarding_ruleset", "hub"),
+                hub_link_name=namer.name("virtual_network", "hub"),
+                virtual_network_id=vnet.id,
+                inbound_subnet_id=subnets["dns-inbound"].id,
+                inbound_subnet_prefix=prefixes.dns_resolver_inbound or "",
+                outbound_subnet_id=subnets["dns-outbound"].id,
+                spec=spec,
+            ),
+            opts=child_opts(self),
+            after=subnets["dns-outbound"],
+        )
+
     def _subnet(
         self,
         name: str,
@@ -325,6 +437,7 @@ class HubNetwork(pulumi.ComponentResource):
         args: HubNetworkArgs,
         nsg_rules: list[network.SecurityRuleArgs] | None = None,
         route_table: network.RouteTable | None = None,
+        delegation: str | None = None,
     ) -> network.Subnet:
         if prefix is None:
             raise ValueError(f"hub subnet '{role}' needs an address prefix")
@@ -340,6 +453,7 @@ class HubNetwork(pulumi.ComponentResource):
             nsg_name=nsg_name,
             nsg_rules=nsg_rules,
             route_table=route_table,
+            delegation=delegation,
         )
         self.subnet_ids[role] = subnet.id
         return subnet

@@ -21,8 +21,12 @@ from components.shared import StrInput, child_opts
 BUILTIN_ROLES: dict[str, str] = {
     "Owner": "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
     "Contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
     "Network Contributor": "4d97b98b-1d4f-4787-a291-c67834d212e7",
     "Virtual Machine Contributor": "9980e02c-c2be-4d73-94e8-173b1dc7cf3c",
+    # Sign in to a VM with Entra ID as a regular user (never "Virtual Machine Administrator
+    # Login", which no lab member gets by default).
+    "Virtual Machine User Login": "fb879df8-f326-4884-b1cf-06f3ad86be52",
     "Key Vault Administrator": "00482a5a-887f-4fb3-b363-3b7fe8e74483",
     "Key Vault Crypto Service Encryption User": "e147488a-f6f5-4113-8e2d-b22465e65bf6",
     "Cognitive Services OpenAI User": "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",

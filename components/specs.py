@@ -9,6 +9,7 @@ outside a model (the overlap check, preflight).
 | type             | accepts                                                               |
 |------------------|-----------------------------------------------------------------------|
 | ``PrivateCidr``  | an RFC 1918 IPv4 range in canonical prefix notation, /29 or larger    |
+| ``PrivateIp``    | one RFC 1918 IPv4 address (``192.168.10.4``)                           |
 | ``HttpsOrigin``  | ``https://host[:port]``: no wildcard, path, query or credentials       |
 | ``ExactHostName``| a lowercase DNS host name: no wildcard, scheme, path, port or IP      |
 | ``EntraObjectId``| a GUID (an Entra group or principal object id)                        |
@@ -24,7 +25,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-from policies.vocabulary import GUID
+from policies.vocabulary import GUID, PRIVATE_IPV4_RANGES
 
 
 def _checked(problem: Callable[[str], str | None]) -> AfterValidator:
@@ -41,9 +42,7 @@ def _checked(problem: Callable[[str], str | None]) -> AfterValidator:
 
 # --- address ranges ---------------------------------------------------------------------------
 
-PRIVATE_NETWORKS = tuple(
-    ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
-)
+PRIVATE_NETWORKS = tuple(ipaddress.IPv4Network(cidr) for cidr in PRIVATE_IPV4_RANGES)
 PREFIX_NOTATION = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}")
 SMALLEST_PREFIX_LENGTH = 29
 """Azure's smallest subnet (and so the smallest useful VNet): /29, 8 addresses of which Azure
@@ -97,6 +96,33 @@ def at_least(prefix_length: int, why: str = "Azure requires") -> AfterValidator:
         return None
 
     return _checked(problem)
+
+
+def at_most(prefix_length: int, why: str = "Azure allows") -> AfterValidator:
+    """A ``PrivateCidr`` no larger than ``/prefix_length``: Azure's maximum for a subnet a
+    service is given whole (a DNS resolver endpoint's, /24)."""
+
+    def problem(cidr: str) -> str | None:
+        if ipaddress.IPv4Network(cidr).prefixlen < prefix_length:
+            return f"{cidr} is larger than the /{prefix_length} {why}"
+        return None
+
+    return _checked(problem)
+
+
+def private_ip_problem(value: str) -> str | None:
+    """Why ``value`` is not one private (RFC 1918) IPv4 address in dotted notation, or None."""
+    try:
+        address = ipaddress.IPv4Address(value)
+    except ValueError:
+        return f"'{value}' is not an IPv4 address (write a.b.c.d)"
+    if not any(address in network for network in PRIVATE_NETWORKS):
+        return f"'{value}' is not a private (RFC 1918) address"
+    return None
+
+
+PrivateIp = Annotated[str, _checked(private_ip_problem)]
+"""One private IPv4 address such as ``192.168.10.4``."""
 
 
 # --- browser origins --------------------------------------------------------------------------

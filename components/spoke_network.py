@@ -7,6 +7,9 @@ the hub firewall, peered both ways with the hub, linked to the hub's private DNS
 | hub VNet              | two peerings (spoke -> hub, hub -> spoke)                        |
 | dns_zone_ids          | a link from the spoke VNet to every zone the lab resolves        |
 | (always)              | NSGs denying inbound from the Internet; no default outbound access |
+| bastion_subnet_prefix | workloads NSG: TCP 22 in from that prefix (the hub's Bastion) only; |
+|                       | SSH and RDP from anywhere else denied (VirtualNetwork includes the |
+|                       | peered hub and every network peered with it)                     |
 """
 
 from __future__ import annotations
@@ -16,12 +19,15 @@ from pulumi_azure_native import network
 
 from components.diagnostics import send_diagnostics
 from components.naming import Namer
+from components.network_security import deny_internet_inbound_rules
 from components.peering import VnetPeering, VnetPeeringArgs
 from components.private_dns import link_vnet_to_zones
 from components.shared import DiagnosticsTarget, HlzModel, Placement, StrInput, child_opts
 from components.subnets import SubnetChain, default_route_to_firewall
 
 SUBNET_ROLES = ("private-endpoints", "workloads")
+SSH_FROM_BASTION_PRIORITY = 100
+DENY_REMOTE_ACCESS_PRIORITY = 110
 CHILD_NAMES = (
     ("virtual_network", "spoke"),
     ("route_table", "spoke-egress"),
@@ -60,6 +66,40 @@ class SpokeNetworkArgs(HlzModel):
     """The hub the spoke peers with, routes egress through and resolves DNS from."""
     diagnostics: DiagnosticsTarget
     """Workspace receiving the VNet's and NSGs' logs and metrics (HIPAA 164.312(b))."""
+    bastion_subnet_prefix: str | None = None
+    """Default: None — the workloads subnet admits nothing beyond Azure's defaults (and denies
+    the Internet). Set (the lab has a jump host), its NSG allows TCP 22 from this prefix, the
+    hub's AzureBastionSubnet, and denies SSH and RDP from anywhere else."""
+
+
+def bastion_ssh_rules(bastion_prefix: str, workload_prefix: str) -> list[network.SecurityRuleArgs]:
+    """SSH into the workloads subnet from Azure Bastion alone
+    (https://learn.microsoft.com/azure/bastion/bastion-nsg#target-vm-subnet); any other SSH or
+    RDP, from the hub, another spoke or anywhere, is denied before Azure's AllowVnetInBound."""
+    return [
+        network.SecurityRuleArgs(
+            name="allow-ssh-from-bastion",
+            priority=SSH_FROM_BASTION_PRIORITY,
+            direction=network.SecurityRuleDirection.INBOUND,
+            access=network.SecurityRuleAccess.ALLOW,
+            protocol=network.SecurityRuleProtocol.TCP,
+            source_address_prefix=bastion_prefix,
+            source_port_range="*",
+            destination_address_prefix=workload_prefix,
+            destination_port_ranges=["22"],
+        ),
+        network.SecurityRuleArgs(
+            name="deny-remote-access-inbound",
+            priority=DENY_REMOTE_ACCESS_PRIORITY,
+            direction=network.SecurityRuleDirection.INBOUND,
+            access=network.SecurityRuleAccess.DENY,
+            protocol=network.SecurityRuleProtocol.ASTERISK,
+            source_address_prefix="*",
+            source_port_range="*",
+            destination_address_prefix="*",
+            destination_port_ranges=["22", "3389"],
+        ),
+    ]
 
 
 class SpokeNetwork(pulumi.ComponentResource):
@@ -98,15 +138,27 @@ class SpokeNetwork(pulumi.ComponentResource):
         subnets = SubnetChain(
             self, vnet_name=vnet.name, placement=placement, workspace_id=workspace_id
         )
+        workload_rules = (
+            [
+                *bastion_ssh_rules(args.bastion_subnet_prefix, args.workload_prefix),
+                *deny_internet_inbound_rules(),
+            ]
+            if args.bastion_subnet_prefix is not None
+            else None
+        )
         subnet_ids: dict[str, pulumi.Output[str]] = {}
-        for role, prefix in zip(
-            SUBNET_ROLES, (args.private_endpoint_prefix, args.workload_prefix), strict=True
+        for role, prefix, rules in zip(
+            SUBNET_ROLES,
+            (args.private_endpoint_prefix, args.workload_prefix),
+            (None, workload_rules),
+            strict=True,
         ):
             subnet_ids[role] = subnets.add(
                 f"{name}-{role}",
                 subnet_name=names[("subnet", role)],
                 prefix=prefix,
                 nsg_name=names[("network_security_group", role)],
+                nsg_rules=rules,
                 route_table=route_table,
             ).id
 

@@ -72,9 +72,11 @@ class SubnetChain:
         nsg_name: str | None,
         nsg_rules: list[network.SecurityRuleArgs] | None = None,
         route_table: network.RouteTable | None = None,
+        delegation: str | None = None,
     ) -> network.Subnet:
         """``nsg_name`` None: no NSG (AzureFirewallSubnet and its management subnet refuse one).
-        ``nsg_rules`` default: deny inbound from the Internet."""
+        ``nsg_rules`` default: deny inbound from the Internet. ``delegation``: the one service
+        the subnet is delegated to (``Microsoft.Network/dnsResolvers``); default None."""
         placement = self._placement
         nsg = None
         if nsg_name is not None:
@@ -99,6 +101,11 @@ class SubnetChain:
             address_prefix=prefix,
             network_security_group=network.NetworkSecurityGroupArgs(id=nsg.id) if nsg else None,
             route_table=network.RouteTableArgs(id=route_table.id) if route_table else None,
+            delegations=(
+                [network.DelegationArgs(name=delegation.replace("/", "."), service_name=delegation)]
+                if delegation
+                else None
+            ),
             default_outbound_access=None if reserved else False,
             private_endpoint_network_policies=(
                 None if reserved else network.VirtualNetworkPrivateEndpointNetworkPolicies.ENABLED

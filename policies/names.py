@@ -43,6 +43,15 @@ NAME_RULES: dict[str, NameRule] = {
     # Microsoft.Network/virtualNetworkGateways: 1-80 alphanumerics, underscores, periods and
     # hyphens; starts with an alphanumeric, ends with an alphanumeric or underscore.
     "virtual_network_gateway": NameRule("vgw", 80, r"[A-Za-z0-9]([-\w.]*\w)?"),
+    # Microsoft.Network/dnsResolvers, dnsResolvers/inboundEndpoints, .../outboundEndpoints and
+    # dnsForwardingRulesets: 1-80 alphanumerics, underscores and hyphens; start and end with an
+    # alphanumeric (no periods, unlike most Microsoft.Network names). Forwarding rules and
+    # ruleset links are not on that page and have no kind here: components.dns_resolver
+    # builds their names from letters, digits and hyphens only.
+    "dns_resolver": NameRule("dnspr", 80, r"[A-Za-z0-9]([-\w]*[A-Za-z0-9])?"),
+    "dns_resolver_inbound_endpoint": NameRule("in", 80, r"[A-Za-z0-9]([-\w]*[A-Za-z0-9])?"),
+    "dns_resolver_outbound_endpoint": NameRule("out", 80, r"[A-Za-z0-9]([-\w]*[A-Za-z0-9])?"),
+    "dns_forwarding_ruleset": NameRule("dnsfrs", 80, r"[A-Za-z0-9]([-\w]*[A-Za-z0-9])?"),
     "private_endpoint": NameRule("pe", 64, r"\w([-\w.]*\w)?", min_length=2),
     "log_analytics": NameRule("log", 63, r"[A-Za-z0-9][-A-Za-z0-9]*[A-Za-z0-9]", min_length=4),
     "monitor_private_link_scope": NameRule("ampls", 255, r"[-\w.()]*[-\w()]"),
@@ -75,6 +84,19 @@ NAME_RULES: dict[str, NameRule] = {
     ),
     "fhir_service": NameRule("fhir", 24, r"[a-z0-9][-a-z0-9]*[a-z0-9]", min_length=3),
     "dicom_service": NameRule("dicom", 24, r"[a-z0-9][-a-z0-9]*[a-z0-9]", min_length=3),
+    # Microsoft.Compute/virtualMachines, Linux: 1-64; no spaces, control characters or any of
+    # ~ ! @ # $ % ^ & * ( ) = + _ [ ] { } \ | ; : . ' " , < > / ? (periods and underscores
+    # included), and not ending with a hyphen. Learn states these for the host name
+    # (osProfile.computerName), which the resource name becomes unless set apart, so both are
+    # held to them; starting with a letter or digit as well, as a host name must (RFC 1123).
+    # Windows (1-15, no periods) is not a kind here: hlz creates Linux VMs only.
+    "virtual_machine": NameRule("vm", 64, r"[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?"),
+    # Microsoft.Compute/diskEncryptionSets: 1-80 alphanumerics, underscores and hyphens (the
+    # API's diskEncryptionSetName description says the same: a-z, A-Z, 0-9, _ and -).
+    "disk_encryption_set": NameRule("des", 80, r"[-A-Za-z0-9_]+"),
+    # Microsoft.Network/networkInterfaces: 1-80 alphanumerics, underscores, periods and
+    # hyphens; starts with an alphanumeric, ends with an alphanumeric or underscore.
+    "network_interface": NameRule("nic", 80, r"[A-Za-z0-9]([-\w.]*\w)?"),
 }
 """Resource kind -> its name rule."""
 

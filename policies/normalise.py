@@ -10,8 +10,10 @@ alike, so both judge a resource the same way however the program declared it.
 |                                               | version, same inputs)                           |
 | ``azure-native:resources:Resource`` with a    | the typed token of that ARM type               |
 | ``resourceProviderNamespace``/``resourceType``| (``policies.arm_types``); its name under the   |
-| of a known ARM type                           | typed name input; its ARM-shaped body in the   |
-|                                               | SDK's wire shape (flattened containers lifted, |
+| of a known ARM type                           | typed name input (its parents' names, from     |
+|                                               | ``parentResourcePath``, under theirs); its     |
+|                                               | ARM-shaped body in the SDK's wire shape        |
+|                                               | (flattened containers lifted,                  |
 |                                               | renamed properties under their SDK names:      |
 |                                               | ``policies.wire_facts``); generic-only inputs  |
 |                                               | dropped                                        |
@@ -25,7 +27,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .arm_types import ARM_PATHS, GENERIC_RESOURCE, token_for_arm_type
+from .arm_types import GENERIC_RESOURCE, KNOWN_ARM_PATHS, token_for_arm_type
+from .services import ArmPath
 from .wire_facts import wire_view
 
 __all__ = ["GENERIC_INPUTS", "generic_arm_type", "normalise"]
@@ -58,17 +61,41 @@ def generic_arm_type(props: Mapping[str, Any]) -> str | None:
     return "/".join((namespace, *parent_types, *resource_type.strip("/").split("/")))
 
 
+def _parent_names(parent: Any, path: ArmPath) -> dict[str, str]:
+    """The typed name inputs of a child type's parents, read off a generic resource's
+    ``parentResourcePath`` (``dnsResolvers/dnspr-hub`` -> ``{"dnsResolverName": "dnspr-hub"}``);
+    empty when the path does not spell out exactly the type's parent collections."""
+    if not isinstance(parent, str):
+        return {}
+    segments = [segment for segment in parent.strip("/").split("/") if segment]
+    parents = path.levels[:-1]
+    if len(segments) != 2 * len(parents):
+        return {}
+    names: dict[str, str] = {}
+    for (collection, name_key), found, name in zip(
+        parents, segments[::2], segments[1::2], strict=True
+    ):
+        if found.casefold() != collection.casefold():
+            return {}
+        names[name_key] = name
+    return names
+
+
 class _GenericBody(Mapping[str, Any]):
     """A generic resource's inputs without the ones that only say what it is, its
-    ``resourceName`` under the typed name input. Lazy: values are read only when asked for."""
+    ``resourceName`` under the typed name input and its parents' names (from
+    ``parentResourcePath``) under theirs. Lazy: values are read only when asked for."""
 
-    def __init__(self, props: Mapping[str, Any], name_key: str):
+    def __init__(self, props: Mapping[str, Any], name_key: str, parents: Mapping[str, str]):
         self._props = props
         self._name_key = name_key
+        self._parents = parents
 
     def __getitem__(self, key: str) -> Any:
         if key == self._name_key and "resourceName" in self._props:
             return self._props["resourceName"]
+        if key in self._parents and key not in self._props:
+            return self._parents[key]
         if key in GENERIC_INPUTS:
             raise KeyError(key)
         return self._props[key]
@@ -79,6 +106,7 @@ class _GenericBody(Mapping[str, Any]):
                 yield self._name_key
             elif key not in GENERIC_INPUTS:
                 yield key
+        yield from (key for key in self._parents if key not in self._props)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -129,7 +157,9 @@ def normalise(resource_type: str, props: Mapping[str, Any]) -> tuple[str, Mappin
     token = token_for_arm_type(full_type) if full_type else None
     if token is None:
         return resource_type, props
-    body = _GenericBody(props, ARM_PATHS[token].levels[-1][1])
+    path = KNOWN_ARM_PATHS[token]
+    parents = _parent_names(props.get("parentResourcePath"), path)
+    body = _GenericBody(props, path.levels[-1][1], parents)
     view = wire_view(token, body) or _Lifted(body)
     # Plain dicts (the in-process path) get plain dicts back; the adapter's proxies stay
     # proxies inside the lazy view.

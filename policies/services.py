@@ -47,6 +47,13 @@ from .rules.tokens import (
     DEFENDER_PRICING,
     DIAGNOSTIC_SETTING,
     DICOM_SERVICE,
+    DISK_ENCRYPTION_SET,
+    DNS_FORWARDING_RULE,
+    DNS_FORWARDING_RULESET,
+    DNS_FORWARDING_RULESET_LINK,
+    DNS_RESOLVER,
+    DNS_RESOLVER_INBOUND_ENDPOINT,
+    DNS_RESOLVER_OUTBOUND_ENDPOINT,
     FHIR_SERVICE,
     FIREWALL,
     FIREWALL_POLICY,
@@ -58,6 +65,7 @@ from .rules.tokens import (
     LOCK_BY_SCOPE,
     LOG_ANALYTICS_WORKSPACE,
     MONITOR_PRIVATE_LINK_SCOPE,
+    NETWORK_INTERFACE,
     NETWORK_SECURITY_GROUP,
     POLICY_ASSIGNMENT,
     PRIVATE_DNS_ZONE_GROUP,
@@ -72,6 +80,8 @@ from .rules.tokens import (
     STORAGE_ACCOUNT,
     SUBNET,
     USER_ASSIGNED_IDENTITY,
+    VIRTUAL_MACHINE,
+    VIRTUAL_MACHINE_EXTENSION,
     VIRTUAL_NETWORK,
     VIRTUAL_NETWORK_GATEWAY,
 )
@@ -533,6 +543,77 @@ SERVICES: Mapping[str, Service] = _catalogue(
         ),
         diagnostics=NotLogged("part of its private DNS zone"),
     ),
+    # --- DNS Private Resolver -----------------------------------------------------------------
+    # components.dns_resolver creates these as generic resources at the GA API 2025-05-01 (whose
+    # type definitions are vendored); the typed tokens send 2023-07-01-preview, which is not, so
+    # the rows are unvalidated and judge the generic resources (policies.normalise). Azure
+    # Monitor lists only metrics for resolvers and rulesets (none exportable by a diagnostic
+    # setting) and resource logs (DNSQueryLogs) only for DNS security policies:
+    # https://learn.microsoft.com/azure/dns/monitor-dns-reference
+    Service(
+        DNS_RESOLVER,
+        arm=ArmPath("Microsoft.Network", (("dnsResolvers", "dnsResolverName"),)),
+        validated=False,
+        names=(("dns_resolver", "dnsResolverName"),),
+        diagnostics=NotLogged(
+            "takes no diagnostic settings (metrics only, none exportable: endpoint counts and "
+            "queries per second); query logging is a DNS security policy "
+            "(Microsoft.Network/dnsResolverPolicies), which the resolver does not have"
+        ),
+    ),
+    Service(
+        DNS_RESOLVER_INBOUND_ENDPOINT,
+        arm=ArmPath(
+            "Microsoft.Network",
+            (("dnsResolvers", "dnsResolverName"), ("inboundEndpoints", "inboundEndpointName")),
+        ),
+        validated=False,
+        names=(("dns_resolver_inbound_endpoint", "inboundEndpointName"),),
+        diagnostics=NotLogged("part of its DNS resolver, which takes no diagnostic settings"),
+    ),
+    Service(
+        DNS_RESOLVER_OUTBOUND_ENDPOINT,
+        arm=ArmPath(
+            "Microsoft.Network",
+            (("dnsResolvers", "dnsResolverName"), ("outboundEndpoints", "outboundEndpointName")),
+        ),
+        validated=False,
+        names=(("dns_resolver_outbound_endpoint", "outboundEndpointName"),),
+        diagnostics=NotLogged("part of its DNS resolver, which takes no diagnostic settings"),
+    ),
+    Service(
+        DNS_FORWARDING_RULESET,
+        arm=ArmPath("Microsoft.Network", (("dnsForwardingRulesets", "dnsForwardingRulesetName"),)),
+        validated=False,
+        names=(("dns_forwarding_ruleset", "dnsForwardingRulesetName"),),
+        diagnostics=NotLogged(
+            "takes no diagnostic settings (metrics only: rule and link counts); " + _ACTIVITY_LOG
+        ),
+    ),
+    Service(
+        DNS_FORWARDING_RULE,
+        arm=ArmPath(
+            "Microsoft.Network",
+            (
+                ("dnsForwardingRulesets", "dnsForwardingRulesetName"),
+                ("forwardingRules", "forwardingRuleName"),
+            ),
+        ),
+        validated=False,
+        diagnostics=NotLogged("part of its forwarding ruleset"),
+    ),
+    Service(
+        DNS_FORWARDING_RULESET_LINK,
+        arm=ArmPath(
+            "Microsoft.Network",
+            (
+                ("dnsForwardingRulesets", "dnsForwardingRulesetName"),
+                ("virtualNetworkLinks", "virtualNetworkLinkName"),
+            ),
+        ),
+        validated=False,
+        diagnostics=NotLogged("part of its forwarding ruleset"),
+    ),
     # --- Identity and governance --------------------------------------------------------------
     Service(
         USER_ASSIGNED_IDENTITY,
@@ -602,6 +683,56 @@ SERVICES: Mapping[str, Service] = _catalogue(
             "an outbound private connection of its search service, which logs the indexer runs "
             "that use it; the target logs the requests"
         ),
+    ),
+    # --- Virtual machines (the lab jump host) ---------------------------------------------------
+    # What Azure Monitor offers per type ("Supported logs" / "Supported metrics" reference,
+    # https://learn.microsoft.com/azure/azure-monitor/reference/supported-logs/logs-index): a VM
+    # has two resource log categories, both Azure Update Manager's, and exportable metrics; a
+    # network interface metrics only; a disk encryption set neither.
+    Service(
+        VIRTUAL_MACHINE,
+        arm=ArmPath("Microsoft.Compute", (("virtualMachines", "vmName"),)),
+        names=(
+            ("virtual_machine", "vmName"),
+            ("virtual_machine", "osProfile.computerName"),
+        ),
+        diagnostics=NotLogged(
+            "its only resource logs are Azure Update Manager's patch records (SoftwareUpdates, "
+            "SoftwareUpdateProfile); who signed in is audited by the hub's Bastion "
+            "(BastionAuditLogs) and Entra ID sign-in logs, and activity inside the guest needs "
+            "the Azure Monitor agent, which no diagnostic setting replaces"
+        ),
+        # Metrics only: Learn documents no category group for the VM's two log categories.
+        settings=DiagnosticSettings(None, metrics=True),
+    ),
+    Service(
+        VIRTUAL_MACHINE_EXTENSION,
+        arm=ArmPath(
+            "Microsoft.Compute",
+            (("virtualMachines", "vmName"), ("extensions", "vmExtensionName")),
+        ),
+        diagnostics=NotLogged(
+            "part of its virtual machine; installs and upgrades are in the Activity Log"
+        ),
+    ),
+    Service(
+        DISK_ENCRYPTION_SET,
+        arm=ArmPath("Microsoft.Compute", (("diskEncryptionSets", "diskEncryptionSetName"),)),
+        names=(("disk_encryption_set", "diskEncryptionSetName"),),
+        diagnostics=NotLogged(
+            "takes no diagnostic settings (no resource logs, no metrics); every wrap and unwrap "
+            "of its key is logged by the key vault (AuditEvent), its changes in the Activity Log"
+        ),
+    ),
+    Service(
+        NETWORK_INTERFACE,
+        arm=ArmPath("Microsoft.Network", (("networkInterfaces", "networkInterfaceName"),)),
+        names=(("network_interface", "networkInterfaceName"),),
+        diagnostics=NotLogged(
+            "metrics only (bytes and packets, no resource logs); its subnet's network security "
+            "group logs the traffic decisions"
+        ),
+        settings=DiagnosticSettings(None, metrics=True),
     ),
 )
 """Every azure-native type hlz knows, by token, one row each."""

@@ -102,6 +102,51 @@ SUBNETS_WITHOUT_NSG: dict[str, str] = {
 rules) and must have one.
 """
 
+PRIVATE_IPV4_RANGES: tuple[str, ...] = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+"""The RFC 1918 private IPv4 ranges: every VNet and subnet hlz creates, and every DNS server a
+forwarding rule sends queries to, lies inside one."""
+
+# --- DNS Private Resolver (https://learn.microsoft.com/azure/dns/dns-private-resolver-overview,
+# "Restrictions"; https://learn.microsoft.com/azure/dns/private-resolver-endpoints-rulesets) -----
+
+DNS_RESOLVER_DELEGATION = "Microsoft.Network/dnsResolvers"
+"""The service an inbound or outbound endpoint's subnet is delegated to, and only to."""
+DNS_RESOLVER_SUBNET_PREFIXES = (24, 28)
+"""An endpoint's subnet is /28 (the smallest) to /24 (the largest)."""
+DNS_FORWARDING_RULE_MAX_TARGETS = 6
+"""Target DNS servers one forwarding rule may name (Azure DNS limits, "DNS private resolver")."""
+DNS_FORWARDING_RULESET_MAX_RULES = 1000
+"""Forwarding rules one ruleset may hold."""
+AZURE_DNS_IP = "168.63.129.16"
+"""Azure-provided DNS: Azure refuses it as a forwarding target ("Exception while making add
+request for rule")."""
+DNS_FORWARDING_DOMAIN_MAX_LABELS = 34
+_DNS_LABEL = re.compile(r"[A-Za-z0-9_]([-A-Za-z0-9_]{0,61}[A-Za-z0-9_])?")
+
+
+def forwarding_domain_problem(domain: str) -> str | None:
+    """Why ``domain`` is not a forwarding rule's domain name, or None: dot-terminated, either
+    ``.`` alone (every name) or 1 to 34 labels of letters, digits, hyphens and underscores."""
+    if not domain.endswith("."):
+        return f"'{domain}' does not end with '.'; a forwarding rule's domain is dot-terminated"
+    if domain == ".":
+        return None
+    labels = domain[:-1].split(".")
+    if len(labels) > DNS_FORWARDING_DOMAIN_MAX_LABELS:
+        return (
+            f"'{domain}' has {len(labels)} labels; a forwarding rule's domain has at most "
+            f"{DNS_FORWARDING_DOMAIN_MAX_LABELS}"
+        )
+    for label in labels:
+        if not label:
+            return f"'{domain}' has an empty label ('..')"
+        if not _DNS_LABEL.fullmatch(label):
+            return (
+                f"'{domain}' has the label '{label}'; labels are 1-63 letters, digits, hyphens "
+                "and underscores, not starting or ending with a hyphen"
+            )
+    return None
+
 
 FirewallTier = Literal["Basic", "Standard", "Premium"]
 """Azure Firewall and firewall policy tiers (``sku.tier``); ARM assumes Standard when absent."""

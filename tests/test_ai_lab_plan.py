@@ -20,13 +20,24 @@ STORAGE = "azure-native:storage:StorageAccount"
 FHIR = "azure-native:healthcareapis:FhirService"
 DICOM = "azure-native:healthcareapis:DicomService"
 HDS = "azure-native:resources:Resource"
-"""The Health Data Services workspace (a generic resource: the typed one cannot go private)."""
+"""The Health Data Services workspace (a generic resource: the typed one cannot go private), and
+the spoke's link to the landing zone's DNS forwarding ruleset (another: ``health_workspace``)."""
+
+
+def health_workspace(plan: Plan):
+    (workspace,) = [
+        r
+        for r in plan.of_type(HDS)
+        if r.inputs["resourceProviderNamespace"] == "Microsoft.HealthcareApis"
+    ]
+    return workspace
 
 
 def test_acceptance_resource_types_are_planned(lab_dev: Plan):
     counts = Counter(r.type for r in lab_dev.custom_resources)
     assert counts[ACCOUNT] == 1 and counts[DEPLOYMENT] >= 2
-    assert counts[HDS] == counts[FHIR] == counts[DICOM] == 1
+    assert counts[FHIR] == counts[DICOM] == 1
+    assert counts[HDS] == 2  # the Health Data Services workspace, the DNS ruleset link
     assert counts[STORAGE] == 1
     assert counts["azure-native:managedidentity:UserAssignedIdentity"] >= 1
     assert counts["azure-native:keyvault:Key"] >= 1
@@ -81,7 +92,7 @@ def test_private_endpoints_use_the_group_ids_and_zones_of_their_service(lab_plan
             )
     storage = lab_plan.of_type(STORAGE)[0]
     assert sorted(by_target[storage.id]) == ["blob", "dfs"]
-    workspace = lab_plan.of_type(HDS)[0]
+    workspace = health_workspace(lab_plan)
     assert by_target[workspace.id] == ["healthcareworkspace"]
     zone_sets = [{c["name"] for c in g.inputs["privateDnsZoneConfigs"]} for g in groups]
     assert {
@@ -183,7 +194,7 @@ def test_dicom_without_fhir_plans_without_an_export(lz_dev: Plan):
 def test_the_health_data_plane_is_private_and_the_pack_judges_it(lab_plan: Plan):
     from hlz.policy_check import check_plan, outcome_name
 
-    workspace = lab_plan.of_type(HDS)[0]
+    workspace = health_workspace(lab_plan)
     assert workspace.inputs["resourceProviderNamespace"] == "Microsoft.HealthcareApis"
     assert workspace.inputs["properties"]["publicNetworkAccess"] == "Disabled"
     report = check_plan(lab_plan.to_json(), exemptions=[])
@@ -371,3 +382,149 @@ def test_a_lab_without_search_plans_none_of_it(lz_dev: Plan, lab_dev: Plan):
     # group, its diagnostic setting, two links, four role assignments, the zone link and the
     # project's connection.
     assert len(lab_dev.custom_resources) - len(plan.custom_resources) == 15
+
+
+# --- the jump host -----------------------------------------------------------------------------
+
+VM = "azure-native:compute:VirtualMachine"
+VM_EXTENSION = "azure-native:compute:VirtualMachineExtension"
+DISK_ENCRYPTION_SET = "azure-native:compute:DiskEncryptionSet"
+NIC = "azure-native:network:NetworkInterface"
+NSG = "azure-native:network:NetworkSecurityGroup"
+SUBNET = "azure-native:network:Subnet"
+JUMP_HOST_TYPES = (VM, VM_EXTENSION, DISK_ENCRYPTION_SET, NIC)
+
+
+def _workloads(plan: Plan) -> tuple[dict, dict]:
+    """The workloads subnet's inputs and its NSG's."""
+    (subnet,) = [s for s in plan.of_type(SUBNET) if s.inputs["subnetName"].endswith("-workloads")]
+    (nsg,) = [n for n in plan.of_type(NSG) if n.id == subnet.inputs["networkSecurityGroup"]["id"]]
+    return {"id": subnet.id, **subnet.inputs}, nsg.inputs
+
+
+def test_both_labs_plan_a_jump_host_reached_only_through_the_hubs_bastion(lab_plan: Plan):
+    from components.roles import BUILTIN_ROLES
+
+    hub = lab_plan.referenced[next(iter(lab_plan.referenced))]  # type: ignore[index]
+    (vm,) = lab_plan.of_type(VM)
+    (nic,) = lab_plan.of_type(NIC)
+    (des,) = lab_plan.of_type(DISK_ENCRYPTION_SET)
+    (extension,) = lab_plan.of_type(VM_EXTENSION)
+    subnet, nsg = _workloads(lab_plan)
+
+    # In the workloads subnet, private only; the OS disk under the lab's own key.
+    assert nic.inputs["ipConfigurations"][0]["subnet"]["id"] == subnet["id"]
+    assert "publicIPAddress" not in nic.inputs["ipConfigurations"][0]
+    assert vm.inputs["networkProfile"]["networkInterfaces"] == [{"id": nic.id, "primary": True}]
+    managed_disk = vm.inputs["storageProfile"]["osDisk"]["managedDisk"]
+    assert managed_disk["diskEncryptionSet"]["id"] == des.id
+    (identity,) = des.inputs["identity"]["userAssignedIdentities"]
+    # The jump host's own key identity (one key and identity per service).
+    assert identity.rsplit("/", 1)[-1].endswith("-jumphost")
+    assert vm.inputs["securityProfile"]["encryptionAtHost"] is True
+    assert extension.inputs["vmName"] == vm.inputs["vmName"]
+    assert vm.inputs["vmName"].startswith("vm-") and vm.inputs["vmName"].endswith("-jump")
+
+    # SSH from the landing zone's Bastion subnet alone; SSH and RDP from anywhere else denied.
+    rules = {rule["name"]: rule for rule in nsg["securityRules"]}
+    assert (
+        rules["allow-ssh-from-bastion"]["sourceAddressPrefix"] == hub.outputs["bastionSubnetPrefix"]
+    )
+    assert rules["allow-ssh-from-bastion"]["destinationAddressPrefix"] == subnet["addressPrefix"]
+    assert rules["allow-ssh-from-bastion"]["destinationPortRanges"] == ["22"]
+    assert rules["deny-remote-access-inbound"]["destinationPortRanges"] == ["22", "3389"]
+    assert set(rules) == {
+        "allow-ssh-from-bastion",
+        "deny-remote-access-inbound",
+        "deny-internet-inbound",
+    }
+
+    # Members sign in as users and read what the Bastion connection reads; nobody is admin.
+    grants = _grants(lab_plan)
+    login, reader = BUILTIN_ROLES["Virtual Machine User Login"], BUILTIN_ROLES["Reader"]
+    spoke = lab_plan.of_type("azure-native:network:VirtualNetwork")[0]
+    for scope, role in (
+        (vm.id, login),
+        (vm.id, reader),
+        (nic.id, reader),
+        (spoke.id, reader),
+        (hub.outputs["bastionHostId"], reader),
+    ):
+        assert [g["principalType"] for g in grants[(scope, role)]] == ["Group"], (scope, role)
+    assert not [key for key in grants if key[1] == "1c0163c0-47e6-4577-8991-ea5c82e286e4"]
+
+    assert lab_plan.outputs["jumpHostName"] == vm.inputs["vmName"]
+    assert lab_plan.outputs["jumpHostSshCommand"] == (
+        f"az network bastion ssh --name {hub.outputs['bastionHostName']} --resource-group "
+        f"{hub.outputs['resourceGroupName']} --target-resource-id {vm.id} --auth-type AAD"
+    )
+
+
+def test_a_lab_without_a_jump_host_plans_none_of_it(lab_dev: Plan):
+    from hlz.stackfiles import load_stack_file
+    from tests.conftest import PLANNER
+
+    stack_file = load_stack_file("lab-dev")
+    del stack_file.config["hlz:jumpHost"]
+    plan = PLANNER.plan("lab-no-jump-host", stack_file=stack_file)
+    for token in JUMP_HOST_TYPES:
+        assert not plan.of_type(token), token
+    assert not {"jumpHostId", "jumpHostName", "jumpHostSshCommand"} & set(plan.outputs)
+    # Both NSGs carry exactly the deny-Internet rule they had before jump hosts existed.
+    _, workloads = _workloads(plan)
+    assert [rule["name"] for rule in workloads["securityRules"]] == ["deny-internet-inbound"]
+    # Exactly what the jump host adds: its key (3), the disk encryption set, NIC, VM, Entra
+    # sign-in extension, and five role assignments for the one member group.
+    assert len(lab_dev.custom_resources) - len(plan.custom_resources) == 12
+
+
+# --- the landing zone's DNS Private Resolver ---------------------------------------------------
+
+
+def test_the_spoke_links_itself_to_the_landing_zones_dns_forwarding_ruleset(lab_plan: Plan):
+    from tests.conftest import planned
+
+    landing_zone = planned(lab_plan.stack.replace("lab-", "lz-")).outputs
+    (vnet,) = lab_plan.of_type("azure-native:network:VirtualNetwork")
+    (link,) = [
+        r for r in lab_plan.of_type(HDS) if r.inputs["resourceType"] == "virtualNetworkLinks"
+    ]
+    ruleset_id = landing_zone["dnsForwardingRulesetId"]
+    ruleset_name = ruleset_id.rsplit("/", 1)[-1]
+    # A child of the ruleset: in the landing zone's resource group, not the lab's.
+    assert link.inputs["resourceGroupName"] == landing_zone["resourceGroupName"]
+    assert link.inputs["parentResourcePath"] == f"dnsForwardingRulesets/{ruleset_name}"
+    assert link.inputs["apiVersion"] == "2025-05-01"
+    assert link.inputs["resourceName"] == vnet.inputs["virtualNetworkName"]
+    assert link.inputs["properties"] == {"virtualNetwork": {"id": vnet.id}}
+    assert link.id == f"{ruleset_id}/virtualNetworkLinks/{vnet.inputs['virtualNetworkName']}"
+
+
+def test_a_lab_in_another_region_than_the_ruleset_is_refused_naming_hlz_location(lab_dev: Plan):
+    import yaml
+
+    from stacks.ai_lab.config import parse_ai_lab_config
+    from stacks.ai_lab.program import ruleset_link_problems
+    from tests.conftest import ROOT, planned
+
+    raw = yaml.safe_load((ROOT / "Pulumi.lab-dev.yaml").read_text())["config"]
+    config = parse_ai_lab_config({k.removeprefix("hlz:"): v for k, v in raw.items()})
+    landing_zone = dict(planned("lz-dev").outputs)
+    assert ruleset_link_problems(config, landing_zone) == []
+    landing_zone["location"] = "centralus"
+    assert ruleset_link_problems(config, landing_zone) == [
+        (
+            "hlz:location",
+            "'eastus2' differs from the landing zone's region 'centralus': its DNS forwarding "
+            "ruleset links only virtual networks of its own region",
+        )
+    ]
+    landing_zone["dnsForwardingRulesetId"] = "/subscriptions/s/resourceGroups/rg/providers/x"
+    assert ruleset_link_problems(config, landing_zone)[0] == (
+        "hlz:landingZoneStack",
+        "its output dnsForwardingRulesetId '/subscriptions/s/resourceGroups/rg/providers/x' is "
+        "not a DNS forwarding ruleset id (/subscriptions/<id>/resourceGroups/<group>/providers/"
+        "Microsoft.Network/dnsForwardingRulesets/<name>)",
+    )
+    del landing_zone["dnsForwardingRulesetId"]
+    assert ruleset_link_problems(config, landing_zone) == []

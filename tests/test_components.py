@@ -14,6 +14,7 @@ from pydantic import ValidationError
 import components.bastion
 import components.firewall
 import components.hub_network
+import components.jump_host
 import components.keyvault
 import components.monitoring
 import components.private_dns
@@ -335,6 +336,7 @@ COMPONENT_MODULES = [
     components.bastion,
     components.firewall,
     components.hub_network,
+    components.jump_host,
     components.keyvault,
     components.monitoring,
     components.private_dns,

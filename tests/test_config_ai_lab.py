@@ -449,3 +449,82 @@ def test_a_basic_search_tier_stops_the_plan_with_exit_2(tmp_path):
     assert code == 2, err
     assert "hlz:search.sku" in err and "offered on basic only in high-capacity regions" in err
     assert "Traceback" not in err
+
+
+# --- hlz:jumpHost ------------------------------------------------------------------------------
+
+WITHOUT_BASTION = ("bastionSubnetPrefix", "bastionHostId", "bastionHostName")
+
+
+def _without_bastion(outputs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in outputs.items() if k not in WITHOUT_BASTION}
+
+
+def test_jump_host_is_optional_and_a_lab_without_it_needs_no_bastion(lz_dev: Plan):
+    raw = example()
+    del raw["jumpHost"]
+    assert parse_ai_lab_config(raw).jump_host is None
+    validate_ai_lab_config(
+        parse_ai_lab_config(raw), "lab-dev", _without_bastion(lz_dev.outputs), TODAY
+    )
+
+
+def test_jump_host_needs_a_landing_zone_with_bastion(lz_dev: Plan):
+    """A landing zone with hlz:bastion: false (or deployed before it exported its Bastion): the
+    lab names hlz:jumpHost and says what to do, before anything is planned."""
+    found = problems(example(), _without_bastion(lz_dev.outputs))
+    assert found == {
+        "hlz:jumpHost": (
+            "lz-dev exports no Azure Bastion (no bastionSubnetPrefix, bastionHostId, "
+            "bastionHostName output): the jump host is reached only through the hub's Bastion; "
+            "give the landing zone hlz:bastion: true and run `pulumi up` on lz-dev first, or "
+            "remove hlz:jumpHost"
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("size", "Standard_B2s", "'Standard_B2s' is not a jump host size; use one of"),
+        ("adminUsername", "admin", "'admin' is a name Azure reserves and refuses"),
+        ("adminUsername", "Lab Admin", "is not a Linux user name Azure accepts"),
+        ("adminSshPublicKey", "-----BEGIN RSA PRIVATE KEY-----", "is a private key"),
+        ("adminSshPublicKey", "ssh-rsa AAAA", "expected one OpenSSH public key line"),
+        ("publicIp", True, "unknown key"),
+    ],
+    ids=["size", "reserved_username", "username_shape", "private_key", "bad_key", "unknown_key"],
+)
+def test_jump_host_values_name_their_key(field, value, fragment):
+    raw = example()
+    raw["jumpHost"][field] = value
+    with pytest.raises(ConfigError) as caught:
+        parse_ai_lab_config(raw)
+    ((key, message),) = caught.value.problems
+    assert key == f"hlz:jumpHost.{field}"
+    assert fragment in message
+
+
+def test_jump_host_needs_its_break_glass_key():
+    raw = example()
+    del raw["jumpHost"]["adminSshPublicKey"]
+    with pytest.raises(ConfigError) as caught:
+        parse_ai_lab_config(raw)
+    assert caught.value.problems == [("hlz:jumpHost.adminSshPublicKey", "required key is missing")]
+
+
+def test_a_lab_with_a_jump_host_and_a_landing_zone_without_bastion_exits_2(tmp_path):
+    from tests.cli_runner import run_hlz
+
+    landing_zone = yaml.safe_load((ROOT / "Pulumi.lz-dev.yaml").read_text())
+    landing_zone["config"]["hlz:bastion"] = False
+    del landing_zone["config"]["hlz:hub"]["subnets"]["bastion"]
+    (tmp_path / "Pulumi.lz-nobastion.yaml").write_text(yaml.safe_dump(landing_zone))
+    lab = yaml.safe_load((ROOT / "Pulumi.lab-dev.yaml").read_text())
+    lab["config"]["hlz:landingZoneStack"] = "lz-nobastion"
+    lab_file = tmp_path / "Pulumi.lab-jump.yaml"
+    lab_file.write_text(yaml.safe_dump(lab))
+    code, out, err = run_hlz("plan", "lab-jump", "--stack-file", lab_file)
+    assert code == 2, err
+    assert "hlz:jumpHost: lz-nobastion exports no Azure Bastion" in err
+    assert "Traceback" not in err and "resources" not in out

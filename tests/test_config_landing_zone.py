@@ -425,3 +425,96 @@ def test_a_non_az_vpn_gateway_sku_is_refused_naming_its_key():
     raw = with_vpn_gateway()
     raw["vpnGateway"]["sku"] = "VpnGw1"
     assert "hlz:vpnGateway.sku" in problems(raw)
+
+
+# --- DNS Private Resolver -----------------------------------------------------------------------
+
+
+def rules(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    return raw["dnsResolver"]["forwardingRules"]
+
+
+@pytest.mark.parametrize("stack", ["lz-dev", "lz-prod"])
+def test_the_examples_forward_one_on_premises_domain_to_two_private_servers(stack: str):
+    config = load_landing_zone_config(example(stack), stack)
+    assert config.dns_resolver is not None
+    (rule,) = config.dns_resolver.forwarding_rules
+    assert rule.domain == "corp.example.org."
+    assert [(t.ip, t.port) for t in rule.targets] == [("192.168.10.4", 53), ("192.168.10.5", 53)]
+
+
+def test_a_dns_resolver_needs_both_of_its_subnets():
+    raw = example()
+    del raw["hub"]["subnets"]["dnsResolverInbound"], raw["hub"]["subnets"]["dnsResolverOutbound"]
+    assert problems(raw) == {
+        "hlz:hub.subnets.dnsResolverInbound": "required when a DNS resolver is deployed",
+        "hlz:hub.subnets.dnsResolverOutbound": "required when a DNS resolver is deployed",
+    }
+
+
+def test_forwarding_rules_are_refused_all_at_once_each_naming_its_key():
+    raw = example()
+    rules(raw)[0]["domain"] = "corp.example.org"
+    rules(raw)[0]["targets"][1]["ip"] = "8.8.8.8"
+    rules(raw).append(
+        {"domain": "lab.example.org.", "targets": [{"ip": "192.168.10.6", "port": 0}]}
+    )
+    raw["hub"]["subnets"]["dnsResolverOutbound"] = "10.0.3.16/29"
+    assert problems(raw) == {
+        "hlz:dnsResolver.forwardingRules[0].domain": (
+            "'corp.example.org' does not end with '.'; a forwarding rule's domain is dot-terminated"
+        ),
+        "hlz:dnsResolver.forwardingRules[0].targets[1].ip": (
+            "'8.8.8.8' is not a private (RFC 1918) address"
+        ),
+        "hlz:dnsResolver.forwardingRules[1].targets[0].port": (
+            "Input should be greater than or equal to 1"
+        ),
+        "hlz:hub.subnets.dnsResolverOutbound": (
+            "10.0.3.16/29 is smaller than the /28 a DNS resolver endpoint needs"
+        ),
+    }
+
+
+def test_a_forwarding_target_in_the_inbound_subnet_would_loop_and_is_refused():
+    raw = example()
+    rules(raw)[0]["targets"][1]["ip"] = "10.0.3.4"
+    assert problems(raw) == {
+        "hlz:dnsResolver.forwardingRules[0].targets[1].ip": (
+            "10.0.3.4 is in the DNS resolver's inbound subnet (10.0.3.0/28); the ruleset is "
+            "linked to the hub, so forwarding to the inbound endpoint would loop"
+        )
+    }
+
+
+def test_more_than_six_targets_are_refused():
+    raw = example()
+    rules(raw)[0]["targets"] = [{"ip": f"192.168.10.{n}"} for n in range(7)]
+    assert "at most 6 items" in problems(raw)["hlz:dnsResolver.forwardingRules[0].targets"]
+
+
+def test_a_domain_forwarded_twice_is_refused():
+    raw = example()
+    rules(raw).append({**rules(raw)[0], "domain": "CORP.example.org."})
+    assert problems(raw) == {
+        "hlz:dnsResolver.forwardingRules": (
+            "[1].domain 'CORP.example.org.' is forwarded twice (first at [0])"
+        )
+    }
+
+
+def test_resolver_subnets_are_checked_like_every_hub_subnet():
+    raw = example()
+    raw["hub"]["subnets"]["dnsResolverInbound"] = "10.0.1.0/28"  # inside sharedServices
+    raw["hub"]["subnets"]["dnsResolverOutbound"] = "10.0.8.0/28"  # outside the hub
+    found = json.dumps(problems(raw))
+    assert "hlz:hub.subnets.dnsResolverInbound" in found and "overlaps" in found
+    assert (
+        "hlz:hub.subnets.dnsResolverOutbound" in found and "outside hlz:hub.addressSpace" in found
+    )
+
+
+def test_a_landing_zone_without_a_resolver_takes_its_subnet_prefixes_unused():
+    raw = example()
+    del raw["dnsResolver"]
+    assert load_landing_zone_config(raw, "lz-dev").dns_resolver is None

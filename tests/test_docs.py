@@ -157,3 +157,21 @@ def test_undocumented_component_parameters_are_refused_all_at_once():
     assert message.startswith("2 component parameter(s) have no description")
     assert "_LabArgs.size  (tests/test_docs.py)" in message
     assert "_Peer.vnet_id  (tests/test_docs.py)" in message
+
+
+def test_the_dns_resolver_guide_lists_every_private_dns_zone_of_the_catalogue():
+    """docs/dns-resolver.md tells on-premises DNS administrators which zones to forward to the
+    inbound endpoint: one row per zone the landing zone creates, in its order, under its key."""
+    import re
+
+    from policies.services import PRIVATE_DNS_ZONES
+    from tests.conftest import ROOT
+
+    text = (ROOT / "docs" / "dns-resolver.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\w+) \| `(privatelink\.[^`]+)` \| (.+) \|$", text, re.MULTILINE)
+    assert [(key, zone) for key, zone, _ in rows] == [
+        (key, zone) for key, zones in PRIVATE_DNS_ZONES.items() for zone in zones
+    ]
+    # Microsoft: forward the public zone of each (the private one minus "privatelink.").
+    for _, zone, forwarders in rows:
+        assert f"`{zone.removeprefix('privatelink.')}`" in forwarders, zone

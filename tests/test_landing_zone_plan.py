@@ -290,3 +290,133 @@ def test_a_landing_zone_with_a_vpn_gateway_plans_clean():
         "network-vpngateway-require-entra-id-for-p2s": "pass",
         "deploy-vpngateway-require-az-sku": "pass",
     }
+
+
+def test_exports_the_bastion_a_lab_jump_host_is_reached_through(landing_zone_plan: Plan):
+    """A lab's jump host admits SSH from this subnet alone, and its members read the host."""
+    outputs = landing_zone_plan.outputs
+    (bastion,) = landing_zone_plan.of_type("azure-native:network:BastionHost")
+    (subnet,) = [
+        s
+        for s in landing_zone_plan.of_type("azure-native:network:Subnet")
+        if s.inputs["subnetName"] == "AzureBastionSubnet"
+    ]
+    assert outputs["bastionSubnetPrefix"] == subnet.inputs["addressPrefix"]
+    assert outputs["bastionHostId"] == bastion.id
+    assert outputs["bastionHostName"] == bastion.inputs["bastionHostName"]
+
+
+def test_a_landing_zone_without_bastion_exports_none_of_it():
+    from hlz.stackfiles import load_stack_file
+    from tests.conftest import PLANNER
+
+    stack_file = load_stack_file("lz-dev")
+    stack_file.config["hlz:bastion"] = False
+    plan = PLANNER.plan("lz-no-bastion", stack_file=stack_file)
+    assert not plan.of_type("azure-native:network:BastionHost")
+    assert not {"bastionSubnetPrefix", "bastionHostId", "bastionHostName"} & set(plan.outputs)
+
+
+# --- DNS Private Resolver (hlz:dnsResolver, on in both examples) ---------------------------------
+
+DNS_PLAN = {
+    # stack: (inbound subnet, outbound subnet, inbound endpoint's address)
+    "lz-dev": ("10.0.3.0/28", "10.0.3.16/28", "10.0.3.4"),
+    "lz-prod": ("10.100.3.0/28", "10.100.3.16/28", "10.100.3.4"),
+}
+
+
+def _dns(plan: Plan, resource_type: str) -> list:
+    parent, _, child = resource_type.rpartition("/")
+    return [
+        r
+        for r in plan.of_type("azure-native:resources:Resource")
+        if r.inputs["resourceProviderNamespace"] == "Microsoft.Network"
+        and r.inputs["resourceType"] == child
+        and r.inputs["parentResourcePath"].split("/")[0] == parent
+    ]
+
+
+def test_both_examples_plan_a_dns_resolver_in_delegated_hub_subnets(landing_zone_plan: Plan):
+    inbound_prefix, outbound_prefix, address = DNS_PLAN[landing_zone_plan.stack]
+    (hub,) = landing_zone_plan.of_type("azure-native:network:VirtualNetwork")
+    subnets = {
+        s.inputs["addressPrefix"]: s
+        for s in landing_zone_plan.of_type("azure-native:network:Subnet")
+    }
+    for prefix in (inbound_prefix, outbound_prefix):
+        assert [d["serviceName"] for d in subnets[prefix].inputs["delegations"]] == [
+            "Microsoft.Network/dnsResolvers"
+        ]
+        assert subnets[prefix].inputs["networkSecurityGroup"]["id"]
+        assert "routeTable" not in subnets[prefix].inputs
+    (resolver,) = _dns(landing_zone_plan, "dnsResolvers")
+    assert resolver.inputs["properties"]["virtualNetwork"]["id"] == hub.id
+    (inbound,) = _dns(landing_zone_plan, "dnsResolvers/inboundEndpoints")
+    (config,) = inbound.inputs["properties"]["ipConfigurations"]
+    assert config == {
+        "subnet": {"id": subnets[inbound_prefix].id},
+        "privateIpAllocationMethod": "Static",
+        "privateIpAddress": address,
+    }
+    (outbound,) = _dns(landing_zone_plan, "dnsResolvers/outboundEndpoints")
+    assert outbound.inputs["properties"]["subnet"]["id"] == subnets[outbound_prefix].id
+    (rule,) = _dns(landing_zone_plan, "dnsForwardingRulesets/forwardingRules")
+    assert rule.inputs["properties"]["domainName"] == "corp.example.org."
+    assert [t["ipAddress"] for t in rule.inputs["properties"]["targetDnsServers"]] == [
+        "192.168.10.4",
+        "192.168.10.5",
+    ]
+    (link,) = _dns(landing_zone_plan, "dnsForwardingRulesets/virtualNetworkLinks")
+    assert link.inputs["properties"]["virtualNetwork"]["id"] == hub.id
+    generic = landing_zone_plan.of_type("azure-native:resources:Resource")
+    assert len(generic) == 6
+    assert {r.inputs["apiVersion"] for r in generic} == {"2025-05-01"}
+
+
+def test_the_dns_resolver_exports_its_inbound_address_and_ruleset(landing_zone_plan: Plan):
+    outputs = landing_zone_plan.outputs
+    _, _, address = DNS_PLAN[landing_zone_plan.stack]
+    assert outputs["dnsResolverInboundIp"] == address
+    (ruleset,) = _dns(landing_zone_plan, "dnsForwardingRulesets")
+    assert outputs["dnsForwardingRulesetId"] == ruleset.id
+    assert ruleset.id.endswith(
+        "/providers/Microsoft.Network/dnsForwardingRulesets/" + ruleset.inputs["resourceName"]
+    )
+    assert f"/resourceGroups/{outputs['resourceGroupName']}/" in ruleset.id
+
+
+def test_the_pack_judges_the_resolver_as_its_typed_types(landing_zone_plan: Plan):
+    """The generic resources are judged as the dnsresolver tokens: every DNS rule passes on the
+    example, the subnet rule on both endpoints."""
+    from hlz.policy_check import check_plan, outcome_name
+
+    report = check_plan(landing_zone_plan.to_json(), exemptions=[])
+    verdicts = Counter(
+        (f.rule.id, outcome_name(f))
+        for f in report.findings
+        if "dnsforwardingrule" in f.rule.id or "dnsresolver" in f.rule.id
+    )
+    assert verdicts == {
+        ("network-dnsforwardingrule-require-private-targets", "pass"): 1,
+        ("deploy-dnsforwardingrule-restrict-domain-name", "pass"): 1,
+        ("deploy-dnsforwardingrule-restrict-targets", "pass"): 1,
+        ("deploy-dnsresolver-require-delegated-subnet", "pass"): 2,
+    }
+    assert [(f.kind, f.urn) for f in report.type_errors] == []
+
+
+def test_a_landing_zone_without_hlz_dns_resolver_has_none():
+    from hlz.stackfiles import load_stack_file
+    from tests.conftest import PLANNER
+
+    stack_file = load_stack_file("lz-dev")
+    del stack_file.config["hlz:dnsResolver"]
+    plan = PLANNER.plan("lz-nodns", stack_file=stack_file)
+    assert not _dns(plan, "dnsResolvers")
+    assert "dnsResolverInboundIp" not in plan.outputs
+    assert "dnsForwardingRulesetId" not in plan.outputs
+    # The subnets stay declared but unused: only a resolver makes the hub create them.
+    assert not [
+        s for s in plan.of_type("azure-native:network:Subnet") if s.inputs.get("delegations")
+    ]

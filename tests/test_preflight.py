@@ -44,6 +44,11 @@ DELETED_VAULTS = f"{S}/providers/Microsoft.KeyVault/deletedVaults"
 DELETED_ACCOUNTS = f"{S}/providers/Microsoft.CognitiveServices/deletedAccounts"
 USAGES = f"{S}/providers/Microsoft.CognitiveServices/locations/eastus2/usages"
 MODELS = f"{S}/providers/Microsoft.CognitiveServices/locations/eastus2/models"
+ENCRYPTION_AT_HOST = (
+    f"{S}/providers/Microsoft.Features/providers/Microsoft.Compute/features/EncryptionAtHost"
+)
+LAB_DEV_JUMP_HOST = "vm-hlzd-clinical-nlp-jump"
+"""lab-dev's jump host: a VM with encryption at host, so the feature is checked."""
 LAB_DEV_ACCOUNT = (
     f"{S}/resourceGroups/rg-hlzd-clinical-nlp/providers/Microsoft.CognitiveServices/accounts/"
     "oai-hlzd-clinical-nlp-2a58a"
@@ -59,6 +64,7 @@ READY: dict[str, tuple[str, str]] = {
     DELETED_ACCOUNTS: ("deleted-accounts.json", "2024-10-01"),
     USAGES: ("usages.json", "2024-10-01"),
     MODELS: ("models.json", "2024-10-01"),
+    ENCRYPTION_AT_HOST: ("feature-encryption-at-host.json", "2021-07-01"),
 }
 
 CONTRIBUTOR = {
@@ -337,13 +343,26 @@ def test_lab_dev_is_ready_with_every_check_ok(capsys, arm):
     assert "OpenAI.DataZoneStandard.gpt-4o: 30 of 400 free" in run.line("openai-quota")
     assert "eastus2 offers notes-summariser (gpt-4o 2024-11-20 DataZoneStandard)" in run.out
     assert "workspaces/dicomservices" in run.line("region-health-data")
-    assert run.out.rstrip().endswith("ready to deploy: 9 ok, 0 warn, 0 fail, 1 skipped")
+    assert run.line("encryption-at-host") == (
+        "ok    encryption-at-host: Microsoft.Compute/EncryptionAtHost is Registered: "
+        f"{LAB_DEV_JUMP_HOST} may use encryption at host"
+    )
+    assert run.out.rstrip().endswith("ready to deploy: 10 ok, 0 warn, 0 fail, 1 skipped")
     assert credential.scopes[0] == ("https://management.azure.com/.default",)
     # Every request carried the static token; each list was fetched once (the server also
     # rejects an api-version other than the documented one).
     assert {seen.authorization for seen in arm.seen} == {f"Bearer {TOKEN}"}
     assert sorted(arm.paths()) == sorted(
-        [SUBSCRIPTION, PERMISSIONS, PROVIDERS, DELETED_ACCOUNTS, LAB_DEV_ACCOUNT, USAGES, MODELS]
+        [
+            SUBSCRIPTION,
+            PERMISSIONS,
+            PROVIDERS,
+            DELETED_ACCOUNTS,
+            LAB_DEV_ACCOUNT,
+            USAGES,
+            MODELS,
+            ENCRYPTION_AT_HOST,
+        ]
     )
 
 
@@ -360,7 +379,12 @@ def test_lz_dev_skips_the_openai_and_health_checks(capsys, arm):
     assert run.line("region-health-data") == (
         "skip  region-health-data: not applicable: lz-dev plans no Health Data Services"
     )
+    assert run.line("encryption-at-host") == (
+        "skip  encryption-at-host: not applicable: lz-dev plans no virtual machine with "
+        "encryption at host"
+    )
     assert not [path for path in arm.paths() if "CognitiveServices" in path]
+    assert ENCRYPTION_AT_HOST not in arm.paths()
 
 
 def test_json_lists_every_check_on_stdout_and_progress_on_stderr(capsys, arm):
@@ -388,7 +412,7 @@ def test_unregistered_provider_fails_with_the_register_command(capsys, arm):
         "      fix: az provider register --namespace Microsoft.HealthcareApis (needs "
         "*/register/action, part of Contributor; takes a few minutes)"
     )
-    assert run.out.rstrip().endswith("not ready to deploy: 8 ok, 0 warn, 1 fail, 1 skipped")
+    assert run.out.rstrip().endswith("not ready to deploy: 9 ok, 0 warn, 1 fail, 1 skipped")
 
 
 def test_registering_provider_is_a_warning(capsys, arm):
@@ -518,7 +542,7 @@ def test_contributor_alone_lacks_role_assignments(capsys, arm):
     assert run.code == 1
     line = run.line("permissions")
     assert (
-        "lack 1 of the 26 actions deploying this ai_lab stack needs: "
+        "lack 1 of the 31 actions deploying this ai_lab stack needs: "
         "Microsoft.Authorization/roleAssignments/write"
     ) in line
     assert (
@@ -683,7 +707,7 @@ def test_an_endpoint_that_never_answers_fails_at_the_deadline_and_the_rest_is_no
         assert run.line(check) == f"skip  {check}: {NOT_RUN}"
     # Not applicable stays not applicable: the deadline does not change what a stack needs.
     assert run.status("region-models") == "skip" and "not applicable" in run.line("region-models")
-    assert run.out.rstrip().endswith("not ready to deploy: 1 ok, 0 warn, 1 fail, 8 skipped")
+    assert run.out.rstrip().endswith("not ready to deploy: 1 ok, 0 warn, 1 fail, 9 skipped")
     assert arm.paths() == [SUBSCRIPTION]
 
 
@@ -972,6 +996,13 @@ LANDING_ZONE_ACTIONS = {
     "Microsoft.KeyVault/vaults/write",
     "Microsoft.Network/azureFirewalls/write",
     "Microsoft.Network/bastionHosts/write",
+    # The hub's DNS Private Resolver, its forwarding ruleset and the ruleset's hub link.
+    "Microsoft.Network/dnsForwardingRulesets/forwardingRules/write",
+    "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks/write",
+    "Microsoft.Network/dnsForwardingRulesets/write",
+    "Microsoft.Network/dnsResolvers/inboundEndpoints/write",
+    "Microsoft.Network/dnsResolvers/outboundEndpoints/write",
+    "Microsoft.Network/dnsResolvers/write",
     "Microsoft.Network/firewallPolicies/write",
     "Microsoft.Network/networkSecurityGroups/write",
     "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
@@ -993,12 +1024,17 @@ AI_LAB_ACTIONS = {
     "Microsoft.CognitiveServices/accounts/deployments/write",
     "Microsoft.CognitiveServices/accounts/raiPolicies/write",
     "Microsoft.CognitiveServices/accounts/write",
+    "Microsoft.Compute/diskEncryptionSets/write",  # the jump host's
+    "Microsoft.Compute/virtualMachines/extensions/write",
+    "Microsoft.Compute/virtualMachines/write",
     "Microsoft.HealthcareApis/workspaces/dicomservices/write",
     "Microsoft.HealthcareApis/workspaces/fhirservices/write",
     "Microsoft.HealthcareApis/workspaces/write",
     "Microsoft.Insights/diagnosticSettings/write",
     "Microsoft.KeyVault/vaults/keys/write",
     "Microsoft.ManagedIdentity/userAssignedIdentities/write",
+    "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks/write",  # the spoke's link
+    "Microsoft.Network/networkInterfaces/write",
     "Microsoft.Network/networkSecurityGroups/write",
     "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
     "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write",
@@ -1024,6 +1060,7 @@ LANDING_ZONE_PROVIDERS = {
 }
 AI_LAB_PROVIDERS = {
     "Microsoft.CognitiveServices",
+    "Microsoft.Compute",  # the jump host
     "Microsoft.HealthcareApis",
     "Microsoft.Insights",
     "Microsoft.KeyVault",  # the lab's CMK keys go into the landing zone's vault
@@ -1087,6 +1124,7 @@ def test_the_lab_names_and_deployments_come_from_its_plan():
         "workspaces/fhirservices",
     )
     assert target.location == "eastus2"
+    assert target.encryption_at_host_vms == (LAB_DEV_JUMP_HOST,)
 
 
 OLD_AI_LAB_LIST = [
@@ -1112,12 +1150,17 @@ def test_a_role_granting_only_the_old_hand_list_lacks_what_the_lab_plan_writes(c
     run = preflight(capsys, arm, "lab-dev")
     assert run.code == 1
     assert run.line("permissions").startswith(
-        "fail  permissions: the caller's roles lack 14 of the 26 actions deploying this ai_lab "
+        "fail  permissions: the caller's roles lack 19 of the 31 actions deploying this ai_lab "
         "stack needs: Microsoft.CognitiveServices/accounts/projects/connections/write, "
         "Microsoft.CognitiveServices/accounts/projects/write, "
         "Microsoft.CognitiveServices/accounts/raiPolicies/write, "
+        "Microsoft.Compute/diskEncryptionSets/write, "
+        "Microsoft.Compute/virtualMachines/extensions/write, "
+        "Microsoft.Compute/virtualMachines/write, "
         "Microsoft.HealthcareApis/workspaces/dicomservices/write, "
         "Microsoft.HealthcareApis/workspaces/fhirservices/write, "
+        "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks/write, "
+        "Microsoft.Network/networkInterfaces/write, "
         "Microsoft.Network/networkSecurityGroups/write, "
         "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write, "
         "Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write, "
@@ -1431,3 +1474,85 @@ def test_a_deployed_account_whose_planned_kind_is_unknown_is_not_a_kind_change()
     assert _existing_account(unknown, document, LAB_DEV_ACCOUNT).status == "ok"
     planned = CognitiveAccount("oai-hlzd-clinical-nlp-2a58a", "rg-hlzd-clinical-nlp", "AIServices")
     assert _existing_account(planned, document, LAB_DEV_ACCOUNT).status == "fail"
+
+
+# --- encryption at host: a subscription feature a VM with it needs ---------------------------
+
+FEATURE_FIX = (
+    "      fix: az feature register --namespace Microsoft.Compute --name EncryptionAtHost, wait "
+    "until `az feature show --namespace Microsoft.Compute --name EncryptionAtHost --query "
+    "properties.state` says Registered (minutes), then az provider register --namespace "
+    "Microsoft.Compute so the provider picks it up (needs */register/action, part of "
+    "Contributor; https://learn.microsoft.com/azure/virtual-machines/"
+    "disks-enable-host-based-encryption-portal#prerequisites)"
+)
+
+
+def test_encryption_at_host_not_registered_fails_with_the_register_commands(capsys, arm):
+    arm.mutate(ENCRYPTION_AT_HOST, lambda doc: doc["properties"].update(state="NotRegistered"))
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.code == 1
+    assert run.line("encryption-at-host") == (
+        "fail  encryption-at-host: Microsoft.Compute/EncryptionAtHost is NotRegistered: "
+        f"creating {LAB_DEV_JUMP_HOST} with encryption at host fails\n{FEATURE_FIX}"
+    )
+    assert run.out.rstrip().endswith("not ready to deploy: 9 ok, 0 warn, 1 fail, 1 skipped")
+
+
+def test_encryption_at_host_still_registering_is_a_warning(capsys, arm):
+    arm.mutate(ENCRYPTION_AT_HOST, lambda doc: doc["properties"].update(state="Registering"))
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.code == 0
+    line = run.line("encryption-at-host")
+    assert line.startswith(
+        "warn  encryption-at-host: Microsoft.Compute/EncryptionAtHost is Registering: creating "
+        f"{LAB_DEV_JUMP_HOST} with encryption at host fails until it is Registered"
+    )
+    assert "then az provider register --namespace Microsoft.Compute" in line
+
+
+def test_a_feature_arm_does_not_know_fails_with_the_register_commands(capsys, arm):
+    arm.reply(ENCRYPTION_AT_HOST, Reply(404, (FIXTURES / "error-404-feature.json").read_text()))
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.code == 1
+    assert run.line("encryption-at-host") == (
+        "fail  encryption-at-host: the subscription has no feature "
+        "Microsoft.Compute/EncryptionAtHost (HTTP 404 FeatureNotFound), which "
+        f"{LAB_DEV_JUMP_HOST} need for encryption at host\n{FEATURE_FIX}"
+    )
+
+
+def test_a_caller_who_may_not_read_features_is_told_which_action_and_role(capsys, arm):
+    arm.reply(ENCRYPTION_AT_HOST, Reply(403, (FIXTURES / "error-403-feature.json").read_text()))
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.code == 1
+    line = run.line("encryption-at-host")
+    assert line.startswith(
+        "fail  encryption-at-host: permission denied: the caller lacks "
+        f"Microsoft.Features/providers/features/read on {S} (HTTP 403 AuthorizationFailed)"
+    )
+    assert f"--role Reader --scope {S}" in line
+    assert run.status("region-health-data") == "ok"  # one check's failure hides no other
+
+
+def test_a_feature_answer_without_its_state_is_an_unexpected_response(capsys, arm):
+    arm.mutate(ENCRYPTION_AT_HOST, lambda doc: doc["properties"].pop("state"))
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.line("encryption-at-host").startswith(
+        f"fail  encryption-at-host: unexpected response from GET {ENCRYPTION_AT_HOST}: "
+        "properties.state: field required"
+    )
+
+
+def test_a_lab_without_a_jump_host_does_not_ask_for_the_feature(capsys, arm, tmp_path):
+    stack = yaml.safe_load((project_root() / "Pulumi.lab-dev.yaml").read_text())
+    del stack["config"]["hlz:jumpHost"]
+    stack_file = tmp_path / "Pulumi.lab-dev.yaml"
+    stack_file.write_text(yaml.safe_dump(stack))
+    run = preflight(capsys, arm, "lab-dev", "--stack-file", str(stack_file))
+    assert run.code == 0, run.out
+    assert run.line("encryption-at-host") == (
+        "skip  encryption-at-host: not applicable: lab-dev plans no virtual machine with "
+        "encryption at host"
+    )
+    assert ENCRYPTION_AT_HOST not in arm.paths()

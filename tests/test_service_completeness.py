@@ -76,6 +76,20 @@ JUDGED_ONLY_BY_RELATIONS: dict[str, str] = {
     "azure-native:search:SharedPrivateLinkResource": (
         "judged as part of its search service (deploy-search-disallow-free-tier-private-links)"
     ),
+    "azure-native:dnsresolver:DnsResolver": (
+        "holds only its VNet reference; judged through its endpoints' subnets "
+        "(deploy-dnsresolver-require-delegated-subnet)"
+    ),
+    "azure-native:dnsresolver:DnsForwardingRuleset": (
+        "holds only its outbound endpoint reference; judged through its forwarding rules"
+    ),
+    "azure-native:dnsresolver:PrivateResolverVirtualNetworkLink": (
+        "holds only the linked VNet's reference; part of its forwarding ruleset"
+    ),
+    "azure-native:compute:VirtualMachineExtension": (
+        "part of its virtual machine, which the compute-vm-* rules judge (the Entra login "
+        "extension needs the VM's managed identity, compute-vm-require-managed-identity)"
+    ),
 }
 """Types no rule judges on their own, each with the relation that covers it. Keep it short: a
 type that holds a security setting needs a rule (README, "Adding a rule")."""

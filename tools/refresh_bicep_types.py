@@ -39,6 +39,14 @@ GENERIC_TARGETS: tuple[tuple[str, str], ...] = (
     # components/health_data.py creates the Health Data Services workspace as a generic
     # resource: the SDK's typed Workspace (2024-03-31) cannot set publicNetworkAccess.
     ("Microsoft.HealthcareApis/workspaces", "2024-03-31"),
+    # components/dns_resolver.py creates the DNS Private Resolver at the GA API: the SDK's typed
+    # dnsresolver module sends 2023-07-01-preview, whose definitions are not vendored.
+    ("Microsoft.Network/dnsResolvers", "2025-05-01"),
+    ("Microsoft.Network/dnsResolvers/inboundEndpoints", "2025-05-01"),
+    ("Microsoft.Network/dnsResolvers/outboundEndpoints", "2025-05-01"),
+    ("Microsoft.Network/dnsForwardingRulesets", "2025-05-01"),
+    ("Microsoft.Network/dnsForwardingRulesets/forwardingRules", "2025-05-01"),
+    ("Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks", "2025-05-01"),
 )
 """(ARM type, API version) the components create as ``azure-native:resources:Resource``."""
 

@@ -168,7 +168,12 @@ def _type_outputs(
         properties["keyUriWithVersion"] = (
             f"https://{vault}.vault.azure.net/keys/{name}/{fake_guid(vault, name).replace('-', '')}"
         )
-        return {"properties": properties}
+        # The SDK reads a key's URIs at the top level (Key.key_uri, Key.key_uri_with_version).
+        return {
+            "properties": properties,
+            "keyUri": properties["keyUri"],
+            "keyUriWithVersion": properties["keyUriWithVersion"],
+        }
     if token == "azure-native:managedidentity:UserAssignedIdentity":
         return {
             "principalId": fake_guid("principal", name),

@@ -38,6 +38,7 @@ from hlz.preflight.report import CheckResult, Status
 from hlz.preflight.responses import (
     DeletedAccount,
     DeletedVault,
+    Feature,
     ModelEntry,
     Permission,
     Provider,
@@ -56,6 +57,7 @@ PERMISSIONS_API = "2022-04-01"
 PROVIDERS_API = "2021-04-01"
 KEY_VAULT_API = "2023-07-01"
 COGNITIVE_SERVICES_API = "2024-10-01"
+FEATURES_API = "2021-07-01"
 
 CAPACITY_UNIT = "units of 1,000 tokens per minute"
 DEADLINE_FIX = (
@@ -669,6 +671,60 @@ def check_region_health_data(preflight: Preflight) -> Finding:
     return ok(f"{target.location} offers {qualified}")
 
 
+ENCRYPTION_AT_HOST = ("Microsoft.Compute", "EncryptionAtHost")
+ENCRYPTION_AT_HOST_DOCS = (
+    "https://learn.microsoft.com/azure/virtual-machines/disks-enable-host-based-encryption-portal"
+    "#prerequisites"
+)
+
+
+def _register_feature_fix(namespace: str, feature: str) -> str:
+    return (
+        f"az feature register --namespace {namespace} --name {feature}, wait until `az feature "
+        f"show --namespace {namespace} --name {feature} --query properties.state` says "
+        f"Registered (minutes), then az provider register --namespace {namespace} so the "
+        "provider picks it up (needs */register/action, part of Contributor; "
+        f"{ENCRYPTION_AT_HOST_DOCS})"
+    )
+
+
+def check_encryption_at_host(preflight: Preflight) -> Finding:
+    """Encryption at host is a per-subscription feature: a VM asking for it in a subscription
+    without the feature is refused when it is created."""
+    namespace, name = ENCRYPTION_AT_HOST
+    qualified = f"{namespace}/{name}"
+    path = (
+        f"{preflight.subscription_path}/providers/Microsoft.Features/providers/{namespace}"
+        f"/features/{name}"
+    )
+    vms = ", ".join(preflight.target.encryption_at_host_vms)
+    fix = _register_feature_fix(namespace, name)
+    try:
+        document = preflight.client.get(
+            path, FEATURES_API, action="Microsoft.Features/providers/features/read"
+        )
+    except ArmError as error:
+        if error.status != 404:
+            raise
+        return fail(
+            f"the subscription has no feature {qualified} (HTTP 404 {error.code}), which {vms} "
+            "need for encryption at host",
+            fix,
+        )
+    state = parse(Feature, document, path).properties.state
+    if state == "Registered":
+        return ok(f"{qualified} is Registered: {vms} may use encryption at host")
+    if state in ("Registering", "Pending"):
+        return warn(
+            f"{qualified} is {state}: creating {vms} with encryption at host fails until it "
+            "is Registered",
+            f"wait until `az feature show --namespace {namespace} --name {name} --query "
+            f"properties.state` says Registered, then az provider register --namespace "
+            f"{namespace}",
+        )
+    return fail(f"{qualified} is {state}: creating {vms} with encryption at host fails", fix)
+
+
 # --- registry --------------------------------------------------------------------------------
 
 
@@ -700,6 +756,12 @@ def _without_health_data(target: StackTarget) -> str | None:
     return None
 
 
+def _without_encryption_at_host(target: StackTarget) -> str | None:
+    if not target.encryption_at_host_vms:
+        return f"{target.stack} plans no virtual machine with encryption at host"
+    return None
+
+
 @dataclass(frozen=True)
 class Check:
     id: str
@@ -728,4 +790,9 @@ CHECKS: tuple[Check, ...] = (
     Check("region-models", check_region_models, not_applicable=_without_deployments),
     Check("openai-quota", check_openai_quota, not_applicable=_without_deployments),
     Check("region-health-data", check_region_health_data, not_applicable=_without_health_data),
+    Check(
+        "encryption-at-host",
+        check_encryption_at_host,
+        not_applicable=_without_encryption_at_host,
+    ),
 )

@@ -127,6 +127,19 @@ class ModelEntry(ArmModel):
     model: AccountModel
 
 
+class FeatureProperties(ArmModel):
+    state: str
+    """Registered | Registering | Pending | NotRegistered | Unregistering | Unregistered."""
+
+
+class Feature(ArmModel):
+    """GET .../providers/Microsoft.Features/providers/{namespace}/features/{name} (2021-07-01)."""
+
+    name: str = ""
+    """``Microsoft.Compute/EncryptionAtHost``."""
+    properties: FeatureProperties
+
+
 def parse(model: type[M], document: Any, path: str) -> M:
     try:
         return model.model_validate(document)

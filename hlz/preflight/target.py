@@ -15,6 +15,8 @@ resources the plan deploys, whatever the layer:
 | quota, models offered  | each planned ``cognitiveservices:Deployment``, named by the config |
 |                        | entry that declares it (``hlz:openai.deployments[0] (name)``)     |
 | Health Data Services   | the planned Microsoft.HealthcareApis resource types               |
+| encryption at host     | the names of planned virtual machines with                        |
+|                        | ``securityProfile.encryptionAtHost`` true (a subscription feature) |
 
 Planned means deployed: reads (``Resource.get``, the ``pulumi.StackReference``) and component
 resources (``hlz:*``) are not; neither are resources of providers other than azure-native. A
@@ -53,6 +55,7 @@ KEY_VAULT = "Microsoft.KeyVault/vaults"
 COGNITIVE_SERVICES_ACCOUNT = "Microsoft.CognitiveServices/accounts"
 OPENAI_DEPLOYMENT = "Microsoft.CognitiveServices/accounts/deployments"
 HEALTH_PROVIDER = "Microsoft.HealthcareApis"
+VIRTUAL_MACHINE = "Microsoft.Compute/virtualMachines"
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,9 @@ class StackTarget:
     deployments: tuple[Deployment, ...] = ()
     health_data_types: tuple[str, ...] = ()
     """Microsoft.HealthcareApis resource types the region must offer."""
+    encryption_at_host_vms: tuple[str, ...] = ()
+    """Virtual machines the stack creates with encryption at host, which the subscription's
+    Microsoft.Compute/EncryptionAtHost feature must allow."""
 
 
 @dataclass(frozen=True)
@@ -163,7 +169,17 @@ def target_of(plan: Plan, stack_file: StackFile) -> StackTarget:
             for r in resources
             if r.namespace.casefold() == HEALTH_PROVIDER.casefold()
         ),
+        encryption_at_host_vms=_sorted(
+            r.name for r in _of_type(resources, VIRTUAL_MACHINE) if _encrypted_at_host(r.inputs)
+        ),
     )
+
+
+def _encrypted_at_host(inputs: Mapping[str, Any]) -> bool:
+    """``securityProfile.encryptionAtHost`` is true (a generic VM's body is in the SDK's shape
+    once normalised, so one place to look)."""
+    profile = inputs.get("securityProfile")
+    return isinstance(profile, Mapping) and profile.get("encryptionAtHost") is True
 
 
 def _sorted(texts: Iterable[str]) -> tuple[str, ...]:

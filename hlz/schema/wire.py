@@ -100,6 +100,12 @@ class _Route:
     arm_name: str
     type: TypeRef
     definition: str | None
+    read_only: bool = False
+    """The ARM property is read-only (Bicep flag 2): never an SDK input of that name."""
+
+
+_READ_ONLY = 2
+"""Bicep property flag: set by Azure, not settable."""
 
 
 def _object_properties(object_type: TypeRef, value: Mapping[str, Any]) -> dict[str, Any]:
@@ -132,7 +138,11 @@ def _routes(
         if arm_name in facts.flatten:
             continue
         routes[facts.sdk_name(arm_name)] = _Route(
-            containers, arm_name, object_type.follow(prop["type"]), facts.children.get(arm_name)
+            containers,
+            arm_name,
+            object_type.follow(prop["type"]),
+            facts.children.get(arm_name),
+            bool(int(prop.get("flags", 0)) & _READ_ONLY),
         )
     for container in facts.flatten:
         prop = properties.get(container)
@@ -144,8 +154,12 @@ def _routes(
         )
         for sdk_name, route in nested.items():
             # A name on the outer object wins over a flattened one (the provider reports such
-            # clashes as conflicts; none exist in the types planned here).
-            routes.setdefault(sdk_name, route)
+            # clashes as conflicts), unless the outer property is read-only: the provider makes
+            # no input of a read-only property, so the SDK's input of that name is the
+            # flattened one (a VM extension's `type` is properties.type, not the resource type).
+            outer = routes.get(sdk_name)
+            if outer is None or (outer.read_only and not route.read_only):
+                routes[sdk_name] = route
     return routes
 
 

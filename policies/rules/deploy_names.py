@@ -11,7 +11,7 @@ Two resources collide when ARM would give them the same identity:
 | role assignments                           | the name alone (unique in the tenant)           |
 | extension resources (locks, diagnostic     | scope (``scope``/``resourceUri``...) and name   |
 | settings, policy assignments)              |                                                 |
-| every other type of ``arm_types.ARM_PATHS``| type, resource group, parent names and name     |
+| every other type of ``KNOWN_ARM_PATHS``    | type, resource group, parent names and name     |
 
 Auto-named resources (no name input) are not compared. A name or scope that is unknown until
 deployment (preview) makes the rule undetermined: no resource can be shown free of collisions
@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..arm_types import ARM_PATHS, arm_type
+from ..arm_types import KNOWN_ARM_PATHS, known_arm_type
 from ..model import (
     Category,
     Compliant,
@@ -46,7 +46,7 @@ NAMED_TYPES = frozenset(token for token, row in SERVICES.items() if row.names)
 """Types with a name rule: the catalogue rows (``policies.services``) with ``names``, each a
 (``NAME_RULES`` kind, dotted name input) pair; a ``globally_unique`` input is a DNS label."""
 
-DUPLICATE_CHECKED_TYPES = frozenset(ARM_PATHS) | {RESOURCE_GROUP}
+DUPLICATE_CHECKED_TYPES = frozenset(KNOWN_ARM_PATHS) | {RESOURCE_GROUP}
 """Types compared for collisions: those whose ARM identity ``arm_types`` knows."""
 
 
@@ -94,8 +94,8 @@ def _scoped_identity(resource: StackResource) -> str | None:
     if resource.resource_type == RESOURCE_GROUP:
         name = _text(props, "resourceGroupName")
         return f"resourcegroups/{name.casefold()}" if name else None
-    path = ARM_PATHS.get(resource.resource_type)
-    full_type = arm_type(resource.resource_type)
+    path = KNOWN_ARM_PATHS.get(resource.resource_type)
+    full_type = known_arm_type(resource.resource_type)
     if path is None or full_type is None:
         return None
     names = [_text(props, key) for _, key in path.levels]

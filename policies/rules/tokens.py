@@ -35,6 +35,16 @@ VIRTUAL_NETWORK_GATEWAY = "azure-native:network:VirtualNetworkGateway"
 PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint"
 PRIVATE_DNS_ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
 
+# Azure DNS Private Resolver. components.dns_resolver creates each as a generic
+# azure-native:resources:Resource at the GA API (2025-05-01); the pack judges those as these
+# typed tokens (policies.normalise).
+DNS_RESOLVER = "azure-native:dnsresolver:DnsResolver"
+DNS_RESOLVER_INBOUND_ENDPOINT = "azure-native:dnsresolver:InboundEndpoint"
+DNS_RESOLVER_OUTBOUND_ENDPOINT = "azure-native:dnsresolver:OutboundEndpoint"
+DNS_FORWARDING_RULESET = "azure-native:dnsresolver:DnsForwardingRuleset"
+DNS_FORWARDING_RULE = "azure-native:dnsresolver:ForwardingRule"
+DNS_FORWARDING_RULESET_LINK = "azure-native:dnsresolver:PrivateResolverVirtualNetworkLink"
+
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 LOCK_BY_SCOPE = "azure-native:authorization:ManagementLockByScope"
 LOCK_AT_RESOURCE_GROUP = "azure-native:authorization:ManagementLockAtResourceGroupLevel"
@@ -50,3 +60,8 @@ USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
 SEARCH_SERVICE = "azure-native:search:Service"
 SEARCH_SHARED_PRIVATE_LINK = "azure-native:search:SharedPrivateLinkResource"
+
+VIRTUAL_MACHINE = "azure-native:compute:VirtualMachine"
+VIRTUAL_MACHINE_EXTENSION = "azure-native:compute:VirtualMachineExtension"
+DISK_ENCRYPTION_SET = "azure-native:compute:DiskEncryptionSet"
+NETWORK_INTERFACE = "azure-native:network:NetworkInterface"

@@ -17,6 +17,7 @@ from pydantic import AfterValidator, Field
 from components.errors import ConfigError
 from components.foundry import FoundryProjectSpec
 from components.health_data import FhirDataRole
+from components.jump_host import JumpHostSpec
 from components.naming import Namer, unique_suffix
 from components.openai import (
     AccountKind,
@@ -126,6 +127,12 @@ class AiLabConfig(LayerConfig):
     """Azure AI Search for the lab's indexes: private, Entra-only, customer-managed keys
     enforced, linked privately to the lab storage and AI account. Default: not set — no search
     service. Tier (standard, standard2, standard3), replicas, partitions, semantic ranker."""
+    jump_host: JumpHostSpec | None = None
+    """A hardened Linux jump host in the workloads subnet, from which lab members reach the
+    lab's private endpoints: reached only through the landing zone's Azure Bastion (SSH from
+    its subnet alone), Entra ID sign-in, Trusted Launch, encryption at host and a
+    customer-managed disk key. Default: not set — no jump host. Size, and the break-glass
+    account's name and SSH public key (docs/jump-host.md)."""
 
     @property
     def hsm_keys(self) -> bool:
@@ -163,6 +170,17 @@ SEARCH_CONNECTION = ("foundry_connection", "search")
 SEARCH_ZONE_KEY = "search"
 """The search service's zones in the landing zone's ``privateDnsZoneIds`` (the catalogue row's
 ``zone_key``)."""
+
+# Names only a lab with hlz:jumpHost has.
+JUMP_HOST_NAMED_RESOURCES = {
+    "virtual_machine": "jump",
+    "network_interface": "jump",
+    "disk_encryption_set": "jump",
+    "managed_identity": "jumphost",
+}
+BASTION_OUTPUTS = ("bastionSubnetPrefix", "bastionHostId", "bastionHostName")
+"""Landing-zone outputs a lab with a jump host reads: its only way in is the hub's Bastion (the
+spoke admits SSH from that subnet alone; members get Reader on the host)."""
 
 # Landing-zone outputs the lab reads; a stack without them is not a landing zone.
 REQUIRED_LANDING_ZONE_OUTPUTS = (
@@ -392,6 +410,17 @@ def _landing_zone_problems(
                 "privatelink.search.windows.net), or remove hlz:search",
             )
         )
+    bastion_missing = [name for name in BASTION_OUTPUTS if landing_zone.get(name) in (None, "")]
+    if config.jump_host is not None and bastion_missing:
+        problems.append(
+            (
+                key("jumpHost"),
+                f"{config.landing_zone_stack} exports no Azure Bastion (no "
+                f"{', '.join(bastion_missing)} output): the jump host is reached only through "
+                "the hub's Bastion; give the landing zone hlz:bastion: true and run `pulumi up` "
+                f"on {config.landing_zone_stack} first, or remove hlz:jumpHost",
+            )
+        )
     vault_sku = landing_zone.get("keyVaultSku")
     if config.hsm_keys and vault_sku != "premium":
         problems.append(
@@ -444,6 +473,8 @@ def validate_ai_lab_config(
         names += namer.problems(SEARCH_NAMED_RESOURCES)
         if config.openai.projects:
             names += namer.problems(dict([SEARCH_CONNECTION]))
+    if config.jump_host is not None:
+        names += namer.problems(JUMP_HOST_NAMED_RESOURCES)
     problems += [(key("prefix"), f"{message} (shorten hlz:prefix or hlz:lab)") for message in names]
     problems += _network_problems(config)
     problems += _deployment_problems(config, today)

@@ -12,10 +12,16 @@ from typing import Any
 import pulumi
 from pulumi_azure_native import authorization
 
+from components.dns_resolver import (
+    DnsForwardingRulesetLink,
+    DnsForwardingRulesetLinkArgs,
+    ruleset_id_problem,
+)
 from components.encryption import EncryptionKey, EncryptionKeyArgs
 from components.errors import ConfigError
 from components.foundry import FoundryProject, FoundryProjectArgs, FoundrySearchConnection
 from components.health_data import HealthDataServices, HealthDataServicesArgs
+from components.jump_host import JumpHost, JumpHostArgs
 from components.openai import OpenAI, OpenAIArgs
 from components.resource_group import ResourceGroup, ResourceGroupArgs
 from components.search import (
@@ -36,7 +42,7 @@ from stacks.ai_lab.config import (
     parse_ai_lab_config,
     validate_ai_lab_config,
 )
-from stacks.common import key
+from stacks.common import key, raise_if
 
 FHIR_EXPORT_CONTAINER = "fhir-export"
 
@@ -60,7 +66,33 @@ async def run(raw: dict[str, Any], stack: str) -> None:
     config = parse_ai_lab_config(raw)
     landing_zone = await read_landing_zone(config)
     validate_ai_lab_config(config, stack, landing_zone)
+    raise_if(ruleset_link_problems(config, landing_zone), "AI-lab configuration")
     build(config, stack, landing_zone)
+
+
+def ruleset_link_problems(
+    config: AiLabConfig, landing_zone: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """The spoke links itself to the landing zone's DNS forwarding ruleset, which Azure links
+    only to VNets of its own region (https://learn.microsoft.com/azure/dns/
+    private-resolver-endpoints-rulesets#dns-forwarding-rulesets)."""
+    ruleset_id = landing_zone.get("dnsForwardingRulesetId")
+    if ruleset_id is None:
+        return []
+    problems: list[tuple[str, str]] = []
+    malformed = ruleset_id_problem(str(ruleset_id))
+    if malformed is not None:
+        problems.append((key("landingZoneStack"), f"its output dnsForwardingRulesetId {malformed}"))
+    region = landing_zone.get("location")
+    if region not in (None, config.location):
+        problems.append(
+            (
+                key("location"),
+                f"'{config.location}' differs from the landing zone's region '{region}': its "
+                "DNS forwarding ruleset links only virtual networks of its own region",
+            )
+        )
+    return problems
 
 
 def zone_ids(landing_zone: dict[str, Any], *services: str) -> dict[str, str]:
@@ -110,11 +142,26 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
                 dns_zone_ids=resolved_zones,
             ),
             diagnostics=diagnostics,
+            bastion_subnet_prefix=(
+                landing_zone["bastionSubnetPrefix"] if config.jump_host is not None else None
+            ),
         ),
     )
     private_link = PrivateLinkTarget(
         subnet_id=spoke.private_endpoint_subnet_id, dns_zone_ids=lab_zones
     )
+    ruleset_id = landing_zone.get("dnsForwardingRulesetId")
+    if ruleset_id is not None:
+        # The landing zone's DNS Private Resolver answers the spoke's on-premises names: the
+        # link is a child of the ruleset, so it lives in the landing zone's resource group.
+        DnsForwardingRulesetLink(
+            "dns-ruleset",
+            DnsForwardingRulesetLinkArgs(
+                ruleset_id=ruleset_id,
+                virtual_network_id=spoke.id,
+                link_name=namer.name("virtual_network", "spoke"),
+            ),
+        )
 
     def encryption_key(role: str) -> EncryptionKey:
         return EncryptionKey(
@@ -258,6 +305,29 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
             ),
         )
 
+    jump_host = None
+    if config.jump_host is not None:
+        jump_host = JumpHost(
+            "jumphost",
+            JumpHostArgs(
+                placement=placement,
+                vm_name=namer.name("virtual_machine", "jump"),
+                nic_name=namer.name("network_interface", "jump"),
+                disk_encryption_set_name=namer.name("disk_encryption_set", "jump"),
+                spec=config.jump_host,
+                subnet_id=spoke.workload_subnet_id,
+                encryption=encryption_key("jumphost"),
+                member_group_ids=config.member_group_ids,
+                # A Bastion connection reads the host and, Bastion being in the peered hub,
+                # the VM's own virtual network.
+                connection_read_scopes={
+                    "bastion": landing_zone["bastionHostId"],
+                    "spoke-vnet": spoke.id,
+                },
+                subscription_id=client.subscription_id,
+            ),
+        )
+
     pulumi.export("lab", config.lab)
     pulumi.export("resourceGroupName", group.name)
     pulumi.export("spokeVnetId", spoke.id)
@@ -287,6 +357,22 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
     if search is not None:
         pulumi.export("searchServiceName", search.name)
         pulumi.export("searchEndpoint", search.endpoint)
+    if jump_host is not None:
+        pulumi.export("jumpHostId", jump_host.id)
+        pulumi.export("jumpHostName", jump_host.name)
+        # How a member connects (docs/jump-host.md): Entra ID through the hub's Bastion.
+        pulumi.export(
+            "jumpHostSshCommand",
+            pulumi.Output.concat(
+                "az network bastion ssh --name ",
+                landing_zone["bastionHostName"],
+                " --resource-group ",
+                landing_zone["resourceGroupName"],
+                " --target-resource-id ",
+                jump_host.id,
+                " --auth-type AAD",
+            ),
+        )
     if health is not None:
         pulumi.export("healthWorkspaceId", health.id)
         if config.health_data.fhir:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from components.dns_resolver import DnsResolverSpec, loop_problems
 from components.hub_network import HubSubnetPrefixes
 from components.naming import Namer, unique_suffix
 from components.shared import Override
@@ -70,6 +71,12 @@ class LandingZoneConfig(LayerConfig):
     SKU, default VpnGw1AZ) and the clients' address pool, which must not overlap the hub or the
     spokes. Needs hlz:hub.subnets.gateway. Default: none (it takes 45+ minutes to create and is
     billed per gateway-hour)."""
+    dns_resolver: DnsResolverSpec | None = None
+    """DNS Private Resolver in the hub: on-premises DNS servers forward the private endpoints'
+    zones to its inbound endpoint (exported as dnsResolverInboundIp), and its forwarding rules
+    send the on-premises domains (each dot-terminated, to 1-6 private DNS servers) from the hub
+    and every AI lab spoke to on-premises. Needs hlz:hub.subnets.dnsResolverInbound and
+    dnsResolverOutbound. Default: none."""
 
     # Derived settings: the table of what each profile turns on lives here, in one place.
     @property
@@ -151,7 +158,10 @@ def semantic_problems(
             )
     problems += overlap_problems(subnet_ranges)
     for field, why in subnets.missing(
-        config.firewall_tier, config.bastion, config.vpn_gateway is not None
+        config.firewall_tier,
+        config.bastion,
+        config.vpn_gateway is not None,
+        config.dns_resolver is not None,
     ):
         alias = HubSubnetPrefixes.model_fields[field].alias or field
         problems.append((key("hub", "subnets", alias), why))
@@ -165,6 +175,7 @@ def semantic_problems(
         ranges[key("vpnGateway", "clientAddressPool")] = config.vpn_gateway.client_address_pool
     problems += overlap_problems(ranges)
 
+    problems += _dns_resolver_problems(config)
     problems += _ddos_problems(config, today)
     if config.production:
         if config.firewall not in ("Standard", "Premium"):
@@ -180,6 +191,18 @@ def semantic_problems(
                 )
             )
     return problems
+
+
+def _dns_resolver_problems(config: LandingZoneConfig) -> list[tuple[str, str]]:
+    """A forwarding target in the resolver's own inbound subnet: the hub is linked to the
+    ruleset, so its queries would come back to the resolver (a loop)."""
+    inbound = config.hub.subnets.dns_resolver_inbound
+    if config.dns_resolver is None or inbound is None:
+        return []
+    return [
+        (key("dnsResolver", f"forwardingRules[{rule}]", f"targets[{target}]", "ip"), why)
+        for rule, target, why in loop_problems(config.dns_resolver, inbound)
+    ]
 
 
 def _ddos_problems(config: LandingZoneConfig, today: date) -> list[tuple[str, str]]:

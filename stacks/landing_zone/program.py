@@ -66,6 +66,7 @@ def run(config: LandingZoneConfig) -> None:
             ddos_protection_override=config.ddos_override,
             vpn_gateway=config.vpn_gateway,
             tenant_id=client.tenant_id if config.vpn_gateway is not None else None,
+            dns_resolver=config.dns_resolver,
             diagnostics=diagnostics,
         ),
     )
@@ -132,3 +133,14 @@ def run(config: LandingZoneConfig) -> None:
     pulumi.export("keyVaultName", vault.name)
     pulumi.export("keyVaultSku", config.key_vault_sku)
     pulumi.export("spokeAllocations", dict(config.spokes))
+    if hub.dns_resolver is not None:
+        # On-premises DNS servers forward the private endpoints' zones here; AI lab spokes link
+        # themselves to the ruleset (stacks/ai_lab/program.py).
+        pulumi.export("dnsResolverInboundIp", hub.dns_resolver.inbound_ip)
+        pulumi.export("dnsForwardingRulesetId", hub.dns_resolver.ruleset_id)
+    bastion = getattr(hub, "bastion", None)
+    if bastion is not None and config.hub.subnets.bastion is not None:
+        # A lab's jump host admits SSH from this subnet alone; its members read the host.
+        pulumi.export("bastionSubnetPrefix", config.hub.subnets.bastion)
+        pulumi.export("bastionHostId", bastion.id)
+        pulumi.export("bastionHostName", bastion.name)

@@ -59,12 +59,22 @@ MONITOR_PRIVATE_LINK_SCOPE = "azure-native:monitor:PrivateLinkScope"
 USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
 SEARCH_SERVICE = "azure-native:search:Service"
+VIRTUAL_MACHINE = "azure-native:compute:VirtualMachine"
+VM_EXTENSION = "azure-native:compute:VirtualMachineExtension"
+DISK_ENCRYPTION_SET = "azure-native:compute:DiskEncryptionSet"
+NETWORK_INTERFACE = "azure-native:network:NetworkInterface"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 BLOB_CONTAINER = "azure-native:storage:BlobContainer"
 KEY_VAULT_SECRET = "azure-native:keyvault:Secret"
 DEFENDER_PRICING = "azure-native:security:Pricing"
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 GENERIC_RESOURCE = "azure-native:resources:Resource"
+DNS_RESOLVER = "azure-native:dnsresolver:DnsResolver"
+DNS_INBOUND = "azure-native:dnsresolver:InboundEndpoint"
+DNS_OUTBOUND = "azure-native:dnsresolver:OutboundEndpoint"
+DNS_RULESET = "azure-native:dnsresolver:DnsForwardingRuleset"
+DNS_RULE = "azure-native:dnsresolver:ForwardingRule"
+DNS_RULESET_LINK = "azure-native:dnsresolver:PrivateResolverVirtualNetworkLink"
 
 TAGS = {
     "owner": "platform-team",
@@ -631,6 +641,121 @@ COMPLIANT: dict[str, dict[str, Any]] = {
         "identity": {"type": "SystemAssigned"},
         "dataExfiltrationProtections": ["BlockAll"],
     },
+    # The lab jump host, as the SDK registers it (compute 2024-11-01, network 2024-05-01): a
+    # Trusted Launch Linux VM with encryption at host, its OS disk under a disk encryption set,
+    # no password, platform patching, a system-assigned identity for the Entra login extension.
+    VIRTUAL_MACHINE: {
+        "resourceGroupName": "rg-hlz-prod",
+        "vmName": "vm-jh-hlz-prod",
+        "location": "eastus2",
+        "tags": TAGS,
+        "hardwareProfile": {"vmSize": "Standard_D2s_v5"},
+        "identity": {"type": "SystemAssigned"},
+        "securityProfile": {
+            "securityType": "TrustedLaunch",
+            "encryptionAtHost": True,
+            "uefiSettings": {"secureBootEnabled": True, "vTpmEnabled": True},
+        },
+        "storageProfile": {
+            "imageReference": {
+                "publisher": "Canonical",
+                "offer": "ubuntu-24_04-lts",
+                "sku": "server",
+                "version": "latest",
+            },
+            "osDisk": {
+                "createOption": "FromImage",
+                "deleteOption": "Delete",
+                "managedDisk": {
+                    "storageAccountType": "Premium_LRS",
+                    "diskEncryptionSet": {
+                        "id": f"{RG}/providers/Microsoft.Compute/diskEncryptionSets/des-jh-hlz-prod"
+                    },
+                },
+            },
+        },
+        "osProfile": {
+            "computerName": "vm-jh-hlz-prod",
+            "adminUsername": "labadmin",
+            "linuxConfiguration": {
+                "disablePasswordAuthentication": True,
+                "provisionVMAgent": True,
+                "ssh": {
+                    "publicKeys": [
+                        {
+                            "path": "/home/labadmin/.ssh/authorized_keys",
+                            "keyData": "ssh-ed25519 "
+                            "AAAAC3NzaC1lZDI1NTE5AAAAIHlzUGxhY2Vob2xkZXJLZXlPbmx5 break-glass",
+                        }
+                    ]
+                },
+                "patchSettings": {
+                    "patchMode": "AutomaticByPlatform",
+                    "assessmentMode": "AutomaticByPlatform",
+                    "automaticByPlatformSettings": {"rebootSetting": "IfRequired"},
+                },
+            },
+        },
+        "networkProfile": {
+            "networkInterfaces": [
+                {
+                    "id": f"{NETWORK}/networkInterfaces/nic-jh-hlz-prod",
+                    "primary": True,
+                    "deleteOption": "Delete",
+                }
+            ]
+        },
+        "diagnosticsProfile": {"bootDiagnostics": {"enabled": True}},
+    },
+    VM_EXTENSION: {
+        "resourceGroupName": "rg-hlz-prod",
+        "vmName": "vm-jh-hlz-prod",
+        "vmExtensionName": "AADSSHLoginForLinux",
+        "location": "eastus2",
+        "tags": TAGS,
+        "publisher": "Microsoft.Azure.ActiveDirectory",
+        "type": "AADSSHLoginForLinux",
+        "typeHandlerVersion": "1.0",
+        "autoUpgradeMinorVersion": True,
+    },
+    DISK_ENCRYPTION_SET: {
+        "resourceGroupName": "rg-hlz-prod",
+        "diskEncryptionSetName": "des-jh-hlz-prod",
+        "location": "eastus2",
+        "tags": TAGS,
+        "encryptionType": "EncryptionAtRestWithCustomerKey",
+        "activeKey": {
+            "keyUrl": "https://kv-hlz-prod.vault.azure.net/keys/jumphost/"
+            "0123456789abcdef0123456789abcdef"
+        },
+        "rotationToLatestKeyVersionEnabled": True,
+        "identity": {
+            "type": "UserAssigned",
+            "userAssignedIdentities": [
+                f"{RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-jumphost"
+            ],
+        },
+    },
+    # One private, dynamic IP in the workloads subnet; the SDK fills in the subnet's policy
+    # defaults.
+    NETWORK_INTERFACE: {
+        "resourceGroupName": "rg-hlz-prod",
+        "networkInterfaceName": "nic-jh-hlz-prod",
+        "location": "eastus2",
+        "tags": TAGS,
+        "ipConfigurations": [
+            {
+                "name": "ipconfig1",
+                "primary": True,
+                "privateIPAllocationMethod": "Dynamic",
+                "subnet": {
+                    "id": f"{NETWORK}/virtualNetworks/vnet-lab/subnets/snet-workloads",
+                    "privateEndpointNetworkPolicies": "Disabled",
+                    "privateLinkServiceNetworkPolicies": "Enabled",
+                },
+            }
+        ],
+    },
     # As components.security_baseline turns on a Defender plan.
     DEFENDER_PRICING: {
         "pricingName": "KeyVaults",
@@ -644,6 +769,63 @@ COMPLIANT: dict[str, dict[str, Any]] = {
         "roleDefinitionId": OWNER_ROLE,
         "scope": SUB,
         "roleAssignmentName": "33333333-3333-4333-8333-333333333333",
+    },
+    # DNS Private Resolver, in the typed SDK's shape (components.dns_resolver sends generic
+    # resources, which policies.normalise turns into these tokens with properties lifted).
+    DNS_RESOLVER: {
+        "resourceGroupName": "rg-hlz-prod",
+        "dnsResolverName": "dnspr-hlz-prod-hub",
+        "location": "eastus2",
+        "tags": TAGS,
+        "virtualNetwork": {"id": f"{NETWORK}/virtualNetworks/vnet-hlz-prod-hub"},
+    },
+    DNS_INBOUND: {
+        "resourceGroupName": "rg-hlz-prod",
+        "dnsResolverName": "dnspr-hlz-prod-hub",
+        "inboundEndpointName": "in-hlz-prod-hub",
+        "location": "eastus2",
+        "tags": TAGS,
+        "ipConfigurations": [
+            {
+                "subnet": {"id": f"{NETWORK}/virtualNetworks/vnet-hlz-prod-hub/subnets/dns-in"},
+                "privateIpAllocationMethod": "Static",
+                "privateIpAddress": "10.100.3.4",
+            }
+        ],
+    },
+    DNS_OUTBOUND: {
+        "resourceGroupName": "rg-hlz-prod",
+        "dnsResolverName": "dnspr-hlz-prod-hub",
+        "outboundEndpointName": "out-hlz-prod-hub",
+        "location": "eastus2",
+        "tags": TAGS,
+        "subnet": {"id": f"{NETWORK}/virtualNetworks/vnet-hlz-prod-hub/subnets/dns-out"},
+    },
+    DNS_RULESET: {
+        "resourceGroupName": "rg-hlz-prod",
+        "dnsForwardingRulesetName": "dnsfrs-hlz-prod-hub",
+        "location": "eastus2",
+        "tags": TAGS,
+        "dnsResolverOutboundEndpoints": [
+            {"id": f"{NETWORK}/dnsResolvers/dnspr-hlz-prod-hub/outboundEndpoints/out-hub"}
+        ],
+    },
+    DNS_RULE: {
+        "resourceGroupName": "rg-hlz-prod",
+        "dnsForwardingRulesetName": "dnsfrs-hlz-prod-hub",
+        "forwardingRuleName": "fwd-corp-example-org",
+        "domainName": "corp.example.org.",
+        "targetDnsServers": [
+            {"ipAddress": "192.168.10.4", "port": 53.0},
+            {"ipAddress": "192.168.10.5", "port": 53.0},
+        ],
+        "forwardingRuleState": "Enabled",
+    },
+    DNS_RULESET_LINK: {
+        "resourceGroupName": "rg-hlz-prod",
+        "dnsForwardingRulesetName": "dnsfrs-hlz-prod-hub",
+        "virtualNetworkLinkName": "vnet-hlz-prod-hub",
+        "virtualNetwork": {"id": f"{NETWORK}/virtualNetworks/vnet-hlz-prod-hub"},
     },
     RESOURCE_GROUP: {"resourceGroupName": "rg-hlz-prod", "location": "eastus2", "tags": TAGS},
 }
@@ -737,6 +919,20 @@ FW, PIP, BAS, ZG, PA, SRCH = (
 CONTAINER, SECRET, PRICING = BLOB_CONTAINER, KEY_VAULT_SECRET, DEFENDER_PRICING
 VGW = VPN_GATEWAY
 PROJ, ACONN, PCONN = COGNITIVE_PROJECT, ACCOUNT_CONNECTION, PROJECT_CONNECTION
+VM, EXT, DES, NIC = VIRTUAL_MACHINE, VM_EXTENSION, DISK_ENCRYPTION_SET, NETWORK_INTERFACE
+DES_ID = f"{RG}/providers/Microsoft.Compute/diskEncryptionSets/des-jh-hlz-prod"
+LINUX = "osProfile.linuxConfiguration"
+WINDOWS_AUTOMATIC = {
+    "patchSettings": {"patchMode": "AutomaticByOS"},
+    "enableAutomaticUpdates": True,
+}
+PLATFORM_KEY_DATA_DISK = {
+    "lun": 0.0,
+    "createOption": "Empty",
+    "diskSizeGB": 64.0,
+    "managedDisk": {"storageAccountType": "Premium_LRS"},
+}
+KEY_URL = "https://kv-hlz-prod.vault.azure.net/keys/jumphost"
 STORAGE_IP_RULES = [{"iPAddressOrRange": "203.0.113.0/24", "action": "Allow"}]
 VAULT_IP_RULES = [{"value": "203.0.113.7"}]
 MANAGEMENT_IP_CONFIGURATION = {
@@ -1453,7 +1649,171 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
         ("keys-allowed", SRCH, {"disableLocalAuth": False, "authOptions": {"apiKeyOnly": {}}},
          None),
     ],
+    "compute-vm-require-encryption-at-host": [
+        ("false", VM, {"securityProfile.encryptionAtHost": False},
+         "securityProfile.encryptionAtHost is false; set it to true so the temp disk"),
+        ("absent", VM, {"securityProfile.encryptionAtHost": DELETE},
+         "securityProfile.encryptionAtHost is not set"),
+    ],
+    "compute-vm-require-trusted-launch": [
+        ("standard", VM, {"securityProfile.securityType": DELETE},
+         "securityProfile.securityType is not set (absent means Standard: no secure boot, no "
+         "vTPM); set it to 'TrustedLaunch'"),
+        ("no-secure-boot", VM, {"securityProfile.uefiSettings.secureBootEnabled": False},
+         "securityProfile.uefiSettings.secureBootEnabled is false; set it to true"),
+        ("no-vtpm", VM, {"securityProfile.uefiSettings.vTpmEnabled": DELETE},
+         "securityProfile.uefiSettings.vTpmEnabled is not set; set it to true"),
+        ("no-security-profile", VM, {"securityProfile": DELETE},
+         "securityProfile.securityType is not set"),
+        ("confidential-vm", VM, {"securityProfile.securityType": "ConfidentialVM"}, None),
+        ("lowercase", VM, {"securityProfile.securityType": "trustedlaunch"}, None),
+    ],
+    "compute-vm-require-cmk-disk-encryption": [
+        ("os-disk-platform-key", VM,
+         {"storageProfile.osDisk.managedDisk.diskEncryptionSet.id": DELETE},
+         "storageProfile.osDisk.managedDisk.diskEncryptionSet.id is not set (a platform-managed "
+         "key)"),
+        ("no-os-disk", VM, {"storageProfile.osDisk": DELETE},
+         "storageProfile.osDisk.managedDisk.diskEncryptionSet.id is not set (no osDisk"),
+        ("unmanaged-os-disk", VM,
+         {"storageProfile.osDisk.managedDisk": DELETE,
+          "storageProfile.osDisk.vhd": {"uri": "https://st.blob.core.windows.net/vhds/os.vhd"}},
+         "storageProfile.osDisk is an unmanaged VHD (vhd.uri)"),
+        ("data-disk-platform-key", VM, {"storageProfile.dataDisks": [PLATFORM_KEY_DATA_DISK]},
+         "storageProfile.dataDisks[0].managedDisk.diskEncryptionSet.id is not set"),
+        ("data-disk-under-the-set", VM,
+         {"storageProfile.dataDisks": [mutate(PLATFORM_KEY_DATA_DISK,
+                                              {"managedDisk.diskEncryptionSet": {"id": DES_ID}})]},
+         None),
+        ("confidential-vm-set", VM,
+         {"storageProfile.osDisk.managedDisk.diskEncryptionSet": DELETE,
+          "storageProfile.osDisk.managedDisk.securityProfile": {
+              "securityEncryptionType": "DiskWithVMGuestState",
+              "diskEncryptionSet": {"id": DES_ID}}},
+         None),
+    ],
+    "compute-vm-disallow-password-authentication": [
+        ("enabled", VM, {f"{LINUX}.disablePasswordAuthentication": False},
+         "osProfile.linuxConfiguration.disablePasswordAuthentication is false; set it to true"),
+        ("absent", VM, {f"{LINUX}.disablePasswordAuthentication": DELETE},
+         "osProfile.linuxConfiguration.disablePasswordAuthentication is not set"),
+        ("admin-password", VM, {"osProfile.adminPassword": "[secret]"},
+         "osProfile.adminPassword is set; remove it"),
+    ],
+    "compute-vm-require-automatic-patching": [
+        ("image-default", VM, {f"{LINUX}.patchSettings.patchMode": "ImageDefault"},
+         "osProfile.linuxConfiguration.patchSettings.patchMode is 'ImageDefault' (absent means "
+         "ImageDefault"),
+        ("absent", VM, {f"{LINUX}.patchSettings": DELETE},
+         "osProfile.linuxConfiguration.patchSettings.patchMode is not set"),
+        ("no-vm-agent", VM, {f"{LINUX}.provisionVMAgent": False},
+         "osProfile.linuxConfiguration.provisionVMAgent is false"),
+        ("lowercase", VM, {f"{LINUX}.patchSettings.patchMode": "automaticbyplatform"}, None),
+        ("windows-by-os", VM,
+         {LINUX: DELETE, "osProfile.windowsConfiguration": WINDOWS_AUTOMATIC}, None),
+        ("windows-default", VM, {LINUX: DELETE, "osProfile.windowsConfiguration": {}}, None),
+        ("windows-manual", VM,
+         {LINUX: DELETE,
+          "osProfile.windowsConfiguration": {"patchSettings": {"patchMode": "Manual"}}},
+         "osProfile.windowsConfiguration.patchSettings.patchMode is 'Manual'"),
+        ("windows-updates-off", VM,
+         {LINUX: DELETE, "osProfile.windowsConfiguration": {"enableAutomaticUpdates": False}},
+         "osProfile.windowsConfiguration.enableAutomaticUpdates is false"),
+    ],
+    "compute-vm-require-managed-identity": [
+        ("absent", VM, {"identity": DELETE},
+         "identity.type is not set; give the VM a system-assigned identity"),
+        ("none", VM, {"identity.type": "None"}, "identity.type is 'None'"),
+        ("user-assigned", VM,
+         {"identity": {"type": "UserAssigned",
+                       "userAssignedIdentities": [f"{RG}/id-jumphost"]}},
+         None),
+    ],
+    "network-networkinterface-disallow-public-ip": [
+        ("public-ip", NIC,
+         {"ipConfigurations.0.publicIPAddress": {"id": f"{NETWORK}/publicIPAddresses/pip-jh"}},
+         f"ipConfigurations[0].publicIPAddress is set ('{NETWORK}/publicIPAddresses/pip-jh'); "
+         "remove it: the host is reached through Azure Bastion"),
+        ("second-configuration", NIC,
+         {"ipConfigurations": [
+             {"name": "ipconfig1", "privateIPAllocationMethod": "Dynamic"},
+             {"name": "ipconfig2", "publicIPAddress": {"id": f"{NETWORK}/publicIPAddresses/p2"}},
+         ]},
+         "ipConfigurations[1].publicIPAddress is set"),
+        ("vm-created-nic", VM,
+         {"networkProfile": {"networkInterfaceConfigurations": [
+             {"name": "nic", "ipConfigurations": [
+                 {"name": "ip", "publicIPAddressConfiguration": {"name": "pip"}}]}]}},
+         "networkProfile.networkInterfaceConfigurations[0].ipConfigurations[0]"
+         ".publicIPAddressConfiguration is set; remove it"),
+        ("empty-reference", NIC, {"ipConfigurations.0.publicIPAddress": {}}, None),
+        ("vm-created-nic-private", VM,
+         {"networkProfile": {"networkInterfaceConfigurations": [
+             {"name": "nic", "ipConfigurations": [{"name": "ip"}]}]}},
+         None),
+    ],
+    "compute-diskencryptionset-require-customer-key": [
+        ("no-type", DES, {"encryptionType": DELETE},
+         "encryptionType is not set; set it to 'EncryptionAtRestWithCustomerKey'"),
+        ("other-type", DES, {"encryptionType": "EncryptionAtRestWithPlatformKey"},
+         "encryptionType is 'EncryptionAtRestWithPlatformKey'"),
+        ("no-key", DES, {"activeKey": DELETE}, "activeKey.keyUrl is not set"),
+        ("no-rotation", DES, {"rotationToLatestKeyVersionEnabled": False},
+         "rotationToLatestKeyVersionEnabled is false; set it to true"),
+        ("rotation-absent", DES, {"rotationToLatestKeyVersionEnabled": DELETE},
+         "rotationToLatestKeyVersionEnabled is not set"),
+        ("double-encryption", DES,
+         {"encryptionType": "EncryptionAtRestWithPlatformAndCustomerKeys"}, None),
+    ],
+    "deploy-diskencryptionset-require-versioned-key-url": [
+        ("versionless", DES, {"activeKey.keyUrl": KEY_URL},
+         f"activeKey.keyUrl '{KEY_URL}' has no version segment; Azure refuses"),
+        ("trailing-slash", DES, {"activeKey.keyUrl": KEY_URL + "/"},
+         "has no version segment"),
+        ("secret-url", DES,
+         {"activeKey.keyUrl": "https://kv-hlz-prod.vault.azure.net/secrets/jumphost/0123"},
+         "not a Key Vault key URL"),
+        ("managed-hsm", DES,
+         {"activeKey.keyUrl": "https://hsm-hlz.managedhsm.azure.net/keys/jumphost/0123"}, None),
+    ],
+    "network-dnsforwardingrule-require-private-targets": [
+        ("public-target", DNS_RULE, {"targetDnsServers.1.ipAddress": "8.8.8.8"},
+         "targetDnsServers[1].ipAddress is '8.8.8.8', not a private (RFC 1918) address"),
+        ("shared-address-space", DNS_RULE, {"targetDnsServers.0.ipAddress": "100.64.0.10"},
+         "targetDnsServers[0].ipAddress is '100.64.0.10', not a private"),
+        ("host-name", DNS_RULE, {"targetDnsServers.0.ipAddress": "dns1.corp.example.org"},
+         "targetDnsServers[0].ipAddress is 'dns1.corp.example.org', not an IPv4 address"),
+        ("absent", DNS_RULE, {"targetDnsServers": DELETE}, "targetDnsServers is not set"),
+        ("other-rfc1918-range", DNS_RULE, {"targetDnsServers.0.ipAddress": "172.20.0.10"}, None),
+    ],
+    "deploy-dnsforwardingrule-restrict-domain-name": [
+        ("no-trailing-dot", DNS_RULE, {"domainName": "corp.example.org"},
+         "domainName 'corp.example.org' does not end with '.'"),
+        ("empty-label", DNS_RULE, {"domainName": "corp..example.org."},
+         "has an empty label ('..')"),
+        ("thirty-five-labels", DNS_RULE, {"domainName": "a." * 35}, "has 35 labels"),
+        ("absent", DNS_RULE, {"domainName": DELETE}, "domainName is not set"),
+        ("wildcard", DNS_RULE, {"domainName": "."}, None),
+        ("single-label", DNS_RULE, {"domainName": "corp."}, None),
+    ],
+    "deploy-dnsforwardingrule-restrict-targets": [
+        ("seven-servers", DNS_RULE,
+         {"targetDnsServers": [{"ipAddress": f"192.168.10.{n}"} for n in range(7)]},
+         "targetDnsServers has 7 servers; a rule takes at most 6"),
+        ("empty", DNS_RULE, {"targetDnsServers": []}, "targetDnsServers is empty"),
+        ("azure-dns", DNS_RULE, {"targetDnsServers.0.ipAddress": "168.63.129.16"},
+         "targetDnsServers[0].ipAddress is 168.63.129.16 (Azure DNS)"),
+        ("port-zero", DNS_RULE, {"targetDnsServers.0.port": 0.0},
+         "targetDnsServers[0].port is 0; use 1-65535"),
+        ("six-servers-default-port", DNS_RULE,
+         {"targetDnsServers": [{"ipAddress": f"192.168.10.{n}"} for n in range(6)]}, None),
+    ],
     "deploy-resource-restrict-name-rules": [
+        ("resolver-with-dot", DNS_RESOLVER, {"dnsResolverName": "dnspr.hub"},
+         "dnsResolverName 'dnspr.hub' has characters or a shape Azure does not allow for "
+         "dns_resolver"),
+        ("ruleset-trailing-underscore", DNS_RULESET, {"dnsForwardingRulesetName": "dnsfrs_"},
+         "dnsForwardingRulesetName 'dnsfrs_' has characters"),
         ("storage-hyphens", ST, {"accountName": "st-hlz-prod"},
          "accountName 'st-hlz-prod' has characters or a shape Azure does not allow for "
          "storage_account"),
@@ -1482,6 +1842,21 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
         ("connection-too-short", PCONN, {"connectionName": "cn"},
          "'cn' is shorter than 3 characters, the minimum for foundry_connection"),
         ("connection-underscores", ACONN, {"connectionName": "st_notes_v2"}, None),
+        ("vm-name-with-period", VM, {"vmName": "vm.jh"},
+         "vmName 'vm.jh' has characters or a shape Azure does not allow for virtual_machine"),
+        ("vm-name-too-long", VM, {"vmName": "vm-" + "x" * 62},
+         "is 65 characters; Azure allows at most 64 for virtual_machine"),
+        ("computer-name-trailing-hyphen", VM, {"osProfile.computerName": "vm-jh-"},
+         "osProfile.computerName 'vm-jh-' has characters or a shape"),
+        ("vm-name-underscore", VM, {"vmName": "vm_jh"},
+         "vmName 'vm_jh' has characters or a shape"),
+        ("des-name-with-period", DES, {"diskEncryptionSetName": "des.jh"},
+         "diskEncryptionSetName 'des.jh' has characters or a shape Azure does not allow for "
+         "disk_encryption_set"),
+        ("des-name-underscore", DES, {"diskEncryptionSetName": "des_jh_hlz"}, None),
+        ("nic-trailing-hyphen", NIC, {"networkInterfaceName": "nic-jh-"},
+         "networkInterfaceName 'nic-jh-' has characters or a shape"),
+        ("nic-trailing-underscore", NIC, {"networkInterfaceName": "nic.jh_"}, None),
     ],
 }
 # fmt: on
@@ -1497,6 +1872,7 @@ UNKNOWN_MEANS_SET = frozenset(
         "cognitiveservices-deployment-require-rai-policy",
         "cognitiveservices-account-require-custom-subdomain",
         "monitor-diagnosticsetting-require-enabled-logs",
+        "compute-vm-require-cmk-disk-encryption",
     }
 )
 """Rules whose first mutated field is a reference: an unknown value counts as configured."""

@@ -16,7 +16,7 @@ from components.openai import AI_SERVICES_ZONE, OPENAI_ZONES
 from components.private_dns import all_zone_names
 from components.search import SEARCH_ZONE
 from components.storage import STORAGE_ENDPOINT_ZONES
-from policies.arm_types import ARM_PATHS
+from policies.arm_types import KNOWN_ARM_PATHS
 from policies.names import NAME_RULES
 from policies.rules.tokens import STORAGE_ACCOUNT
 from policies.services import PRIVATE_DNS_ZONES, SERVICES, Logged, NotLogged
@@ -50,15 +50,17 @@ def test_every_name_kind_is_a_name_rule() -> None:
     assert not unknown, f"kinds missing from policies.names.NAME_RULES: {unknown}"
 
 
-def test_named_types_have_a_validated_arm_path_naming_them_by_a_checked_input() -> None:
+def test_named_types_have_an_arm_path_naming_them_by_a_checked_input() -> None:
+    """Validated or not: an unvalidated row (the DNS Private Resolver, created as generic
+    resources) names its generic resources' ``resourceName`` by its ARM path too."""
     problems: list[str] = []
     for token, row in SERVICES.items():
         if not row.names:
             continue
-        if token not in ARM_PATHS:
-            problems.append(f"{token}: a name rule but no validated ARM path")
+        if token not in KNOWN_ARM_PATHS:
+            problems.append(f"{token}: a name rule but no ARM path")
             continue
-        inner = ARM_PATHS[token].levels[-1][1]
+        inner = KNOWN_ARM_PATHS[token].levels[-1][1]
         if inner not in {dotted for _, dotted in row.names}:
             problems.append(f"{token}: the ARM name input {inner!r} is not among its names")
     assert not problems, "\n".join(problems)

@@ -172,10 +172,12 @@ def test_generic_resource_of_a_version_not_vendored_is_one_finding(lab_prod: Pla
 
 
 def test_azure_type_without_a_vendored_definition_is_one_finding() -> None:
+    # A managed disk: no catalogue row, so no ARM path and no vendored definition (virtual
+    # machines served here until the lab jump host gave them both).
     findings = validate_resource(
-        "urn:pulumi:x::hlz::azure-native:compute:VirtualMachine::vm",
-        "azure-native:compute:VirtualMachine",
-        {"resourceGroupName": "rg", "hardwareProfile": {"vmSize": "Standard_B1s"}},
+        "urn:pulumi:x::hlz::azure-native:compute:Disk::disk",
+        "azure-native:compute:Disk",
+        {"resourceGroupName": "rg", "diskSizeGB": 32, "creationData": {"createOption": "Empty"}},
     )
     assert [f.kind for f in findings] == ["no-type-definition"]
 

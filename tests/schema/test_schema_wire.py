@@ -190,6 +190,125 @@ def test_search_types_are_checked_against_the_sdk() -> None:
     assert {SEARCH_SERVICE, SEARCH_SHARED_PRIVATE_LINK} <= set(TYPED_TOKENS)
 
 
+# --- the lab jump host: the policy tests' fixtures, shaped as the SDK registers them ----------
+
+VIRTUAL_MACHINE = "azure-native:compute:VirtualMachine"
+VM_EXTENSION = "azure-native:compute:VirtualMachineExtension"
+DISK_ENCRYPTION_SET = "azure-native:compute:DiskEncryptionSet"
+NETWORK_INTERFACE = "azure-native:network:NetworkInterface"
+JUMP_HOST_TYPES = (VIRTUAL_MACHINE, VM_EXTENSION, DISK_ENCRYPTION_SET, NETWORK_INTERFACE)
+
+
+@pytest.mark.parametrize("token", JUMP_HOST_TYPES)
+def test_jump_host_fixture_passes_the_type_check(token: str) -> None:
+    assert validate_resource("urn", token, copy.deepcopy(COMPLIANT[token])) == []
+
+
+def test_virtual_machine_profiles_go_under_properties() -> None:
+    # VirtualMachine.properties is x-ms-client-flatten (ComputeRP 2024-11-01): the profiles are
+    # top-level SDK inputs and `properties.<profile>` in ARM, unchanged below that.
+    inputs = copy.deepcopy(COMPLIANT[VIRTUAL_MACHINE])
+    request = arm_request(VIRTUAL_MACHINE, inputs)
+    assert request.unplaced == ()
+    properties = request.body["properties"]
+    for profile in (
+        "securityProfile",
+        "storageProfile",
+        "osProfile",
+        "hardwareProfile",
+        "diagnosticsProfile",
+    ):
+        assert properties[profile] == inputs[profile], profile
+        assert profile not in request.body, profile
+    assert properties["securityProfile"]["encryptionAtHost"] is True
+    assert properties["osProfile"]["linuxConfiguration"]["disablePasswordAuthentication"] is True
+    assert set(request.body) == {"properties", "identity", "location", "tags"}
+    assert request.parameters == {"resourceGroupName": "rg-hlz-prod", "vmName": "vm-jh-hlz-prod"}
+
+
+def test_virtual_machine_nic_reference_flattens_its_properties() -> None:
+    # NetworkInterfaceReference.properties (computeRPCommon.json) is flattened too.
+    inputs = copy.deepcopy(COMPLIANT[VIRTUAL_MACHINE])
+    body = arm_request(VIRTUAL_MACHINE, inputs).body
+    (reference,) = body["properties"]["networkProfile"]["networkInterfaces"]
+    assert reference == {
+        "id": inputs["networkProfile"]["networkInterfaces"][0]["id"],
+        "properties": {"primary": True, "deleteOption": "Delete"},
+    }
+
+
+def test_extension_type_is_the_extension_type_not_the_resource_type() -> None:
+    # The SDK's `type` is VirtualMachineExtensionProperties.type (flattened); the envelope's
+    # `type` (Microsoft.Compute/virtualMachines/extensions) is read-only and never an input.
+    inputs = copy.deepcopy(COMPLIANT[VM_EXTENSION])
+    request = arm_request(VM_EXTENSION, inputs)
+    assert request.unplaced == ()
+    assert "type" not in request.body
+    assert request.body["properties"] == {
+        "publisher": "Microsoft.Azure.ActiveDirectory",
+        "type": "AADSSHLoginForLinux",
+        "typeHandlerVersion": "1.0",
+        "autoUpgradeMinorVersion": True,
+    }
+    assert set(request.parameters) == {"resourceGroupName", "vmName", "vmExtensionName"}
+
+
+def test_disk_encryption_set_settings_go_under_properties() -> None:
+    inputs = copy.deepcopy(COMPLIANT[DISK_ENCRYPTION_SET])
+    request = arm_request(DISK_ENCRYPTION_SET, inputs)
+    assert request.unplaced == ()
+    assert request.body["properties"] == {
+        "encryptionType": "EncryptionAtRestWithCustomerKey",
+        "activeKey": inputs["activeKey"],
+        "rotationToLatestKeyVersionEnabled": True,
+    }
+    # The identity stays on the envelope; its list of ids becomes ARM's map.
+    (identity_id,) = inputs["identity"]["userAssignedIdentities"]
+    assert request.body["identity"] == {
+        "type": "UserAssigned",
+        "userAssignedIdentities": {identity_id: {}},
+    }
+
+
+def test_network_interface_ip_configurations_are_flattened() -> None:
+    # NetworkInterface.properties and NetworkInterfaceIPConfiguration.properties are both
+    # flattened, and so is the subnet inside (Subnet.properties).
+    inputs = copy.deepcopy(COMPLIANT[NETWORK_INTERFACE])
+    request = arm_request(NETWORK_INTERFACE, inputs)
+    assert request.unplaced == ()
+    assert set(request.body) == {"properties", "location", "tags"}
+    (configuration,) = request.body["properties"]["ipConfigurations"]
+    subnet_id = inputs["ipConfigurations"][0]["subnet"]["id"]
+    assert configuration == {
+        "name": "ipconfig1",
+        "properties": {
+            "primary": True,
+            "privateIPAllocationMethod": "Dynamic",
+            "subnet": {
+                "id": subnet_id,
+                "properties": {
+                    "privateEndpointNetworkPolicies": "Disabled",
+                    "privateLinkServiceNetworkPolicies": "Enabled",
+                },
+            },
+        },
+    }
+
+
+def test_a_public_ip_on_a_network_interface_goes_under_its_ip_configuration() -> None:
+    inputs = copy.deepcopy(COMPLIANT[NETWORK_INTERFACE])
+    public_ip = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/p"
+    inputs["ipConfigurations"][0]["publicIPAddress"] = {"id": public_ip}
+    body = arm_request(NETWORK_INTERFACE, inputs).body
+    configuration = body["properties"]["ipConfigurations"][0]
+    assert configuration["properties"]["publicIPAddress"] == {"id": public_ip}
+
+
+def test_jump_host_types_are_checked_against_the_sdk() -> None:
+    # The parametrised SDK checks below run over every token of the data.
+    assert set(JUMP_HOST_TYPES) <= set(TYPED_TOKENS)
+
+
 # --- the data against the installed SDK -------------------------------------------------------
 
 # Names the SDK's input types have that the API version it sends does not: pulumi-azure-native
@@ -199,6 +318,25 @@ NOT_IN_THE_API_VERSION = {
     ("azure-native:network:VirtualNetwork", "properties.subnets[0].serviceGateway"),
     ("azure-native:network:Subnet", "serviceGateway"),
     ("azure-native:network:PrivateEndpoint", "properties.subnet.serviceGateway"),
+    (
+        "azure-native:network:NetworkInterface",
+        "properties.ipConfigurations[0].properties.subnet.serviceGateway",
+    ),
+    (
+        "azure-native:network:NetworkInterface",
+        "properties.ipConfigurations[0].properties.virtualNetworkTaps[0].properties"
+        ".destinationLoadBalancerFrontEndIPConfiguration.properties.subnet.serviceGateway",
+    ),
+    (
+        "azure-native:network:NetworkInterface",
+        "properties.privateLinkService.properties.ipConfigurations[0].properties.subnet"
+        ".serviceGateway",
+    ),
+    (
+        "azure-native:network:NetworkInterface",
+        "properties.privateLinkService.properties.loadBalancerFrontendIpConfigurations[0]"
+        ".properties.subnet.serviceGateway",
+    ),
     ("azure-native:cognitiveservices:RaiPolicy", "properties.contentFilters[0].action"),
     ("azure-native:cognitiveservices:RaiPolicy", "properties.safetyProviders"),
 }

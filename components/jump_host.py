@@ -1,0 +1,473 @@
+"""A lab's hardened Linux jump host: reached only through the hub's Azure Bastion, members sign
+in with Entra ID, disks encrypted with the lab's customer-managed key (HIPAA 164.308(a)(5)(ii)(B),
+164.312(a)(1), (a)(2)(iv), (c)(1), (d), (e)(1)).
+
+Lab members use it to reach the lab's private endpoints (AI account, search, storage, FHIR) with
+the az CLI and SDKs, from inside the spoke.
+
+| input                    | derived                                                          |
+|--------------------------|------------------------------------------------------------------|
+| (always)                 | Ubuntu 24.04 LTS Gen2 (Canonical ubuntu-24_04-lts server, latest) |
+| (always)                 | Trusted Launch: secure boot and vTPM on; encryption at host      |
+|                          | (temp disk and caches encrypted too; the subscription needs the  |
+|                          | Microsoft.Compute/EncryptionAtHost feature: ``hlz preflight``)   |
+| encryption               | a disk encryption set (EncryptionAtRestWithCustomerKey) with the |
+|                          | key's user-assigned identity, following each new key version     |
+|                          | (rotationToLatestKeyVersionEnabled), created once that identity  |
+|                          | may use the key; the Premium_LRS OS disk is encrypted with it    |
+|                          | and deleted with the VM                                          |
+| spec.admin_username,     | the only local account, SSH key only (password sign-in off):     |
+| spec.admin_ssh_public_key| the break-glass credential ARM requires                          |
+| (always)                 | Entra ID sign-in (AADSSHLoginForLinux extension, system-assigned |
+|                          | identity); guest patching AutomaticByPlatform (assessment too,   |
+|                          | reboot if required); boot diagnostics in managed storage         |
+| subnet_id                | one NIC, dynamic private IP in that subnet, no public IP,        |
+|                          | accelerated networking                                           |
+| member_group_ids         | "Virtual Machine User Login" on the VM (never Administrator      |
+|                          | Login) and "Reader" on the VM and its NIC, which a Bastion       |
+|                          | connection reads                                                 |
+| connection_read_scopes   | "Reader" for the same groups on each (the Bastion host; the VM's |
+|                          | virtual network when Bastion is in a peered one)                 |
+
+``spec`` is the lab config ``hlz:jumpHost``. What reaches the VM is the subnet's NSG's business
+(``components.spoke_network``: TCP 22 from the Bastion subnet only).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import struct
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import pulumi
+from pulumi_azure_native import compute, network
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
+
+from components.encryption import EncryptionKey
+from components.naming import name_problem
+from components.roles import grant_groups, principal_of
+from components.shared import HlzModel, Placement, StrInput, child_opts
+from components.specs import EntraObjectIds
+
+IMAGE = compute.ImageReferenceArgs(
+    publisher="Canonical", offer="ubuntu-24_04-lts", sku="server", version="latest"
+)
+"""Ubuntu 24.04 LTS, Generation 2 (the ``server`` SKU; ``server-gen1`` is Gen1): Trusted Launch
+needs a Gen2 image."""
+
+JUMP_HOST_SIZES = (
+    "Standard_D2s_v5",
+    "Standard_D4s_v5",
+    "Standard_D2ds_v5",
+    "Standard_D4ds_v5",
+    "Standard_D2as_v5",
+    "Standard_D4as_v5",
+    "Standard_D2ads_v5",
+    "Standard_D4ads_v5",
+)
+"""Sizes a jump host may use: 2 or 4 vCPUs of the D v5 family, which supports Trusted Launch
+(https://learn.microsoft.com/azure/virtual-machines/trusted-launch#virtual-machines-sizes),
+encryption at host, Premium SSD and accelerated networking
+(https://learn.microsoft.com/azure/virtual-machines/sizes/general-purpose/dsv5-series#feature-support).
+A size outside the list may lack one of them, which Azure reports only at deployment."""
+
+RESERVED_ADMIN_USERNAMES = frozenset(
+    {
+        "1", "123", "a", "actuser", "adm", "admin", "admin1", "admin2", "administrator",
+        "aspnet", "backup", "console", "david", "guest", "john", "owner", "root", "server",
+        "sql", "support", "support_388945a0", "sys", "test", "test1", "test2", "test3", "user",
+        "user1", "user2", "user3", "user4", "user5", "video",
+    }
+)  # fmt: skip
+"""User names Azure refuses for a VM's administrator
+(https://learn.microsoft.com/azure/virtual-machines/linux/faq#what-are-the-username-requirements-when-creating-a-vm)."""
+ADMIN_USERNAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
+"""1-32 characters (the same Learn answer), in the shape Linux ``useradd`` accepts: lowercase
+letters, digits, ``_`` and ``-``, not starting with a digit or ``-``."""
+ADMIN_USERNAME_RULE = "1-32 lowercase letters, digits, '_' or '-', starting with a letter or '_'"
+
+SSH_KEY_TYPES = ("ssh-ed25519", "ssh-rsa")
+MIN_RSA_BITS = 2048
+"""Azure accepts SSH-2 RSA keys of at least 2048 bits and ED25519 keys
+(https://learn.microsoft.com/azure/virtual-machines/linux/mac-create-ssh-keys)."""
+MAX_KEY_LINE = 16384
+ED25519_KEY_BYTES = 32
+
+ENTRA_LOGIN_EXTENSION = "AADSSHLoginForLinux"
+ENTRA_LOGIN_PUBLISHER = "Microsoft.Azure.ActiveDirectory"
+ENTRA_LOGIN_VERSION = "1.0"
+"""Microsoft Entra sign-in for Linux VMs
+(https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-linux)."""
+
+MEMBER_LOGIN_ROLE = "Virtual Machine User Login"
+CONNECTION_READ_ROLE = "Reader"
+"""A Bastion connection with Entra ID reads the VM, its NIC, the Bastion host and, with Bastion
+in a peered network, the VM's virtual network
+(https://learn.microsoft.com/azure/bastion/bastion-entra-id-authentication#assign-roles)."""
+OWN_READ_SCOPES = ("vm", "nic")
+"""Labels of the Reader assignments on the component's own VM and NIC."""
+
+
+def _read_string(blob: bytes, offset: int) -> tuple[bytes, int]:
+    """One SSH wire-format string (uint32 length, bytes) at ``offset``; ValueError if cut."""
+    if offset + 4 > len(blob):
+        raise ValueError("truncated")
+    (length,) = struct.unpack(">I", blob[offset : offset + 4])
+    end = offset + 4 + length
+    if end > len(blob):
+        raise ValueError("truncated")
+    return blob[offset + 4 : end], end
+
+
+def ssh_public_key_problem(value: str) -> str | None:
+    """Why ``value`` is not one OpenSSH public key line Azure accepts (``ssh-ed25519`` or
+    ``ssh-rsa`` of at least 2048 bits, ``<type> <base64> [comment]``), or None. Never repeats
+    the value: it may be a private key pasted by mistake."""
+    shape = (
+        "expected one OpenSSH public key line: 'ssh-ed25519 AAAA... [comment]' or "
+        "'ssh-rsa AAAA... [comment]'"
+    )
+    if "PRIVATE KEY" in value or value.lstrip().startswith("-----BEGIN"):
+        return (
+            "is a private key: give the public key (the .pub file ssh-keygen wrote next to it) "
+            "and keep the private key secret; treat this one as exposed and make a new pair"
+        )
+    if len(value) > MAX_KEY_LINE or "\n" in value.strip() or "\r" in value.strip():
+        return f"{shape} (one line, at most {MAX_KEY_LINE} characters)"
+    parts = value.strip().split(" ", 2)
+    if len(parts) < 2:
+        return shape
+    key_type, encoded = parts[0], parts[1]
+    comment = parts[2] if len(parts) > 2 else ""
+    if key_type not in SSH_KEY_TYPES:
+        return f"{shape}; '{key_type[:40]}' is not a key type Azure accepts"
+    if not comment.isprintable():
+        return f"{shape}; the comment has control characters"
+    try:
+        blob = base64.b64decode(encoded, validate=True)
+        name, offset = _read_string(blob, 0)
+        if name.decode("ascii", "replace") != key_type:
+            return f"{shape}; the key data is not of type {key_type}"
+        if key_type == "ssh-ed25519":
+            point, offset = _read_string(blob, offset)
+            if len(point) != ED25519_KEY_BYTES or offset != len(blob):
+                return f"{shape}; the ssh-ed25519 key data is malformed"
+            return None
+        _exponent, offset = _read_string(blob, offset)
+        modulus, offset = _read_string(blob, offset)
+    except (binascii.Error, ValueError):
+        return f"{shape}; the key data is not valid base64 of an SSH key"
+    if offset != len(blob):
+        return f"{shape}; the ssh-rsa key data is malformed"
+    bits = int.from_bytes(modulus, "big").bit_length()
+    if bits < MIN_RSA_BITS:
+        return (
+            f"is a {bits}-bit RSA key; Azure needs at least {MIN_RSA_BITS} bits (make an "
+            "ed25519 key: ssh-keygen -t ed25519)"
+        )
+    return None
+
+
+def _ssh_public_key(value: str) -> str:
+    problem = ssh_public_key_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value.strip()
+
+
+def admin_username_problem(value: str) -> str | None:
+    """Why Azure would refuse ``value`` as a Linux VM's administrator name, or None."""
+    if value.casefold() in RESERVED_ADMIN_USERNAMES:
+        return (
+            f"'{value}' is a name Azure reserves and refuses for a VM's administrator "
+            "(https://learn.microsoft.com/azure/virtual-machines/linux/faq"
+            "#what-are-the-username-requirements-when-creating-a-vm); choose another, e.g. labadmin"
+        )
+    if not ADMIN_USERNAME.fullmatch(value):
+        return f"'{value[:40]}' is not a Linux user name Azure accepts: {ADMIN_USERNAME_RULE}"
+    return None
+
+
+def _admin_username(value: str) -> str:
+    problem = admin_username_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+SshPublicKey = Annotated[str, AfterValidator(_ssh_public_key)]
+AdminUsername = Annotated[str, AfterValidator(_admin_username)]
+Label = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
+"""A short label that becomes part of a child's logical name."""
+
+
+class JumpHostSpec(HlzModel):
+    """Size and break-glass account of a lab's jump host (the lab config ``hlz:jumpHost``)."""
+
+    size: str = "Standard_D2s_v5"
+    """Default: Standard_D2s_v5 (2 vCPUs, 8 GiB). One of Standard_D2s_v5, Standard_D4s_v5,
+    Standard_D2ds_v5, Standard_D4ds_v5, Standard_D2as_v5, Standard_D4as_v5, Standard_D2ads_v5,
+    Standard_D4ads_v5: 2 or 4 vCPUs of the D v5 family, which supports Trusted Launch,
+    encryption at host and Premium SSD (``JUMP_HOST_SIZES``)."""
+    admin_username: AdminUsername = "labadmin"
+    """Default: labadmin. The VM's only local account, used only when Entra ID sign-in is
+    broken: 1-32 lowercase letters, digits, '_' or '-', not one Azure reserves (root, admin,
+    administrator, ...)."""
+    admin_ssh_public_key: SshPublicKey
+    """The break-glass account's SSH public key (one line of a ``.pub`` file: ssh-ed25519, or
+    ssh-rsa of at least 2048 bits). Required: Azure needs one credential, and passwords are
+    off. Lab members never use it; they sign in with Entra ID."""
+
+    @field_validator("size")
+    @classmethod
+    def _jump_host_size(cls, value: str) -> str:
+        if value not in JUMP_HOST_SIZES:
+            raise ValueError(
+                f"'{value[:40]}' is not a jump host size; use one of "
+                f"{', '.join(JUMP_HOST_SIZES)} (D v5 sizes support Trusted Launch, encryption "
+                "at host and Premium SSD: "
+                "https://learn.microsoft.com/azure/virtual-machines/trusted-launch"
+                "#virtual-machines-sizes)"
+            )
+        return value
+
+
+class JumpHostArgs(HlzModel):
+    placement: Placement
+    """Resource group, region and required tags of the VM, its NIC, extension and disk
+    encryption set."""
+    vm_name: str
+    """Azure name of the VM, also its host name (1-64 letters, digits and hyphens)."""
+    nic_name: str
+    """Azure name of the VM's network interface."""
+    disk_encryption_set_name: str
+    """Azure name of the disk encryption set that encrypts the OS disk."""
+    spec: JumpHostSpec
+    """Size and break-glass account (``hlz:jumpHost``)."""
+    subnet_id: StrInput
+    """Subnet of the NIC (the spoke's workloads subnet, whose NSG admits SSH from Bastion
+    only)."""
+    encryption: EncryptionKey
+    """Customer-managed key and the user-assigned identity that unwraps it (the disk
+    encryption set's identity)."""
+    member_group_ids: EntraObjectIds = Field(default_factory=list)
+    """Default: [] — nobody may sign in. Entra group object ids granted Virtual Machine User
+    Login (and Reader on the VM and NIC, which a Bastion connection reads)."""
+    connection_read_scopes: dict[Label, StrInput] = Field(default_factory=dict)
+    """Default: {} — label -> resource id of another resource a Bastion connection reads (the
+    Bastion host; the VM's virtual network when Bastion is in a peered one); the member groups
+    get Reader on each."""
+    subscription_id: StrInput
+    """Subscription of the built-in role definitions (from the client config)."""
+
+    @field_validator("connection_read_scopes")
+    @classmethod
+    def _labels_of_other_resources(cls, value: dict[str, StrInput]) -> dict[str, StrInput]:
+        own = sorted(set(value) & set(OWN_READ_SCOPES))
+        if own:
+            raise ValueError(
+                f"connection_read_scopes labels {', '.join(own)} name the VM's own resources, "
+                "which the groups read already; use other labels"
+            )
+        return value
+
+    @field_validator("vm_name")
+    @classmethod
+    def _valid_vm_name(cls, value: str) -> str:
+        problem = name_problem("virtual_machine", value)
+        if problem is not None:
+            raise ValueError(f"vm_name {problem}")
+        return value
+
+    @field_validator("nic_name")
+    @classmethod
+    def _valid_nic_name(cls, value: str) -> str:
+        problem = name_problem("network_interface", value)
+        if problem is not None:
+            raise ValueError(f"nic_name {problem}")
+        return value
+
+    @field_validator("disk_encryption_set_name")
+    @classmethod
+    def _valid_des_name(cls, value: str) -> str:
+        problem = name_problem("disk_encryption_set", value)
+        if problem is not None:
+            raise ValueError(f"disk_encryption_set_name {problem}")
+        return value
+
+
+def _first_private_ip(configurations: Sequence[Any] | None) -> str | None:
+    """The primary (first) IP configuration's private address, as Azure reports it."""
+    return configurations[0].private_ip_address if configurations else None
+
+
+class JumpHost(pulumi.ComponentResource):
+    id: pulumi.Output[str]
+    name: pulumi.Output[str]
+    principal_id: pulumi.Output[str]
+    """The VM's system-assigned identity (the Entra sign-in extension needs it)."""
+    private_ip: pulumi.Output[str | None]
+    """The NIC's private address in the workloads subnet: Azure assigns it on create (the
+    offline plan's mocks assign none, so it is None there)."""
+
+    def __init__(self, name: str, args: JumpHostArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("hlz:access:JumpHost", name, None, opts)
+        placement = args.placement
+        key = args.encryption
+        spec = args.spec
+        disk_encryption_set = compute.DiskEncryptionSet(
+            f"{name}-des",
+            disk_encryption_set_name=args.disk_encryption_set_name,
+            resource_group_name=placement.resource_group_name,
+            location=placement.location,
+            encryption_type=compute.DiskEncryptionSetType.ENCRYPTION_AT_REST_WITH_CUSTOMER_KEY,
+            # A disk encryption set needs the versioned key URL ("Version segment of the Url
+            # is required regardless of rotationToLatestKeyVersionEnabled", the API's own
+            # definition); with rotation on it moves to every new version within an hour.
+            active_key=compute.KeyForDiskEncryptionSetArgs(key_url=key.key.key_uri_with_version),
+            rotation_to_latest_key_version_enabled=True,
+            identity=compute.EncryptionSetIdentityArgs(
+                type=compute.DiskEncryptionSetIdentityType.USER_ASSIGNED,
+                user_assigned_identities=[key.identity_id],
+            ),
+            tags=placement.tags,
+            # The identity must be able to unwrap the key before any disk is encrypted with it.
+            opts=child_opts(self, depends_on=[key.key_access]),
+        )
+        nic = network.NetworkInterface(
+            f"{name}-nic",
+            network_interface_name=args.nic_name,
+            resource_group_name=placement.resource_group_name,
+            location=placement.location,
+            ip_configurations=[
+                network.NetworkInterfaceIPConfigurationArgs(
+                    name="ipconfig",
+                    primary=True,
+                    subnet=network.SubnetArgs(id=args.subnet_id),
+                    private_ip_allocation_method=network.IPAllocationMethod.DYNAMIC,
+                )
+            ],
+            enable_accelerated_networking=True,
+            enable_ip_forwarding=False,
+            tags=placement.tags,
+            opts=child_opts(self),
+        )
+        vm = compute.VirtualMachine(
+            f"{name}-vm",
+            vm_name=args.vm_name,
+            resource_group_name=placement.resource_group_name,
+            location=placement.location,
+            hardware_profile=compute.HardwareProfileArgs(vm_size=spec.size),
+            storage_profile=compute.StorageProfileArgs(
+                image_reference=IMAGE,
+                os_disk=compute.OSDiskArgs(
+                    create_option=compute.DiskCreateOptionTypes.FROM_IMAGE,
+                    caching=compute.CachingTypes.READ_WRITE,
+                    delete_option=compute.DiskDeleteOptionTypes.DELETE,
+                    managed_disk=compute.ManagedDiskParametersArgs(
+                        storage_account_type=compute.StorageAccountTypes.PREMIUM_LRS,
+                        disk_encryption_set=compute.DiskEncryptionSetParametersArgs(
+                            id=disk_encryption_set.id
+                        ),
+                    ),
+                ),
+            ),
+            security_profile=compute.SecurityProfileArgs(
+                security_type=compute.SecurityTypes.TRUSTED_LAUNCH,
+                uefi_settings=compute.UefiSettingsArgs(
+                    secure_boot_enabled=True, v_tpm_enabled=True
+                ),
+                encryption_at_host=True,
+            ),
+            os_profile=compute.OSProfileArgs(
+                computer_name=args.vm_name,
+                admin_username=spec.admin_username,
+                linux_configuration=compute.LinuxConfigurationArgs(
+                    disable_password_authentication=True,
+                    provision_vm_agent=True,
+                    ssh=compute.SshConfigurationArgs(
+                        public_keys=[
+                            compute.SshPublicKeyArgs(
+                                path=f"/home/{spec.admin_username}/.ssh/authorized_keys",
+                                key_data=spec.admin_ssh_public_key,
+                            )
+                        ]
+                    ),
+                    patch_settings=compute.LinuxPatchSettingsArgs(
+                        patch_mode=compute.LinuxVMGuestPatchMode.AUTOMATIC_BY_PLATFORM,
+                        assessment_mode=compute.LinuxPatchAssessmentMode.AUTOMATIC_BY_PLATFORM,
+                        automatic_by_platform_settings=(
+                            compute.LinuxVMGuestPatchAutomaticByPlatformSettingsArgs(
+                                reboot_setting=(
+                                    compute.LinuxVMGuestPatchAutomaticByPlatformRebootSetting.IF_REQUIRED
+                                )
+                            )
+                        ),
+                    ),
+                ),
+            ),
+            network_profile=compute.NetworkProfileArgs(
+                network_interfaces=[compute.NetworkInterfaceReferenceArgs(id=nic.id, primary=True)]
+            ),
+            # Managed storage: no storage account of ours to open to the platform.
+            diagnostics_profile=compute.DiagnosticsProfileArgs(
+                boot_diagnostics=compute.BootDiagnosticsArgs(enabled=True)
+            ),
+            identity=compute.VirtualMachineIdentityArgs(
+                type=compute.ResourceIdentityType.SYSTEM_ASSIGNED
+            ),
+            tags=placement.tags,
+            opts=child_opts(self),
+        )
+        compute.VirtualMachineExtension(
+            f"{name}-entra-login",
+            vm_name=vm.name,
+            vm_extension_name=ENTRA_LOGIN_EXTENSION,
+            resource_group_name=placement.resource_group_name,
+            location=placement.location,
+            publisher=ENTRA_LOGIN_PUBLISHER,
+            type=ENTRA_LOGIN_EXTENSION,
+            type_handler_version=ENTRA_LOGIN_VERSION,
+            auto_upgrade_minor_version=True,
+            tags=placement.tags,
+            opts=child_opts(self),
+        )
+
+        grant_groups(
+            f"{name}-login",
+            args.member_group_ids,
+            scope=vm.id,
+            role=MEMBER_LOGIN_ROLE,
+            subscription_id=args.subscription_id,
+            parent=self,
+        )
+        read_scopes: dict[str, StrInput] = dict(zip(OWN_READ_SCOPES, (vm.id, nic.id), strict=True))
+        read_scopes.update(args.connection_read_scopes)
+        for label, scope in read_scopes.items():
+            grant_groups(
+                f"{name}-reads-{label}",
+                args.member_group_ids,
+                scope=scope,
+                role=CONNECTION_READ_ROLE,
+                subscription_id=args.subscription_id,
+                parent=self,
+            )
+
+        self.vm = vm
+        self.nic = nic
+        self.disk_encryption_set = disk_encryption_set
+        self.id = vm.id
+        self.name = vm.name
+        self.principal_id = principal_of(vm.identity, f"virtual machine {args.vm_name}")
+        self.private_ip = nic.ip_configurations.apply(_first_private_ip)
+        self.register_outputs(
+            {
+                "id": self.id,
+                "name": self.name,
+                "principal_id": self.principal_id,
+                "private_ip": self.private_ip,
+            }
+        )
