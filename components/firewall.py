@@ -18,25 +18,104 @@ resolve the private-link zones through their own links to the hub's zones
 (``PrivateDnsZones`` for the hub, ``SpokeNetwork`` for each spoke). DNS proxy, where the tier
 has it, serves FQDN filtering in network rules and clients that name the firewall as their DNS
 server; no tier is needed for private endpoints to resolve.
+
+What the policy lets out (the spokes send 0.0.0.0/0 here, so nothing else leaves them):
+
+| input                      | derived                                                        |
+|----------------------------|----------------------------------------------------------------|
+| (default)                  | no rule collection group: the policy allows nothing out        |
+| ``lab_egress_sources`` set | one rule collection group, written after the firewall, with one|
+|                            | Allow collection of application rules: those ranges alone to   |
+|                            | the exact FQDNs of ``LAB_PLATFORM_EGRESS`` (no wildcard, no    |
+|                            | FQDN tag, no web category), on every tier                      |
+
+Application rules filter HTTP/S by FQDN on every tier, Basic included, and need no DNS proxy
+("Application FQDN filtering rules", https://learn.microsoft.com/azure/firewall/features-by-sku).
+The VM agent's own traffic (extension packages from the WireServer 168.63.129.16, the instance
+metadata service 169.254.169.254) never reaches the firewall.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal, NamedTuple
 
 import pulumi
 from pulumi_azure_native import network
+from pydantic import Field
 
 from components.diagnostics import send_diagnostics
 from components.errors import ConfigError, UnexpectedAzureResponse
 from components.public_ip import standard_public_ip
 from components.shared import DiagnosticsTarget, HlzModel, Placement, StrInput, child_opts
+from components.specs import PrivateCidr
 from policies.vocabulary import (
     FIREWALL_TIERS_WITH_DNS_PROXY,
     FIREWALL_TIERS_WITH_INTRUSION_DETECTION,
     FIREWALL_TIERS_WITH_THREAT_INTEL_DENY,
     FirewallTier,
 )
+
+ApplicationProtocol = Literal["Http", "Https"]
+
+
+class EgressNeed(NamedTuple):
+    """One application rule of what the platform's own components in a lab spoke must reach."""
+
+    name: str
+    """The rule's name in the policy."""
+    fqdns: tuple[str, ...]
+    """Exact host names (Azure Firewall matches each as written; none is a wildcard)."""
+    protocols: tuple[tuple[ApplicationProtocol, int], ...]
+    """(protocol, port) pairs the rule allows, as the source documents them."""
+    purpose: str
+    """What breaks without it; the rule's description in the policy."""
+    source: str
+    """The page that lists these hosts for this purpose."""
+
+
+LAB_PLATFORM_EGRESS: tuple[EgressNeed, ...] = (
+    EgressNeed(
+        name="entra-ssh-login",
+        fqdns=("packages.microsoft.com", "login.microsoftonline.com", "pas.windows.net"),
+        protocols=(("Https", 443),),
+        purpose="Jump host Entra ID sign-in: aadsshlogin packages, PAM sign-in, Azure RBAC checks",
+        source=(
+            "https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-linux"
+            "#network"
+        ),
+    ),
+    EgressNeed(
+        name="ubuntu-archive",
+        fqdns=("azure.archive.ubuntu.com", "security.ubuntu.com"),
+        protocols=(("Http", 80),),
+        purpose="Jump host automatic patching from the Ubuntu archive (Azure mirror, security)",
+        source=(
+            "https://learn.microsoft.com/azure/aks/outbound-rules-control-egress"
+            "#optional-recommended-fqdn--application-rules-for-aks-clusters"
+        ),
+    ),
+    EgressNeed(
+        name="azure-cli",
+        fqdns=("management.azure.com", "login.microsoftonline.com"),
+        protocols=(("Https", 443),),
+        purpose="az CLI on the jump host: Azure Resource Manager and its Entra ID sign-in",
+        source="https://learn.microsoft.com/cli/azure/azure-cli-endpoints",
+    ),
+)
+"""What a lab spoke's jump host must reach on the internet, each need with the page that lists
+its hosts: Entra ID sign-in for Linux VMs ("Network": TCP 443 to these three; the fourth, the
+instance metadata service, is link-local), the Ubuntu archive its automatic patching installs
+from (Microsoft lists both hosts on HTTP 80 for Ubuntu nodes' security patches; apt checks the
+archive's signatures), and Azure Resource Manager for the az CLI. The one place these hosts are
+written: the firewall rules are built from it, and tests/test_landing_zone_way_in.py holds
+docs/jump-host.md's table to it."""
+
+EGRESS_RULE_COLLECTION_GROUP = "lab-platform-egress"
+"""Azure name of the rule collection group (unique within its policy)."""
+EGRESS_GROUP_PRIORITY = 1000
+"""Priority of the group (100-65000, lower first); room before it for groups added later."""
+EGRESS_COLLECTION_PRIORITY = 100
 
 
 def default_threat_intel_mode(tier: FirewallTier) -> network.AzureFirewallThreatIntelMode:
@@ -80,6 +159,10 @@ class FirewallArgs(HlzModel):
     dropped, not just logged) on Standard and Premium, Alert on Basic, its only mode."""
     diagnostics: DiagnosticsTarget
     """Workspace receiving the firewall's and public IPs' logs and metrics (HIPAA 164.312(b))."""
+    lab_egress_sources: list[PrivateCidr] = Field(default_factory=list)
+    """Default: [] — the policy allows nothing out. The AI lab spokes' address spaces (the
+    landing zone passes its hlz:spokes allocations): these ranges, and no other, may reach the
+    hosts of ``LAB_PLATFORM_EGRESS`` through HTTP/S application rules (HIPAA 164.312(e)(1))."""
 
 
 class Firewall(pulumi.ComponentResource):
@@ -159,6 +242,34 @@ class Firewall(pulumi.ComponentResource):
         )
         send_diagnostics(firewall, workspace_id, parent=self)
 
+        self.egress_rules = None
+        if args.lab_egress_sources:
+            # After the firewall: a rule collection group change updates every firewall using
+            # the policy, and one written while its firewall is still being created fails
+            # (reported in microsoft/AzureTRE#3671, fixed there by this dependency).
+            self.egress_rules = network.FirewallPolicyRuleCollectionGroup(
+                f"{name}-egress",
+                resource_group_name=placement.resource_group_name,
+                firewall_policy_name=policy.name,
+                rule_collection_group_name=EGRESS_RULE_COLLECTION_GROUP,
+                priority=EGRESS_GROUP_PRIORITY,
+                rule_collections=[
+                    network.FirewallPolicyFilterRuleCollectionArgs(
+                        rule_collection_type="FirewallPolicyFilterRuleCollection",
+                        name="allow-lab-platform-egress",
+                        priority=EGRESS_COLLECTION_PRIORITY,
+                        action=network.FirewallPolicyFilterRuleCollectionActionArgs(
+                            type=network.FirewallPolicyFilterRuleCollectionActionType.ALLOW
+                        ),
+                        rules=[
+                            _application_rule(need, args.lab_egress_sources)
+                            for need in LAB_PLATFORM_EGRESS
+                        ],
+                    )
+                ],
+                opts=child_opts(self, depends_on=[firewall]),
+            )
+
         self.policy = policy
         self.firewall = firewall
         self.id = firewall.id
@@ -176,6 +287,20 @@ class Firewall(pulumi.ComponentResource):
             workspace_id=workspace_id,
             parent=self,
         )
+
+
+def _application_rule(need: EgressNeed, sources: Sequence[str]) -> network.ApplicationRuleArgs:
+    return network.ApplicationRuleArgs(
+        rule_type="ApplicationRule",
+        name=need.name,
+        description=need.purpose,
+        source_addresses=list(sources),
+        target_fqdns=list(need.fqdns),
+        protocols=[
+            network.FirewallPolicyRuleApplicationProtocolArgs(protocol_type=protocol, port=port)
+            for protocol, port in need.protocols
+        ],
+    )
 
 
 def _first_private_ip(

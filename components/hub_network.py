@@ -5,6 +5,10 @@
 | firewall set                 | route table 0.0.0.0/0 -> firewall private IP on shared-services |
 | firewall tier Basic          | AzureFirewallManagementSubnet (prefix required)                 |
 | bastion set                  | AzureBastionSubnet with the NSG rule set Bastion requires       |
+| bastion_native_client_       | (Standard Bastion only) native client support; the reason as    |
+| override set                 | the host tag ``hlz-override-bastion-native-client``             |
+| firewall and                 | the firewall policy lets those ranges alone reach the hosts of  |
+| spoke_address_spaces set     | ``LAB_PLATFORM_EGRESS`` (components.firewall)                   |
 | (default)                    | a DDoS protection plan attached to the VNet (~$3k/month)        |
 | ddos_protection_override     | no plan; the reason as the VNet tag                             |
 |                              | ``hlz-override-ddos-protection``                                |
@@ -27,9 +31,9 @@ from typing import Annotated, Literal
 
 import pulumi
 from pulumi_azure_native import network
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
-from components.bastion import Bastion, BastionArgs
+from components.bastion import Bastion, BastionArgs, native_client_problem
 from components.diagnostics import send_diagnostics
 from components.dns_resolver import DnsResolver, DnsResolverArgs, DnsResolverSpec, loop_problems
 from components.firewall import Firewall, FirewallArgs, FirewallTier
@@ -148,6 +152,14 @@ class HubNetworkArgs(HlzModel):
     """Default: Standard. None means no firewall (lab only; egress then is Azure's default)."""
     bastion_sku: Literal["Basic", "Standard"] | None = "Standard"
     """Default: Standard (session controls). None means no Bastion."""
+    bastion_native_client_override: Override | None = None
+    """Default: None — the Bastion has no native client support (members connect from the
+    Azure portal). With an override (Standard Bastion only) it has, and the reason is written
+    to the host as the tag ``hlz-override-bastion-native-client`` (components.bastion)."""
+    spoke_address_spaces: list[PrivateCidr] = Field(default_factory=list)
+    """Default: [] — the firewall lets nothing out. The AI lab spokes' address spaces: the
+    firewall policy lets these ranges alone reach what the platform's components in them need
+    (``components.firewall.LAB_PLATFORM_EGRESS``)."""
     ddos_protection_override: Override | None = None
     """Default: None — a DDoS protection plan protects the hub's public IPs. With an override
     there is no plan, and its reason is written to the VNet as the tag
@@ -169,6 +181,12 @@ class HubNetworkArgs(HlzModel):
     def _reserved_subnets_present(self) -> HubNetworkArgs:
         if self.vpn_gateway is not None and self.tenant_id is None:
             raise ValueError("tenant_id is required with vpn_gateway (Entra ID sign-in)")
+        if self.bastion_native_client_override is not None:
+            if self.bastion_sku is None:
+                raise ValueError("bastion_native_client_override needs a Bastion (bastion_sku)")
+            problem = native_client_problem(self.bastion_sku)
+            if problem is not None:
+                raise ValueError(f"bastion_native_client_override: {problem}")
         missing = self.subnets.missing(
             self.firewall_tier,
             self.bastion_sku is not None,
@@ -308,6 +326,7 @@ class HubNetwork(pulumi.ComponentResource):
                     subnet_id=firewall_subnet.id,
                     management_subnet_id=management_subnet.id if management_subnet else None,
                     diagnostics=args.diagnostics,
+                    lab_egress_sources=args.spoke_address_spaces,
                 ),
                 opts=child_opts(self),
             )
@@ -340,6 +359,7 @@ class HubNetwork(pulumi.ComponentResource):
                     public_ip_name=namer.name("public_ip", "bastion"),
                     subnet_id=bastion_subnet.id,
                     sku=args.bastion_sku or "Standard",
+                    native_client_override=args.bastion_native_client_override,
                     diagnostics=args.diagnostics,
                 ),
                 opts=child_opts(self, depends_on=[shared_subnet]),

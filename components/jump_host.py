@@ -28,6 +28,11 @@ the az CLI and SDKs, from inside the spoke.
 |                          | connection reads                                                 |
 | connection_read_scopes   | "Reader" for the same groups on each (the Bastion host; the VM's |
 |                          | virtual network when Bastion is in a peered one)                 |
+| spec.auto_shutdown       | Azure's VM auto-shutdown: a Microsoft.DevTestLab/schedules       |
+|                          | resource named shutdown-computevm-<vm name> targeting the VM,    |
+|                          | status Enabled (the SDK sends Disabled when status is left out), |
+|                          | daily at the time in its Windows time zone, no notification.     |
+|                          | Not set or enabled: false: none                                  |
 
 ``spec`` is the lab config ``hlz:jumpHost``. What reaches the VM is the subnet's NSG's business
 (``components.spoke_network``: TCP 22 from the Bastion subnet only).
@@ -43,14 +48,15 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 import pulumi
-from pulumi_azure_native import compute, network
-from pydantic import AfterValidator, Field, StringConstraints, field_validator
+from pulumi_azure_native import compute, devtestlab, network
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, field_validator
 
 from components.encryption import EncryptionKey
 from components.naming import name_problem
 from components.roles import grant_groups, principal_of
 from components.shared import HlzModel, Placement, StrInput, child_opts
 from components.specs import EntraObjectIds
+from policies.rules.compute import VM_SHUTDOWN_TASK, vm_shutdown_schedule_name
 
 IMAGE = compute.ImageReferenceArgs(
     publisher="Canonical", offer="ubuntu-24_04-lts", sku="server", version="latest"
@@ -109,6 +115,65 @@ in a peered network, the VM's virtual network
 (https://learn.microsoft.com/azure/bastion/bastion-entra-id-authentication#assign-roles)."""
 OWN_READ_SCOPES = ("vm", "nic")
 """Labels of the Reader assignments on the component's own VM and NIC."""
+
+SHUTDOWN_TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+"""A time of day as the config writes it: 24-hour HH:MM (``19:00``); the schedule's
+``dailyRecurrence.time`` is the same without the colon (``1900``)."""
+
+WINDOWS_TIME_ZONE_IDS = (
+    "Dateline Standard Time", "UTC-11", "Aleutian Standard Time", "Hawaiian Standard Time",
+    "Marquesas Standard Time", "Alaskan Standard Time", "UTC-09",
+    "Pacific Standard Time (Mexico)", "UTC-08", "Pacific Standard Time",
+    "US Mountain Standard Time", "Mountain Standard Time (Mexico)", "Mountain Standard Time",
+    "Yukon Standard Time", "Central America Standard Time", "Central Standard Time",
+    "Easter Island Standard Time", "Central Standard Time (Mexico)",
+    "Canada Central Standard Time", "SA Pacific Standard Time", "Eastern Standard Time (Mexico)",
+    "Eastern Standard Time", "Haiti Standard Time", "Cuba Standard Time",
+    "US Eastern Standard Time", "Turks And Caicos Standard Time", "Paraguay Standard Time",
+    "Atlantic Standard Time", "Venezuela Standard Time", "Central Brazilian Standard Time",
+    "SA Western Standard Time", "Pacific SA Standard Time", "Newfoundland Standard Time",
+    "Tocantins Standard Time", "E. South America Standard Time", "SA Eastern Standard Time",
+    "Argentina Standard Time", "Greenland Standard Time", "Montevideo Standard Time",
+    "Magallanes Standard Time", "Saint Pierre Standard Time", "Bahia Standard Time", "UTC-02",
+    "Azores Standard Time", "Cape Verde Standard Time", "UTC", "GMT Standard Time",
+    "Greenwich Standard Time", "Sao Tome Standard Time", "Morocco Standard Time",
+    "W. Europe Standard Time", "Central Europe Standard Time", "Romance Standard Time",
+    "Central European Standard Time", "W. Central Africa Standard Time", "Jordan Standard Time",
+    "GTB Standard Time", "Middle East Standard Time", "Egypt Standard Time",
+    "E. Europe Standard Time", "Syria Standard Time", "West Bank Standard Time",
+    "South Africa Standard Time", "FLE Standard Time", "Israel Standard Time",
+    "South Sudan Standard Time", "Kaliningrad Standard Time", "Sudan Standard Time",
+    "Libya Standard Time", "Namibia Standard Time", "Arabic Standard Time",
+    "Turkey Standard Time", "Arab Standard Time", "Belarus Standard Time",
+    "Russian Standard Time", "E. Africa Standard Time", "Iran Standard Time",
+    "Arabian Standard Time", "Astrakhan Standard Time", "Azerbaijan Standard Time",
+    "Russia Time Zone 3", "Mauritius Standard Time", "Saratov Standard Time",
+    "Georgian Standard Time", "Volgograd Standard Time", "Caucasus Standard Time",
+    "Afghanistan Standard Time", "West Asia Standard Time", "Ekaterinburg Standard Time",
+    "Pakistan Standard Time", "Qyzylorda Standard Time", "India Standard Time",
+    "Sri Lanka Standard Time", "Nepal Standard Time", "Central Asia Standard Time",
+    "Bangladesh Standard Time", "Omsk Standard Time", "Myanmar Standard Time",
+    "SE Asia Standard Time", "Altai Standard Time", "W. Mongolia Standard Time",
+    "North Asia Standard Time", "N. Central Asia Standard Time", "Tomsk Standard Time",
+    "China Standard Time", "North Asia East Standard Time", "Singapore Standard Time",
+    "W. Australia Standard Time", "Taipei Standard Time", "Ulaanbaatar Standard Time",
+    "Aus Central W. Standard Time", "Transbaikal Standard Time", "Tokyo Standard Time",
+    "North Korea Standard Time", "Korea Standard Time", "Yakutsk Standard Time",
+    "Cen. Australia Standard Time", "AUS Central Standard Time", "E. Australia Standard Time",
+    "AUS Eastern Standard Time", "West Pacific Standard Time", "Tasmania Standard Time",
+    "Vladivostok Standard Time", "Lord Howe Standard Time", "Bougainville Standard Time",
+    "Russia Time Zone 10", "Magadan Standard Time", "Norfolk Standard Time",
+    "Sakhalin Standard Time", "Central Pacific Standard Time", "Russia Time Zone 11",
+    "New Zealand Standard Time", "UTC+12", "Fiji Standard Time", "Chatham Islands Standard Time",
+    "UTC+13", "Tonga Standard Time", "Samoa Standard Time", "Line Islands Standard Time",
+)  # fmt: skip
+"""Windows time zone ids a schedule's ``timeZoneId`` takes. The DevTest Labs API points to
+TimeZoneConverter's ``KnownWindowsTimeZoneIds`` (DTL.json 2018-09-15, ScheduleProperties), which
+come from the Unicode CLDR mapping of Windows zones; these are the ids that mapping lists for the
+world (territory 001), west to east, as of
+https://github.com/unicode-org/cldr/blob/062dc06d16b0884bc42b0b04e5408aec6b85eb20/common/supplemental/windowsZones.xml.
+IANA names (America/New_York) are not Windows ids."""
+_TIME_ZONES_BY_FOLDED_ID = {zone.casefold(): zone for zone in WINDOWS_TIME_ZONE_IDS}
 
 
 def _read_string(blob: bytes, offset: int) -> tuple[bytes, int]:
@@ -198,6 +263,63 @@ def _admin_username(value: str) -> str:
     return value
 
 
+def _quoted_time(value: Any) -> Any:
+    """A number here is YAML's doing: YAML 1.1 readers (PyYAML, which ``hlz plan`` uses) take an
+    unquoted ``19:00`` for the base-60 number 1140, and ``1900`` is a number everywhere."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(
+            f"{value} is a number, not a time of day: write the time in quotes as HH:MM "
+            '(time: "19:00"); unquoted, YAML reads 19:00 as the number 1140'
+        )
+    return value
+
+
+def _shutdown_time(value: str) -> str:
+    if not SHUTDOWN_TIME.fullmatch(value):
+        raise ValueError(
+            f"'{value[:40]}' is not a time of day as HH:MM (24-hour, e.g. 19:00 or 07:30)"
+        )
+    return value
+
+
+def _windows_time_zone(value: str) -> str:
+    zone = _TIME_ZONES_BY_FOLDED_ID.get(value.strip().casefold())
+    if zone is None:
+        raise ValueError(
+            f"'{value[:60]}' is not a Windows time zone id: use one such as UTC, Eastern "
+            "Standard Time, Central Standard Time, Mountain Standard Time, Pacific Standard "
+            "Time (IANA names such as America/New_York are not); the full list is "
+            "WINDOWS_TIME_ZONE_IDS in components/jump_host.py (docs/jump-host.md)"
+        )
+    return zone
+
+
+ShutdownTime = Annotated[str, BeforeValidator(_quoted_time), AfterValidator(_shutdown_time)]
+WindowsTimeZone = Annotated[str, AfterValidator(_windows_time_zone)]
+
+
+class AutoShutdown(HlzModel):
+    """A daily shutdown (deallocation) of the jump host: Azure's VM auto-shutdown
+    (``hlz:jumpHost.autoShutdown``). Cost control, not a safeguard: a deallocated VM is not
+    billed for compute. Starting it again (portal, ``az vm start``) takes a role the lab's
+    members do not have (docs/jump-host.md)."""
+
+    enabled: bool = True
+    """Default: true. false: no schedule (a lab whose jump host runs jobs overnight)."""
+    time: ShutdownTime = "19:00"
+    """Default: 19:00. Time of day, 24-hour HH:MM in ``timeZone``; quote it in YAML
+    (``time: "19:00"``): unquoted, YAML 1.1 reads 19:00 as a number."""
+    time_zone: WindowsTimeZone = "UTC"
+    """Default: UTC. A Windows time zone id (Eastern Standard Time, Central Standard Time,
+    Mountain Standard Time, Pacific Standard Time, ...; ``WINDOWS_TIME_ZONE_IDS``), in any case;
+    daylight saving time follows the zone's rules."""
+
+    @property
+    def daily_recurrence_time(self) -> str:
+        """``dailyRecurrence.time`` as the schedule takes it: HHMM."""
+        return self.time.replace(":", "")
+
+
 SshPublicKey = Annotated[str, AfterValidator(_ssh_public_key)]
 AdminUsername = Annotated[str, AfterValidator(_admin_username)]
 Label = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
@@ -220,6 +342,10 @@ class JumpHostSpec(HlzModel):
     """The break-glass account's SSH public key (one line of a ``.pub`` file: ssh-ed25519, or
     ssh-rsa of at least 2048 bits). Required: Azure needs one credential, and passwords are
     off. Lab members never use it; they sign in with Entra ID."""
+    auto_shutdown: AutoShutdown | None = None
+    """Default: not set — the profile decides (the AI lab config fills it in): lab, daily at
+    19:00 UTC; production, none (a production jump host may be needed at night). ``enabled:
+    false`` turns the lab's off. Given to the component unset, it means no schedule."""
 
     @field_validator("size")
     @classmethod
@@ -435,6 +561,27 @@ class JumpHost(pulumi.ComponentResource):
             tags=placement.tags,
             opts=child_opts(self),
         )
+        self.shutdown_schedule: devtestlab.GlobalSchedule | None = None
+        shutdown = spec.auto_shutdown
+        if shutdown is not None and shutdown.enabled:
+            self.shutdown_schedule = devtestlab.GlobalSchedule(
+                f"{name}-shutdown",
+                # ARM takes a VM's schedule under this name only, in the VM's resource group.
+                name=vm_shutdown_schedule_name(args.vm_name),
+                resource_group_name=placement.resource_group_name,
+                location=placement.location,
+                task_type=VM_SHUTDOWN_TASK,
+                # Both statuses are sent: the SDK sends Disabled for either when it is omitted.
+                status=devtestlab.EnableStatus.ENABLED,
+                daily_recurrence=devtestlab.DayDetailsArgs(time=shutdown.daily_recurrence_time),
+                time_zone_id=shutdown.time_zone,
+                target_resource_id=vm.id,
+                notification_settings=devtestlab.NotificationSettingsArgs(
+                    status=devtestlab.EnableStatus.DISABLED
+                ),
+                tags=placement.tags,
+                opts=child_opts(self),
+            )
 
         grant_groups(
             f"{name}-login",

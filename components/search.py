@@ -22,8 +22,10 @@ Entra-only, customer-managed keys enforced (HIPAA 164.312(a)(1), (a)(2)(iv), (b)
 |                        | operation at a time), each Pending until its target's owner approves |
 | data_readers           | a read role for the service's system identity on each data source    |
 |                        | (indexers authenticate with it, never with keys)                     |
-| member_group_ids       | "Search Index Data Contributor" on the service: create and load      |
-|                        | indexes, never manage the service or read keys                       |
+| member_group_ids       | "Search Index Data Contributor" on the service: load, change and     |
+|                        | query documents; creating indexes, data sources and indexers needs   |
+|                        | "Search Service Contributor", which also manages the service itself, |
+|                        | so it is not granted here (docs/search.md)                           |
 | reader_principal_ids   | "Search Index Data Reader" on the service: query the indexes only    |
 
 ``spec`` (the lab config ``hlz:search``) chooses the tier and capacity: standard (S1) or higher,
@@ -173,7 +175,7 @@ class AiSearchArgs(HlzModel):
     """Default: [] — the service's identity reads nothing. Each grants it one read role."""
     member_group_ids: EntraObjectIds = Field(default_factory=list)
     """Default: [] — no group is granted access. Entra group object ids granted Search Index
-    Data Contributor (build and load indexes)."""
+    Data Contributor (load and query documents; not create indexes)."""
     reader_principal_ids: dict[Label, StrInput] = Field(default_factory=dict)
     """Default: {} — label -> object id of a service principal (an application's managed
     identity) granted Search Index Data Reader (query only). The label names the assignment,

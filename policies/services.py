@@ -45,6 +45,7 @@ from .rules.tokens import (
     COGNITIVE_PROJECT_CONNECTION,
     DDOS_PROTECTION_PLAN,
     DEFENDER_PRICING,
+    DEVTESTLAB_GLOBAL_SCHEDULE,
     DIAGNOSTIC_SETTING,
     DICOM_SERVICE,
     DISK_ENCRYPTION_SET,
@@ -57,6 +58,7 @@ from .rules.tokens import (
     FHIR_SERVICE,
     FIREWALL,
     FIREWALL_POLICY,
+    FIREWALL_POLICY_RULE_COLLECTION_GROUP,
     HEALTH_WORKSPACE,
     KEY_VAULT,
     KEY_VAULT_KEY,
@@ -482,6 +484,19 @@ SERVICES: Mapping[str, Service] = _catalogue(
         diagnostics=NotLogged("takes no diagnostic settings; the firewall that uses it logs"),
     ),
     Service(
+        FIREWALL_POLICY_RULE_COLLECTION_GROUP,
+        arm=ArmPath(
+            "Microsoft.Network",
+            (
+                ("firewallPolicies", "firewallPolicyName"),
+                ("ruleCollectionGroups", "ruleCollectionGroupName"),
+            ),
+        ),
+        diagnostics=NotLogged(
+            "part of its firewall policy; the firewall logs every rule hit (application rules)"
+        ),
+    ),
+    Service(
         PUBLIC_IP,
         arm=ArmPath("Microsoft.Network", (("publicIPAddresses", "publicIpAddressName"),)),
         names=(("public_ip", "publicIpAddressName"),),
@@ -733,6 +748,15 @@ SERVICES: Mapping[str, Service] = _catalogue(
             "group logs the traffic decisions"
         ),
         settings=DiagnosticSettings(None, metrics=True),
+    ),
+    # The jump host's auto-shutdown: a DevTest Labs schedule outside any lab, in the VM's
+    # resource group (the SDK's GlobalSchedule; its name input is ``name``).
+    Service(
+        DEVTESTLAB_GLOBAL_SCHEDULE,
+        arm=ArmPath("Microsoft.DevTestLab", (("schedules", "name"),)),
+        diagnostics=NotLogged(
+            "a cost-control timer that holds and reads no data; " + _ACTIVITY_LOG
+        ),
     ),
 )
 """Every azure-native type hlz knows, by token, one row each."""

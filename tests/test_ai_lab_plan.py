@@ -361,6 +361,42 @@ def test_each_foundry_project_connects_to_the_search_service_and_reads_it(lab_de
     assert lab_dev.of_type(SHARED_PRIVATE_LINK)[-1].urn in project.dependencies
 
 
+def test_the_lab_exports_what_an_encrypted_index_and_its_blob_data_source_name(lab_plan: Plan):
+    """CMK enforcement refuses every search object (index, data source, indexer, skillset) whose
+    encryptionKey does not name the lab's key, and a blob data source connects with the
+    service's identity to the storage account's id: the stack exports both, in the shape the
+    search REST API takes (docs/labs/07-rag-ready-lab.md fills its templates from them)."""
+    (key,) = [
+        k
+        for k in lab_plan.of_type("azure-native:keyvault:Key")
+        if k.inputs["keyName"].endswith("-search-cmk")
+    ]
+    (service,) = lab_plan.of_type(SEARCH)
+    (identity_id,) = service.inputs["identity"]["userAssignedIdentities"]
+    # The identity the service names is the one that may unwrap the key.
+    (identity,) = [
+        i
+        for i in lab_plan.of_type("azure-native:managedidentity:UserAssignedIdentity")
+        if i.id == identity_id
+    ]
+    (key_user,) = [
+        g
+        for g in lab_plan.of_type(ROLE_ASSIGNMENT)
+        if g.inputs["scope"].endswith(
+            f"/vaults/{key.inputs['vaultName']}/keys/{key.inputs['keyName']}"
+        )
+    ]
+    assert identity.urn in key_user.property_dependencies["principalId"]
+    assert lab_plan.outputs["searchIndexEncryptionKey"] == {
+        # Learn writes the vault URI without the trailing slash Azure reports.
+        "keyVaultUri": f"https://{key.inputs['vaultName']}.vault.azure.net",
+        "keyVaultKeyName": key.inputs["keyName"],
+        "userAssignedIdentity": identity_id,
+    }
+    (storage,) = lab_plan.of_type(STORAGE)
+    assert lab_plan.outputs["storageAccountId"] == storage.id
+
+
 def test_a_lab_without_search_plans_none_of_it(lz_dev: Plan, lab_dev: Plan):
     from hlz.stackfiles import load_stack_file
     from tests.conftest import PLANNER
@@ -371,6 +407,7 @@ def test_a_lab_without_search_plans_none_of_it(lz_dev: Plan, lab_dev: Plan):
     for token in (SEARCH, SHARED_PRIVATE_LINK, PROJECT_CONNECTION):
         assert not plan.of_type(token), token
     assert "searchServiceName" not in plan.outputs and "searchEndpoint" not in plan.outputs
+    assert "searchIndexEncryptionKey" not in plan.outputs
     linked = {
         r.inputs["privateZoneName"]
         for r in plan.of_type("azure-native:privatedns:VirtualNetworkLink")
@@ -392,7 +429,8 @@ DISK_ENCRYPTION_SET = "azure-native:compute:DiskEncryptionSet"
 NIC = "azure-native:network:NetworkInterface"
 NSG = "azure-native:network:NetworkSecurityGroup"
 SUBNET = "azure-native:network:Subnet"
-JUMP_HOST_TYPES = (VM, VM_EXTENSION, DISK_ENCRYPTION_SET, NIC)
+SHUTDOWN_SCHEDULE = "azure-native:devtestlab:GlobalSchedule"
+JUMP_HOST_TYPES = (VM, VM_EXTENSION, DISK_ENCRYPTION_SET, NIC, SHUTDOWN_SCHEDULE)
 
 
 def _workloads(plan: Plan) -> tuple[dict, dict]:
@@ -454,10 +492,36 @@ def test_both_labs_plan_a_jump_host_reached_only_through_the_hubs_bastion(lab_pl
     assert not [key for key in grants if key[1] == "1c0163c0-47e6-4577-8991-ea5c82e286e4"]
 
     assert lab_plan.outputs["jumpHostName"] == vm.inputs["vmName"]
-    assert lab_plan.outputs["jumpHostSshCommand"] == (
-        f"az network bastion ssh --name {hub.outputs['bastionHostName']} --resource-group "
-        f"{hub.outputs['resourceGroupName']} --target-resource-id {vm.id} --auth-type AAD"
+    # Neither example landing zone has Bastion native client support: members use the portal
+    # (both ways in: tests/test_landing_zone_way_in.py).
+    assert hub.outputs["bastionNativeClient"] is False
+    assert lab_plan.outputs["jumpHostSshCommand"].startswith(
+        f"Azure portal: open the virtual machine {vm.inputs['vmName']} "
     )
+
+
+def test_the_lab_profile_shuts_its_jump_host_down_every_evening(lab_dev: Plan):
+    (vm,) = lab_dev.of_type(VM)
+    (schedule,) = lab_dev.of_type(SHUTDOWN_SCHEDULE)
+    assert schedule.inputs["name"] == f"shutdown-computevm-{vm.inputs['vmName']}"
+    assert schedule.inputs["targetResourceId"] == vm.id
+    assert schedule.inputs["resourceGroupName"] == vm.inputs["resourceGroupName"]
+    assert schedule.inputs["location"] == vm.inputs["location"]
+    # Sent explicitly: the SDK sends Disabled when status is left out.
+    assert schedule.inputs["status"] == "Enabled"
+    assert schedule.inputs["taskType"] == "ComputeVmShutdownTask"
+    assert schedule.inputs["dailyRecurrence"] == {"time": "1900"}
+    assert schedule.inputs["timeZoneId"] == "UTC"
+    assert schedule.inputs["notificationSettings"] == {"status": "Disabled"}
+    assert schedule.id.endswith(
+        f"/resourceGroups/{vm.inputs['resourceGroupName']}/providers/Microsoft.DevTestLab"
+        f"/schedules/shutdown-computevm-{vm.inputs['vmName']}"
+    )
+
+
+def test_a_production_jump_host_has_no_shutdown_schedule(lab_prod: Plan):
+    assert lab_prod.of_type(VM)
+    assert not lab_prod.of_type(SHUTDOWN_SCHEDULE)
 
 
 def test_a_lab_without_a_jump_host_plans_none_of_it(lab_dev: Plan):
@@ -474,8 +538,9 @@ def test_a_lab_without_a_jump_host_plans_none_of_it(lab_dev: Plan):
     _, workloads = _workloads(plan)
     assert [rule["name"] for rule in workloads["securityRules"]] == ["deny-internet-inbound"]
     # Exactly what the jump host adds: its key (3), the disk encryption set, NIC, VM, Entra
-    # sign-in extension, and five role assignments for the one member group.
-    assert len(lab_dev.custom_resources) - len(plan.custom_resources) == 12
+    # sign-in extension, five role assignments for the one member group, and (lab profile)
+    # its auto-shutdown schedule.
+    assert len(lab_dev.custom_resources) - len(plan.custom_resources) == 13
 
 
 # --- the landing zone's DNS Private Resolver ---------------------------------------------------

@@ -18,6 +18,8 @@ from components.encryption import EncryptionKey, EncryptionKeyArgs
 from components.jump_host import (
     JUMP_HOST_SIZES,
     RESERVED_ADMIN_USERNAMES,
+    WINDOWS_TIME_ZONE_IDS,
+    AutoShutdown,
     JumpHost,
     JumpHostArgs,
     JumpHostSpec,
@@ -310,6 +312,119 @@ def test_jump_host_exposes_uniform_outputs():
     assert {"id", "name", "principal_id", "private_ip"} <= set(
         components.jump_host.JumpHost.__annotations__
     )
+
+
+# --- auto-shutdown: Azure's VM auto-shutdown, a DevTest Labs global schedule -------------------
+
+SCHEDULE = "azure-native:devtestlab:GlobalSchedule"
+
+
+def test_jump_host_without_auto_shutdown_plans_no_schedule(defaults: ProgramRun):
+    # The component takes the resolved value: not set means no schedule (the AI lab config
+    # derives it from the profile, tests/test_config_ai_lab.py).
+    assert JumpHostSpec(admin_ssh_public_key=KEY).auto_shutdown is None
+    assert not of_type(defaults.registrations, SCHEDULE)
+
+
+def test_jump_host_auto_shutdown_is_enabled_daily_and_named_for_its_vm():
+    """Status and the notification's status default to Disabled in the SDK when omitted: both
+    are sent explicitly. ARM takes a VM's schedule only as shutdown-computevm-<vm name>."""
+    spec = JumpHostSpec(admin_ssh_public_key=KEY, auto_shutdown=AutoShutdown())
+    resources = run(jump_host_program(spec=spec)).registrations
+    schedule = one(resources, SCHEDULE)
+    vm = one(resources, VM)
+    assert schedule.inputs == {
+        "name": f"shutdown-computevm-{VM_NAME}",
+        "resourceGroupName": "rg-lab",
+        "location": "eastus2",
+        "tags": TAGS,
+        "status": "Enabled",
+        "taskType": "ComputeVmShutdownTask",
+        "dailyRecurrence": {"time": "1900"},
+        "timeZoneId": "UTC",
+        "targetResourceId": vm.id,
+        "notificationSettings": {"status": "Disabled"},
+    }
+    assert vm.urn in schedule.dependencies
+    assert schedule.parent == named(resources, "jumphost").urn
+    assert schedule.urn.endswith("::jumphost-shutdown")
+
+
+def test_jump_host_auto_shutdown_at_another_time_in_another_time_zone():
+    shutdown = AutoShutdown(time="07:05", time_zone="eastern standard time")
+    spec = JumpHostSpec(admin_ssh_public_key=KEY, auto_shutdown=shutdown)
+    schedule = one(run(jump_host_program(spec=spec)).registrations, SCHEDULE).inputs
+    assert schedule["dailyRecurrence"] == {"time": "0705"}
+    # Any case is accepted and sent as Windows spells it.
+    assert schedule["timeZoneId"] == "Eastern Standard Time"
+
+
+def test_jump_host_auto_shutdown_turned_off_plans_no_schedule():
+    spec = JumpHostSpec(admin_ssh_public_key=KEY, auto_shutdown=AutoShutdown(enabled=False))
+    assert not of_type(run(jump_host_program(spec=spec)).registrations, SCHEDULE)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("time", "7pm", "'7pm' is not a time of day as HH:MM (24-hour, e.g. 19:00 or 07:30)"),
+        ("time", "1900", "'1900' is not a time of day as HH:MM"),
+        ("time", "24:00", "'24:00' is not a time of day as HH:MM"),
+        ("time", "19:60", "'19:60' is not a time of day as HH:MM"),
+        ("time", "9:00", "'9:00' is not a time of day as HH:MM"),
+        ("time", 1140, "write the time in quotes"),
+        ("time_zone", "Eastern Time", "'Eastern Time' is not a Windows time zone id"),
+        ("time_zone", "America/New_York", "(IANA names such as America/New_York are not)"),
+        ("time_zone", 5, "Input should be a valid string"),
+    ],
+    ids=[
+        "twelve_hour",
+        "hhmm_without_colon",
+        "hour_24",
+        "minute_60",
+        "one_digit_hour",
+        "unquoted_yaml_sexagesimal",
+        "not_a_windows_id",
+        "iana_name",
+        "not_text",
+    ],
+)
+def test_auto_shutdown_refuses_naming_the_field(field: str, value: Any, fragment: str):
+    with pytest.raises(ValidationError) as caught:
+        AutoShutdown(**{field: value})
+    ((error),) = caught.value.errors()
+    assert error["loc"] == (field,)
+    assert fragment in error["msg"]
+
+
+def test_auto_shutdown_reports_every_problem_at_once():
+    with pytest.raises(ValidationError) as caught:
+        JumpHostSpec(
+            admin_ssh_public_key=KEY,
+            auto_shutdown={"time": "25:00", "timeZone": "CET", "weekdays": ["Monday"]},
+        )
+    assert {error["loc"] for error in caught.value.errors()} == {
+        ("auto_shutdown", "time"),
+        ("auto_shutdown", "timeZone"),
+        ("auto_shutdown", "weekdays"),
+    }
+
+
+def test_every_listed_time_zone_is_accepted_and_us_ones_are_among_them():
+    for zone in WINDOWS_TIME_ZONE_IDS:
+        assert AutoShutdown(time_zone=zone).time_zone == zone
+    us = {
+        "UTC",
+        "Eastern Standard Time",
+        "Central Standard Time",
+        "Mountain Standard Time",
+        "US Mountain Standard Time",
+        "Pacific Standard Time",
+        "Alaskan Standard Time",
+        "Hawaiian Standard Time",
+    }
+    assert us <= set(WINDOWS_TIME_ZONE_IDS)
+    assert len(set(WINDOWS_TIME_ZONE_IDS)) == len(WINDOWS_TIME_ZONE_IDS)
 
 
 # --- refusals, each naming its field ---------------------------------------------------------

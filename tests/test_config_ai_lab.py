@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from components.errors import ConfigError
+from components.jump_host import AutoShutdown
 from hlz.plan import Plan
 from stacks.ai_lab.catalogue import load_catalogue
 from stacks.ai_lab.config import parse_ai_lab_config, validate_ai_lab_config
@@ -511,6 +512,81 @@ def test_jump_host_needs_its_break_glass_key():
     with pytest.raises(ConfigError) as caught:
         parse_ai_lab_config(raw)
     assert caught.value.problems == [("hlz:jumpHost.adminSshPublicKey", "required key is missing")]
+
+
+# --- hlz:jumpHost.autoShutdown: derived from the profile when not set --------------------------
+
+
+def test_a_lab_jump_host_shuts_down_at_19_utc_unless_told_otherwise():
+    raw = example()
+    del raw["jumpHost"]["autoShutdown"]
+    assert parse_ai_lab_config(raw).jump_host.auto_shutdown == AutoShutdown(
+        enabled=True, time="19:00", time_zone="UTC"
+    )
+
+
+def test_a_production_jump_host_has_no_shutdown_unless_one_is_set():
+    raw = example("lab-prod")
+    assert "autoShutdown" not in raw["jumpHost"]
+    assert parse_ai_lab_config(raw).jump_host.auto_shutdown is None
+    raw["jumpHost"]["autoShutdown"] = {"time": "22:30", "timeZone": "Pacific Standard Time"}
+    assert parse_ai_lab_config(raw).jump_host.auto_shutdown == AutoShutdown(
+        time="22:30", time_zone="Pacific Standard Time"
+    )
+
+
+def test_a_lab_may_turn_its_jump_host_shutdown_off():
+    raw = example()
+    raw["jumpHost"]["autoShutdown"] = {"enabled": False}
+    shutdown = parse_ai_lab_config(raw).jump_host.auto_shutdown
+    assert shutdown is not None and shutdown.enabled is False
+
+
+def test_the_lab_example_shows_its_shutdown_and_the_production_one_keeps_the_default():
+    assert example()["jumpHost"]["autoShutdown"] == {
+        "enabled": True,
+        "time": "19:00",
+        "timeZone": "UTC",
+    }
+    assert "autoShutdown" not in example("lab-prod")["jumpHost"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("time", "7pm", "'7pm' is not a time of day as HH:MM"),
+        ("time", 1140, 'write the time in quotes as HH:MM (time: "19:00")'),
+        ("timeZone", "Europe/Berlin", "'Europe/Berlin' is not a Windows time zone id"),
+        ("weekdays", ["Saturday"], "unknown key"),
+    ],
+    ids=["time_shape", "unquoted_time", "iana_time_zone", "unknown_key"],
+)
+def test_auto_shutdown_values_name_their_key(field, value, fragment):
+    raw = example()
+    raw["jumpHost"]["autoShutdown"][field] = value
+    with pytest.raises(ConfigError) as caught:
+        parse_ai_lab_config(raw)
+    ((key, message),) = caught.value.problems
+    assert key == f"hlz:jumpHost.autoShutdown.{field}"
+    assert fragment in message
+
+
+def test_an_unquoted_shutdown_time_in_a_stack_file_exits_2_naming_the_key(tmp_path):
+    """PyYAML (YAML 1.1) reads an unquoted 19:00 as the number 1140: refused, with the fix."""
+    from tests.cli_runner import run_hlz
+
+    text = (ROOT / "Pulumi.lab-dev.yaml").read_text()
+    quoted = 'time: "19:00"'
+    assert quoted in text
+    stack_file = tmp_path / "Pulumi.lab-unquoted.yaml"
+    stack_file.write_text(text.replace(quoted, "time: 19:00", 1))
+    code, out, err = run_hlz("plan", "lab-unquoted", "--stack-file", stack_file)
+    assert code == 2, err
+    assert (
+        "hlz:jumpHost.autoShutdown.time: 1140 is a number, not a time of day: write the time in "
+        'quotes as HH:MM (time: "19:00")'
+    ) in err
+    assert "Traceback" not in err and "resources" not in out
 
 
 def test_a_lab_with_a_jump_host_and_a_landing_zone_without_bastion_exits_2(tmp_path):

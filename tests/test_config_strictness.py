@@ -44,6 +44,7 @@ UNSET_IN_EXAMPLES: dict[tuple[str, tuple[str | int, ...]], Any] = {
     ("lz-dev", ("ddosProtectionOverride",)): REASON,
     ("lz-dev", ("vpnGateway",)): {"sku": "VpnGw1AZ", "clientAddressPool": "172.16.201.0/24"},
     ("lz-dev", ("hub", "subnets", "gateway")): "10.0.0.192/27",
+    ("lz-prod", ("bastionNativeClientOverride",)): REASON,  # Standard Bastion only
     ("lab-dev", ("openai", "allowedFqdns")): ["api.example.org"],
     ("lab-dev", ("openai", "deployments", 0, "dataResidencyOverride")): REASON,
     ("lab-dev", ("openai", "contentFilters", "relaxed", "promptShieldOverride")): REASON,

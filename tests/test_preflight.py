@@ -542,7 +542,7 @@ def test_contributor_alone_lacks_role_assignments(capsys, arm):
     assert run.code == 1
     line = run.line("permissions")
     assert (
-        "lack 1 of the 31 actions deploying this ai_lab stack needs: "
+        "lack 1 of the 32 actions deploying this ai_lab stack needs: "
         "Microsoft.Authorization/roleAssignments/write"
     ) in line
     assert (
@@ -1003,6 +1003,7 @@ LANDING_ZONE_ACTIONS = {
     "Microsoft.Network/dnsResolvers/inboundEndpoints/write",
     "Microsoft.Network/dnsResolvers/outboundEndpoints/write",
     "Microsoft.Network/dnsResolvers/write",
+    "Microsoft.Network/firewallPolicies/ruleCollectionGroups/write",  # the spokes' egress
     "Microsoft.Network/firewallPolicies/write",
     "Microsoft.Network/networkSecurityGroups/write",
     "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
@@ -1051,6 +1052,7 @@ AI_LAB_ACTIONS = {
     "Microsoft.Storage/storageAccounts/write",
 }
 LOCKS = "Microsoft.Authorization/locks/write"
+AUTO_SHUTDOWN = "Microsoft.DevTestLab/schedules/write"
 LANDING_ZONE_PROVIDERS = {
     "Microsoft.Insights",
     "Microsoft.KeyVault",
@@ -1080,8 +1082,13 @@ AI_LAB_PROVIDERS = {
             LANDING_ZONE_PROVIDERS,
             LANDING_ZONE_ACTIONS | {LOCKS, "Microsoft.Network/ddosProtectionPlans/write"},
         ),
-        # lab-dev's Foundry account holds a project, connected to the lab's search service.
-        ("lab-dev", AI_LAB_PROVIDERS, AI_LAB_ACTIONS | {FOUNDRY_PROJECTS, FOUNDRY_CONNECTIONS}),
+        # lab-dev's Foundry account holds a project, connected to the lab's search service; its
+        # jump host shuts down every evening (the lab profile's auto-shutdown schedule).
+        (
+            "lab-dev",
+            AI_LAB_PROVIDERS | {"Microsoft.DevTestLab"},
+            AI_LAB_ACTIONS | {FOUNDRY_PROJECTS, FOUNDRY_CONNECTIONS, AUTO_SHUTDOWN},
+        ),
         ("lab-prod", AI_LAB_PROVIDERS, AI_LAB_ACTIONS | {LOCKS}),
     ],
 )
@@ -1150,13 +1157,14 @@ def test_a_role_granting_only_the_old_hand_list_lacks_what_the_lab_plan_writes(c
     run = preflight(capsys, arm, "lab-dev")
     assert run.code == 1
     assert run.line("permissions").startswith(
-        "fail  permissions: the caller's roles lack 19 of the 31 actions deploying this ai_lab "
+        "fail  permissions: the caller's roles lack 20 of the 32 actions deploying this ai_lab "
         "stack needs: Microsoft.CognitiveServices/accounts/projects/connections/write, "
         "Microsoft.CognitiveServices/accounts/projects/write, "
         "Microsoft.CognitiveServices/accounts/raiPolicies/write, "
         "Microsoft.Compute/diskEncryptionSets/write, "
         "Microsoft.Compute/virtualMachines/extensions/write, "
         "Microsoft.Compute/virtualMachines/write, "
+        "Microsoft.DevTestLab/schedules/write, "
         "Microsoft.HealthcareApis/workspaces/dicomservices/write, "
         "Microsoft.HealthcareApis/workspaces/fhirservices/write, "
         "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks/write, "

@@ -13,12 +13,17 @@ the platform patches it, and it has no public IP (it is reached through Azure Ba
 |                       | network interfaces it creates itself                              |
 | disk encryption set   | customer key with automatic rotation; a versioned key URL (ARM)   |
 | network interface     | no public IP                                                      |
+| auto-shutdown         | named shutdown-computevm-<VM name>, targeting a VM (ARM)          |
+| schedule              |                                                                   |
 
-The VM's extensions are judged through their VM (tests/test_service_completeness.py).
+The VM's extensions are judged through their VM (tests/test_service_completeness.py). Whether a
+schedule is enabled is not judged: shutting a jump host down at night saves money, it guards no
+HIPAA safeguard, and the pack has no cost category; components.jump_host sends it Enabled.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,10 +40,37 @@ from ..model import (
 )
 from ..props import as_bool, as_mapping, as_sequence, as_str, describe, get, is_set, same_text
 from .expect import expect_managed_identity, expect_true
-from .tokens import DISK_ENCRYPTION_SET, NETWORK_INTERFACE, VIRTUAL_MACHINE
+from .tokens import (
+    DEVTESTLAB_GLOBAL_SCHEDULE,
+    DISK_ENCRYPTION_SET,
+    NETWORK_INTERFACE,
+    VIRTUAL_MACHINE,
+)
 
 VM = frozenset({VIRTUAL_MACHINE})
 DES = frozenset({DISK_ENCRYPTION_SET})
+
+VM_SHUTDOWN_SCHEDULE_PREFIX = "shutdown-computevm-"
+"""A VM's auto-shutdown schedule is ``Microsoft.DevTestLab/schedules/shutdown-computevm-<VM
+name>`` in the VM's resource group: the name the portal's Auto-shutdown blade and Terraform's
+``azurerm_dev_test_global_vm_shutdown_schedule`` give it, and the only one ARM accepts ("Anything
+else results in a 400 Bad Request", https://github.com/hashicorp/terraform-provider-azurerm/pull/5536).
+components.jump_host names its schedule with it; the deploy rule below checks it."""
+
+VM_SHUTDOWN_TASK = "ComputeVmShutdownTask"
+"""``taskType`` of a VM's auto-shutdown schedule (the only task a schedule outside a lab runs)."""
+
+_VM_ID = re.compile(
+    r"/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Compute/virtualMachines/"
+    r"([^/]+)",
+    re.IGNORECASE,
+)
+
+
+def vm_shutdown_schedule_name(vm_name: str) -> str:
+    """The name ARM requires for the auto-shutdown schedule of VM ``vm_name``."""
+    return VM_SHUTDOWN_SCHEDULE_PREFIX + vm_name
+
 
 TRUSTED_SECURITY_TYPES = ("TrustedLaunch", "ConfidentialVM")
 """``securityProfile.securityType`` values that give a VM secure boot and a vTPM (a
@@ -304,6 +336,33 @@ def check_versioned_key_url(_resource_type: str, props: Mapping[str, Any]) -> Ou
     return Compliant()
 
 
+# --- auto-shutdown schedules -------------------------------------------------------------------
+
+
+def check_vm_shutdown_name(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    # Both are read before either is judged: an unknown one (the VM's id during preview)
+    # leaves the rule undetermined rather than judged on half the facts.
+    name = get(props, "name")
+    target = get(props, "targetResourceId")
+    text = as_str(target)
+    match = _VM_ID.fullmatch(text) if text else None
+    if match is None:
+        return fail(
+            f"targetResourceId is {describe(target)}, not a virtual machine's resource id "
+            "(/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/"
+            "virtualMachines/<name>); an auto-shutdown schedule targets the VM it shuts down"
+        )
+    expected = vm_shutdown_schedule_name(match.group(1))
+    # ARM names are case-insensitive.
+    if not same_text(name, expected):
+        return fail(
+            f"name is {describe(name)}; Azure accepts the auto-shutdown schedule of VM "
+            f"'{match.group(1)}' only as '{expected}' ({VM_SHUTDOWN_SCHEDULE_PREFIX}<VM name>) "
+            "and refuses any other name with 400 Bad Request"
+        )
+    return Compliant()
+
+
 _VM_DOCS = "https://learn.microsoft.com/azure/virtual-machines"
 
 RULES: tuple[ResourceRule, ...] = (
@@ -495,5 +554,27 @@ RULES: tuple[ResourceRule, ...] = (
         url="https://learn.microsoft.com/rest/api/compute/disk-encryption-sets/create-or-update",
         resource_types=DES,
         check=check_versioned_key_url,
+    ),
+    ResourceRule(
+        id="deploy-devtestlabschedule-require-vm-shutdown-name",
+        category=Category.DEPLOY,
+        description=(
+            "VM auto-shutdown schedules target a virtual machine and are named "
+            "shutdown-computevm-<VM name>."
+        ),
+        rationale=(
+            "Azure's VM auto-shutdown is a Microsoft.DevTestLab/schedules resource that ARM "
+            "accepts only under the name shutdown-computevm-<VM name>, the name the portal and "
+            "Terraform's azurerm provider give it; any other name is refused with 400 Bad "
+            "Request (hashicorp/terraform-provider-azurerm#5536)."
+        ),
+        severity=Severity.HIGH,
+        remediation=(
+            "Set targetResourceId to the VM's resource id and name the schedule "
+            "'shutdown-computevm-' followed by that VM's name (components.jump_host does both)."
+        ),
+        url="https://learn.microsoft.com/azure/templates/microsoft.devtestlab/schedules",
+        resource_types=frozenset({DEVTESTLAB_GLOBAL_SCHEDULE}),
+        check=check_vm_shutdown_name,
     ),
 )

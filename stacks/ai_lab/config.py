@@ -12,12 +12,12 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
 from components.errors import ConfigError
 from components.foundry import FoundryProjectSpec
 from components.health_data import FhirDataRole
-from components.jump_host import JumpHostSpec
+from components.jump_host import AutoShutdown, JumpHostSpec
 from components.naming import Namer, unique_suffix
 from components.openai import (
     AccountKind,
@@ -131,8 +131,27 @@ class AiLabConfig(LayerConfig):
     """A hardened Linux jump host in the workloads subnet, from which lab members reach the
     lab's private endpoints: reached only through the landing zone's Azure Bastion (SSH from
     its subnet alone), Entra ID sign-in, Trusted Launch, encryption at host and a
-    customer-managed disk key. Default: not set — no jump host. Size, and the break-glass
-    account's name and SSH public key (docs/jump-host.md)."""
+    customer-managed disk key. Default: not set — no jump host. Size, the break-glass
+    account's name and SSH public key, and a daily auto-shutdown (docs/jump-host.md)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _jump_host_shutdown_from_profile(cls, data: Any) -> Any:
+        """``hlz:jumpHost.autoShutdown`` not set: the profile decides.
+
+        | profile    | derived                                                         |
+        |------------|-----------------------------------------------------------------|
+        | lab        | ``AutoShutdown()``: daily at 19:00 UTC (a lab host idles at     |
+        |            | night)                                                          |
+        | production | none: a production jump host may be needed at night             |
+        """
+        if not isinstance(data, dict) or data.get("profile") != "lab":
+            return data
+        for host_key in ("jumpHost", "jump_host"):
+            host = data.get(host_key)
+            if isinstance(host, dict) and not {"autoShutdown", "auto_shutdown"} & set(host):
+                return {**data, host_key: {**host, "autoShutdown": AutoShutdown()}}
+        return data
 
     @property
     def hsm_keys(self) -> bool:

@@ -354,13 +354,28 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
         ],
     )
     pulumi.export("storageAccountName", storage.name)
+    # A blob data source connects with the search service's identity: "ResourceId=<this>;".
+    pulumi.export("storageAccountId", storage.id)
     if search is not None:
         pulumi.export("searchServiceName", search.name)
         pulumi.export("searchEndpoint", search.endpoint)
+        # CMK enforcement refuses every index, data source, indexer or skillset whose
+        # encryptionKey does not name this key: the object's encryptionKey, in the REST API's
+        # field names (no key version: the key rotates, and objects follow its latest version).
+        pulumi.export(
+            "searchIndexEncryptionKey",
+            {
+                "keyVaultUri": search.cmk_vault_uri.apply(lambda uri: uri.rstrip("/")),
+                "keyVaultKeyName": search.cmk_key_name,
+                "userAssignedIdentity": search.cmk_identity_id,
+            },
+        )
     if jump_host is not None:
         pulumi.export("jumpHostId", jump_host.id)
         pulumi.export("jumpHostName", jump_host.name)
-        # How a member connects (docs/jump-host.md): Entra ID through the hub's Bastion.
+        # How a member connects (docs/jump-host.md): Entra ID through the hub's Bastion, with
+        # az network bastion ssh only where the landing zone turned native client support on
+        # (a landing zone that exports no bastionNativeClient predates it: it has none).
         pulumi.export(
             "jumpHostSshCommand",
             pulumi.Output.concat(
@@ -371,6 +386,16 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
                 " --target-resource-id ",
                 jump_host.id,
                 " --auth-type AAD",
+            )
+            if landing_zone.get("bastionNativeClient") is True
+            else pulumi.Output.concat(
+                "Azure portal: open the virtual machine ",
+                jump_host.name,
+                " (resource group ",
+                group.name,
+                "), select Connect > Bastion, protocol SSH, authentication type Microsoft "
+                "Entra ID, then Connect. The hub's Bastion has no native client support, so "
+                "az network bastion ssh is not available (docs/jump-host.md).",
             ),
         )
     if health is not None:

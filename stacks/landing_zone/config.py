@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from components.bastion import native_client_problem
 from components.dns_resolver import DnsResolverSpec, loop_problems
 from components.hub_network import HubSubnetPrefixes
 from components.naming import Namer, unique_suffix
@@ -56,6 +57,12 @@ class LandingZoneConfig(LayerConfig):
     """Azure Firewall tier or ``none``. Default Standard; production needs Standard or Premium."""
     bastion: bool = True
     """Deploy Azure Bastion (Standard in production, Basic in lab). Default: true."""
+    bastion_native_client_override: Override | None = None
+    """Turns on the Standard Bastion's native client support (``az network bastion ssh`` and
+    ``tunnel`` from a workstation): why lab members need it, and until when. A tunnel carries
+    files too (scp), past the Bastion's disabled copy/paste and file copy, so it is off by
+    default; members sign in with Microsoft Entra ID from the Azure portal without it. Not on a
+    Basic Bastion (the lab profile's). Default: not set."""
     ddos_protection: bool | None = None
     """DDoS protection plan. Default: on in production, off in lab (it costs ~$3k/month).
     Production turns it off only with ``hlz:ddosProtectionOverride``."""
@@ -100,6 +107,11 @@ class LandingZoneConfig(LayerConfig):
         if not self.bastion:
             return None
         return "Standard" if self.production else "Basic"
+
+    @property
+    def bastion_native_client(self) -> bool:
+        """Whether the Bastion offers native client connections (exported for the AI labs)."""
+        return self.bastion_native_client_override is not None
 
     @property
     def firewall_tier(self) -> Literal["Basic", "Standard", "Premium"] | None:
@@ -177,6 +189,7 @@ def semantic_problems(
 
     problems += _dns_resolver_problems(config)
     problems += _ddos_problems(config, today)
+    problems += _native_client_problems(config, today)
     if config.production:
         if config.firewall not in ("Standard", "Premium"):
             problems.append(
@@ -224,6 +237,27 @@ def _ddos_problems(config: LandingZoneConfig, today: date) -> list[tuple[str, st
                 )
             ]
         return []
+    expired = override.expiry_problem(today)
+    return [(f"{override_key}.expires", expired)] if expired is not None else []
+
+
+def _native_client_problems(config: LandingZoneConfig, today: date) -> list[tuple[str, str]]:
+    """Native client support needs a Standard Bastion; its override is refused past its expiry."""
+    override = config.bastion_native_client_override
+    override_key = key("bastionNativeClientOverride")
+    if override is None:
+        return []
+    if config.bastion_sku is None:
+        return [(override_key, "only applies with hlz:bastion: true; remove it")]
+    problem = native_client_problem(config.bastion_sku)
+    if problem is not None:  # Basic: the lab profile's SKU
+        return [
+            (
+                override_key,
+                f"{problem} (the lab profile's); lab members sign in with Microsoft Entra ID "
+                "from the Azure portal on Basic too; remove the override",
+            )
+        ]
     expired = override.expiry_problem(today)
     return [(f"{override_key}.expires", expired)] if expired is not None else []
 

@@ -63,6 +63,8 @@ def run(config: LandingZoneConfig) -> None:
             subnets=config.hub.subnets,
             firewall_tier=config.firewall_tier,
             bastion_sku=config.bastion_sku,
+            bastion_native_client_override=config.bastion_native_client_override,
+            spoke_address_spaces=list(config.spokes.values()),
             ddos_protection_override=config.ddos_override,
             vpn_gateway=config.vpn_gateway,
             tenant_id=client.tenant_id if config.vpn_gateway is not None else None,
@@ -144,3 +146,5 @@ def run(config: LandingZoneConfig) -> None:
         pulumi.export("bastionSubnetPrefix", config.hub.subnets.bastion)
         pulumi.export("bastionHostId", bastion.id)
         pulumi.export("bastionHostName", bastion.name)
+        # Whether members may connect with az network bastion ssh (else: the Azure portal).
+        pulumi.export("bastionNativeClient", config.bastion_native_client)

@@ -63,6 +63,7 @@ VIRTUAL_MACHINE = "azure-native:compute:VirtualMachine"
 VM_EXTENSION = "azure-native:compute:VirtualMachineExtension"
 DISK_ENCRYPTION_SET = "azure-native:compute:DiskEncryptionSet"
 NETWORK_INTERFACE = "azure-native:network:NetworkInterface"
+SHUTDOWN_SCHEDULE = "azure-native:devtestlab:GlobalSchedule"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 BLOB_CONTAINER = "azure-native:storage:BlobContainer"
 KEY_VAULT_SECRET = "azure-native:keyvault:Secret"
@@ -756,6 +757,19 @@ COMPLIANT: dict[str, dict[str, Any]] = {
             }
         ],
     },
+    # The jump host's auto-shutdown (devtestlab 2018-09-15), as components.jump_host sends it.
+    SHUTDOWN_SCHEDULE: {
+        "resourceGroupName": "rg-hlz-prod",
+        "name": "shutdown-computevm-vm-jh-hlz-prod",
+        "location": "eastus2",
+        "tags": TAGS,
+        "status": "Enabled",
+        "taskType": "ComputeVmShutdownTask",
+        "dailyRecurrence": {"time": "1900"},
+        "timeZoneId": "Eastern Standard Time",
+        "targetResourceId": f"{RG}/providers/Microsoft.Compute/virtualMachines/vm-jh-hlz-prod",
+        "notificationSettings": {"status": "Disabled"},
+    },
     # As components.security_baseline turns on a Defender plan.
     DEFENDER_PRICING: {
         "pricingName": "KeyVaults",
@@ -920,6 +934,7 @@ CONTAINER, SECRET, PRICING = BLOB_CONTAINER, KEY_VAULT_SECRET, DEFENDER_PRICING
 VGW = VPN_GATEWAY
 PROJ, ACONN, PCONN = COGNITIVE_PROJECT, ACCOUNT_CONNECTION, PROJECT_CONNECTION
 VM, EXT, DES, NIC = VIRTUAL_MACHINE, VM_EXTENSION, DISK_ENCRYPTION_SET, NETWORK_INTERFACE
+SCHED = SHUTDOWN_SCHEDULE
 DES_ID = f"{RG}/providers/Microsoft.Compute/diskEncryptionSets/des-jh-hlz-prod"
 LINUX = "osProfile.linuxConfiguration"
 WINDOWS_AUTOMATIC = {
@@ -1775,6 +1790,28 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
          "not a Key Vault key URL"),
         ("managed-hsm", DES,
          {"activeKey.keyUrl": "https://hsm-hlz.managedhsm.azure.net/keys/jumphost/0123"}, None),
+    ],
+    "deploy-devtestlabschedule-require-vm-shutdown-name": [
+        ("other-name", SCHED, {"name": "vm-jh-hlz-prod-shutdown"},
+         "name is 'vm-jh-hlz-prod-shutdown'; Azure accepts the auto-shutdown schedule of VM "
+         "'vm-jh-hlz-prod' only as 'shutdown-computevm-vm-jh-hlz-prod'"),
+        ("another-vms-name", SCHED, {"name": "shutdown-computevm-vm-other"},
+         "only as 'shutdown-computevm-vm-jh-hlz-prod'"),
+        ("absent-name", SCHED, {"name": DELETE}, "name is not set; Azure accepts"),
+        ("target-not-a-vm", SCHED,
+         {"targetResourceId": f"{NETWORK}/networkInterfaces/nic-jh-hlz-prod"},
+         f"targetResourceId is '{NETWORK}/networkInterfaces/nic-jh-hlz-prod', not a virtual "
+         "machine's resource id"),
+        ("target-vm-extension", SCHED,
+         {"targetResourceId":
+          f"{RG}/providers/Microsoft.Compute/virtualMachines/vm-jh-hlz-prod/extensions/x"},
+         "not a virtual machine's resource id"),
+        ("absent-target", SCHED, {"targetResourceId": DELETE},
+         "targetResourceId is not set, not a virtual machine's resource id"),
+        ("name-and-id-in-other-case", SCHED,
+         {"name": "Shutdown-ComputeVM-VM-JH-HLZ-PROD",
+          "targetResourceId": f"{RG}/providers/microsoft.compute/virtualmachines/vm-jh-hlz-prod"},
+         None),
     ],
     "network-dnsforwardingrule-require-private-targets": [
         ("public-target", DNS_RULE, {"targetDnsServers.1.ipAddress": "8.8.8.8"},

@@ -7,13 +7,16 @@ from policy_cases import (
     COMPLIANT,
     DELETE,
     DISK_ENCRYPTION_SET,
+    SHUTDOWN_SCHEDULE,
     VIRTUAL_MACHINE,
     mutate,
 )
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from policies.evaluation import evaluate
-from policies.model import NonCompliant, NotApplicable
+from policies.model import Compliant, NonCompliant, NotApplicable, Undetermined
 from policies.registry import rule_by_id
+from policies.rules.compute import vm_shutdown_schedule_name
 
 WINDOWS_VM = mutate(
     COMPLIANT[VIRTUAL_MACHINE],
@@ -121,3 +124,24 @@ def test_versioned_key_rule_leaves_a_missing_key_to_the_customer_key_rule() -> N
     assert isinstance(versioned, NotApplicable)
     assert isinstance(customer, NonCompliant)
     assert "activeKey.keyUrl is not set" in customer.reasons[0]
+
+
+SHUTDOWN_NAME_RULE = "deploy-devtestlabschedule-require-vm-shutdown-name"
+
+
+def test_a_shutdown_schedule_whose_vm_id_is_unknown_during_preview_is_undetermined() -> None:
+    """The component targets ``vm.id``, unknown until the VM exists: the name cannot be judged
+    against it, so the rule is undetermined rather than compliant or not."""
+    props = mutate(COMPLIANT[SHUTDOWN_SCHEDULE], {"targetResourceId": UNKNOWN_STRING_VALUE})
+    outcome = evaluate(rule_by_id(SHUTDOWN_NAME_RULE), SHUTDOWN_SCHEDULE, props)
+    assert isinstance(outcome, Undetermined)
+
+
+def test_the_shutdown_schedule_name_is_the_one_the_component_builds() -> None:
+    vm_id = COMPLIANT[SHUTDOWN_SCHEDULE]["targetResourceId"]
+    props = mutate(
+        COMPLIANT[SHUTDOWN_SCHEDULE],
+        {"name": vm_shutdown_schedule_name(vm_id.rsplit("/", 1)[-1])},
+    )
+    assert props["name"] == "shutdown-computevm-vm-jh-hlz-prod"
+    assert isinstance(evaluate(rule_by_id(SHUTDOWN_NAME_RULE), SHUTDOWN_SCHEDULE, props), Compliant)
