@@ -90,13 +90,6 @@ JUDGED_ONLY_BY_RELATIONS: dict[str, str] = {
         "part of its virtual machine, which the compute-vm-* rules judge (the Entra login "
         "extension needs the VM's managed identity, compute-vm-require-managed-identity)"
     ),
-    # TODO(rule owed): it holds a security setting (what leaves the spokes); until a rule such
-    # as network-firewallpolicy-restrict-egress-rules refuses an allow rule from any source or
-    # to a wildcard, tests/test_landing_zone_way_in.py holds the only group hlz writes to that.
-    "azure-native:network:FirewallPolicyRuleCollectionGroup": (
-        "no rule yet: components.firewall writes the only group (the spokes to the exact hosts "
-        "of LAB_PLATFORM_EGRESS), pinned by tests/test_landing_zone_way_in.py"
-    ),
 }
 """Types no rule judges on their own, each with the relation that covers it. Keep it short: a
 type that holds a security setting needs a rule (README, "Adding a rule")."""

@@ -40,6 +40,7 @@ from .relations import Referrers, of_type
 from .tokens import (
     FIREWALL,
     FIREWALL_POLICY,
+    FIREWALL_POLICY_RULE_COLLECTION_GROUP,
     NETWORK_SECURITY_GROUP,
     PRIVATE_DNS_ZONE_GROUP,
     PRIVATE_ENDPOINT,
@@ -401,6 +402,38 @@ def check_private_dns_zone_groups(resources: Sequence[StackResource]) -> Mapping
 
 _NET_DOCS = "https://learn.microsoft.com/azure"
 
+
+def _is_open(value: Any) -> bool:
+    text = (as_str(value) or "").strip().casefold()
+    return text in OPEN_SOURCES
+
+
+def check_firewall_allow_rules(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    """Allow collections name who may reach what: never any source, any destination address, a
+    bare ``*`` host or URL, or a web category (a category admits hosts nobody reviewed)."""
+    reasons: list[str] = []
+    for c_index, collection in enumerate(as_sequence(get(props, "ruleCollections"))):
+        if not same_text(get(collection, "action", "type"), "Allow"):
+            continue
+        label = f"ruleCollections[{c_index}] '{as_str(get(collection, 'name')) or '?'}'"
+        for r_index, rule in enumerate(as_sequence(get(collection, "rules"))):
+            where = f"{label} rule '{as_str(get(rule, 'name')) or r_index}'"
+            sources = [s for s in as_sequence(get(rule, "sourceAddresses")) if _is_open(s)]
+            if sources:
+                reasons.append(
+                    f"{where} allows source {describe(sources[0])}; name the spokes' prefixes"
+                )
+            targets = [d for d in as_sequence(get(rule, "destinationAddresses")) if _is_open(d)]
+            if targets:
+                reasons.append(f"{where} allows destination {describe(targets[0])}; name the hosts")
+            for field in ("targetFqdns", "targetUrls"):
+                if any((as_str(v) or "").strip() == "*" for v in as_sequence(get(rule, field))):
+                    reasons.append(f"{where} allows {field} '*'; list the hosts it needs")
+            if as_sequence(get(rule, "webCategories")):
+                reasons.append(f"{where} allows webCategories; list the hosts it needs instead")
+    return outcome_from(reasons)
+
+
 RULES: tuple[ResourceRule | StackRule, ...] = (
     ResourceRule(
         id="network-subnet-require-nsg",
@@ -473,6 +506,29 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
         phi_protecting=True,
         resource_types=frozenset({NETWORK_SECURITY_GROUP, SECURITY_RULE}),
         check=check_no_internet_cleartext_ports,
+    ),
+    ResourceRule(
+        id="network-firewallpolicy-restrict-allow-rules",
+        description=(
+            "Firewall policy allow rules name their sources and destinations: no any-source, "
+            "any-destination, bare '*' host or web-category allow."
+        ),
+        rationale=(
+            "The hub firewall is the only way out of the lab spokes; an allow rule from or to "
+            "anywhere turns it into an open path for ePHI to leave the network."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(e)(1)", "164.312(a)(1)"),
+        mcsb=("NS-1", "NS-3"),
+        hitrust=("09.m",),
+        remediation=(
+            "Allow only the spokes' address prefixes (or IP groups) to the exact hosts a "
+            "workload needs (components.firewall.LAB_PLATFORM_EGRESS); deny rules may use '*'."
+        ),
+        url=f"{_NET_DOCS}/firewall/rule-processing",
+        phi_protecting=True,
+        resource_types=frozenset({FIREWALL_POLICY_RULE_COLLECTION_GROUP}),
+        check=check_firewall_allow_rules,
     ),
     ResourceRule(
         id="network-firewallpolicy-require-threat-intel-deny",

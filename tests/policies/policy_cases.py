@@ -47,6 +47,7 @@ VIRTUAL_NETWORK = "azure-native:network:VirtualNetwork"
 NSG = "azure-native:network:NetworkSecurityGroup"
 SECURITY_RULE = "azure-native:network:SecurityRule"
 FIREWALL_POLICY = "azure-native:network:FirewallPolicy"
+RULE_GROUP = "azure-native:network:FirewallPolicyRuleCollectionGroup"
 FIREWALL = "azure-native:network:AzureFirewall"
 PUBLIC_IP = "azure-native:network:PublicIPAddress"
 BASTION_HOST = "azure-native:network:BastionHost"
@@ -468,6 +469,31 @@ COMPLIANT: dict[str, dict[str, Any]] = {
         "sourcePortRange": "*",
         "destinationAddressPrefix": "*",
         "destinationPortRange": "443",
+    },
+    # As components.firewall writes the lab platform egress (one allow collection, the spokes to
+    # exact hosts).
+    RULE_GROUP: {
+        "resourceGroupName": "rg-hlz-prod",
+        "firewallPolicyName": "afwp-hlz-prod",
+        "ruleCollectionGroupName": "lab-platform-egress",
+        "priority": 1000,
+        "ruleCollections": [
+            {
+                "name": "allow-lab-platform-egress",
+                "ruleCollectionType": "FirewallPolicyFilterRuleCollection",
+                "priority": 100,
+                "action": {"type": "Allow"},
+                "rules": [
+                    {
+                        "name": "entra-ssh-login",
+                        "ruleType": "ApplicationRule",
+                        "sourceAddresses": ["10.1.0.0/22"],
+                        "protocols": [{"protocolType": "Https", "port": 443}],
+                        "targetFqdns": ["packages.microsoft.com", "login.microsoftonline.com"],
+                    }
+                ],
+            }
+        ],
     },
     FIREWALL_POLICY: {
         "resourceGroupName": "rg-hlz-prod",
@@ -1591,6 +1617,27 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
         ("sdk-generated", RA, {"roleAssignmentName": DELETE}, None),
         ("uppercase-guid", RA, {"roleAssignmentName": "33333333-3333-4333-8333-33333333ABCD"},
          None),
+    ],
+    "network-firewallpolicy-restrict-allow-rules": [
+        ("any-source", RULE_GROUP, {("ruleCollections", 0, "rules", 0, "sourceAddresses"): ["*"]},
+         "rule 'entra-ssh-login' allows source '*'; name the spokes' prefixes"),
+        ("internet-source", RULE_GROUP, {("ruleCollections", 0, "rules", 0, "sourceAddresses"): ["10.1.0.0/22", "0.0.0.0/0"]},
+         "allows source '0.0.0.0/0'"),
+        ("any-host", RULE_GROUP, {("ruleCollections", 0, "rules", 0, "targetFqdns"): ["*"]},
+         "allows targetFqdns '*'; list the hosts it needs"),
+        ("web-category", RULE_GROUP, {("ruleCollections", 0, "rules", 0, "webCategories"): ["Search engines"]},
+         "allows webCategories"),
+        ("network-any-destination", RULE_GROUP,
+         {("ruleCollections", 0, "rules", 0): {
+             "name": "any-out", "ruleType": "NetworkRule", "sourceAddresses": ["10.1.0.0/22"],
+             "destinationAddresses": ["*"], "destinationPorts": ["443"],
+             "ipProtocols": ["TCP"]}},
+         "rule 'any-out' allows destination '*'; name the hosts"),
+        ("deny-any-is-fine", RULE_GROUP,
+         {("ruleCollections", 0, "action", "type"): "Deny", ("ruleCollections", 0, "rules", 0, "sourceAddresses"): ["*"]},
+         None),
+        ("subdomain-wildcard-is-fine", RULE_GROUP,
+         {("ruleCollections", 0, "rules", 0, "targetFqdns"): ["*.ubuntu.com"]}, None),
     ],
     "search-service-disallow-public-network-access": [
         ("enabled", SRCH, {"publicNetworkAccess": "Enabled"},
