@@ -10,6 +10,9 @@ the hub firewall, peered both ways with the hub, linked to the hub's private DNS
 | bastion_subnet_prefix | workloads NSG: TCP 22 in from that prefix (the hub's Bastion) only; |
 |                       | SSH and RDP from anywhere else denied (VirtualNetwork includes the |
 |                       | peered hub and every network peered with it)                     |
+| gateway_prefix        | a third subnet, ``gateway``, delegated to Microsoft.Web/serverFarms |
+|                       | (API Management v2 outbound VNet integration: dedicated, /27 or    |
+|                       | larger, an NSG required), behind an NSG and the same egress route  |
 """
 
 from __future__ import annotations
@@ -26,6 +29,12 @@ from components.shared import DiagnosticsTarget, HlzModel, Placement, StrInput, 
 from components.subnets import SubnetChain, default_route_to_firewall
 
 SUBNET_ROLES = ("private-endpoints", "workloads")
+GATEWAY_ROLE = "gateway"
+GATEWAY_DELEGATION = "Microsoft.Web/serverFarms"
+"""API Management v2 outbound VNet integration needs a subnet delegated to this service
+(https://learn.microsoft.com/azure/api-management/integrate-vnet-outbound)."""
+GATEWAY_MIN_PREFIX_LENGTH = 27
+"""The smallest subnet the integration accepts is a /27 (Learn recommends /24 for scaling)."""
 SSH_FROM_BASTION_PRIORITY = 100
 DENY_REMOTE_ACCESS_PRIORITY = 110
 CHILD_NAMES = (
@@ -34,6 +43,8 @@ CHILD_NAMES = (
     *((kind, role) for role in SUBNET_ROLES for kind in ("subnet", "network_security_group")),
 )
 """``(kind, role)`` of every Azure name the spoke's children take from its namer."""
+GATEWAY_CHILD_NAMES = tuple((kind, GATEWAY_ROLE) for kind in ("subnet", "network_security_group"))
+"""The names a spoke with a gateway subnet takes in addition."""
 
 
 class SpokeHub(HlzModel):
@@ -70,6 +81,10 @@ class SpokeNetworkArgs(HlzModel):
     """Default: None — the workloads subnet admits nothing beyond Azure's defaults (and denies
     the Internet). Set (the lab has a jump host), its NSG allows TCP 22 from this prefix, the
     hub's AzureBastionSubnet, and denies SSH and RDP from anywhere else."""
+    gateway_prefix: str | None = None
+    """Default: None — no gateway subnet. Set (the lab has an AI gateway), a dedicated subnet
+    delegated to Microsoft.Web/serverFarms that API Management's outbound calls leave from; at
+    least a /27 (the stack config checks the size and that it lies in the address space)."""
 
 
 def bastion_ssh_rules(bastion_prefix: str, workload_prefix: str) -> list[network.SecurityRuleArgs]:
@@ -107,12 +122,17 @@ class SpokeNetwork(pulumi.ComponentResource):
     name: pulumi.Output[str]
     private_endpoint_subnet_id: pulumi.Output[str]
     workload_subnet_id: pulumi.Output[str]
+    gateway_subnet_id: pulumi.Output[str] | None
+    """The AI gateway's integration subnet; None without ``gateway_prefix``."""
 
     def __init__(
         self, name: str, args: SpokeNetworkArgs, opts: pulumi.ResourceOptions | None = None
     ):
         # A name too long for Azure (a long prefix) fails every child: check them all first.
-        names = args.namer.names(CHILD_NAMES, key="SpokeNetworkArgs.namer")
+        child_names = (
+            CHILD_NAMES + GATEWAY_CHILD_NAMES if args.gateway_prefix is not None else CHILD_NAMES
+        )
+        names = args.namer.names(child_names, key="SpokeNetworkArgs.namer")
         vnet_name = names[("virtual_network", "spoke")]
         super().__init__("hlz:network:SpokeNetwork", name, None, opts)
         placement = args.placement
@@ -161,6 +181,15 @@ class SpokeNetwork(pulumi.ComponentResource):
                 nsg_rules=rules,
                 route_table=route_table,
             ).id
+        if args.gateway_prefix is not None:
+            subnet_ids[GATEWAY_ROLE] = subnets.add(
+                f"{name}-{GATEWAY_ROLE}",
+                subnet_name=names[("subnet", GATEWAY_ROLE)],
+                prefix=args.gateway_prefix,
+                nsg_name=names[("network_security_group", GATEWAY_ROLE)],
+                route_table=route_table,
+                delegation=GATEWAY_DELEGATION,
+            ).id
 
         VnetPeering(
             f"{name}-to-hub",
@@ -196,6 +225,7 @@ class SpokeNetwork(pulumi.ComponentResource):
         self.name = vnet.name
         self.private_endpoint_subnet_id = subnet_ids["private-endpoints"]
         self.workload_subnet_id = subnet_ids["workloads"]
+        self.gateway_subnet_id = subnet_ids.get(GATEWAY_ROLE)
         self.register_outputs(
             {
                 "id": self.id,

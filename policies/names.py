@@ -75,6 +75,12 @@ NAME_RULES: dict[str, NameRule] = {
     # second and last characters a letter or digit, no consecutive dashes (Azure AI Search
     # naming rules, https://learn.microsoft.com/rest/api/searchservice/naming-rules); the name is
     # the service's DNS label <name>.search.windows.net.
+    # Microsoft.ApiManagement/service: 1-50 letters, digits and hyphens, starting with a letter
+    # and ending with a letter or digit (the Bicep type's pattern); a global DNS label
+    # (<name>.azure-api.net).
+    "api_management": NameRule(
+        "apim", 50, r"[A-Za-z]([-A-Za-z0-9]*[A-Za-z0-9])?", globally_unique=True
+    ),
     "search_service": NameRule(
         "srch", 60, r"[a-z0-9]{2}(-?[a-z0-9])*", globally_unique=True, min_length=2
     ),

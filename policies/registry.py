@@ -8,6 +8,7 @@ from types import MappingProxyType
 from .model import ResourceRule, Rule, StackRule
 from .rules import (
     ai_governance,
+    apim,
     cognitive,
     compute,
     defender,
@@ -42,6 +43,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *ai_governance.RULES,
     *health.RULES,
     *search.RULES,
+    *apim.RULES,
     *compute.RULES,
     *network.RULES,
     *dns.RULES,

@@ -35,6 +35,10 @@ from dataclasses import KW_ONLY, dataclass
 from types import MappingProxyType
 
 from .rules.tokens import (
+    APIM_API,
+    APIM_API_OPERATION,
+    APIM_API_POLICY,
+    APIM_SERVICE,
     BASTION_HOST,
     BLOB_CONTAINER,
     BLOB_SERVICE,
@@ -697,6 +701,45 @@ SERVICES: Mapping[str, Service] = _catalogue(
         diagnostics=NotLogged(
             "an outbound private connection of its search service, which logs the indexer runs "
             "that use it; the target logs the requests"
+        ),
+    ),
+    # --- API Management (the lab AI gateway) ------------------------------------------------
+    Service(
+        APIM_SERVICE,
+        arm=ArmPath("Microsoft.ApiManagement", (("service", "serviceName"),)),
+        names=(("api_management", "serviceName"),),
+        globally_unique="serviceName",
+        private_link=PrivateLink(
+            group_ids=("Gateway",), zone_key="apim", zones=("privatelink.azure-api.net",)
+        ),
+        diagnostics=Logged(
+            "the service (GatewayLogs: every request's caller IP, operation, status and times, "
+            "without bodies; GatewayLlmLogs only when LLM message logging is turned on)"
+        ),
+        settings=DiagnosticSettings("allLogs", metrics=True),
+    ),
+    Service(
+        APIM_API,
+        arm=ArmPath("Microsoft.ApiManagement", (("service", "serviceName"), ("apis", "apiId"))),
+        diagnostics=NotLogged("its requests are in the service's GatewayLogs"),
+    ),
+    Service(
+        APIM_API_OPERATION,
+        arm=ArmPath(
+            "Microsoft.ApiManagement",
+            (("service", "serviceName"), ("apis", "apiId"), ("operations", "operationId")),
+        ),
+        diagnostics=NotLogged("its requests are in the service's GatewayLogs"),
+    ),
+    Service(
+        APIM_API_POLICY,
+        arm=ArmPath(
+            "Microsoft.ApiManagement",
+            (("service", "serviceName"), ("apis", "apiId"), ("policies", "policyId")),
+        ),
+        diagnostics=NotLogged(
+            "configuration of its API; what it decides (401, 429) is in the service's "
+            "GatewayLogs; " + _ACTIVITY_LOG
         ),
     ),
     # --- Virtual machines (the lab jump host) ---------------------------------------------------

@@ -317,10 +317,11 @@ def test_the_lab_plans_a_private_search_service_linked_to_its_data(lab_plan: Pla
     (blob_read,) = grants[(storage.id, BUILTIN_ROLES["Storage Blob Data Reader"])]
     principal = blob_read["principalId"]
     assert GUID.fullmatch(principal) and blob_read["principalType"] == "ServicePrincipal"
+    # (lab-prod's AI gateway holds the same role on the account with its own identity.)
     (model_use,) = [
         g
         for g in grants[(account.id, BUILTIN_ROLES["Cognitive Services OpenAI User"])]
-        if g["principalType"] == "ServicePrincipal"
+        if g["principalType"] == "ServicePrincipal" and g["principalId"] == principal
     ]
     assert model_use["principalId"] == principal
     (contributors,) = [grants[(service.id, BUILTIN_ROLES["Search Index Data Contributor"])]]
@@ -593,3 +594,66 @@ def test_a_lab_in_another_region_than_the_ruleset_is_refused_naming_hlz_location
     )
     del landing_zone["dnsForwardingRulesetId"]
     assert ruleset_link_problems(config, landing_zone) == []
+
+
+# --- the AI gateway (lab-prod only) -------------------------------------------------------------
+
+APIM = "azure-native:apimanagement:ApiManagementService"
+
+
+def test_lab_prod_fronts_its_ai_account_with_a_private_gateway(lab_prod: Plan):
+    from components.roles import BUILTIN_ROLES
+
+    (gateway,) = lab_prod.of_type(APIM)
+    inputs = gateway.inputs
+    assert inputs["publicNetworkAccess"] == "Disabled"
+    assert "hlz-override-public-network-access" not in inputs["tags"]
+    # Outbound: the spoke's dedicated, delegated gateway subnet, behind the hub firewall route.
+    subnet_id = inputs["virtualNetworkConfiguration"]["subnetResourceId"]
+    (subnet,) = [s for s in lab_prod.of_type("azure-native:network:Subnet") if s.id == subnet_id]
+    assert subnet.inputs["addressPrefix"] == "10.101.2.0/27"
+    assert [d["serviceName"] for d in subnet.inputs["delegations"]] == [
+        "Microsoft.Web/serverFarms"
+    ]
+    assert subnet.inputs["networkSecurityGroup"]["id"]
+    assert subnet.inputs["routeTable"]["id"]
+    # Inbound: an endpoint on the gateway, registered in privatelink.azure-api.net.
+    (endpoint,) = [
+        e
+        for e in lab_prod.of_type("azure-native:network:PrivateEndpoint")
+        if e.inputs["privateLinkServiceConnections"][0]["privateLinkServiceId"] == gateway.id
+    ]
+    assert endpoint.inputs["privateLinkServiceConnections"][0]["groupIds"] == ["Gateway"]
+    # The gateway's identity calls the account; the API forwards to the account's endpoint.
+    (account,) = lab_prod.of_type(ACCOUNT)
+    openai_user = BUILTIN_ROLES["Cognitive Services OpenAI User"]
+    (grant,) = [
+        r
+        for r in lab_prod.of_type(ROLE_ASSIGNMENT)
+        if gateway.urn in r.dependencies and r.inputs["roleDefinitionId"].endswith(openai_user)
+    ]
+    assert grant.inputs["scope"] == account.id
+    assert grant.inputs["principalType"] == "ServicePrincipal"
+    (api,) = lab_prod.of_type("azure-native:apimanagement:Api")
+    subdomain = account.inputs["properties"]["customSubDomainName"]
+    assert api.inputs["serviceUrl"] == f"https://{subdomain}.openai.azure.com/openai"
+    assert api.inputs["subscriptionRequired"] is False
+    assert lab_prod.outputs["aiGatewayEndpoint"] == (
+        f"https://{inputs['serviceName']}.azure-api.net/openai"
+    )
+
+
+def test_the_gateway_policy_uses_the_lab_config(lab_prod: Plan):
+    import xml.etree.ElementTree as ET
+
+    (policy,) = lab_prod.of_type("azure-native:apimanagement:ApiPolicy")
+    root = ET.fromstring(policy.inputs["value"])
+    assert [a.text for a in root.iter("audience")] == ["api://clinical-nlp-ai-gateway"]
+    assert [v.text for v in root.iter("value")] == ["9c1e2d3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f"]
+    limit = root.find("inbound/llm-token-limit")
+    assert limit is not None and limit.get("tokens-per-minute") == "20000"
+
+
+def test_lab_dev_has_no_gateway(lab_dev: Plan):
+    assert not lab_dev.of_type(APIM)
+    assert "aiGatewayEndpoint" not in lab_dev.outputs

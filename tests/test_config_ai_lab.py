@@ -604,3 +604,82 @@ def test_a_lab_with_a_jump_host_and_a_landing_zone_without_bastion_exits_2(tmp_p
     assert code == 2, err
     assert "hlz:jumpHost: lz-nobastion exports no Azure Bastion" in err
     assert "Traceback" not in err and "resources" not in out
+
+
+# --- hlz:aiGateway ----------------------------------------------------------------------------
+
+
+def _without_gateway_zone(outputs: dict[str, Any]) -> dict[str, Any]:
+    zones = {k: v for k, v in outputs["privateDnsZoneIds"].items() if k != "apim"}
+    return {**outputs, "privateDnsZoneIds": zones}
+
+
+def test_ai_gateway_is_optional_and_a_lab_without_it_needs_no_gateway_zone(lz_prod: Plan):
+    raw = example("lab-prod")
+    del raw["aiGateway"]
+    del raw["subnets"]["gateway"]
+    config = parse_ai_lab_config(raw)
+    assert config.ai_gateway is None
+    validate_ai_lab_config(config, "lab-prod", _without_gateway_zone(lz_prod.outputs), TODAY)
+
+
+def test_ai_gateway_needs_a_landing_zone_that_exports_its_zone(lz_prod: Plan):
+    found = problems(example("lab-prod"), _without_gateway_zone(lz_prod.outputs))
+    assert set(found) == {"hlz:aiGateway"}
+    assert "lz-prod exports no private DNS zone for API Management" in found["hlz:aiGateway"]
+    assert "privatelink.azure-api.net" in found["hlz:aiGateway"]
+
+
+def test_ai_gateway_needs_its_subnet_and_the_subnet_needs_the_gateway(lz_prod: Plan):
+    raw = example("lab-prod")
+    del raw["subnets"]["gateway"]
+    found = problems(raw, lz_prod.outputs)
+    assert "is required with hlz:aiGateway" in found["hlz:subnets.gateway"]
+    raw = example("lab-prod")
+    del raw["aiGateway"]
+    found = problems(raw, lz_prod.outputs)
+    assert found == {
+        "hlz:subnets.gateway": "is set but hlz:aiGateway is not: remove it, or add hlz:aiGateway"
+    }
+
+
+def test_ai_gateway_problems_are_reported_at_once_each_naming_its_key(lz_prod: Plan):
+    raw = example("lab-prod")
+    raw["subnets"]["gateway"] = "10.101.2.0/28"
+    raw["aiGateway"]["creationOverride"] = {
+        "reason": "first deployment: Azure refuses Disabled at creation",
+        "expires": "2026-01-31",
+    }
+    found = problems(raw, lz_prod.outputs)
+    assert "10.101.2.0/28 is a /28" in found["hlz:subnets.gateway"]
+    assert "needs at least a /27" in found["hlz:subnets.gateway"]
+    assert "expired on 2026-01-31" in found["hlz:aiGateway.creationOverride.expires"]
+
+
+def test_ai_gateway_subnet_must_lie_in_the_address_space_and_not_overlap(lz_prod: Plan):
+    raw = example("lab-prod")
+    raw["subnets"]["gateway"] = "10.101.1.0/27"
+    found = problems(raw, lz_prod.outputs)
+    assert found == {
+        "hlz:subnets.gateway": "10.101.1.0/27 overlaps hlz:subnets.workloads (10.101.1.0/24)"
+    }
+    raw["subnets"]["gateway"] = "10.200.0.0/27"
+    found = problems(raw, lz_prod.outputs)
+    assert "is outside hlz:addressSpace" in found["hlz:subnets.gateway"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("publisherEmail", "nobody", "publisherEmail"),
+        ("tokensPerMinute", 0, "tokensPerMinute"),
+        ("requiredGroupId", "lab members", "requiredGroupId"),
+        ("creationOverride", {"reason": "x"}, "creationOverride.reason"),
+    ],
+)
+def test_ai_gateway_values_name_their_key(field, value, fragment):
+    raw = example("lab-prod")
+    raw["aiGateway"][field] = value
+    with pytest.raises(ConfigError) as caught:
+        parse_ai_lab_config(raw)
+    assert any(fragment in key for key, _ in caught.value.problems), caught.value.problems

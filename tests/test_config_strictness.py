@@ -48,6 +48,7 @@ UNSET_IN_EXAMPLES: dict[tuple[str, tuple[str | int, ...]], Any] = {
     ("lab-dev", ("openai", "allowedFqdns")): ["api.example.org"],
     ("lab-dev", ("openai", "deployments", 0, "dataResidencyOverride")): REASON,
     ("lab-dev", ("openai", "contentFilters", "relaxed", "promptShieldOverride")): REASON,
+    ("lab-prod", ("aiGateway", "creationOverride")): REASON,
 }
 
 

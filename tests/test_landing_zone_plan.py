@@ -206,6 +206,7 @@ def test_exports_give_a_spoke_everything_it_needs(landing_zone_plan: Plan):
         "storage",
         "monitor",
         "search",
+        "apim",
     }
     assert outputs["spokeAllocations"]["clinical-nlp"]
 

@@ -1053,6 +1053,12 @@ AI_LAB_ACTIONS = {
 }
 LOCKS = "Microsoft.Authorization/locks/write"
 AUTO_SHUTDOWN = "Microsoft.DevTestLab/schedules/write"
+AI_GATEWAY_ACTIONS = {
+    "Microsoft.ApiManagement/service/apis/operations/write",
+    "Microsoft.ApiManagement/service/apis/policies/write",
+    "Microsoft.ApiManagement/service/apis/write",
+    "Microsoft.ApiManagement/service/write",
+}
 LANDING_ZONE_PROVIDERS = {
     "Microsoft.Insights",
     "Microsoft.KeyVault",
@@ -1089,7 +1095,12 @@ AI_LAB_PROVIDERS = {
             AI_LAB_PROVIDERS | {"Microsoft.DevTestLab"},
             AI_LAB_ACTIONS | {FOUNDRY_PROJECTS, FOUNDRY_CONNECTIONS, AUTO_SHUTDOWN},
         ),
-        ("lab-prod", AI_LAB_PROVIDERS, AI_LAB_ACTIONS | {LOCKS}),
+        # lab-prod's AI gateway (API Management) fronts its AI account.
+        (
+            "lab-prod",
+            AI_LAB_PROVIDERS | {"Microsoft.ApiManagement"},
+            AI_LAB_ACTIONS | {LOCKS} | AI_GATEWAY_ACTIONS,
+        ),
     ],
 )
 def test_the_example_stacks_providers_and_writes_are_those_of_their_planned_types(

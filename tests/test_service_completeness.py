@@ -47,6 +47,13 @@ EXAMPLE_STACKS = ("lz-dev", "lz-prod", "lab-dev", "lab-prod")
 
 JUDGED_ONLY_BY_RELATIONS: dict[str, str] = {
     RESOURCE_GROUP: "a container: judged through what it holds (locks, name and tag rules)",
+    "azure-native:apimanagement:ApiPolicy": (
+        "judged as the token validation its API must have (apim-api-require-token-validation)"
+    ),
+    "azure-native:apimanagement:ApiOperation": (
+        "a route of its API; the API's policy (apim-api-require-token-validation) applies to "
+        "every operation"
+    ),
     "azure-native:authorization:ManagementLockByScope": (
         "judged as the lock a vault, workspace or resource group must have "
         "(governance-resource-require-delete-lock)"

@@ -61,6 +61,11 @@ USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
 SEARCH_SERVICE = "azure-native:search:Service"
 SEARCH_SHARED_PRIVATE_LINK = "azure-native:search:SharedPrivateLinkResource"
+# The lab AI gateway (API Management): the service, its API, the API's operations and policy.
+APIM_SERVICE = "azure-native:apimanagement:ApiManagementService"
+APIM_API = "azure-native:apimanagement:Api"
+APIM_API_OPERATION = "azure-native:apimanagement:ApiOperation"
+APIM_API_POLICY = "azure-native:apimanagement:ApiPolicy"
 
 VIRTUAL_MACHINE = "azure-native:compute:VirtualMachine"
 VIRTUAL_MACHINE_EXTENSION = "azure-native:compute:VirtualMachineExtension"

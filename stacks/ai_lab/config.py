@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
+from components.ai_gateway import AiGatewaySpec
 from components.errors import ConfigError
 from components.foundry import FoundryProjectSpec
 from components.health_data import FhirDataRole
@@ -29,6 +30,7 @@ from components.openai import (
 from components.search import SearchSpec
 from components.shared import Override
 from components.specs import EntraObjectIds, ExactHostName, HttpsOrigin, PrivateCidr
+from components.spoke_network import GATEWAY_MIN_PREFIX_LENGTH
 from policies.clock import utc_today
 from policies.vocabulary import CLASSIFICATION_TAG, FOUNDRY_ACCOUNT_KIND
 from stacks.ai_lab.catalogue import US_RESIDENT_SKUS, load_catalogue
@@ -59,6 +61,9 @@ class LabSubnetsConfig(ConfigModel):
     """Subnet for the lab's private endpoints (OpenAI, Health Data Services, storage)."""
     workloads: PrivateCidr
     """Subnet for the lab's compute (egress forced through the hub firewall)."""
+    gateway: PrivateCidr | None = None
+    """Subnet the AI gateway's outbound calls leave from (delegated to Microsoft.Web/serverFarms,
+    /27 or larger). Default: not set — required with, and only with, hlz:aiGateway."""
 
 
 class OpenAIConfig(ConfigModel):
@@ -133,6 +138,12 @@ class AiLabConfig(LayerConfig):
     its subnet alone), Entra ID sign-in, Trusted Launch, encryption at host and a
     customer-managed disk key. Default: not set — no jump host. Size, the break-glass
     account's name and SSH public key, and a daily auto-shutdown (docs/jump-host.md)."""
+    ai_gateway: AiGatewaySpec | None = None
+    """An AI gateway (API Management Standard v2) in front of the lab's AI account: Entra ID
+    tokens only, a token budget per caller, the gateway's own identity towards the account, no
+    prompt or completion bodies logged, reached through a private endpoint. Default: not set —
+    callers use the account directly. Publisher, tokens per minute, audience, required group, and
+    the creation override the first deployment needs (docs/ai-gateway.md)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -197,6 +208,17 @@ JUMP_HOST_NAMED_RESOURCES = {
     "disk_encryption_set": "jump",
     "managed_identity": "jumphost",
 }
+# Names only a lab with hlz:aiGateway has.
+AI_GATEWAY_NAMED_RESOURCES = {
+    "api_management": "",
+    "private_endpoint": "apim",
+    "subnet": "gateway",
+    "network_security_group": "gateway",
+}
+AI_GATEWAY_ZONE_KEY = "apim"
+"""The gateway's zone in the landing zone's ``privateDnsZoneIds`` (the catalogue row's
+``zone_key``)."""
+
 BASTION_OUTPUTS = ("bastionSubnetPrefix", "bastionHostId", "bastionHostName")
 """Landing-zone outputs a lab with a jump host reads: its only way in is the hub's Bastion (the
 spoke admits SSH from that subnet alone; members get Reader on the host)."""
@@ -247,13 +269,51 @@ def _network_problems(config: AiLabConfig) -> list[tuple[str, str]]:
     space = ipaddress.IPv4Network(config.address_space)
     subnet_ranges: dict[str, str] = {}
     for name, prefix in config.subnets.model_dump(by_alias=True).items():
+        if prefix is None:
+            continue
         subnet_key = key("subnets", name)
         subnet_ranges[subnet_key] = prefix
         if not ipaddress.IPv4Network(prefix).subnet_of(space):
             problems.append(
                 (subnet_key, f"{prefix} is outside {space_key} ({config.address_space})")
             )
-    return problems + overlap_problems(subnet_ranges)
+    return problems + overlap_problems(subnet_ranges) + _gateway_subnet_problems(config)
+
+
+def _gateway_subnet_problems(config: AiLabConfig) -> list[tuple[str, str]]:
+    gateway_key = key("subnets", "gateway")
+    prefix = config.subnets.gateway
+    if config.ai_gateway is None:
+        if prefix is None:
+            return []
+        return [(gateway_key, "is set but hlz:aiGateway is not: remove it, or add hlz:aiGateway")]
+    if prefix is None:
+        return [
+            (
+                gateway_key,
+                "is required with hlz:aiGateway: a dedicated subnet of at least /27 for the "
+                "gateway's outbound VNet integration (delegated to Microsoft.Web/serverFarms)",
+            )
+        ]
+    length = ipaddress.IPv4Network(prefix).prefixlen
+    if length > GATEWAY_MIN_PREFIX_LENGTH:
+        return [
+            (
+                gateway_key,
+                f"{prefix} is a /{length}; API Management's outbound VNet integration needs at "
+                f"least a /{GATEWAY_MIN_PREFIX_LENGTH} (https://learn.microsoft.com/azure/"
+                "api-management/integrate-vnet-outbound)",
+            )
+        ]
+    return []
+
+
+def _gateway_override_problems(config: AiLabConfig, today: date) -> list[tuple[str, str]]:
+    override = config.ai_gateway.creation_override if config.ai_gateway is not None else None
+    expired = override.expiry_problem(today) if override is not None else None
+    if expired is None:
+        return []
+    return [(key("aiGateway", "creationOverride", "expires"), expired)]
 
 
 def _deployment_problems(config: AiLabConfig, today: date) -> list[tuple[str, str]]:
@@ -429,6 +489,18 @@ def _landing_zone_problems(
                 "privatelink.search.windows.net), or remove hlz:search",
             )
         )
+    if config.ai_gateway is not None and not (
+        isinstance(zones, dict) and zones.get(AI_GATEWAY_ZONE_KEY)
+    ):
+        problems.append(
+            (
+                key("aiGateway"),
+                f"{config.landing_zone_stack} exports no private DNS zone for API Management "
+                f"(privateDnsZoneIds has no '{AI_GATEWAY_ZONE_KEY}'): update the landing zone "
+                f"stack first (`pulumi up` on {config.landing_zone_stack} creates "
+                "privatelink.azure-api.net), or remove hlz:aiGateway",
+            )
+        )
     bastion_missing = [name for name in BASTION_OUTPUTS if landing_zone.get(name) in (None, "")]
     if config.jump_host is not None and bastion_missing:
         problems.append(
@@ -494,9 +566,12 @@ def validate_ai_lab_config(
             names += namer.problems(dict([SEARCH_CONNECTION]))
     if config.jump_host is not None:
         names += namer.problems(JUMP_HOST_NAMED_RESOURCES)
+    if config.ai_gateway is not None:
+        names += namer.problems(AI_GATEWAY_NAMED_RESOURCES)
     problems += [(key("prefix"), f"{message} (shorten hlz:prefix or hlz:lab)") for message in names]
     problems += _network_problems(config)
     problems += _deployment_problems(config, today)
+    problems += _gateway_override_problems(config, today)
     problems += _project_problems(config)
     problems += _landing_zone_problems(config, landing_zone)
     raise_if(problems, SOURCE)

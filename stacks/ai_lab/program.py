@@ -12,6 +12,7 @@ from typing import Any
 import pulumi
 from pulumi_azure_native import authorization
 
+from components.ai_gateway import AiGateway, AiGatewayArgs
 from components.dns_resolver import (
     DnsForwardingRulesetLink,
     DnsForwardingRulesetLinkArgs,
@@ -35,6 +36,7 @@ from components.shared import DiagnosticsTarget, PrivateLinkTarget
 from components.spoke_network import SpokeHub, SpokeNetwork, SpokeNetworkArgs
 from components.storage import LabStorage, LabStorageArgs
 from stacks.ai_lab.config import (
+    AI_GATEWAY_ZONE_KEY,
     SEARCH_CONNECTION,
     SEARCH_ZONE_KEY,
     AiLabConfig,
@@ -121,6 +123,8 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
     lab_services = ["openai", "health", "storage"]
     if config.search is not None:
         lab_services.append(SEARCH_ZONE_KEY)
+    if config.ai_gateway is not None:
+        lab_services.append(AI_GATEWAY_ZONE_KEY)
     lab_zones = zone_ids(landing_zone, *lab_services)
     # The spoke also resolves the platform Key Vault (workloads read secrets through its
     # private endpoint); the lab's own endpoints only need the lab zones.
@@ -145,6 +149,7 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
             bastion_subnet_prefix=(
                 landing_zone["bastionSubnetPrefix"] if config.jump_host is not None else None
             ),
+            gateway_prefix=config.subnets.gateway if config.ai_gateway is not None else None,
         ),
     )
     private_link = PrivateLinkTarget(
@@ -276,6 +281,25 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
         )
         previous = foundry_project.search_connection or foundry_project.project
 
+    ai_gateway = None
+    if config.ai_gateway is not None and spoke.gateway_subnet_id is not None:
+        ai_gateway = AiGateway(
+            "aigateway",
+            AiGatewayArgs(
+                placement=placement,
+                service_name=namer.name("api_management", ""),
+                endpoint_name=namer.name("private_endpoint", "apim"),
+                spec=config.ai_gateway,
+                tenant_id=client.tenant_id,
+                account_id=openai.id,
+                account_endpoint=openai.endpoint,
+                integration_subnet_id=spoke.gateway_subnet_id,
+                private_link=private_link,
+                diagnostics=diagnostics,
+                subscription_id=client.subscription_id,
+            ),
+        )
+
     health = None
     if config.health_data.fhir or config.health_data.dicom:
         health = HealthDataServices(
@@ -370,6 +394,10 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
                 "userAssignedIdentity": search.cmk_identity_id,
             },
         )
+    if ai_gateway is not None:
+        pulumi.export("aiGatewayName", ai_gateway.name)
+        # What callers use instead of openaiEndpoint, with an Entra ID token for the audience.
+        pulumi.export("aiGatewayEndpoint", ai_gateway.endpoint)
     if jump_host is not None:
         pulumi.export("jumpHostId", jump_host.id)
         pulumi.export("jumpHostName", jump_host.name)

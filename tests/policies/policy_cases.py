@@ -60,6 +60,7 @@ MONITOR_PRIVATE_LINK_SCOPE = "azure-native:monitor:PrivateLinkScope"
 USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
 SEARCH_SERVICE = "azure-native:search:Service"
+APIM_SERVICE = "azure-native:apimanagement:ApiManagementService"
 VIRTUAL_MACHINE = "azure-native:compute:VirtualMachine"
 VM_EXTENSION = "azure-native:compute:VirtualMachineExtension"
 DISK_ENCRYPTION_SET = "azure-native:compute:DiskEncryptionSet"
@@ -650,6 +651,25 @@ COMPLIANT: dict[str, dict[str, Any]] = {
         "identity": {"type": "SystemAssigned"},
         "location": "eastus2",
     },
+    # As components.ai_gateway registers it (the SDK fills in natGatewayState).
+    APIM_SERVICE: {
+        "resourceGroupName": "rg-hlz-prod",
+        "serviceName": "apim-hlz-prod",
+        "location": "eastus2",
+        "tags": TAGS,
+        "sku": {"name": "StandardV2", "capacity": 1.0},
+        "publisherEmail": "ai-platform@example.org",
+        "publisherName": "Example Health",
+        "identity": {"type": "SystemAssigned"},
+        "publicNetworkAccess": "Disabled",
+        "developerPortalStatus": "Disabled",
+        "legacyPortalStatus": "Disabled",
+        "natGatewayState": "Disabled",
+        "virtualNetworkType": "External",
+        "virtualNetworkConfiguration": {
+            "subnetResourceId": f"{NETWORK}/virtualNetworks/vnet-hlz-prod/subnets/snet-gateway"
+        },
+    },
     # As the SDK registers it (hostingMode, partitionCount, replicaCount and publicNetworkAccess
     # filled in when unset).
     SEARCH_SERVICE: {
@@ -948,6 +968,7 @@ OAI, DEPLOY, HDS, FHIR, DICOM = (
 )
 LAW, DIAG, SNET, VNET = LOG_ANALYTICS, DIAGNOSTIC_SETTING, SUBNET, VIRTUAL_NETWORK
 RULE, FWP, RA = SECURITY_RULE, FIREWALL_POLICY, ROLE_ASSIGNMENT
+APIM = APIM_SERVICE
 FW, PIP, BAS, ZG, PA, SRCH = (
     FIREWALL,
     PUBLIC_IP,
@@ -1638,6 +1659,29 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
          None),
         ("subdomain-wildcard-is-fine", RULE_GROUP,
          {("ruleCollections", 0, "rules", 0, "targetFqdns"): ["*.ubuntu.com"]}, None),
+    ],
+    "apim-service-disallow-public-network-access": [
+        ("enabled", APIM, {"publicNetworkAccess": "Enabled"},
+         "publicNetworkAccess is 'Enabled' (absent means Enabled); set it to 'Disabled' once"),
+        ("absent", APIM, {"publicNetworkAccess": DELETE}, "publicNetworkAccess is not set"),
+        ("lowercase", APIM, {"publicNetworkAccess": "disabled"}, None),
+    ],
+    "apim-service-disable-portals": [
+        ("developer-portal", APIM, {"developerPortalStatus": "Enabled"},
+         "developerPortalStatus is 'Enabled' (absent means Enabled); set it to 'Disabled'"),
+        ("legacy-portal-absent", APIM, {"legacyPortalStatus": DELETE},
+         "legacyPortalStatus is not set (absent means Enabled)"),
+        ("both", APIM, {"developerPortalStatus": "Enabled", "legacyPortalStatus": "Enabled"},
+         "legacyPortalStatus is 'Enabled'"),
+    ],
+    "apim-service-require-managed-identity": [
+        ("none", APIM, {"identity.type": "None"}, "identity.type is 'None'"),
+        ("absent", APIM, {"identity": DELETE}, "identity.type is not set"),
+        ("user-assigned", APIM,
+         {"identity": {"type": "UserAssigned",
+                       "userAssignedIdentities": {f"{RG}/providers/Microsoft.ManagedIdentity/"
+                                                  "userAssignedIdentities/id-apim": {}}}},
+         None),
     ],
     "search-service-disallow-public-network-access": [
         ("enabled", SRCH, {"publicNetworkAccess": "Enabled"},

@@ -256,6 +256,7 @@ def test_every_stack_rule_reports_only_its_types() -> None:
         res(PUBLIC_IP, "pip"),
         res(KEY, "kv-key", deps={"vaultName": [VAULT]}),
         res(SEARCH, "srch", {"sku": {"name": "free"}}),
+        res("azure-native:apimanagement:Api", "gw-api"),
         res("azure-native:dnsresolver:OutboundEndpoint", "dns-out", deps={"subnet": [SUBNET]}),
         _baseline(),
         *_plans("KeyVaults"),

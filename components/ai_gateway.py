@@ -1,0 +1,273 @@
+"""A lab's AI gateway: Azure API Management (Standard v2) in front of the lab's AI account, so every
+model call carries an Entra ID identity, a per-caller token budget and an audit record without
+prompts or completions (HIPAA 164.312(a)(1), (b), (d), (e)(1)); docs/ai-gateway.md.
+
+| input              | derived                                                                 |
+|--------------------|-------------------------------------------------------------------------|
+| (always)           | SKU StandardV2, capacity 1; a system-assigned identity; developer and   |
+|                    | legacy portals Disabled (the SDK sends Enabled when they are unset)     |
+| creation_override  | None: public network access Disabled. Set: Enabled, tagged              |
+|                    | ``hlz-override-public-network-access`` — ARM refuses Disabled when it   |
+|                    | creates the service (ActivateServiceWithPrivateEndpointAccessNotAllowed)|
+|                    | and accepts it only once an approved private endpoint exists, so the    |
+|                    | first ``pulumi up`` needs the override and the second removes it        |
+| integration_subnet | outbound VNet integration (``virtualNetworkType`` External, the v2      |
+|                    | tiers' outbound mode): the gateway reaches the account's private        |
+|                    | endpoint through the lab spoke (a dedicated subnet delegated to         |
+|                    | Microsoft.Web/serverFarms)                                              |
+| private_link       | one inbound endpoint (group ``Gateway``) in privatelink.azure-api.net   |
+| diagnostics        | every log (GatewayLogs: caller IP, operation, status, times; no bodies) |
+|                    | and metric to the workspace                                             |
+| backend            | one API at ``/openai`` forwarding to ``<account endpoint>openai``,      |
+|                    | HTTPS only, no subscription key (``subscriptionRequired`` false): the   |
+|                    | policy validates an Entra ID token instead; the gateway's identity gets |
+|                    | "Cognitive Services OpenAI User" on the account and authenticates to it |
+| policy             | ``components/apim_policies/openai.xml``: validate-azure-ad-token        |
+|                    | (tenant, audience, optional required group), llm-token-limit keyed by   |
+|                    | the caller's ``oid`` claim, authentication-managed-identity; no body    |
+|                    | logging anywhere                                                        |
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pulumi
+from pulumi_azure_native import apimanagement, authorization
+from pydantic import Field, field_validator
+
+from components.diagnostics import send_diagnostics
+from components.naming import name_problem
+from components.private_endpoint import connect_privately
+from components.roles import assign_role, principal_of
+from components.shared import (
+    DiagnosticsTarget,
+    HlzModel,
+    Override,
+    Placement,
+    PrivateLinkTarget,
+    StrInput,
+    child_opts,
+    override_tags,
+)
+from components.specs import EntraObjectId
+
+GATEWAY_GROUP_ID = "Gateway"
+"""Private-link sub-resource of an API Management service (the catalogue row's ``group_ids``)."""
+GATEWAY_ZONE = "privatelink.azure-api.net"
+"""The zone the gateway's endpoint registers in (the catalogue row's ``zones``)."""
+GATEWAY_SKU = apimanagement.SkuType.STANDARD_V2
+"""The v2 tier with outbound VNet integration and an inbound private endpoint (Premium v2 is not
+in API 2024-05-01's enum)."""
+OPENAI_API_PATH = "openai"
+"""Callers use ``https://<gateway>.azure-api.net/openai/...``, the account's own path."""
+COGNITIVE_SERVICES_AUDIENCE = "https://cognitiveservices.azure.com"
+"""Resource the gateway's identity asks a token for when it calls the account."""
+POLICY_FILE = Path(__file__).parent / "apim_policies" / "openai.xml"
+PUBLIC_ACCESS_CONTROL = "public_network_access"
+"""The override's control: tag ``hlz-override-public-network-access``."""
+
+
+class AiGatewaySpec(HlzModel):
+    """What a lab chooses about its gateway (the lab config ``hlz:aiGateway``)."""
+
+    publisher_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    """Address API Management sends service notifications to (required by Azure)."""
+    publisher_name: str = Field(min_length=1, max_length=100)
+    """Organisation name shown as the gateway's publisher (required by Azure)."""
+    tokens_per_minute: int = Field(default=10000, strict=True, ge=1)
+    """Default: 10000. Prompt and completion tokens each caller (Entra object id) may use per
+    minute; over it the gateway answers 429."""
+    audience: str | None = None
+    """Default: None — ``api://<gateway name>``. The ``aud`` a caller's token must carry (the app
+    registration that represents the gateway)."""
+    required_group_id: EntraObjectId | None = None
+    """Default: None — any token for the audience from the tenant passes. Set, the token must
+    carry this Entra group object id in its ``groups`` claim."""
+    creation_override: Override | None = None
+    """Default: None — public network access Disabled. Set (reason, expires) for the first
+    ``pulumi up`` only: ARM refuses to create the service Disabled; remove it once the private
+    endpoint is approved (docs/ai-gateway.md)."""
+
+
+class AiGatewayArgs(HlzModel):
+    placement: Placement
+    """Resource group, region and required tags of the service and its endpoint."""
+    service_name: str
+    """Azure name of the service (1-50 letters, digits and hyphens, starting with a letter,
+    globally unique): its host is ``<name>.azure-api.net``."""
+    endpoint_name: str
+    """Azure name of the service's inbound private endpoint."""
+    spec: AiGatewaySpec
+    """Publisher, token budget, audience, required group, creation override."""
+    tenant_id: StrInput
+    """Entra tenant whose tokens the gateway accepts."""
+    account_id: StrInput
+    """Resource id of the lab's AI account (the gateway's identity gets OpenAI User on it)."""
+    account_endpoint: StrInput
+    """The account's endpoint, ``https://<name>.openai.azure.com/``."""
+    integration_subnet_id: StrInput
+    """Subnet delegated to Microsoft.Web/serverFarms (at least /27) the gateway's outbound calls
+    leave from."""
+    private_link: PrivateLinkTarget
+    """Subnet of the inbound endpoint and the DNS zones (privatelink.azure-api.net among them)."""
+    diagnostics: DiagnosticsTarget
+    """Workspace receiving the gateway's logs and metrics (HIPAA 164.312(b))."""
+    subscription_id: StrInput
+    """Subscription of the built-in role definitions (from the client config)."""
+
+    @field_validator("service_name")
+    @classmethod
+    def _valid_service_name(cls, value: str) -> str:
+        problem = name_problem("api_management", value)
+        if problem is not None:
+            raise ValueError(f"service_name {problem}")
+        return value
+
+
+def render_policy(
+    *, tenant_id: str, audience: str, tokens_per_minute: int, required_group_id: str | None
+) -> str:
+    """The API's policy document: ``openai.xml`` with its placeholders filled (values escaped)."""
+    claims = (
+        '<required-claims><claim name="groups" match="any">'
+        f"<value>{escape(required_group_id)}</value></claim></required-claims>"
+        if required_group_id is not None
+        else ""
+    )
+    # The file's leading comment is for readers of the repository, not for Azure.
+    text = POLICY_FILE.read_text(encoding="utf-8")
+    text = text[text.index("<policies>") :]
+    for placeholder, value in (
+        ("{{tenant_id}}", escape(tenant_id, {'"': "&quot;"})),
+        ("{{audience}}", escape(audience)),
+        ("{{tokens_per_minute}}", str(tokens_per_minute)),
+        ("{{required_claims}}", claims),
+    ):
+        text = text.replace(placeholder, value)
+    return text
+
+
+class AiGateway(pulumi.ComponentResource):
+    id: pulumi.Output[str]
+    name: pulumi.Output[str]
+    principal_id: pulumi.Output[str]
+    """The gateway's system-assigned identity (it calls the account with it)."""
+    endpoint: pulumi.Output[str]
+    """``https://<name>.azure-api.net/openai``: what callers use instead of the account."""
+
+    def __init__(self, name: str, args: AiGatewayArgs, opts: pulumi.ResourceOptions | None = None):
+        # A missing zone is a wiring error: fail before registering anything.
+        zone_ids = args.private_link.zones(GATEWAY_ZONE)
+        super().__init__("hlz:ai:Gateway", name, None, opts)
+        placement = args.placement
+        spec = args.spec
+        override = spec.creation_override
+        service = apimanagement.ApiManagementService(
+            f"{name}-service",
+            service_name=args.service_name,
+            resource_group_name=placement.resource_group_name,
+            location=placement.location,
+            sku=apimanagement.ApiManagementServiceSkuPropertiesArgs(name=GATEWAY_SKU, capacity=1),
+            publisher_email=spec.publisher_email,
+            publisher_name=spec.publisher_name,
+            identity=apimanagement.ApiManagementServiceIdentityArgs(
+                type=apimanagement.ApimIdentityType.SYSTEM_ASSIGNED
+            ),
+            public_network_access=(
+                apimanagement.PublicNetworkAccess.ENABLED
+                if override is not None
+                else apimanagement.PublicNetworkAccess.DISABLED
+            ),
+            developer_portal_status=apimanagement.DeveloperPortalStatus.DISABLED,
+            legacy_portal_status=apimanagement.LegacyPortalStatus.DISABLED,
+            virtual_network_type=apimanagement.VirtualNetworkType.EXTERNAL,
+            virtual_network_configuration=apimanagement.VirtualNetworkConfigurationArgs(
+                subnet_resource_id=args.integration_subnet_id
+            ),
+            tags=placement.tags_with(override_tags(**{PUBLIC_ACCESS_CONTROL: override})),
+            opts=child_opts(self),
+        )
+        send_diagnostics(service, args.diagnostics.workspace_id, parent=self)
+        connect_privately(
+            self, f"{name}-pe", placement=placement, private_link=args.private_link,
+            endpoint_name=args.endpoint_name, target_id=service.id, group_id=GATEWAY_GROUP_ID,
+            dns_zone_ids=zone_ids,
+        )  # fmt: skip
+        principal_id = principal_of(service.identity, f"API Management service {args.service_name}")
+        assign_role(
+            f"{name}-calls-account",
+            scope=args.account_id,
+            principal_id=principal_id,
+            principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
+            role="Cognitive Services OpenAI User",
+            subscription_id=args.subscription_id,
+            parent=self,
+        )
+        api = apimanagement.Api(
+            f"{name}-openai-api",
+            api_id="openai",
+            service_name=service.name,
+            resource_group_name=placement.resource_group_name,
+            display_name="Lab AI account (OpenAI-compatible)",
+            path=OPENAI_API_PATH,
+            protocols=[apimanagement.Protocol.HTTPS],
+            service_url=pulumi.Output.from_input(args.account_endpoint).apply(
+                lambda endpoint: f"{endpoint.rstrip('/')}/{OPENAI_API_PATH}"
+            ),
+            # Callers authenticate with Entra ID (the policy), never with an APIM key.
+            subscription_required=False,
+            opts=child_opts(self),
+        )
+        # Every path and method of the account's API passes through the one policy.
+        self.operations = [
+            apimanagement.ApiOperation(
+                f"{name}-openai-{method.lower()}",
+                operation_id=f"all-{method.lower()}",
+                api_id=api.name,
+                service_name=service.name,
+                resource_group_name=placement.resource_group_name,
+                display_name=f"{method} /*",
+                method=method,
+                url_template="/*",
+                opts=child_opts(self),
+            )
+            for method in ("GET", "POST")
+        ]
+        audience = spec.audience or f"api://{args.service_name}"
+        policy_xml = pulumi.Output.from_input(args.tenant_id).apply(
+            lambda tenant: render_policy(
+                tenant_id=tenant,
+                audience=audience,
+                tokens_per_minute=spec.tokens_per_minute,
+                required_group_id=spec.required_group_id,
+            )
+        )
+        apimanagement.ApiPolicy(
+            f"{name}-openai-policy",
+            policy_id="policy",
+            api_id=api.name,
+            service_name=service.name,
+            resource_group_name=placement.resource_group_name,
+            format=apimanagement.PolicyContentFormat.XML,
+            value=policy_xml,
+            opts=child_opts(self),
+        )
+
+        self.service = service
+        self.api = api
+        self.id = service.id
+        self.name = service.name
+        self.principal_id = principal_id
+        self.endpoint = pulumi.Output.concat(
+            "https://", service.name, f".azure-api.net/{OPENAI_API_PATH}"
+        )
+        self.register_outputs(
+            {
+                "id": self.id,
+                "name": self.name,
+                "principal_id": self.principal_id,
+                "endpoint": self.endpoint,
+            }
+        )
