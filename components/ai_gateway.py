@@ -31,14 +31,15 @@ prompts or completions (HIPAA 164.312(a)(1), (b), (d), (e)(1)); docs/ai-gateway.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 from xml.sax.saxutils import escape
 
 import pulumi
 from pulumi_azure_native import apimanagement, authorization
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from components.diagnostics import send_diagnostics
-from components.naming import name_problem
+from components.naming import azure_name
 from components.private_endpoint import connect_privately
 from components.roles import assign_role, principal_of
 from components.shared import (
@@ -94,7 +95,7 @@ class AiGatewaySpec(HlzModel):
 class AiGatewayArgs(HlzModel):
     placement: Placement
     """Resource group, region and required tags of the service and its endpoint."""
-    service_name: str
+    service_name: Annotated[str, azure_name("api_management")]
     """Azure name of the service (1-50 letters, digits and hyphens, starting with a letter,
     globally unique): its host is ``<name>.azure-api.net``."""
     endpoint_name: str
@@ -116,14 +117,6 @@ class AiGatewayArgs(HlzModel):
     """Workspace receiving the gateway's logs and metrics (HIPAA 164.312(b))."""
     subscription_id: StrInput
     """Subscription of the built-in role definitions (from the client config)."""
-
-    @field_validator("service_name")
-    @classmethod
-    def _valid_service_name(cls, value: str) -> str:
-        problem = name_problem("api_management", value)
-        if problem is not None:
-            raise ValueError(f"service_name {problem}")
-        return value
 
 
 def render_policy(

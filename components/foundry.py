@@ -23,11 +23,13 @@ records on the deployments it uses.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import pulumi
 from pulumi_azure_native import authorization, cognitiveservices
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from components.naming import name_problem
+from components.naming import azure_name
 from components.roles import assign_role, grant_groups, principal_of
 from components.shared import HlzModel, Placement, StrInput, child_opts
 from components.specs import EntraObjectIds
@@ -51,21 +53,13 @@ class FoundryProjectSpec(HlzModel):
 class FoundrySearchConnection(HlzModel):
     """The lab's search service, as a project connects to it."""
 
-    connection_name: str
+    connection_name: Annotated[str, azure_name("foundry_connection")]
     """Name of the connection in the project (3-33 letters, digits, '_' and '-', starting with a
     letter or digit)."""
     search_id: StrInput
     """Resource id of the search service (the scope of the project's reader role)."""
     endpoint: StrInput
     """``https://<service>.search.windows.net``."""
-
-    @field_validator("connection_name")
-    @classmethod
-    def _valid_connection_name(cls, value: str) -> str:
-        problem = name_problem("foundry_connection", value)
-        if problem is not None:
-            raise ValueError(f"connection_name {problem}")
-        return value
 
 
 class FoundryProjectArgs(HlzModel):

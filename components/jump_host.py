@@ -52,7 +52,7 @@ from pulumi_azure_native import compute, devtestlab, network
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, field_validator
 
 from components.encryption import EncryptionKey
-from components.naming import name_problem
+from components.naming import azure_name
 from components.roles import grant_groups, principal_of
 from components.shared import HlzModel, Placement, StrInput, child_opts
 from components.specs import EntraObjectIds
@@ -365,11 +365,11 @@ class JumpHostArgs(HlzModel):
     placement: Placement
     """Resource group, region and required tags of the VM, its NIC, extension and disk
     encryption set."""
-    vm_name: str
+    vm_name: Annotated[str, azure_name("virtual_machine")]
     """Azure name of the VM, also its host name (1-64 letters, digits and hyphens)."""
-    nic_name: str
+    nic_name: Annotated[str, azure_name("network_interface")]
     """Azure name of the VM's network interface."""
-    disk_encryption_set_name: str
+    disk_encryption_set_name: Annotated[str, azure_name("disk_encryption_set")]
     """Azure name of the disk encryption set that encrypts the OS disk."""
     spec: JumpHostSpec
     """Size and break-glass account (``hlz:jumpHost``)."""
@@ -398,30 +398,6 @@ class JumpHostArgs(HlzModel):
                 f"connection_read_scopes labels {', '.join(own)} name the VM's own resources, "
                 "which the groups read already; use other labels"
             )
-        return value
-
-    @field_validator("vm_name")
-    @classmethod
-    def _valid_vm_name(cls, value: str) -> str:
-        problem = name_problem("virtual_machine", value)
-        if problem is not None:
-            raise ValueError(f"vm_name {problem}")
-        return value
-
-    @field_validator("nic_name")
-    @classmethod
-    def _valid_nic_name(cls, value: str) -> str:
-        problem = name_problem("network_interface", value)
-        if problem is not None:
-            raise ValueError(f"nic_name {problem}")
-        return value
-
-    @field_validator("disk_encryption_set_name")
-    @classmethod
-    def _valid_des_name(cls, value: str) -> str:
-        problem = name_problem("disk_encryption_set", value)
-        if problem is not None:
-            raise ValueError(f"disk_encryption_set_name {problem}")
         return value
 
 

@@ -8,14 +8,30 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pydantic import AfterValidator, ValidationInfo
+
 from components.errors import ConfigError
 from policies.names import NAME_RULES, NameRule, name_problem
 
-__all__ = ["NAME_RULES", "NameRule", "Namer", "name_problem", "unique_suffix"]
+__all__ = ["NAME_RULES", "NameRule", "Namer", "azure_name", "name_problem", "unique_suffix"]
 
 # The rules themselves (NameRule, NAME_RULES, name_problem) live in the policy pack
 # (policies.names), which checks planned names with the same table and must import without
 # components; they are re-exported here for the components and stacks.
+
+
+def azure_name(kind: str) -> AfterValidator:
+    """Field metadata: ``Annotated[str, azure_name("storage_account")]`` holds an Azure name of
+    that kind, checked against ``NAME_RULES`` when the model is built; the error names the field."""
+    NAME_RULES[kind]  # an unknown kind is a programming error: fail at import
+
+    def check(value: str, info: ValidationInfo) -> str:
+        problem = name_problem(kind, value)
+        if problem is not None:
+            raise ValueError(f"{info.field_name} {problem}")
+        return value
+
+    return AfterValidator(check)
 
 
 def unique_suffix(stack: str, layer: str, length: int = 5) -> str:

@@ -44,7 +44,7 @@ from pydantic import Field, StringConstraints, ValidationInfo, field_validator, 
 
 from components.diagnostics import send_diagnostics
 from components.encryption import EncryptionKey
-from components.naming import name_problem
+from components.naming import azure_name
 from components.private_endpoint import connect_privately
 from components.roles import assign_role, grant_groups, principal_of
 from components.shared import (
@@ -154,7 +154,7 @@ class SearchDataReader(HlzModel):
 class AiSearchArgs(HlzModel):
     placement: Placement
     """Resource group, region and required tags of the service and its endpoint."""
-    service_name: str
+    service_name: Annotated[str, azure_name("search_service")]
     """Azure name of the service (2-60 lowercase letters, digits and single dashes, globally
     unique): its host is ``<name>.search.windows.net``."""
     endpoint_name: str
@@ -184,14 +184,6 @@ class AiSearchArgs(HlzModel):
     after it)."""
     subscription_id: StrInput
     """Subscription of the built-in role definitions (from the client config)."""
-
-    @field_validator("service_name")
-    @classmethod
-    def _valid_service_name(cls, value: str) -> str:
-        problem = name_problem("search_service", value)
-        if problem is not None:
-            raise ValueError(f"service_name {problem}")
-        return value
 
     @model_validator(mode="after")
     def _unique_names(self) -> AiSearchArgs:

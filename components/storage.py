@@ -30,6 +30,7 @@ drivers) would otherwise resolve the public address, which the account refuses.
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 import pulumi
 from pulumi_azure_native import storage
@@ -37,7 +38,7 @@ from pydantic import Field, field_validator
 
 from components.diagnostics import send_diagnostics
 from components.encryption import EncryptionKey
-from components.naming import name_problem
+from components.naming import azure_name
 from components.private_endpoint import connect_privately
 from components.shared import (
     DiagnosticsTarget,
@@ -62,7 +63,7 @@ CONTAINER_NAME = re.compile(r"(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*")
 class LabStorageArgs(HlzModel):
     placement: Placement
     """Resource group, region and required tags of the account and its endpoints."""
-    account_name: str
+    account_name: Annotated[str, azure_name("storage_account")]
     """Azure name of the account (3-24 lowercase letters and digits, globally unique)."""
     endpoint_name_prefix: str
     """Private endpoint names are ``<prefix>-blob`` and ``<prefix>-dfs``."""
@@ -84,14 +85,6 @@ class LabStorageArgs(HlzModel):
     """Default: None — reachable only through its private endpoints. Set (with a reason) to
     let trusted Azure services that cannot use private endpoints, such as FHIR ``$export``,
     reach the public endpoint; the firewall still denies every network (tagged on the account)."""
-
-    @field_validator("account_name")
-    @classmethod
-    def _valid_account_name(cls, value: str) -> str:
-        problem = name_problem("storage_account", value)
-        if problem is not None:
-            raise ValueError(f"account_name {problem}")
-        return value
 
     @field_validator("containers")
     @classmethod
