@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import pytest
+
 from hlz.plan import Plan
 
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -569,8 +571,7 @@ def test_the_spoke_links_itself_to_the_landing_zones_dns_forwarding_ruleset(lab_
 def test_a_lab_in_another_region_than_the_ruleset_is_refused_naming_hlz_location(lab_dev: Plan):
     import yaml
 
-    from stacks.ai_lab.config import parse_ai_lab_config
-    from stacks.ai_lab.program import ruleset_link_problems
+    from stacks.ai_lab.config import parse_ai_lab_config, ruleset_link_problems
     from tests.conftest import ROOT, planned
 
     raw = yaml.safe_load((ROOT / "Pulumi.lab-dev.yaml").read_text())["config"]
@@ -594,6 +595,26 @@ def test_a_lab_in_another_region_than_the_ruleset_is_refused_naming_hlz_location
     )
     del landing_zone["dnsForwardingRulesetId"]
     assert ruleset_link_problems(config, landing_zone) == []
+
+
+def test_a_region_mismatch_is_reported_with_the_other_config_problems(lab_dev: Plan):
+    """The ruleset's region check is part of the config validation: one round lists it beside
+    every other problem (it used to run after validation, so a second round showed it)."""
+    import yaml
+
+    from components.errors import ConfigError
+    from stacks.ai_lab.config import parse_ai_lab_config, validate_ai_lab_config
+    from tests.conftest import ROOT, planned
+
+    raw = yaml.safe_load((ROOT / "Pulumi.lab-dev.yaml").read_text())["config"]
+    config = parse_ai_lab_config({k.removeprefix("hlz:"): v for k, v in raw.items()})
+    landing_zone = dict(planned("lz-dev").outputs)
+    landing_zone["location"] = "centralus"
+    landing_zone["profile"] = "production"
+    with pytest.raises(ConfigError) as failure:
+        validate_ai_lab_config(config, "lab-dev", landing_zone)
+    keys = [problem_key for problem_key, _ in failure.value.problems]
+    assert "hlz:location" in keys and "hlz:profile" in keys
 
 
 # --- the AI gateway (lab-prod only) -------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from components.ai_gateway import AiGatewaySpec
+from components.dns_resolver import ruleset_id_problem
 from components.errors import ConfigError
 from components.foundry import FoundryProjectSpec
 from components.health_data import FhirDataRole
@@ -32,6 +33,7 @@ from components.shared import Override
 from components.specs import EntraObjectIds, ExactHostName, HttpsOrigin, PrivateCidr
 from components.spoke_network import GATEWAY_MIN_PREFIX_LENGTH
 from policies.clock import utc_today
+from policies.services import PRIVATE_DNS_ZONES
 from policies.vocabulary import CLASSIFICATION_TAG, FOUNDRY_ACCOUNT_KIND
 from stacks.ai_lab.catalogue import US_RESIDENT_SKUS, load_catalogue
 from stacks.common import (
@@ -444,6 +446,31 @@ def _governance_problems(
     return problems
 
 
+def ruleset_link_problems(
+    config: AiLabConfig, landing_zone: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """The spoke links itself to the landing zone's DNS forwarding ruleset, which Azure links
+    only to VNets of its own region (https://learn.microsoft.com/azure/dns/
+    private-resolver-endpoints-rulesets#dns-forwarding-rulesets)."""
+    ruleset_id = landing_zone.get("dnsForwardingRulesetId")
+    if ruleset_id is None:
+        return []
+    problems: list[tuple[str, str]] = []
+    malformed = ruleset_id_problem(str(ruleset_id))
+    if malformed is not None:
+        problems.append((key("landingZoneStack"), f"its output dnsForwardingRulesetId {malformed}"))
+    region = landing_zone.get("location")
+    if region not in (None, config.location):
+        problems.append(
+            (
+                key("location"),
+                f"'{config.location}' differs from the landing zone's region '{region}': its "
+                "DNS forwarding ruleset links only virtual networks of its own region",
+            )
+        )
+    return problems
+
+
 def _landing_zone_problems(
     config: AiLabConfig, landing_zone: dict[str, Any]
 ) -> list[tuple[str, str]]:
@@ -479,28 +506,20 @@ def _landing_zone_problems(
             )
         )
     zones = landing_zone["privateDnsZoneIds"]
-    if config.search is not None and not (isinstance(zones, dict) and zones.get(SEARCH_ZONE_KEY)):
-        problems.append(
-            (
-                key("search"),
-                f"{config.landing_zone_stack} exports no private DNS zone for Azure AI Search "
-                f"(privateDnsZoneIds has no '{SEARCH_ZONE_KEY}'): update the landing zone stack "
-                f"first (`pulumi up` on {config.landing_zone_stack} creates "
-                "privatelink.search.windows.net), or remove hlz:search",
-            )
-        )
-    if config.ai_gateway is not None and not (
-        isinstance(zones, dict) and zones.get(AI_GATEWAY_ZONE_KEY)
+    for wanted, config_key, zone_key, service in (
+        (config.search, "search", SEARCH_ZONE_KEY, "Azure AI Search"),
+        (config.ai_gateway, "aiGateway", AI_GATEWAY_ZONE_KEY, "API Management"),
     ):
-        problems.append(
-            (
-                key("aiGateway"),
-                f"{config.landing_zone_stack} exports no private DNS zone for API Management "
-                f"(privateDnsZoneIds has no '{AI_GATEWAY_ZONE_KEY}'): update the landing zone "
-                f"stack first (`pulumi up` on {config.landing_zone_stack} creates "
-                "privatelink.azure-api.net), or remove hlz:aiGateway",
+        if wanted is not None and not (isinstance(zones, dict) and zones.get(zone_key)):
+            problems.append(
+                (
+                    key(config_key),
+                    f"{config.landing_zone_stack} exports no private DNS zone for {service} "
+                    f"(privateDnsZoneIds has no '{zone_key}'): update the landing zone stack "
+                    f"first (`pulumi up` on {config.landing_zone_stack} creates "
+                    f"{PRIVATE_DNS_ZONES[zone_key][0]}), or remove hlz:{config_key}",
+                )
             )
-        )
     bastion_missing = [name for name in BASTION_OUTPUTS if landing_zone.get(name) in (None, "")]
     if config.jump_host is not None and bastion_missing:
         problems.append(
@@ -524,6 +543,7 @@ def _landing_zone_problems(
                 "premium) and run `pulumi up` on it first",
             )
         )
+    problems += ruleset_link_problems(config, landing_zone)
     if landing_zone["profile"] != config.profile:
         problems.append(
             (

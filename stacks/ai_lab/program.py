@@ -16,7 +16,6 @@ from components.ai_gateway import AiGateway, AiGatewayArgs
 from components.dns_resolver import (
     DnsForwardingRulesetLink,
     DnsForwardingRulesetLinkArgs,
-    ruleset_id_problem,
 )
 from components.encryption import EncryptionKey, EncryptionKeyArgs
 from components.errors import ConfigError
@@ -44,7 +43,7 @@ from stacks.ai_lab.config import (
     parse_ai_lab_config,
     validate_ai_lab_config,
 )
-from stacks.common import key, raise_if
+from stacks.common import key
 
 FHIR_EXPORT_CONTAINER = "fhir-export"
 
@@ -68,33 +67,7 @@ async def run(raw: dict[str, Any], stack: str) -> None:
     config = parse_ai_lab_config(raw)
     landing_zone = await read_landing_zone(config)
     validate_ai_lab_config(config, stack, landing_zone)
-    raise_if(ruleset_link_problems(config, landing_zone), "AI-lab configuration")
     build(config, stack, landing_zone)
-
-
-def ruleset_link_problems(
-    config: AiLabConfig, landing_zone: dict[str, Any]
-) -> list[tuple[str, str]]:
-    """The spoke links itself to the landing zone's DNS forwarding ruleset, which Azure links
-    only to VNets of its own region (https://learn.microsoft.com/azure/dns/
-    private-resolver-endpoints-rulesets#dns-forwarding-rulesets)."""
-    ruleset_id = landing_zone.get("dnsForwardingRulesetId")
-    if ruleset_id is None:
-        return []
-    problems: list[tuple[str, str]] = []
-    malformed = ruleset_id_problem(str(ruleset_id))
-    if malformed is not None:
-        problems.append((key("landingZoneStack"), f"its output dnsForwardingRulesetId {malformed}"))
-    region = landing_zone.get("location")
-    if region not in (None, config.location):
-        problems.append(
-            (
-                key("location"),
-                f"'{config.location}' differs from the landing zone's region '{region}': its "
-                "DNS forwarding ruleset links only virtual networks of its own region",
-            )
-        )
-    return problems
 
 
 def zone_ids(landing_zone: dict[str, Any], *services: str) -> dict[str, str]:
