@@ -19,23 +19,65 @@ records on the deployments it uses.
 |                  | authType AAD: the project's identity, never a key), created after the |
 |                  | project, and "Search Index Data Reader" on the service for that       |
 |                  | identity: agents and "on your data" query the indexes, nothing more   |
+| agents           | the Agent Service's standard setup (docs/foundry.md#agent-service):   |
+|                  | connections (Entra ID) to the lab's agent thread store (Cosmos DB)    |
+|                  | and agent file store (a storage account of its own), the roles        |
+|                  | Microsoft's private standard-agent template grants the project's      |
+|                  | identity, and the project's capability host naming the three stores   |
+|                  | (threads, files, vector stores = the search connection), created      |
+|                  | after the roles it needs and before the roles Azure wants after it    |
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import pulumi
 from pulumi_azure_native import authorization, cognitiveservices
 from pydantic import Field
 
+from components.cosmos import (
+    AGENT_SERVICE_THROUGHPUT_PER_PROJECT,
+    AgentThreadStore,
+    grant_agent_thread_data,
+    grant_agent_thread_operator,
+)
 from components.naming import azure_name
 from components.roles import assign_role, grant_groups, principal_of
 from components.shared import HlzModel, Placement, StrInput, child_opts
 from components.specs import EntraObjectIds
+from components.storage import LabStorage
 
 PROJECT_ROLE = "Azure AI User"
 SEARCH_ROLE = "Search Index Data Reader"
+
+AGENT_TEMPLATE = (
+    "https://github.com/microsoft-foundry/foundry-samples/tree/main/infrastructure/"
+    "infrastructure-setup-bicep/15-private-network-standard-agent-setup"
+)
+"""Microsoft's private-network standard agent setup: the connections, roles and their order
+below follow it."""
+THREAD_STORE_CATEGORY = "CosmosDB"
+"""Connection category of the thread store, as Microsoft's template spells it (the SDK's enum
+spells ``CosmosDb``; the API's category is an open string)."""
+FILE_STORE_CATEGORY = "AzureStorageAccount"
+"""Connection category of the file store, as Microsoft's template spells it (not in the SDK's
+enum; the API's category is an open string)."""
+AGENT_SEARCH_ROLES = ("Search Index Data Contributor", "Search Service Contributor")
+"""What the Agent Service needs on the search service to create and fill vector-store indexes
+(Microsoft's template grants both; the project's identity, never a person)."""
+AGENT_CONTAINER_CONDITION = (
+    "((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags/read'})"
+    " AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/filter/"
+    "action'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/"
+    "blobs/tags/write'})) OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/"
+    "containers:name] StringLikeIgnoreCase '*-azureml-agent'))"
+)
+"""The ABAC condition of the Storage Blob Data Owner assignment Azure wants after the capability
+host: Microsoft's, without its ``StringStartsWithIgnoreCase '<project workspace id>'`` clause —
+the project's workspace id (``properties.internalId``) is not an output of the SDK's project."""
+CAPABILITY_HOST_NAME = "agents"
+"""The project's one capability host."""
 
 
 class FoundryProjectSpec(HlzModel):
@@ -62,6 +104,32 @@ class FoundrySearchConnection(HlzModel):
     """``https://<service>.search.windows.net``."""
 
 
+class AgentServiceSpec(HlzModel):
+    """A lab's Agent Service in the standard setup (the lab config ``hlz:agentService``)."""
+
+    thread_throughput_limit: int = Field(
+        default=AGENT_SERVICE_THROUGHPUT_PER_PROJECT,
+        strict=True,
+        ge=AGENT_SERVICE_THROUGHPUT_PER_PROJECT,
+    )
+    """Default: 3000. The most request units per second the thread store (Cosmos DB) may
+    provision in total (a cost ceiling); the Agent Service needs 3000 for each Foundry project
+    (three containers of 1000 RU/s), so at least 3000 times the number of projects."""
+
+
+class FoundryAgentStores(HlzModel):
+    """The lab's own resources a project's agents keep their data in (the standard setup)."""
+
+    thread_connection_name: Annotated[str, azure_name("foundry_connection")]
+    """Name of the project's connection to the thread store."""
+    thread_store: AgentThreadStore
+    """The lab's Cosmos DB for NoSQL account (threads, messages, agent entities)."""
+    file_connection_name: Annotated[str, azure_name("foundry_connection")]
+    """Name of the project's connection to the file store."""
+    file_store: LabStorage
+    """The storage account holding the agents' files (none of the lab's other data)."""
+
+
 class FoundryProjectArgs(HlzModel):
     placement: Placement
     """Resource group, region and required tags of the project (those of its account)."""
@@ -74,6 +142,10 @@ class FoundryProjectArgs(HlzModel):
     search: FoundrySearchConnection | None = None
     """Default: None — no search connection. With the lab's search service: a connection to it
     (Entra ID) and Search Index Data Reader on it for the project's identity."""
+    agents: FoundryAgentStores | None = None
+    """Default: None — agents (if any) keep their data in Microsoft-managed storage (the basic
+    setup). Set (the lab has hlz:agentService, which requires ``search``): the standard setup on
+    the lab's own stores."""
 
 
 class FoundryProject(pulumi.ComponentResource):
@@ -142,8 +214,115 @@ class FoundryProject(pulumi.ComponentResource):
                 subscription_id=args.subscription_id,
                 parent=self,
             )
+        self.capability_host: cognitiveservices.ProjectCapabilityHost | None = None
+        if args.agents is not None:
+            if args.search is None or self.search_connection is None:
+                raise ValueError("FoundryProjectArgs.agents needs search (the vector store)")
+            self.capability_host = self._standard_agent_setup(
+                name, args, project, principal_id, args.agents, self.search_connection
+            )
         self.project = project
         self.id = project.id
         self.name = project.name
         self.principal_id = principal_id
         self.register_outputs({"id": self.id, "name": self.name, "principal_id": self.principal_id})
+
+    def _standard_agent_setup(
+        self,
+        name: str,
+        args: FoundryProjectArgs,
+        project: cognitiveservices.Project,
+        principal_id: pulumi.Output[str],
+        stores: FoundryAgentStores,
+        search_connection: cognitiveservices.ProjectConnection,
+    ) -> cognitiveservices.ProjectCapabilityHost:
+        """Connections, roles and the capability host of the Agent Service's standard setup, in
+        the order of Microsoft's private template (``AGENT_TEMPLATE``)."""
+        placement = args.placement
+        search = args.search
+        assert search is not None  # checked by the caller
+
+        def connect(suffix: str, connection_name: str, category: str, target: StrInput,
+                    resource_id: StrInput) -> cognitiveservices.ProjectConnection:  # fmt: skip
+            return cognitiveservices.ProjectConnection(
+                f"{name}-{suffix}",
+                connection_name=connection_name,
+                project_name=project.name,
+                account_name=args.account_name,
+                resource_group_name=placement.resource_group_name,
+                properties=cognitiveservices.AADAuthTypeConnectionPropertiesArgs(
+                    auth_type="AAD",
+                    category=category,
+                    target=target,
+                    metadata={
+                        "ResourceId": resource_id,
+                        "ApiType": "Azure",
+                        "location": placement.location,
+                    },
+                ),
+                # One operation at a time on the project's children.
+                opts=child_opts(self, depends_on=[search_connection]),
+            )
+
+        thread_store = stores.thread_store
+        threads = connect("threads", stores.thread_connection_name, THREAD_STORE_CATEGORY,
+                          thread_store.endpoint, thread_store.id)  # fmt: skip
+        file_store = stores.file_store
+        files = connect("files", stores.file_connection_name, FILE_STORE_CATEGORY,
+                        file_store.blob_endpoint, file_store.id)  # fmt: skip
+
+        def grant(suffix: str, scope: StrInput, role: str, **extra: Any) -> pulumi.Resource:
+            return assign_role(
+                f"{name}-{suffix}",
+                scope=scope,
+                principal_id=principal_id,
+                principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
+                role=role,
+                subscription_id=args.subscription_id,
+                parent=self,
+                **extra,
+            )
+
+        # Before the capability host: Azure checks them when it creates the host.
+        before: list[pulumi.Resource] = [
+            grant("files-contributor", file_store.id, "Storage Blob Data Contributor"),
+            grant_agent_thread_operator(
+                f"{name}-threads-operator", store=thread_store, principal_id=principal_id,
+                parent=self,
+            ),  # fmt: skip
+            *(
+                grant(f"search-{role.split()[1].lower()}", search.search_id, role)
+                for role in AGENT_SEARCH_ROLES
+            ),
+        ]
+        host = cognitiveservices.ProjectCapabilityHost(
+            f"{name}-capability-host",
+            capability_host_name=CAPABILITY_HOST_NAME,
+            account_name=args.account_name,
+            project_name=project.name,
+            resource_group_name=placement.resource_group_name,
+            # API 2025-06-01 defines no kind on a project's capability host (Agents is the only
+            # one); the three lists make it the standard setup.
+            project_capability_host_properties=cognitiveservices.ProjectCapabilityHostArgs(
+                thread_storage_connections=[threads.name],
+                storage_connections=[files.name],
+                vector_store_connections=[search_connection.name],
+            ),
+            # Azure refuses to update a capability host: a change deletes and re-creates it.
+            opts=child_opts(
+                self,
+                # Azure reaches both stores when it creates the host: through their private
+                # endpoints (the components, with every child, come first).
+                depends_on=[threads, files, *before, thread_store, file_store],
+                replace_on_changes=["*"],
+                delete_before_replace=True,
+            ),
+        )
+        # After the capability host: it creates the containers and the database they reach.
+        grant("files-owner", file_store.id, "Storage Blob Data Owner",
+              condition=AGENT_CONTAINER_CONDITION, depends_on=[host])  # fmt: skip
+        grant_agent_thread_data(
+            f"{name}-threads-data", store=thread_store, principal_id=principal_id,
+            parent=self, after=[host],
+        )  # fmt: skip
+        return host

@@ -7,6 +7,10 @@
 |                          | outbound restricted to allowed_fqdns, customer-managed key         |
 | kind AIServices          | private endpoint also registers in privatelink.services.ai.azure.com; |
 |                          | project management allowed (Foundry projects, ``components.foundry``) |
+| agent_subnet_id          | (AIServices only) network injection: the Agent Service's compute   |
+|                          | joins the lab spoke through that subnet (delegated to              |
+|                          | Microsoft.App/environments), so agents reach the lab's private     |
+|                          | endpoints and nothing public (docs/foundry.md#agent-service)       |
 | content_filters          | one RAI policy each, blocking every harm category at the threshold |
 | deployments              | created strictly one after another (parallel creates fail with 409) |
 | member_group_ids         | "Cognitive Services OpenAI User" — call models, never read keys    |
@@ -22,7 +26,7 @@ from typing import Annotated, Literal
 
 import pulumi
 from pulumi_azure_native import cognitiveservices
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from components.diagnostics import send_diagnostics
 from components.encryption import EncryptionKey
@@ -504,6 +508,18 @@ class OpenAIArgs(HlzModel):
     Cognitive Services OpenAI User (call models, never read keys)."""
     subscription_id: StrInput
     """Subscription of the built-in role definitions (from the client config)."""
+    agent_subnet_id: StrInput | None = None
+    """Default: None — no network injection. Set (``kind: AIServices``, the lab has
+    hlz:agentService): the subnet, delegated to Microsoft.App/environments, the Agent Service's
+    compute is injected into (``networkInjections`` scenario ``agent``, never Microsoft's
+    managed network)."""
+
+    @field_validator("agent_subnet_id")
+    @classmethod
+    def _agents_need_foundry(cls, value: StrInput | None, info: ValidationInfo) -> StrInput | None:
+        if value is not None and info.data.get("kind") != FOUNDRY_ACCOUNT_KIND:
+            raise ValueError(f"network injection for agents needs kind {FOUNDRY_ACCOUNT_KIND}")
+        return value
 
 
 class OpenAI(pulumi.ComponentResource):
@@ -535,6 +551,17 @@ class OpenAI(pulumi.ComponentResource):
                 custom_sub_domain_name=args.account_name,
                 # Foundry projects live under an AIServices account that allows them.
                 allow_project_management=True if foundry else None,
+                network_injections=(
+                    [
+                        cognitiveservices.NetworkInjectionArgs(
+                            scenario=cognitiveservices.ScenarioType.AGENT,
+                            subnet_arm_id=args.agent_subnet_id,
+                            use_microsoft_managed_network=False,
+                        )
+                    ]
+                    if args.agent_subnet_id is not None
+                    else None
+                ),
                 disable_local_auth=True,
                 public_network_access=cognitiveservices.PublicNetworkAccess.DISABLED,
                 network_acls=cognitiveservices.NetworkRuleSetArgs(

@@ -30,6 +30,9 @@ BUILTIN_ROLES: dict[str, str] = {
     "Key Vault Administrator": "00482a5a-887f-4fb3-b363-3b7fe8e74483",
     "Key Vault Crypto Service Encryption User": "e147488a-f6f5-4113-8e2d-b22465e65bf6",
     "Cognitive Services OpenAI User": "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
+    # Publishes telemetry to an Application Insights component with Entra ID (the AI gateway's
+    # logger; https://learn.microsoft.com/azure/azure-monitor/app/azure-ad-authentication).
+    "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
     # Listed by Microsoft as "Foundry User" since its rename; the id is unchanged.
     "Azure AI User": "53ca6127-db72-4b80-b1b0-d745d6d5456d",
     "FHIR Data Reader": "4c8d0bbc-75d3-4935-991f-5f3c56d81508",
@@ -37,9 +40,17 @@ BUILTIN_ROLES: dict[str, str] = {
     "DICOM Data Reader": "e89c7a3c-2f64-4fa1-a847-3e4c9ba4283a",
     "DICOM Data Owner": "58a3b984-7adf-4c20-983a-32417c86fbc8",
     "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    # Only ever with an ABAC condition narrowing it to named containers (components/foundry.py).
+    "Storage Blob Data Owner": "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
     "Storage Blob Data Reader": "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
     "Search Index Data Reader": "1407120a-92aa-4202-b7e9-c0e197c71c8f",
     "Search Index Data Contributor": "8ebe5a00-799e-43f5-93ac-243d3dce84a7",
+    # Manages the service (indexes, and its settings): a project's identity only, for the
+    # Agent Service's vector stores; never a person's standing role.
+    "Search Service Contributor": "7ca78c08-252a-4471-8644-bb5ff32d4ba0",
+    # Control plane of Cosmos DB accounts (databases, containers, throughput; no data, no keys):
+    # what the Foundry Agent Service's project identity needs to create its thread containers.
+    "Cosmos DB Operator": "230815da-be43-4aae-9cb4-875f7bd000aa",
 }
 
 # Fixed namespace so the same (scope, principal, role) always yields the same name.
@@ -60,8 +71,11 @@ def assign_role(
     role: str,
     subscription_id: StrInput,
     parent: pulumi.Resource,
+    condition: str | None = None,
+    depends_on: list[pulumi.Resource] | None = None,
 ) -> authorization.RoleAssignment:
-    """Grant ``role`` (a key of BUILTIN_ROLES) to a principal on ``scope``."""
+    """Grant ``role`` (a key of BUILTIN_ROLES) to a principal on ``scope``; ``condition`` (an
+    ABAC expression, condition version 2.0) narrows what the role's data actions reach."""
     role_guid = BUILTIN_ROLES[role]
     return authorization.RoleAssignment(
         name,
@@ -77,7 +91,9 @@ def assign_role(
         role_assignment_name=pulumi.Output.all(scope, principal_id).apply(
             lambda values: role_assignment_name(values[0], values[1], role_guid)
         ),
-        opts=child_opts(parent),
+        condition=condition,
+        condition_version="2.0" if condition is not None else None,
+        opts=child_opts(parent, depends_on=depends_on or []),
     )
 
 

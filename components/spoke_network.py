@@ -13,6 +13,10 @@ the hub firewall, peered both ways with the hub, linked to the hub's private DNS
 | gateway_prefix        | a third subnet, ``gateway``, delegated to Microsoft.Web/serverFarms |
 |                       | (API Management v2 outbound VNet integration: dedicated, /27 or    |
 |                       | larger, an NSG required), behind an NSG and the same egress route  |
+| agent_prefix          | a subnet ``agents`` delegated to Microsoft.App/environments (the   |
+|                       | Foundry Agent Service's network injection: dedicated to the lab's  |
+|                       | account), behind an NSG, without default outbound access and, as   |
+|                       | in Microsoft's template, without the route to the firewall         |
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from components.peering import VnetPeering, VnetPeeringArgs
 from components.private_dns import link_vnet_to_zones
 from components.shared import DiagnosticsTarget, HlzModel, Placement, StrInput, child_opts
 from components.subnets import SubnetChain, default_route_to_firewall
+from policies.vocabulary import AGENT_SUBNET_DELEGATION
 
 SUBNET_ROLES = ("private-endpoints", "workloads")
 GATEWAY_ROLE = "gateway"
@@ -35,6 +40,9 @@ GATEWAY_DELEGATION = "Microsoft.Web/serverFarms"
 (https://learn.microsoft.com/azure/api-management/integrate-vnet-outbound)."""
 GATEWAY_MIN_PREFIX_LENGTH = 27
 """The smallest subnet the integration accepts is a /27 (Learn recommends /24 for scaling)."""
+AGENTS_ROLE = "agents"
+AGENTS_DELEGATION = AGENT_SUBNET_DELEGATION
+"""The Foundry Agent Service injects its compute into a subnet delegated to this service."""
 SSH_FROM_BASTION_PRIORITY = 100
 DENY_REMOTE_ACCESS_PRIORITY = 110
 CHILD_NAMES = (
@@ -43,8 +51,6 @@ CHILD_NAMES = (
     *((kind, role) for role in SUBNET_ROLES for kind in ("subnet", "network_security_group")),
 )
 """``(kind, role)`` of every Azure name the spoke's children take from its namer."""
-GATEWAY_CHILD_NAMES = tuple((kind, GATEWAY_ROLE) for kind in ("subnet", "network_security_group"))
-"""The names a spoke with a gateway subnet takes in addition."""
 
 
 class SpokeHub(HlzModel):
@@ -85,6 +91,10 @@ class SpokeNetworkArgs(HlzModel):
     """Default: None — no gateway subnet. Set (the lab has an AI gateway), a dedicated subnet
     delegated to Microsoft.Web/serverFarms that API Management's outbound calls leave from; at
     least a /27 (the stack config checks the size and that it lies in the address space)."""
+    agent_prefix: str | None = None
+    """Default: None — no agent subnet. Set (the lab has hlz:agentService), a dedicated subnet
+    delegated to Microsoft.App/environments that the Foundry Agent Service's compute is
+    injected into (the stack config checks its size and range)."""
 
 
 def bastion_ssh_rules(bastion_prefix: str, workload_prefix: str) -> list[network.SecurityRuleArgs]:
@@ -124,13 +134,30 @@ class SpokeNetwork(pulumi.ComponentResource):
     workload_subnet_id: pulumi.Output[str]
     gateway_subnet_id: pulumi.Output[str] | None
     """The AI gateway's integration subnet; None without ``gateway_prefix``."""
+    agent_subnet_id: pulumi.Output[str] | None
+    """The Agent Service's injection subnet; None without ``agent_prefix``."""
 
     def __init__(
         self, name: str, args: SpokeNetworkArgs, opts: pulumi.ResourceOptions | None = None
     ):
         # A name too long for Azure (a long prefix) fails every child: check them all first.
-        child_names = (
-            CHILD_NAMES + GATEWAY_CHILD_NAMES if args.gateway_prefix is not None else CHILD_NAMES
+        # (role, prefix, delegation, routed through the hub firewall)
+        delegated = [
+            (role, prefix, delegation, routed)
+            for role, prefix, delegation, routed in (
+                (GATEWAY_ROLE, args.gateway_prefix, GATEWAY_DELEGATION, True),
+                # Microsoft's private standard-agent template gives the agent subnet no route:
+                # the injected compute reaches Agent Service infrastructure at private
+                # addresses Microsoft does not list, which a default route to the firewall
+                # would drop. Without default outbound access it has no Internet path either.
+                (AGENTS_ROLE, args.agent_prefix, AGENTS_DELEGATION, False),
+            )
+            if prefix is not None
+        ]
+        child_names = CHILD_NAMES + tuple(
+            (kind, role)
+            for role, *_ in delegated
+            for kind in ("subnet", "network_security_group")
         )
         names = args.namer.names(child_names, key="SpokeNetworkArgs.namer")
         vnet_name = names[("virtual_network", "spoke")]
@@ -181,14 +208,14 @@ class SpokeNetwork(pulumi.ComponentResource):
                 nsg_rules=rules,
                 route_table=route_table,
             ).id
-        if args.gateway_prefix is not None:
-            subnet_ids[GATEWAY_ROLE] = subnets.add(
-                f"{name}-{GATEWAY_ROLE}",
-                subnet_name=names[("subnet", GATEWAY_ROLE)],
-                prefix=args.gateway_prefix,
-                nsg_name=names[("network_security_group", GATEWAY_ROLE)],
-                route_table=route_table,
-                delegation=GATEWAY_DELEGATION,
+        for role, prefix, delegation, routed in delegated:
+            subnet_ids[role] = subnets.add(
+                f"{name}-{role}",
+                subnet_name=names[("subnet", role)],
+                prefix=prefix,
+                nsg_name=names[("network_security_group", role)],
+                route_table=route_table if routed else None,
+                delegation=delegation,
             ).id
 
         VnetPeering(
@@ -226,6 +253,7 @@ class SpokeNetwork(pulumi.ComponentResource):
         self.private_endpoint_subnet_id = subnet_ids["private-endpoints"]
         self.workload_subnet_id = subnet_ids["workloads"]
         self.gateway_subnet_id = subnet_ids.get(GATEWAY_ROLE)
+        self.agent_subnet_id = subnet_ids.get(AGENTS_ROLE)
         self.register_outputs(
             {
                 "id": self.id,

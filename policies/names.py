@@ -55,6 +55,9 @@ NAME_RULES: dict[str, NameRule] = {
     "private_endpoint": NameRule("pe", 64, r"\w([-\w.]*\w)?", min_length=2),
     "log_analytics": NameRule("log", 63, r"[A-Za-z0-9][-A-Za-z0-9]*[A-Za-z0-9]", min_length=4),
     "monitor_private_link_scope": NameRule("ampls", 255, r"[-\w.()]*[-\w()]"),
+    # Microsoft.Insights/components: 1-260 characters, none of % & \ ? /, not ending in a period
+    # or space (Azure's naming-rules page); hlz names use the CAF abbreviation and this subset.
+    "application_insights": NameRule("appi", 260, r"[-\w.()]*[-\w()]"),
     "key_vault": NameRule(
         "kv", 24, r"[A-Za-z](?!.*--)[-A-Za-z0-9]*[A-Za-z0-9]", globally_unique=True, min_length=3
     ),
@@ -71,6 +74,13 @@ NAME_RULES: dict[str, NameRule] = {
     # API's connectionName pattern ^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$ (no dots), unique in its
     # account or project. The Cloud Adoption Framework has no abbreviation for it.
     "foundry_connection": NameRule("conn", 33, r"[A-Za-z0-9][-A-Za-z0-9_]*", min_length=3),
+    # Microsoft.DocumentDB/databaseAccounts: 3-44 lowercase letters, digits and hyphens, starting
+    # with a letter or digit (the naming-rules page); the REST API's accountName pattern
+    # ^[a-z0-9]+(-[a-z0-9]+)* also forbids consecutive and trailing hyphens. A global DNS label
+    # (<name>.documents.azure.com).
+    "cosmos_account": NameRule(
+        "cosmos", 44, r"[a-z0-9]+(-[a-z0-9]+)*", globally_unique=True, min_length=3
+    ),
     # Microsoft.Search/searchServices: 2-60 lowercase letters, digits and dashes; the first,
     # second and last characters a letter or digit, no consecutive dashes (Azure AI Search
     # naming rules, https://learn.microsoft.com/rest/api/searchservice/naming-rules); the name is

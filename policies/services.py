@@ -38,7 +38,10 @@ from .rules.tokens import (
     APIM_API,
     APIM_API_OPERATION,
     APIM_API_POLICY,
+    APIM_DIAGNOSTIC,
+    APIM_LOGGER,
     APIM_SERVICE,
+    APPINSIGHTS_COMPONENT,
     BASTION_HOST,
     BLOB_CONTAINER,
     BLOB_SERVICE,
@@ -46,7 +49,10 @@ from .rules.tokens import (
     COGNITIVE_ACCOUNT_CONNECTION,
     COGNITIVE_DEPLOYMENT,
     COGNITIVE_PROJECT,
+    COGNITIVE_PROJECT_CAPABILITY_HOST,
     COGNITIVE_PROJECT_CONNECTION,
+    COSMOS_ACCOUNT,
+    COSMOS_SQL_ROLE_ASSIGNMENT,
     DDOS_PROTECTION_PLAN,
     DEFENDER_PRICING,
     DEVTESTLAB_GLOBAL_SCHEDULE,
@@ -344,6 +350,20 @@ SERVICES: Mapping[str, Service] = _catalogue(
             "calls through a connection are logged by the account and by the target"
         ),
     ),
+    Service(
+        COGNITIVE_PROJECT_CAPABILITY_HOST,
+        arm=ArmPath(
+            "Microsoft.CognitiveServices",
+            (
+                ("accounts", "accountName"),
+                ("projects", "projectName"),
+                ("capabilityHosts", "capabilityHostName"),
+            ),
+        ),
+        diagnostics=NotLogged(
+            "agent runs are logged by the account; the stores it names log their own access"
+        ),
+    ),
     # --- Health Data Services -----------------------------------------------------------------
     Service(
         HEALTH_WORKSPACE,
@@ -406,6 +426,15 @@ SERVICES: Mapping[str, Service] = _catalogue(
             ),
         ),
         diagnostics=NotLogged("takes no diagnostic settings; the workspace behind it logs"),
+    ),
+    Service(
+        APPINSIGHTS_COMPONENT,
+        arm=ArmPath("Microsoft.Insights", (("components", "resourceName"),)),
+        names=(("application_insights", "resourceName"),),
+        diagnostics=NotLogged(
+            "workspace-based: its telemetry is stored in the Log Analytics workspace it names "
+            "(WorkspaceResourceId), whose own diagnostic setting audits queries"
+        ),
     ),
     Service(
         "azure-native:monitor:PrivateLinkScopedResource",
@@ -740,6 +769,56 @@ SERVICES: Mapping[str, Service] = _catalogue(
         diagnostics=NotLogged(
             "configuration of its API; what it decides (401, 429) is in the service's "
             "GatewayLogs; " + _ACTIVITY_LOG
+        ),
+    ),
+    Service(
+        APIM_LOGGER,
+        arm=ArmPath(
+            "Microsoft.ApiManagement", (("service", "serviceName"), ("loggers", "loggerId"))
+        ),
+        diagnostics=NotLogged(
+            "a destination of the service's telemetry, not a source; " + _ACTIVITY_LOG
+        ),
+    ),
+    Service(
+        APIM_DIAGNOSTIC,
+        arm=ArmPath(
+            "Microsoft.ApiManagement", (("service", "serviceName"), ("diagnostics", "diagnosticId"))
+        ),
+        diagnostics=NotLogged(
+            "what the service sends to a logger (metrics, sampled requests, bodies only with "
+            "an override); " + _ACTIVITY_LOG
+        ),
+    ),
+    # --- Azure Cosmos DB (the Foundry Agent Service's thread store) -----------------------------
+    # A NoSQL (GlobalDocumentDB) account: its one private-link sub-resource hlz uses is 'Sql'
+    # (the dedicated gateway's 'SqlDedicated' and the analytical store's 'Analytical' are never
+    # turned on, so the landing zone creates no zone for them). Diagnostic settings take the
+    # 'allLogs' and 'audit' category groups
+    # (https://learn.microsoft.com/azure/cosmos-db/monitor-reference).
+    Service(
+        COSMOS_ACCOUNT,
+        arm=ArmPath("Microsoft.DocumentDB", (("databaseAccounts", "accountName"),)),
+        names=(("cosmos_account", "accountName"),),
+        globally_unique="accountName",
+        private_link=PrivateLink(
+            group_ids=("Sql",), zone_key="cosmos", zones=("privatelink.documents.azure.com",)
+        ),
+        diagnostics=Logged(
+            "the account (DataPlaneRequests with the caller's Entra principal, "
+            "ControlPlaneRequests; query text obfuscated unless full-text query logging is on)"
+        ),
+        settings=DiagnosticSettings("allLogs", metrics=True),
+    ),
+    Service(
+        COSMOS_SQL_ROLE_ASSIGNMENT,
+        arm=ArmPath(
+            "Microsoft.DocumentDB",
+            (("databaseAccounts", "accountName"), ("sqlRoleAssignments", "roleAssignmentId")),
+        ),
+        diagnostics=NotLogged(
+            "a data-plane grant of its account, whose DataPlaneRequests log every request made "
+            "with it; " + _ACTIVITY_LOG
         ),
     ),
     # --- Virtual machines (the lab jump host) ---------------------------------------------------

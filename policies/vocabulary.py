@@ -188,6 +188,20 @@ Foundry projects (``allowProjectManagement``) and registers in ``privatelink.ser
 (https://learn.microsoft.com/azure/ai-foundry/how-to/upgrade-azure-openai)."""
 
 
+AGENT_SUBNET_DELEGATION = "Microsoft.App/environments"
+"""The service the subnet an account injects its Agent Service into is delegated to
+(https://learn.microsoft.com/azure/foundry/agents/how-to/virtual-networks)."""
+AGENT_SUBNET_MIN_PREFIX_LENGTH = 27
+"""The smallest agent subnet Azure accepts: "the minimum size of your subnet should be /27 (32
+addresses). A subnet size of /24 (256 addresses) is recommended" (same page); its size cannot
+change once the account uses it."""
+AGENT_NETWORK_INJECTION_LOCATIONS = ("eastus", "eastus2", "southcentralus", "westus", "westus3")
+"""The allowed US regions where Microsoft's private-network standard agent setup deploys (the
+``location`` allow-list of its template, https://github.com/microsoft-foundry/foundry-samples/
+blob/main/infrastructure/infrastructure-setup-bicep/15-private-network-standard-agent-setup/
+main.bicep): a lab elsewhere cannot inject the Agent Service into its spoke."""
+
+
 @dataclass(frozen=True)
 class SearchLimits:
     """What one Azure AI Search tier allows."""

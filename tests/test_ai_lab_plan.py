@@ -26,6 +26,15 @@ HDS = "azure-native:resources:Resource"
 the spoke's link to the landing zone's DNS forwarding ruleset (another: ``health_workspace``)."""
 
 
+def _lab_storage(plan: Plan) -> list:
+    """The lab's own storage account (the one the stack exports), not its agents' file store."""
+    return [
+        s
+        for s in plan.of_type(STORAGE)
+        if s.inputs["accountName"] == plan.outputs["storageAccountName"]
+    ]
+
+
 def health_workspace(plan: Plan):
     (workspace,) = [
         r
@@ -40,7 +49,7 @@ def test_acceptance_resource_types_are_planned(lab_dev: Plan):
     assert counts[ACCOUNT] == 1 and counts[DEPLOYMENT] >= 2
     assert counts[FHIR] == counts[DICOM] == 1
     assert counts[HDS] == 2  # the Health Data Services workspace, the DNS ruleset link
-    assert counts[STORAGE] == 1
+    assert counts[STORAGE] == 2  # the lab's PHI storage, and its agents' file store apart from it
     assert counts["azure-native:managedidentity:UserAssignedIdentity"] >= 1
     assert counts["azure-native:keyvault:Key"] >= 1
     assert counts["azure-native:network:VirtualNetwork"] == 1
@@ -67,6 +76,8 @@ def test_spoke_routes_through_the_hub_firewall(lab_plan: Plan):
     route = lab_plan.of_type("azure-native:network:RouteTable")[0].inputs["routes"][0]
     assert route["nextHopIpAddress"] == hub.outputs["firewallPrivateIp"]
     for subnet in lab_plan.of_type("azure-native:network:Subnet"):
+        if subnet.inputs["subnetName"].endswith("-agents"):
+            continue  # no route, as in Microsoft's template (the agent-service tests below)
         assert subnet.inputs["routeTable"]["id"], subnet.inputs["subnetName"]
 
 
@@ -92,7 +103,7 @@ def test_private_endpoints_use_the_group_ids_and_zones_of_their_service(lab_plan
             by_target.setdefault(connection["privateLinkServiceId"], []).extend(
                 connection["groupIds"]
             )
-    storage = lab_plan.of_type(STORAGE)[0]
+    (storage,) = _lab_storage(lab_plan)
     assert sorted(by_target[storage.id]) == ["blob", "dfs"]
     workspace = health_workspace(lab_plan)
     assert by_target[workspace.id] == ["healthcareworkspace"]
@@ -126,7 +137,7 @@ def test_storage_sends_account_metrics_and_blob_logs(lab_plan: Plan):
     targets = {
         s.inputs["resourceUri"] for s in lab_plan.of_type("azure-native:monitor:DiagnosticSetting")
     }
-    storage = lab_plan.of_type(STORAGE)[0]
+    (storage,) = _lab_storage(lab_plan)
     assert storage.id in targets
     assert f"{storage.id}/blobServices/default" in targets
 
@@ -168,7 +179,7 @@ def test_fhir_service_settings(lab_plan: Plan):
     assert fhir["resourceVersionPolicyConfiguration"]["default"] == "versioned"
     assert (
         fhir["exportConfiguration"]["storageAccountName"]
-        == lab_plan.of_type(STORAGE)[0].inputs["accountName"]
+        == _lab_storage(lab_plan)[0].inputs["accountName"]
     )
 
 
@@ -189,7 +200,14 @@ def test_dicom_without_fhir_plans_without_an_export(lz_dev: Plan):
         a.inputs["roleDefinitionId"].rsplit("/", 1)[-1]
         for a in plan.of_type("azure-native:authorization:RoleAssignment")
     }
-    assert "ba92f5b4-2d11-453d-a403-e96b0029c9fe" not in roles  # no export, no blob role for FHIR
+    (storage,) = _lab_storage(plan)
+    on_storage = {
+        a.inputs["roleDefinitionId"].rsplit("/", 1)[-1]
+        for a in plan.of_type("azure-native:authorization:RoleAssignment")
+        if a.inputs["scope"] == storage.id
+    }
+    # No export, so no blob role for FHIR on the lab's storage.
+    assert "ba92f5b4-2d11-453d-a403-e96b0029c9fe" not in on_storage
     assert "e89c7a3c-2f64-4fa1-a847-3e4c9ba4283a" in roles  # DICOM Data Reader
 
 
@@ -303,7 +321,7 @@ def test_the_lab_plans_a_private_search_service_linked_to_its_data(lab_plan: Pla
 
     # Shared private links to the lab's blobs and AI account, one after another, after the
     # account's last deployment (one operation at a time on the account).
-    storage = lab_plan.of_type(STORAGE)[0]
+    (storage,) = _lab_storage(lab_plan)
     (account,) = lab_plan.of_type(ACCOUNT)
     links = lab_plan.of_type(SHARED_PRIVATE_LINK)
     assert [
@@ -326,8 +344,11 @@ def test_the_lab_plans_a_private_search_service_linked_to_its_data(lab_plan: Pla
         if g["principalType"] == "ServicePrincipal" and g["principalId"] == principal
     ]
     assert model_use["principalId"] == principal
-    (contributors,) = [grants[(service.id, BUILTIN_ROLES["Search Index Data Contributor"])]]
-    assert [g["principalType"] for g in contributors] == ["Group"]
+    contributors = grants[(service.id, BUILTIN_ROLES["Search Index Data Contributor"])]
+    (members,) = [g for g in contributors if g["principalType"] == "Group"]
+    # Besides the members, only Foundry projects' identities with agents (vector stores).
+    agents = [g for g in contributors if g["principalType"] != "Group"]
+    assert len(agents) == len(lab_plan.of_type(CAPABILITY_HOST)), agents
     assert f"{name}.search.windows.net" in account.inputs["properties"]["allowedFqdnList"]
 
 
@@ -352,7 +373,11 @@ def test_each_foundry_project_connects_to_the_search_service_and_reads_it(lab_de
 
     (service,) = lab_dev.of_type(SEARCH)
     (project,) = lab_dev.of_type("azure-native:cognitiveservices:Project")
-    (connection,) = lab_dev.of_type(PROJECT_CONNECTION)
+    (connection,) = [
+        c
+        for c in lab_dev.of_type(PROJECT_CONNECTION)
+        if c.inputs["properties"]["category"] == "CognitiveSearch"
+    ]
     assert connection.inputs["projectName"] == project.inputs["projectName"]
     assert connection.inputs["properties"]["authType"] == "AAD"
     assert connection.inputs["properties"]["category"] == "CognitiveSearch"
@@ -396,15 +421,16 @@ def test_the_lab_exports_what_an_encrypted_index_and_its_blob_data_source_name(l
         "keyVaultKeyName": key.inputs["keyName"],
         "userAssignedIdentity": identity_id,
     }
-    (storage,) = lab_plan.of_type(STORAGE)
+    (storage,) = _lab_storage(lab_plan)
     assert lab_plan.outputs["storageAccountId"] == storage.id
 
 
-def test_a_lab_without_search_plans_none_of_it(lz_dev: Plan, lab_dev: Plan):
+def test_a_lab_without_search_plans_none_of_it(lz_dev: Plan, lab_dev_without_agents: Plan):
     from hlz.stackfiles import load_stack_file
     from tests.conftest import PLANNER
 
-    stack_file = load_stack_file("lab-dev")
+    # The Agent Service needs search: both go, and the plan is compared with one without agents.
+    stack_file = _without_agents(load_stack_file("lab-dev"))
     del stack_file.config["hlz:search"]
     plan = PLANNER.plan("lab-no-search", stack_file=stack_file)
     for token in (SEARCH, SHARED_PRIVATE_LINK, PROJECT_CONNECTION):
@@ -421,7 +447,7 @@ def test_a_lab_without_search_plans_none_of_it(lz_dev: Plan, lab_dev: Plan):
     # Exactly what the search service adds: its key (3), the service, its endpoint and zone
     # group, its diagnostic setting, two links, four role assignments, the zone link and the
     # project's connection.
-    assert len(lab_dev.custom_resources) - len(plan.custom_resources) == 15
+    assert len(lab_dev_without_agents.custom_resources) - len(plan.custom_resources) == 15
 
 
 # --- the jump host -----------------------------------------------------------------------------
@@ -678,3 +704,88 @@ def test_the_gateway_policy_uses_the_lab_config(lab_prod: Plan):
 def test_lab_dev_has_no_gateway(lab_dev: Plan):
     assert not lab_dev.of_type(APIM)
     assert "aiGatewayEndpoint" not in lab_dev.outputs
+
+
+# --- the Agent Service's standard setup (lab-dev) ------------------------------------------------
+
+COSMOS = "azure-native:cosmosdb:DatabaseAccount"
+CAPABILITY_HOST = "azure-native:cognitiveservices:ProjectCapabilityHost"
+SQL_ROLE_ASSIGNMENT = "azure-native:cosmosdb:SqlResourceSqlRoleAssignment"
+
+
+def test_lab_dev_injects_its_agents_into_a_delegated_subnet_without_the_firewall_route(
+    lab_dev: Plan,
+):
+    (account,) = lab_dev.of_type(ACCOUNT)
+    (injection,) = account.inputs["properties"]["networkInjections"]
+    assert injection["scenario"] == "agent" and injection["useMicrosoftManagedNetwork"] is False
+    (subnet,) = [s for s in lab_dev.of_type(SUBNET) if s.id == injection["subnetArmId"]]
+    assert subnet.inputs["addressPrefix"] == "10.1.2.0/24"
+    assert [d["serviceName"] for d in subnet.inputs["delegations"]] == [
+        "Microsoft.App/environments"
+    ]
+    assert subnet.inputs["networkSecurityGroup"]["id"]
+    assert "routeTable" not in subnet.inputs
+    assert subnet.inputs["defaultOutboundAccess"] is False
+
+
+def test_lab_dev_keeps_agent_data_in_its_own_stores(lab_dev: Plan):
+    (cosmos,) = lab_dev.of_type(COSMOS)
+    # The lab's PHI storage, and the agents' files apart from it.
+    (files,) = [s for s in lab_dev.of_type(STORAGE) if s not in _lab_storage(lab_dev)]
+    (host,) = lab_dev.of_type(CAPABILITY_HOST)
+    connections = {
+        c.inputs["connectionName"]: c for c in lab_dev.of_type(PROJECT_CONNECTION)
+    }
+    properties = host.inputs["projectCapabilityHostProperties"]
+    (threads,) = properties["threadStorageConnections"]
+    (stored,) = properties["storageConnections"]
+    (vectors,) = properties["vectorStoreConnections"]
+    assert connections[threads].inputs["properties"]["metadata"]["ResourceId"] == cosmos.id
+    assert connections[stored].inputs["properties"]["metadata"]["ResourceId"] == files.id
+    (search,) = lab_dev.of_type(SEARCH)
+    assert connections[vectors].inputs["properties"]["metadata"]["ResourceId"] == search.id
+    # The account may call the two stores (and nothing else new).
+    (account,) = lab_dev.of_type(ACCOUNT)
+    allowed = account.inputs["properties"]["allowedFqdnList"]
+    assert f"{cosmos.inputs['accountName']}.documents.azure.com" in allowed
+    assert f"{files.inputs['accountName']}.blob.core.windows.net" in allowed
+    # The Cosmos data role of the project's identity follows its capability host.
+    (data_role,) = lab_dev.of_type(SQL_ROLE_ASSIGNMENT)
+    assert host.urn in data_role.dependencies
+
+
+def _without_agents(stack_file):
+    del stack_file.config["hlz:agentService"]
+    del stack_file.config["hlz:subnets"]["agents"]
+    return stack_file
+
+
+@pytest.fixture(scope="module")
+def lab_dev_without_agents() -> Plan:
+    from hlz.stackfiles import load_stack_file
+    from tests.conftest import PLANNER
+
+    return PLANNER.plan("lab-no-agents", stack_file=_without_agents(load_stack_file("lab-dev")))
+
+
+def test_a_lab_without_the_agent_service_plans_none_of_it(
+    lab_dev: Plan, lab_dev_without_agents: Plan
+):
+    plan = lab_dev_without_agents
+    for token in (COSMOS, CAPABILITY_HOST, SQL_ROLE_ASSIGNMENT):
+        assert not plan.of_type(token), token
+    (account,) = plan.of_type(ACCOUNT)
+    assert "networkInjections" not in account.inputs["properties"]
+    assert len(plan.of_type(STORAGE)) == 1
+    linked = {
+        r.inputs["privateZoneName"]
+        for r in plan.of_type("azure-native:privatedns:VirtualNetworkLink")
+    }
+    assert "privatelink.documents.azure.com" not in linked
+    # Exactly what the standard setup adds: the stores' key (3: identity, key, its grant), the
+    # thread store with its endpoint, zone group and diagnostics (4) and data role; the file
+    # store with its blob service, two endpoints and zone groups, two diagnostic settings (8);
+    # the agent subnet, its NSG and the NSG's diagnostics, the spoke's link to the Cosmos DB
+    # zone (4); two connections, five roles of the project's identity and its capability host.
+    assert len(lab_dev.custom_resources) - len(plan.custom_resources) == 28

@@ -37,6 +37,11 @@ PRIVATE_LINK = PrivateLinkTarget(
 ACCOUNT_ID = (
     "/subscriptions/s/resourceGroups/rg-lab/providers/Microsoft.CognitiveServices/accounts/oai-t"
 )
+APPI_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/components/appi"
+PHI_WORKSPACE = (
+    "/subscriptions/00000000-0000-4000-8000-000000000009/resourceGroups/rg-phi/providers/"
+    "Microsoft.OperationalInsights/workspaces/log-phi-approved"
+)
 GROUP = "3f2b8a7e-1c4d-4e5f-8a9b-0c1d2e3f4a5b"
 SERVICE = "azure-native:apimanagement:ApiManagementService"
 API = "azure-native:apimanagement:Api"
@@ -69,6 +74,8 @@ def gateway_args(**overrides: Any) -> AiGatewayArgs:
         "integration_subnet_id": "/subnets/gateway",
         "private_link": PRIVATE_LINK,
         "diagnostics": DIAGNOSTICS,
+        "app_insights_id": APPI_ID,
+        "app_insights_connection_string": "InstrumentationKey=k;IngestionEndpoint=https://e/",
         "subscription_id": DEFAULT_SUBSCRIPTION_ID,
         **overrides,
     }
@@ -137,8 +144,8 @@ def test_diagnostics_send_every_log_to_the_workspace(defaults: ProgramRun):
 
 
 def test_gateway_identity_may_call_the_account(defaults: ProgramRun):
-    assignment = one(defaults.registrations, "azure-native:authorization:RoleAssignment")
-    assert assignment.inputs["scope"] == ACCOUNT_ID
+    assignments = of_type(defaults.registrations, "azure-native:authorization:RoleAssignment")
+    assignment = next(a for a in assignments if a.inputs["scope"] == ACCOUNT_ID)
     assert assignment.inputs["principalType"] == "ServicePrincipal"
     assert assignment.inputs["roleDefinitionId"].endswith(
         BUILTIN_ROLES["Cognitive Services OpenAI User"]
@@ -238,3 +245,56 @@ def test_spec_refuses_bad_input_all_at_once():
 
 def test_uniform_outputs():
     assert {"id", "name", "principal_id"} <= set(AiGateway.__annotations__)
+
+
+def test_token_metrics_go_to_app_insights_with_the_gateway_identity_and_no_bodies(
+    defaults: ProgramRun,
+):
+    logger = one(defaults.registrations, "azure-native:apimanagement:Logger").inputs
+    assert logger["loggerType"] == "applicationInsights"
+    assert logger["resourceId"] == APPI_ID
+    assert logger["credentials"]["identityClientId"] == "SystemAssigned"
+    assert "instrumentationKey" not in logger["credentials"]
+    diagnostic = one(defaults.registrations, "azure-native:apimanagement:Diagnostic").inputs
+    assert diagnostic["diagnosticId"] == "applicationinsights"
+    assert diagnostic["metrics"] is True
+    for side in ("frontend", "backend"):
+        for message in ("request", "response"):
+            assert diagnostic[side][message]["body"] == {"bytes": 0}
+    roles = [
+        r.inputs for r in of_type(defaults.registrations, "azure-native:authorization:RoleAssignment")
+    ]
+    publisher = [r for r in roles if r["scope"] == APPI_ID]
+    assert publisher and publisher[0]["roleDefinitionId"].endswith(
+        BUILTIN_ROLES["Monitoring Metrics Publisher"]
+    )
+    metric = policy_root(defaults.registrations).find("inbound/llm-emit-token-metric")
+    assert metric is not None
+    dimensions = {d.get("name"): d.get("value") for d in metric.iter("dimension")}
+    assert '"oid"' in (dimensions["Caller"] or "") and "API ID" in dimensions
+
+
+def test_body_logging_sends_bodies_only_to_the_phi_workspace():
+    switch = {"workspace_id": PHI_WORKSPACE, "reason": "clinical QA review of prompts",
+              "expires": date(2099, 1, 31)}  # fmt: skip
+    registrations = gateway(spec=spec(body_logging=switch)).registrations
+    settings = of_type(registrations, "azure-native:monitor:DiagnosticSetting")
+    with_logs = [s.inputs for s in settings if s.inputs.get("logs")]
+    assert [s["workspaceId"] for s in with_logs] == [PHI_WORKSPACE]
+    landing_zone = [s.inputs for s in settings if s.inputs["workspaceId"] == DIAGNOSTICS.workspace_id]
+    assert landing_zone and all(not s.get("logs") for s in landing_zone)
+    diagnostics = {
+        d.inputs["diagnosticId"]: d.inputs
+        for d in of_type(registrations, "azure-native:apimanagement:Diagnostic")
+    }
+    assert diagnostics["azuremonitor"]["frontend"]["request"]["body"] == {"bytes": 8192}
+    assert diagnostics["applicationinsights"]["frontend"]["request"]["body"] == {"bytes": 0}
+    tags = one(registrations, SERVICE).inputs["tags"]
+    assert tags["hlz-override-body-logging"] == "clinical QA review of prompts (expires 2099-01-31)"
+
+
+def test_body_logging_needs_an_expiry_and_a_workspace_id():
+    with pytest.raises(ValidationError) as error:
+        spec(body_logging={"workspace_id": "not-an-id", "reason": "clinical QA review of prompts"})
+    fields = {".".join(map(str, e["loc"])) for e in error.value.errors()}
+    assert {"body_logging.workspace_id", "body_logging.expires"} <= fields

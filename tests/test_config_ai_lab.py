@@ -399,6 +399,9 @@ def test_foundry_project_names_are_unique_and_valid(lz_dev: Plan):
 def test_search_is_optional_and_a_lab_without_it_needs_no_search_zone(lz_dev: Plan):
     raw = example()
     del raw["search"]
+    # The Agent Service keeps its vector stores in the search service: it goes too.
+    del raw["agentService"]
+    del raw["subnets"]["agents"]
     assert parse_ai_lab_config(raw).search is None
     zones = {k: v for k, v in lz_dev.outputs["privateDnsZoneIds"].items() if k != "search"}
     validate_ai_lab_config(
@@ -683,3 +686,141 @@ def test_ai_gateway_values_name_their_key(field, value, fragment):
     with pytest.raises(ConfigError) as caught:
         parse_ai_lab_config(raw)
     assert any(fragment in key for key, _ in caught.value.problems), caught.value.problems
+
+
+PHI_WORKSPACE = (
+    "/subscriptions/00000000-0000-4000-8000-000000000009/resourceGroups/rg-phi/providers/"
+    "Microsoft.OperationalInsights/workspaces/log-phi-approved"
+)
+
+
+@pytest.mark.parametrize("missing", [("appInsightsId", "appInsightsConnectionString"), ("appInsightsId",)])
+def test_ai_gateway_needs_the_landing_zones_application_insights(lz_prod: Plan, missing):
+    outputs = {k: v for k, v in lz_prod.outputs.items() if k not in missing}
+    found = problems(example("lab-prod"), outputs)
+    assert found == {
+        "hlz:aiGateway": "lz-prod exports no Application Insights for the gateway's token metrics "
+        f"(no {', '.join(missing)} output): run `pulumi up` on lz-prod first, or remove "
+        "hlz:aiGateway"
+    }
+    raw = example("lab-prod")
+    del raw["aiGateway"]
+    del raw["subnets"]["gateway"]
+    validate_ai_lab_config(parse_ai_lab_config(raw), "lab-prod", outputs, TODAY)
+
+
+def test_ai_gateway_body_logging_is_valid_until_it_expires(lz_prod: Plan):
+    raw = example("lab-prod")
+    raw["aiGateway"]["bodyLogging"] = {
+        "workspaceId": PHI_WORKSPACE,
+        "reason": "Clinical QA review of prompts, privacy office ticket PHI-114",
+        "expires": TODAY.isoformat(),
+    }
+    config = parse_ai_lab_config(raw)
+    assert config.ai_gateway is not None and config.ai_gateway.body_logging is not None
+    validate_ai_lab_config(config, "lab-prod", lz_prod.outputs, TODAY)
+    raw["aiGateway"]["bodyLogging"]["expires"] = "2026-11-26"
+    found = problems(raw, lz_prod.outputs)
+    assert found == {
+        "hlz:aiGateway.bodyLogging.expires": "the override expired on 2026-11-26; renew it with "
+        "a new reason and expiry, or remove it"
+    }
+
+
+def test_ai_gateway_body_logging_names_each_bad_key():
+    raw = example("lab-prod")
+    raw["aiGateway"]["bodyLogging"] = {"workspaceId": "log-phi", "reason": "clinical QA review"}
+    with pytest.raises(ConfigError) as caught:
+        parse_ai_lab_config(raw)
+    found = dict(caught.value.problems)
+    assert found["hlz:aiGateway.bodyLogging.expires"] == "required key is missing"
+    assert found["hlz:aiGateway.bodyLogging.workspaceId"] == (
+        "'log-phi' is not a Log Analytics workspace id (/subscriptions/<id>/resourceGroups/"
+        "<group>/providers/Microsoft.OperationalInsights/workspaces/<name>)"
+    )
+
+
+# --- hlz:agentService (the Foundry Agent Service's standard setup) ------------------------------
+
+
+def test_agent_service_example_is_valid_and_optional(lz_dev: Plan):
+    raw = example()
+    assert raw["agentService"] == {"threadThroughputLimit": 3000}
+    del raw["agentService"]
+    del raw["subnets"]["agents"]
+    validate_ai_lab_config(parse_ai_lab_config(raw), "lab-dev", lz_dev.outputs, TODAY)
+
+
+def test_agent_service_needs_a_foundry_account_with_projects_and_search(lz_dev: Plan):
+    raw = example()
+    raw["openai"]["projects"] = []
+    del raw["search"]
+    found = problems(raw, lz_dev.outputs)
+    assert "needs a Foundry account with projects" in found["hlz:agentService"]
+    assert "needs hlz:search" in found["hlz:agentService"]
+
+
+def test_agent_service_needs_an_openai_kind_that_holds_projects(lz_dev: Plan):
+    raw = example()
+    raw["openai"]["kind"] = "OpenAI"
+    found = problems(raw, lz_dev.outputs)
+    assert "hlz:openai.kind AIServices" in found["hlz:agentService"]
+
+
+def test_agent_service_needs_a_region_microsoft_deploys_it_to(lz_dev: Plan):
+    raw = example()
+    raw["location"] = "westus2"
+    found = problems(raw, lz_dev.outputs)
+    assert "not a region where the Agent Service can be injected" in found["hlz:location"]
+
+
+def test_agent_subnet_is_required_with_and_only_with_the_agent_service(lz_dev: Plan):
+    raw = example()
+    del raw["subnets"]["agents"]
+    found = problems(raw, lz_dev.outputs)
+    assert "is required with hlz:agentService" in found["hlz:subnets.agents"]
+    assert "at least /27" in found["hlz:subnets.agents"]
+    stray = example()
+    del stray["agentService"]
+    found = problems(stray, lz_dev.outputs)
+    assert "is set but hlz:agentService is not" in found["hlz:subnets.agents"]
+
+
+def test_agent_subnet_must_be_a_27_or_larger_in_the_address_space(lz_dev: Plan):
+    raw = example()
+    raw["subnets"]["agents"] = "10.1.2.0/28"
+    found = problems(raw, lz_dev.outputs)
+    assert "10.1.2.0/28 is a /28" in found["hlz:subnets.agents"]
+    assert "virtual-networks" in found["hlz:subnets.agents"]
+    overlapping = example()
+    overlapping["subnets"]["agents"] = "10.1.1.0/24"
+    assert "hlz:subnets.agents" in problems(overlapping, lz_dev.outputs)
+
+
+def test_agent_service_needs_the_landing_zones_cosmos_zone(lz_dev: Plan):
+    zones = {k: v for k, v in lz_dev.outputs["privateDnsZoneIds"].items() if k != "cosmos"}
+    found = problems(example(), {**lz_dev.outputs, "privateDnsZoneIds": zones})
+    assert "no private DNS zone for Azure Cosmos DB" in found["hlz:agentService"]
+    assert "privatelink.documents.azure.com" in found["hlz:agentService"]
+
+
+@pytest.mark.parametrize("value", [2999, 0, "3000"])
+def test_agent_thread_throughput_names_its_key(value):
+    raw = example()
+    raw["agentService"]["threadThroughputLimit"] = value
+    with pytest.raises(ConfigError) as caught:
+        parse_ai_lab_config(raw)
+    assert [key for key, _ in caught.value.problems] == ["hlz:agentService.threadThroughputLimit"]
+
+
+def test_agent_thread_throughput_covers_every_project(lz_dev: Plan):
+    raw = example()
+    second = copy.deepcopy(raw["openai"]["projects"][0])
+    second["name"] = "cohort-agents"
+    raw["openai"]["projects"].append(second)
+    found = problems(raw, lz_dev.outputs)
+    message = found["hlz:agentService.threadThroughputLimit"]
+    assert "3000 RU/s cannot hold the threads of 2 projects" in message
+    assert "give at least 6000" in message
+    raw["agentService"]["threadThroughputLimit"] = 6000
+    validate_ai_lab_config(parse_ai_lab_config(raw), "lab-dev", lz_dev.outputs, TODAY)

@@ -49,6 +49,11 @@ UNSET_IN_EXAMPLES: dict[tuple[str, tuple[str | int, ...]], Any] = {
     ("lab-dev", ("openai", "deployments", 0, "dataResidencyOverride")): REASON,
     ("lab-dev", ("openai", "contentFilters", "relaxed", "promptShieldOverride")): REASON,
     ("lab-prod", ("aiGateway", "creationOverride")): REASON,
+    ("lab-prod", ("aiGateway", "bodyLogging")): {
+        **REASON,
+        "workspaceId": "/subscriptions/00000000-0000-4000-8000-000000000009/resourceGroups/"
+        "rg-phi/providers/Microsoft.OperationalInsights/workspaces/log-phi-approved",
+    },
 }
 
 

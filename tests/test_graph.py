@@ -22,4 +22,4 @@ def test_every_component_is_a_node_and_edges_follow_dependencies(lz_prod: Plan):
         assert f"<b>{name}</b>" in text
     assert "n_platform_kv --> n_dns" in text  # the vault's endpoint registers in a hub zone
     assert "n_dns --> n_platform_kv" not in text
-    assert "16× PrivateZone" in text
+    assert "17× PrivateZone" in text

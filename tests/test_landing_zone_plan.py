@@ -207,6 +207,7 @@ def test_exports_give_a_spoke_everything_it_needs(landing_zone_plan: Plan):
         "monitor",
         "search",
         "apim",
+        "cosmos",
     }
     assert outputs["spokeAllocations"]["clinical-nlp"]
 

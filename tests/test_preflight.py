@@ -542,7 +542,7 @@ def test_contributor_alone_lacks_role_assignments(capsys, arm):
     assert run.code == 1
     line = run.line("permissions")
     assert (
-        "lack 1 of the 32 actions deploying this ai_lab stack needs: "
+        "lack 1 of the 35 actions deploying this ai_lab stack needs: "
         "Microsoft.Authorization/roleAssignments/write"
     ) in line
     assert (
@@ -1014,6 +1014,7 @@ LANDING_ZONE_ACTIONS = {
     "Microsoft.Network/routeTables/write",
     "Microsoft.Network/virtualNetworks/subnets/write",
     "Microsoft.Network/virtualNetworks/write",
+    "Microsoft.Insights/components/write",  # the AI gateways' token metrics
     "Microsoft.OperationalInsights/workspaces/write",
     "Microsoft.Resources/subscriptions/resourceGroups/write",
     "Microsoft.Security/pricings/write",
@@ -1053,10 +1054,23 @@ AI_LAB_ACTIONS = {
 }
 LOCKS = "Microsoft.Authorization/locks/write"
 AUTO_SHUTDOWN = "Microsoft.DevTestLab/schedules/write"
+AGENT_SERVICE_ACTIONS = {
+    "Microsoft.CognitiveServices/accounts/projects/capabilityHosts/write",
+    "Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments/write",
+    "Microsoft.DocumentDB/databaseAccounts/write",
+}
+AGENT_SERVICE_PROVIDERS = {
+    "Microsoft.DocumentDB",  # the thread store
+    # Not types the plan creates: the Agent Service's compute, injected into the spoke.
+    "Microsoft.App",
+    "Microsoft.ContainerService",
+}
 AI_GATEWAY_ACTIONS = {
     "Microsoft.ApiManagement/service/apis/operations/write",
     "Microsoft.ApiManagement/service/apis/policies/write",
     "Microsoft.ApiManagement/service/apis/write",
+    "Microsoft.ApiManagement/service/diagnostics/write",  # token metrics to Application Insights
+    "Microsoft.ApiManagement/service/loggers/write",
     "Microsoft.ApiManagement/service/write",
 }
 LANDING_ZONE_PROVIDERS = {
@@ -1088,12 +1102,15 @@ AI_LAB_PROVIDERS = {
             LANDING_ZONE_PROVIDERS,
             LANDING_ZONE_ACTIONS | {LOCKS, "Microsoft.Network/ddosProtectionPlans/write"},
         ),
-        # lab-dev's Foundry account holds a project, connected to the lab's search service; its
-        # jump host shuts down every evening (the lab profile's auto-shutdown schedule).
+        # lab-dev's Foundry account holds a project, connected to the lab's search service, with
+        # the Agent Service's standard setup; its jump host shuts down every evening (the lab
+        # profile's auto-shutdown schedule).
         (
             "lab-dev",
-            AI_LAB_PROVIDERS | {"Microsoft.DevTestLab"},
-            AI_LAB_ACTIONS | {FOUNDRY_PROJECTS, FOUNDRY_CONNECTIONS, AUTO_SHUTDOWN},
+            AI_LAB_PROVIDERS | {"Microsoft.DevTestLab"} | AGENT_SERVICE_PROVIDERS,
+            AI_LAB_ACTIONS
+            | {FOUNDRY_PROJECTS, FOUNDRY_CONNECTIONS, AUTO_SHUTDOWN}
+            | AGENT_SERVICE_ACTIONS,
         ),
         # lab-prod's AI gateway (API Management) fronts its AI account.
         (
@@ -1168,14 +1185,17 @@ def test_a_role_granting_only_the_old_hand_list_lacks_what_the_lab_plan_writes(c
     run = preflight(capsys, arm, "lab-dev")
     assert run.code == 1
     assert run.line("permissions").startswith(
-        "fail  permissions: the caller's roles lack 20 of the 32 actions deploying this ai_lab "
-        "stack needs: Microsoft.CognitiveServices/accounts/projects/connections/write, "
+        "fail  permissions: the caller's roles lack 23 of the 35 actions deploying this ai_lab "
+        "stack needs: Microsoft.CognitiveServices/accounts/projects/capabilityHosts/write, "
+        "Microsoft.CognitiveServices/accounts/projects/connections/write, "
         "Microsoft.CognitiveServices/accounts/projects/write, "
         "Microsoft.CognitiveServices/accounts/raiPolicies/write, "
         "Microsoft.Compute/diskEncryptionSets/write, "
         "Microsoft.Compute/virtualMachines/extensions/write, "
         "Microsoft.Compute/virtualMachines/write, "
         "Microsoft.DevTestLab/schedules/write, "
+        "Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments/write, "
+        "Microsoft.DocumentDB/databaseAccounts/write, "
         "Microsoft.HealthcareApis/workspaces/dicomservices/write, "
         "Microsoft.HealthcareApis/workspaces/fhirservices/write, "
         "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks/write, "
@@ -1405,14 +1425,26 @@ def test_config_the_plan_refuses_is_a_config_error_before_any_request(
     assert "Traceback" not in err and arm.seen == [] and out == ""
 
 
-def _deployed_account(kind: str, key_source: str | None) -> str:
-    """The account as ARM's GET returns it (Microsoft.CognitiveServices/accounts)."""
+AGENT_SUBNET = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-hlzd-clinical-nlp/"
+    "providers/Microsoft.Network/virtualNetworks/vnet-hlzd-clinical-nlp-spoke/subnets/"
+    "snet-hlzd-clinical-nlp-agents"
+)
+
+
+def _deployed_account(kind: str, key_source: str | None, injected: bool = True) -> str:
+    """The account as ARM's GET returns it (Microsoft.CognitiveServices/accounts); ``injected``:
+    with the Agent Service's network injection lab-dev plans."""
     properties: dict[str, Any] = {
         "customSubDomainName": "oai-hlzd-clinical-nlp-2a58a",
         "provisioningState": "Succeeded",
         "publicNetworkAccess": "Disabled",
         "disableLocalAuth": True,
     }
+    if injected:
+        properties["networkInjections"] = [
+            {"scenario": "agent", "subnetArmId": AGENT_SUBNET, "useMicrosoftManagedNetwork": False}
+        ]
     if key_source is not None:
         properties["encryption"] = {
             "keySource": key_source,
@@ -1470,6 +1502,26 @@ def test_a_deployed_account_of_the_planned_kind_or_upgradable_does_not_fail(
     arm.reply(LAB_DEV_ACCOUNT, Reply(body=_deployed_account(kind, key_source)))
     run = preflight(capsys, arm, "lab-dev")
     assert run.status("deployed-openai-accounts") == status
+
+
+def test_a_deployed_account_without_the_planned_agent_injection_fails_before_pulumi_up(
+    capsys, arm
+):
+    """lab-dev injects its Agent Service into a subnet, which Azure sets only when it creates
+    the account: a deployed account without it cannot gain it."""
+    arm.reply(
+        LAB_DEV_ACCOUNT,
+        Reply(body=_deployed_account("AIServices", "Microsoft.KeyVault", injected=False)),
+    )
+    run = preflight(capsys, arm, "lab-dev")
+    assert run.code == 1
+    line = run.line("deployed-openai-accounts")
+    assert line.startswith(
+        "fail  deployed-openai-accounts: oai-hlzd-clinical-nlp-2a58a is deployed without network "
+        "injection for agents, and the plan adds it"
+    )
+    assert "can't be added to an existing account" in line
+    assert "remove hlz:agentService" in line
 
 
 def test_several_findings_combined_are_as_severe_as_the_worst():

@@ -18,7 +18,11 @@ STORAGE = "azure-native:storage:StorageAccount"
 
 def _with_bad_access_tier(lab_dev: Plan) -> dict:
     document = copy.deepcopy(lab_dev.to_json())
-    state = next(s["newState"] for s in document["steps"] if s["newState"]["type"] == STORAGE)
+    state = next(
+        s["newState"]
+        for s in document["steps"]
+        if s["newState"]["type"] == STORAGE and s["newState"]["urn"].endswith("::storage-sa")
+    )
     # Not a value of the AccessTier enum of Microsoft.Storage 2024-01-01 (no HIPAA rule reads it).
     state["inputs"]["accessTier"] = "Frozen"
     return document

@@ -182,6 +182,19 @@ def _type_outputs(
         }
     if token == "azure-native:operationalinsights:Workspace":
         return {"customerId": fake_guid("workspace", name)}
+    if token == "azure-native:applicationinsights:Component":
+        # The shape Azure returns (a connection string names the component's key and regional
+        # ingestion endpoint; with local auth disabled the key alone admits nothing).
+        key = fake_guid("instrumentation-key", name)
+        region = str(inputs.get("location", "eastus2"))
+        return {
+            "instrumentationKey": key,
+            "connectionString": (
+                f"InstrumentationKey={key};IngestionEndpoint=https://{region}-0.in."
+                "applicationinsights.azure.com/;LiveEndpoint=https://"
+                f"{region}.livediagnostics.monitor.azure.com/"
+            ),
+        }
     if token == "azure-native:cognitiveservices:Account":
         properties = dict(inputs.get("properties") or {})
         subdomain = properties.get("customSubDomainName", name)

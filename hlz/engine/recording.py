@@ -30,6 +30,10 @@ class Registration:
     read: bool = False
     """A read of an existing resource (``Resource.get``, a StackReference): not managed by the
     stack, so never created and never judged by the policy pack."""
+    replace_on_changes: list[str] = field(default_factory=list)
+    """The ``replaceOnChanges`` option: input paths whose change replaces the resource."""
+    delete_before_replace: bool = False
+    """The ``deleteBeforeReplace`` option (a resource whose name cannot exist twice)."""
 
 
 def to_plain(value: Any) -> Any:
@@ -83,6 +87,8 @@ class RecordingMonitor(sdk.MockMonitor):
                     for name, deps in sorted(request.propertyDependencies.items())
                 },
                 id=response.id or None,
+                replace_on_changes=list(request.replaceOnChanges),
+                delete_before_replace=bool(request.deleteBeforeReplace),
             )
         )
         return response

@@ -48,7 +48,13 @@ from hlz.preflight.responses import (
     parse,
     parse_list,
 )
-from hlz.preflight.target import HEALTH_PROVIDER, CognitiveAccount, Deployment, StackTarget
+from hlz.preflight.target import (
+    HEALTH_PROVIDER,
+    CognitiveAccount,
+    Deployment,
+    StackTarget,
+    injects_agents,
+)
 from policies.vocabulary import ALLOWED_LOCATIONS
 
 # The api-versions preflight reads, pinned: a newer one may change a shape we parse.
@@ -468,6 +474,10 @@ def _deleted_account(
 
 
 UPGRADE_DOCS = "https://learn.microsoft.com/azure/ai-foundry/how-to/upgrade-azure-openai"
+NETWORK_INJECTION_DOCS = (
+    "https://learn.microsoft.com/azure/foundry/agents/concepts/networking-options: \"Network "
+    "injection is part of the create-resource flow and can't be added to an existing account\""
+)
 
 
 def check_existing_openai_accounts(preflight: Preflight) -> Finding:
@@ -507,6 +517,14 @@ def _existing_account(account: CognitiveAccount, document: Any, path: str) -> Fi
     if not isinstance(deployed, str) or not account.kind:
         return ok(f"{account.name} is deployed")
     if deployed.casefold() == account.kind.casefold():
+        if account.agent_injection and not injects_agents(document.get("properties")):
+            return fail(
+                f"{account.name} is deployed without network injection for agents, and the "
+                "plan adds it: Azure sets network injection only when it creates an account "
+                f"({NETWORK_INJECTION_DOCS})",
+                "remove hlz:agentService from this lab, or move the lab to a new stack with "
+                "hlz:agentService from the start (docs/foundry.md, Agent Service)",
+            )
         return ok(f"{account.name} is deployed as kind {deployed}, as planned")
     encryption = (document.get("properties") or {}).get("encryption") or {}
     keyed = str(encryption.get("keySource", "")).casefold() == "microsoft.keyvault"

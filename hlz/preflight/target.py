@@ -50,6 +50,11 @@ ALWAYS_REGISTERED = frozenset({"Microsoft.Resources", "Microsoft.Authorization"}
 """Resource providers Azure registers in every subscription, so preflight does not check them
 (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-providers-and-types)."""
 _ALWAYS_REGISTERED = {namespace.casefold() for namespace in ALWAYS_REGISTERED}
+AGENT_INJECTION_PROVIDERS = ("Microsoft.App", "Microsoft.ContainerService")
+"""Providers an account that injects its Agent Service into a subnet needs registered, though
+it creates none of their types: the injected compute runs on Azure Container Apps (the subnet is
+delegated to Microsoft.App/environments). Microsoft lists both among the standard setup's
+prerequisites (https://learn.microsoft.com/azure/foundry/agents/how-to/virtual-networks)."""
 
 KEY_VAULT = "Microsoft.KeyVault/vaults"
 COGNITIVE_SERVICES_ACCOUNT = "Microsoft.CognitiveServices/accounts"
@@ -80,6 +85,9 @@ class CognitiveAccount:
     kind: str = ""
     """The planned ``kind`` (``OpenAI``, ``AIServices``), compared with a deployed account's;
     empty when the plan does not set it."""
+    agent_injection: bool = False
+    """The plan injects the account's Agent Service into a subnet (``networkInjections`` with
+    scenario ``agent``), which Azure sets only when it creates the account."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +153,11 @@ def target_of(plan: Plan, stack_file: StackFile) -> StackTarget:
     for resource in resources:
         arm_types.setdefault(resource.arm_type.casefold(), resource.arm_type)
         namespaces.setdefault(resource.namespace.casefold(), resource.namespace)
+        if resource.arm_type.casefold() == COGNITIVE_SERVICES_ACCOUNT.casefold() and injects_agents(
+            resource.inputs.get("properties")
+        ):
+            for namespace in AGENT_INJECTION_PROVIDERS:
+                namespaces.setdefault(namespace.casefold(), namespace)
     return StackTarget(
         stack=plan.stack,
         layer=plan.layer,
@@ -158,7 +171,10 @@ def target_of(plan: Plan, stack_file: StackFile) -> StackTarget:
         key_vault_names=tuple(r.name for r in _of_type(resources, KEY_VAULT) if r.name),
         cognitive_accounts=tuple(
             CognitiveAccount(
-                r.name, _text(r.inputs.get("resourceGroupName")), _text(r.inputs.get("kind"))
+                r.name,
+                _text(r.inputs.get("resourceGroupName")),
+                _text(r.inputs.get("kind")),
+                agent_injection=injects_agents(r.inputs.get("properties")),
             )
             for r in _of_type(resources, COGNITIVE_SERVICES_ACCOUNT)
             if r.name
@@ -294,3 +310,12 @@ def _list_entries(value: Any, key: str = "") -> Iterator[tuple[str, Mapping[str,
             if isinstance(item, Mapping):
                 yield f"{key}[{index}]", item
             yield from _list_entries(item, f"{key}[{index}]")
+
+
+def injects_agents(properties: Any) -> bool:
+    """Whether planned account properties inject the Agent Service into a subnet."""
+    injections = properties.get("networkInjections") if isinstance(properties, dict) else None
+    return isinstance(injections, list) and any(
+        isinstance(entry, dict) and str(entry.get("scenario", "")).casefold() == "agent"
+        for entry in injections
+    )

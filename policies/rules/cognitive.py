@@ -18,9 +18,19 @@ from ..model import (
     outcome_from,
 )
 from ..props import as_bool, as_sequence, as_str, describe, get, is_set, same_text
-from ..vocabulary import DATA_CLASSIFICATIONS, FOUNDRY_ACCOUNT_KIND
+from ..vocabulary import (
+    AGENT_SUBNET_DELEGATION,
+    AGENT_SUBNET_MIN_PREFIX_LENGTH,
+    DATA_CLASSIFICATIONS,
+    FOUNDRY_ACCOUNT_KIND,
+)
 from .ai_governance import PROCESSES_PHI_TAG, processes_phi, read_tag
-from .deploy_support import ResourceIndex, known_text
+from .deploy_support import (
+    ResourceIndex,
+    known_text,
+    subnet_delegations,
+    subnet_prefix_length,
+)
 from .expect import expect_managed_identity, expect_text, expect_true
 from .relations import Referrers, of_type
 from .tokens import (
@@ -28,8 +38,10 @@ from .tokens import (
     COGNITIVE_ACCOUNT_CONNECTION,
     COGNITIVE_DEPLOYMENT,
     COGNITIVE_PROJECT,
+    COGNITIVE_PROJECT_CAPABILITY_HOST,
     COGNITIVE_PROJECT_CONNECTION,
     DIAGNOSTIC_SETTING,
+    SUBNET,
 )
 
 ACCOUNT = frozenset({COGNITIVE_ACCOUNT})
@@ -369,6 +381,113 @@ def check_connection_entra_id(_resource_type: str, props: Mapping[str, Any]) -> 
     )
 
 
+# --- the Agent Service's standard setup ------------------------------------------------------
+# A project's capability host (``.../projects/capabilityHosts``) decides where its agents keep
+# their data: with the three connection lists (threads: Cosmos DB, files: storage, vector stores:
+# AI Search) in the lab's own resources, encrypted with the lab's keys; without them, in
+# Microsoft-managed storage, which supports no customer-managed key
+# (https://learn.microsoft.com/azure/foundry/concepts/customer-managed-keys). Where the agents'
+# compute runs is the account's ``networkInjections``: without one it reaches data over public
+# networking (https://learn.microsoft.com/azure/foundry/agents/concepts/networking-options).
+
+CAPABILITY_HOST = frozenset({COGNITIVE_PROJECT_CAPABILITY_HOST})
+CAPABILITY_HOST_STORES = (
+    ("threadStorageConnections", "threads (a Cosmos DB connection)"),
+    ("storageConnections", "files (a storage connection)"),
+    ("vectorStoreConnections", "vector stores (an AI Search connection)"),
+)
+"""The lists of a project's capability host, each a single connection name."""
+AGENT_SCENARIO = "agent"
+
+
+def check_capability_host_stores(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    reasons: list[str] = []
+    for field, store in CAPABILITY_HOST_STORES:
+        value = get(props, "projectCapabilityHostProperties", field)
+        names = [name for name in as_sequence(value) if as_str(name)]
+        if not names:
+            reasons.append(
+                f"projectCapabilityHostProperties.{field} names no connection; without one "
+                f"the agents keep their {store.split(' (')[0]} in Microsoft-managed storage, "
+                f"not under the lab's key: name the project's connection to its {store}"
+            )
+        elif len(as_sequence(value)) != 1:
+            reasons.append(
+                f"projectCapabilityHostProperties.{field} has {len(as_sequence(value))} entries; "
+                "Azure accepts a single, non-empty connection name"
+            )
+    return outcome_from(reasons)
+
+
+def _injections(account: StackResource) -> list[Any]:
+    return list(as_sequence(get(account.props, "properties", "networkInjections")))
+
+
+def check_agent_network_injection(resources: Sequence[StackResource]) -> Mapping[str, Outcome]:
+    index = ResourceIndex(resources)
+    accounts = of_type(resources, COGNITIVE_ACCOUNT)
+    outcomes: dict[str, Outcome] = {}
+    for host in of_type(resources, COGNITIVE_PROJECT_CAPABILITY_HOST):
+        parents = _accounts_of(host, index, accounts)
+        if not parents:
+            outcomes[host.urn] = NotApplicable("its account is not in this stack")
+            continue
+        reasons: list[str] = []
+        for account in parents:
+            agent = [
+                i for i in _injections(account) if same_text(get(i, "scenario"), AGENT_SCENARIO)
+            ]
+            if not agent:
+                reasons.append(
+                    f"capability host '{host.name}' runs agents of account '{account.name}', "
+                    "which has no properties.networkInjections entry with scenario 'agent': the "
+                    "agents reach data over public networking; inject them into a delegated "
+                    "subnet of the lab's virtual network (set it when creating the account)"
+                )
+            elif any(as_bool(get(i, "useMicrosoftManagedNetwork")) is True for i in agent):
+                reasons.append(
+                    f"account '{account.name}' injects its agents with "
+                    "useMicrosoftManagedNetwork true; inject them into the lab's own delegated "
+                    "subnet (useMicrosoftManagedNetwork false) so the lab's NSGs apply"
+                )
+        outcomes[host.urn] = outcome_from(reasons)
+    return outcomes
+
+
+def _agent_subnet_problems(account: StackResource, subnet: StackResource) -> list[str]:
+    where = f"agent subnet '{subnet.name}' of account '{account.name}'"
+    problems: list[str] = []
+    if not any(same_text(s, AGENT_SUBNET_DELEGATION) for s in subnet_delegations(subnet)):
+        problems.append(
+            f"{where} is not delegated to {AGENT_SUBNET_DELEGATION}; add the delegation (Azure "
+            "refuses to inject the Agent Service otherwise)"
+        )
+    length = subnet_prefix_length(subnet)
+    if length is not None and length > AGENT_SUBNET_MIN_PREFIX_LENGTH:
+        problems.append(
+            f"{where} is {get(subnet.props, 'addressPrefix')}; the Agent Service needs at least a "
+            f"/{AGENT_SUBNET_MIN_PREFIX_LENGTH} (/24 recommended), and its size cannot change "
+            "once the account uses it"
+        )
+    return problems
+
+
+def check_agent_subnet(resources: Sequence[StackResource]) -> Mapping[str, Outcome]:
+    index = ResourceIndex(resources)
+    outcomes: dict[str, Outcome] = {}
+    for account in of_type(resources, COGNITIVE_ACCOUNT):
+        if not any(same_text(get(i, "scenario"), AGENT_SCENARIO) for i in _injections(account)):
+            continue
+        subnets = index.upstream(account, ("properties",), frozenset({SUBNET}))
+        if not subnets:
+            outcomes[account.urn] = NotApplicable("its agent subnet is not in this stack")
+            continue
+        outcomes[account.urn] = outcome_from(
+            [problem for subnet in subnets for problem in _agent_subnet_problems(account, subnet)]
+        )
+    return outcomes
+
+
 RULES: tuple[ResourceRule | StackRule, ...] = (
     ResourceRule(
         id="cognitiveservices-account-require-cmk-encryption",
@@ -649,5 +768,83 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
         url="https://learn.microsoft.com/azure/foundry/how-to/create-projects",
         resource_types=PROJECT,
         check=check_project_parent_account,
+    ),
+    ResourceRule(
+        id="cognitiveservices-capabilityhost-require-customer-stores",
+        description=(
+            "A Foundry project's capability host keeps agent threads, files and vector stores "
+            "in the lab's own resources: one thread-storage, one storage and one vector-store "
+            "connection (the Agent Service's standard setup)."
+        ),
+        rationale=(
+            "Agents keep conversations, uploaded files and embeddings, which may carry ePHI. "
+            "Without the three connections they are kept in Microsoft-managed storage, where "
+            "the Agent Service supports no customer-managed key and the lab controls neither "
+            "network access, retention nor the audit trail (Microsoft: CMK for the Agent "
+            "Service is supported only when you bring your own storage)."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(a)(2)(iv)", "164.312(a)(1)", "164.312(b)"),
+        mcsb=("DP-5", "DP-4"),
+        hitrust=("06.d",),
+        remediation=(
+            "Create connections from the project to the lab's Cosmos DB account, a storage "
+            "account and the search service (authType AAD) and name one of each in "
+            "threadStorageConnections, storageConnections and vectorStoreConnections "
+            "(components.foundry with hlz:agentService)."
+        ),
+        url="https://learn.microsoft.com/azure/foundry/agents/concepts/standard-agent-setup",
+        phi_protecting=True,
+        resource_types=CAPABILITY_HOST,
+        check=check_capability_host_stores,
+    ),
+    StackRule(
+        id="cognitiveservices-account-require-agent-network-injection",
+        description=(
+            "An account whose projects run agents injects them into a subnet of the lab's own "
+            "virtual network (networkInjections scenario 'agent', not Microsoft's managed "
+            "network)."
+        ),
+        rationale=(
+            "Without network injection the Agent Service reaches data and tools over public "
+            "networking; injected into the lab's delegated subnet it reaches the lab's stores "
+            "through their private endpoints only, under the lab's NSGs, and has no path to the "
+            "Internet of its own (transmission security and access control for ePHI)."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(e)(1)", "164.312(a)(1)"),
+        mcsb=("NS-2",),
+        hitrust=("01.m",),
+        remediation=(
+            "Create the account with properties.networkInjections [{scenario: 'agent', "
+            "subnetArmId: <subnet delegated to Microsoft.App/environments>, "
+            "useMicrosoftManagedNetwork: false}]; Azure sets it only when it creates the "
+            "account (hlz:agentService with hlz:subnets.agents)."
+        ),
+        url="https://learn.microsoft.com/azure/foundry/agents/how-to/virtual-networks",
+        phi_protecting=True,
+        resource_types=CAPABILITY_HOST,
+        check=check_agent_network_injection,
+    ),
+    StackRule(
+        id="deploy-cognitiveservices-require-delegated-agent-subnet",
+        category=Category.DEPLOY,
+        description=(
+            "The subnet an account injects its Agent Service into is delegated to "
+            f"{AGENT_SUBNET_DELEGATION} and at least a /{AGENT_SUBNET_MIN_PREFIX_LENGTH}."
+        ),
+        rationale=(
+            "Microsoft: the agent subnet is delegated to Microsoft.App/environments and \"the "
+            f"minimum size of your subnet should be /{AGENT_SUBNET_MIN_PREFIX_LENGTH}\"; Azure "
+            "refuses the injection otherwise, and the size cannot change afterwards."
+        ),
+        severity=Severity.HIGH,
+        remediation=(
+            f"Delegate the subnet to {AGENT_SUBNET_DELEGATION} and give it a "
+            f"/{AGENT_SUBNET_MIN_PREFIX_LENGTH} or larger (/24 recommended)."
+        ),
+        url="https://learn.microsoft.com/azure/foundry/agents/how-to/virtual-networks",
+        resource_types=ACCOUNT,
+        check=check_agent_subnet,
     ),
 )

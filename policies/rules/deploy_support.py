@@ -9,6 +9,7 @@ make a whole stack rule undetermined.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
@@ -124,3 +125,22 @@ def arm_token_of_id(resource_id: str) -> str | None:
         return None
     namespace, rest = segments[0], segments[1:]
     return token_for_arm_type("/".join((namespace, *rest[::2])))
+
+
+def subnet_delegations(subnet: StackResource) -> list[str | None]:
+    """The services a planned subnet is delegated to (``delegations[].serviceName``)."""
+    return [
+        as_str(get(delegation, "serviceName"))
+        for delegation in as_sequence(get(subnet.props, "delegations"))
+    ]
+
+
+def subnet_prefix_length(subnet: StackResource) -> int | None:
+    """The prefix length of a planned subnet's ``addressPrefix``; None when not a known CIDR."""
+    prefix = as_str(get(subnet.props, "addressPrefix"))
+    if prefix is None:
+        return None
+    try:
+        return ipaddress.ip_network(prefix.strip(), strict=False).prefixlen
+    except ValueError:
+        return None

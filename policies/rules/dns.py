@@ -49,7 +49,7 @@ from ..vocabulary import (
     PRIVATE_IPV4_RANGES,
     forwarding_domain_problem,
 )
-from .deploy_support import ResourceIndex
+from .deploy_support import ResourceIndex, subnet_delegations, subnet_prefix_length
 from .relations import of_type
 from .tokens import (
     DNS_FORWARDING_RULE,
@@ -140,10 +140,7 @@ def check_targets(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
 def _subnet_problems(subnet: StackResource, endpoint: StackResource) -> list[str]:
     where = f"subnet '{subnet.name}' of endpoint '{endpoint.name}'"
     problems: list[str] = []
-    services = [
-        as_str(get(delegation, "serviceName"))
-        for delegation in as_sequence(get(subnet.props, "delegations"))
-    ]
+    services = subnet_delegations(subnet)
     if not any(same_text(service, DNS_RESOLVER_DELEGATION) for service in services):
         problems.append(
             f"{where} is not delegated to {DNS_RESOLVER_DELEGATION}; add the delegation "
@@ -156,17 +153,12 @@ def _subnet_problems(subnet: StackResource, endpoint: StackResource) -> list[str
             f"delegated to {DNS_RESOLVER_DELEGATION} only"
         )
     largest, smallest = DNS_RESOLVER_SUBNET_PREFIXES
-    prefix = as_str(get(subnet.props, "addressPrefix"))
-    if prefix is not None:
-        try:
-            network = ipaddress.ip_network(prefix.strip(), strict=False)
-        except ValueError:
-            network = None
-        if network is not None and not largest <= network.prefixlen <= smallest:
-            problems.append(
-                f"{where} is {prefix}; a DNS resolver endpoint's subnet is /{smallest} to "
-                f"/{largest}"
-            )
+    length = subnet_prefix_length(subnet)
+    if length is not None and not largest <= length <= smallest:
+        problems.append(
+            f"{where} is {get(subnet.props, 'addressPrefix')}; a DNS resolver endpoint's subnet "
+            f"is /{smallest} to /{largest}"
+        )
     return problems
 
 

@@ -1,4 +1,5 @@
-"""Audit rules: Log Analytics workspaces, diagnostic settings, diagnostics coverage of the stack."""
+"""Audit rules: Log Analytics workspaces, Application Insights components, diagnostic settings,
+diagnostics coverage of the stack."""
 
 from __future__ import annotations
 
@@ -20,9 +21,16 @@ from ..props import as_bool, as_int, as_sequence, describe, get, is_set
 from ..services import SERVICES, Logged
 from .expect import expect_text
 from .relations import Referrers, of_type
-from .tokens import BLOB_SERVICE, DIAGNOSTIC_SETTING, LOG_ANALYTICS_WORKSPACE, STORAGE_ACCOUNT
+from .tokens import (
+    APPINSIGHTS_COMPONENT,
+    BLOB_SERVICE,
+    DIAGNOSTIC_SETTING,
+    LOG_ANALYTICS_WORKSPACE,
+    STORAGE_ACCOUNT,
+)
 
 WORKSPACE = frozenset({LOG_ANALYTICS_WORKSPACE})
+COMPONENT = frozenset({APPINSIGHTS_COMPONENT})
 
 MINIMUM_PRODUCTION_RETENTION_DAYS = 365
 """One year interactive retention for audit logs in production (archive beyond that)."""
@@ -63,6 +71,26 @@ def check_public_query_disabled(_resource_type: str, props: Mapping[str, Any]) -
         "Disabled",
         " (absent means Enabled); set it to 'Disabled' "
         "and query through an Azure Monitor Private Link Scope",
+    )
+
+
+def check_component_local_auth(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    value = get(props, "disableLocalAuth")
+    if as_bool(value) is True:
+        return Compliant()
+    return fail(
+        f"disableLocalAuth is {describe(value)} (absent means false: the instrumentation key "
+        "alone admits telemetry); set it to true and grant senders 'Monitoring Metrics Publisher'"
+    )
+
+
+def check_component_public_ingestion(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    return expect_text(
+        props,
+        ("publicNetworkAccessForIngestion",),
+        "Disabled",
+        " (absent means Enabled); set it to 'Disabled' and scope the component into an Azure "
+        "Monitor Private Link Scope",
     )
 
 
@@ -187,6 +215,47 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
         profiles=PRODUCTION,
         resource_types=WORKSPACE,
         check=check_retention,
+    ),
+    ResourceRule(
+        id="applicationinsights-component-disable-local-auth",
+        description="Application Insights components accept only Entra ID authenticated telemetry.",
+        rationale=(
+            "With local auth on, anyone holding the instrumentation key (it is in every "
+            "connection string) can write telemetry, forging or flooding the audit and usage "
+            "records; with it off, only identities granted 'Monitoring Metrics Publisher' can."
+        ),
+        severity=Severity.MEDIUM,
+        hipaa=("164.312(d)", "164.312(c)(1)", "164.312(b)"),
+        mcsb=("IM-1", "LT-5"),
+        hitrust=("01.q",),
+        remediation=(
+            "Set disableLocalAuth to true and grant each sender's managed identity 'Monitoring "
+            "Metrics Publisher' on the component."
+        ),
+        url=f"{_MONITOR_DOCS}/app/azure-ad-authentication",
+        phi_protecting=True,
+        resource_types=COMPONENT,
+        check=check_component_local_auth,
+    ),
+    ResourceRule(
+        id="applicationinsights-component-disallow-public-ingestion",
+        description="Application Insights components accept telemetry only through private links.",
+        rationale=(
+            "Telemetry names callers (the AI gateway's per-caller token metrics carry their "
+            "Entra object ids) and may carry ePHI; it must travel over the private network, "
+            "like the workspace it is stored in."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.312(e)(1)", "164.312(b)"),
+        mcsb=("NS-2", "LT-5"),
+        remediation=(
+            "Set publicNetworkAccessForIngestion to 'Disabled' and link the component to the "
+            "Azure Monitor Private Link Scope (a PrivateLinkScopedResource)."
+        ),
+        url=f"{_MONITOR_DOCS}/logs/private-link-security",
+        phi_protecting=True,
+        resource_types=COMPONENT,
+        check=check_component_public_ingestion,
     ),
     ResourceRule(
         id="monitor-diagnosticsetting-require-enabled-logs",

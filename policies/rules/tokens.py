@@ -15,6 +15,7 @@ COGNITIVE_DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
 COGNITIVE_PROJECT = "azure-native:cognitiveservices:Project"
 COGNITIVE_ACCOUNT_CONNECTION = "azure-native:cognitiveservices:AccountConnection"
 COGNITIVE_PROJECT_CONNECTION = "azure-native:cognitiveservices:ProjectConnection"
+COGNITIVE_PROJECT_CAPABILITY_HOST = "azure-native:cognitiveservices:ProjectCapabilityHost"
 
 HEALTH_WORKSPACE = "azure-native:healthcareapis:Workspace"
 FHIR_SERVICE = "azure-native:healthcareapis:FhirService"
@@ -22,6 +23,7 @@ DICOM_SERVICE = "azure-native:healthcareapis:DicomService"
 
 LOG_ANALYTICS_WORKSPACE = "azure-native:operationalinsights:Workspace"
 DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting"
+APPINSIGHTS_COMPONENT = "azure-native:applicationinsights:Component"
 
 VIRTUAL_NETWORK = "azure-native:network:VirtualNetwork"
 SUBNET = "azure-native:network:Subnet"
@@ -61,11 +63,19 @@ USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
 SEARCH_SERVICE = "azure-native:search:Service"
 SEARCH_SHARED_PRIVATE_LINK = "azure-native:search:SharedPrivateLinkResource"
+# The Foundry Agent Service's own thread store (Azure Cosmos DB for NoSQL) and its data-plane
+# role assignments.
+COSMOS_ACCOUNT = "azure-native:cosmosdb:DatabaseAccount"
+COSMOS_SQL_ROLE_ASSIGNMENT = "azure-native:cosmosdb:SqlResourceSqlRoleAssignment"
 # The lab AI gateway (API Management): the service, its API, the API's operations and policy.
 APIM_SERVICE = "azure-native:apimanagement:ApiManagementService"
 APIM_API = "azure-native:apimanagement:Api"
 APIM_API_OPERATION = "azure-native:apimanagement:ApiOperation"
 APIM_API_POLICY = "azure-native:apimanagement:ApiPolicy"
+# The gateway's telemetry: a logger (where) and a diagnostic (what: metrics, never bodies unless
+# overridden).
+APIM_LOGGER = "azure-native:apimanagement:Logger"
+APIM_DIAGNOSTIC = "azure-native:apimanagement:Diagnostic"
 
 VIRTUAL_MACHINE = "azure-native:compute:VirtualMachine"
 VIRTUAL_MACHINE_EXTENSION = "azure-native:compute:VirtualMachineExtension"

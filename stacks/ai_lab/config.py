@@ -15,9 +15,10 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from components.ai_gateway import AiGatewaySpec
+from components.cosmos import AGENT_SERVICE_THROUGHPUT_PER_PROJECT, COSMOS_ZONE_KEY
 from components.dns_resolver import ruleset_id_problem
 from components.errors import ConfigError
-from components.foundry import FoundryProjectSpec
+from components.foundry import AgentServiceSpec, FoundryProjectSpec
 from components.health_data import FhirDataRole
 from components.jump_host import AutoShutdown, JumpHostSpec
 from components.naming import Namer, unique_suffix
@@ -31,10 +32,19 @@ from components.openai import (
 from components.search import SearchSpec
 from components.shared import Override
 from components.specs import EntraObjectIds, ExactHostName, HttpsOrigin, PrivateCidr
-from components.spoke_network import GATEWAY_MIN_PREFIX_LENGTH
+from components.spoke_network import (
+    AGENTS_DELEGATION,
+    GATEWAY_DELEGATION,
+    GATEWAY_MIN_PREFIX_LENGTH,
+)
 from policies.clock import utc_today
 from policies.services import PRIVATE_DNS_ZONES
-from policies.vocabulary import CLASSIFICATION_TAG, FOUNDRY_ACCOUNT_KIND
+from policies.vocabulary import (
+    AGENT_NETWORK_INJECTION_LOCATIONS,
+    AGENT_SUBNET_MIN_PREFIX_LENGTH,
+    CLASSIFICATION_TAG,
+    FOUNDRY_ACCOUNT_KIND,
+)
 from stacks.ai_lab.catalogue import US_RESIDENT_SKUS, load_catalogue
 from stacks.common import (
     LAB_NAME,
@@ -66,6 +76,11 @@ class LabSubnetsConfig(ConfigModel):
     gateway: PrivateCidr | None = None
     """Subnet the AI gateway's outbound calls leave from (delegated to Microsoft.Web/serverFarms,
     /27 or larger). Default: not set — required with, and only with, hlz:aiGateway."""
+    agents: PrivateCidr | None = None
+    """Subnet the Foundry Agent Service's compute is injected into (delegated to
+    Microsoft.App/environments, /27 or larger (/24 recommended), used by nothing else; its size
+    cannot change once the account uses it). Default: not set —
+    required with, and only with, hlz:agentService."""
 
 
 class OpenAIConfig(ConfigModel):
@@ -147,6 +162,14 @@ class AiLabConfig(LayerConfig):
     callers use the account directly. Publisher, tokens per minute, audience, required group, and
     the creation override the first deployment needs (docs/ai-gateway.md)."""
 
+    agent_service: AgentServiceSpec | None = None
+    """The Foundry Agent Service in the standard setup: every Foundry project's agents keep
+    threads in the lab's own Cosmos DB account, files in a storage account of their own and
+    vector stores in the lab's search service — all private, Entra-only, customer-managed keys —
+    and run injected into the spoke's ``agents`` subnet. Needs ``kind: AIServices``, at least
+    one project, hlz:search and hlz:subnets.agents. Default: not set — agents (if any) use
+    Microsoft-managed storage (docs/foundry.md#agent-service)."""
+
     @model_validator(mode="before")
     @classmethod
     def _jump_host_shutdown_from_profile(cls, data: Any) -> Any:
@@ -221,6 +244,27 @@ AI_GATEWAY_ZONE_KEY = "apim"
 """The gateway's zone in the landing zone's ``privateDnsZoneIds`` (the catalogue row's
 ``zone_key``)."""
 
+# Names only a lab with hlz:agentService has.
+AGENT_NAMED_RESOURCES = {
+    "cosmos_account": "",
+    "storage_account": "ag",
+    "managed_identity": "agents",
+    "private_endpoint": "cosmos",
+    "subnet": "agents",
+    "network_security_group": "agents",
+}
+AGENT_FILES_ENDPOINTS = ("private_endpoint", "stag")
+"""Prefix of the agent file store's private endpoints (``<prefix>-blob``, ``<prefix>-dfs``)."""
+AGENT_CONNECTIONS = (("foundry_connection", "threads"), ("foundry_connection", "files"))
+AGENT_ZONE_KEY = COSMOS_ZONE_KEY
+"""The thread store's zone in the landing zone's ``privateDnsZoneIds`` (the catalogue row's
+``zone_key``)."""
+
+
+AI_GATEWAY_OUTPUTS = ("appInsightsId", "appInsightsConnectionString")
+"""Landing-zone outputs a lab with an AI gateway reads: the Application Insights component its
+token metrics go to (stacks/landing_zone/program.py)."""
+
 BASTION_OUTPUTS = ("bastionSubnetPrefix", "bastionHostId", "bastionHostName")
 """Landing-zone outputs a lab with a jump host reads: its only way in is the hub's Bastion (the
 spoke admits SSH from that subnet alone; members get Reader on the host)."""
@@ -279,43 +323,116 @@ def _network_problems(config: AiLabConfig) -> list[tuple[str, str]]:
             problems.append(
                 (subnet_key, f"{prefix} is outside {space_key} ({config.address_space})")
             )
-    return problems + overlap_problems(subnet_ranges) + _gateway_subnet_problems(config)
+    for subnet, feature, wanted, min_length, purpose, source in (
+        (
+            "gateway", "aiGateway", config.ai_gateway, GATEWAY_MIN_PREFIX_LENGTH,
+            f"the gateway's outbound VNet integration (delegated to {GATEWAY_DELEGATION})",
+            "API Management's outbound VNet integration needs at least a /{min} "
+            "(https://learn.microsoft.com/azure/api-management/integrate-vnet-outbound)",
+        ),
+        (
+            "agents", "agentService", config.agent_service, AGENT_SUBNET_MIN_PREFIX_LENGTH,
+            f"the Agent Service's network injection (delegated to {AGENTS_DELEGATION})",
+            "the Agent Service's network injection needs at least a /{min}, /24 recommended "
+            "(https://learn.microsoft.com/azure/foundry/agents/how-to/virtual-networks)",
+        ),
+    ):  # fmt: skip
+        problems += _delegated_subnet_problems(
+            getattr(config.subnets, subnet), subnet, feature, wanted is not None,
+            min_length, purpose, source,
+        )  # fmt: skip
+    return problems + overlap_problems(subnet_ranges)
 
 
-def _gateway_subnet_problems(config: AiLabConfig) -> list[tuple[str, str]]:
-    gateway_key = key("subnets", "gateway")
-    prefix = config.subnets.gateway
-    if config.ai_gateway is None:
+def _delegated_subnet_problems(
+    prefix: str | None,
+    subnet: str,
+    feature: str,
+    wanted: bool,
+    min_length: int,
+    purpose: str,
+    source: str,
+) -> list[tuple[str, str]]:
+    """A dedicated, delegated subnet: set with, and only with, the feature that uses it, and
+    large enough for it."""
+    subnet_key = key("subnets", subnet)
+    if not wanted:
         if prefix is None:
             return []
-        return [(gateway_key, "is set but hlz:aiGateway is not: remove it, or add hlz:aiGateway")]
+        return [(subnet_key, f"is set but hlz:{feature} is not: remove it, or add hlz:{feature}")]
     if prefix is None:
         return [
             (
-                gateway_key,
-                "is required with hlz:aiGateway: a dedicated subnet of at least /27 for the "
-                "gateway's outbound VNet integration (delegated to Microsoft.Web/serverFarms)",
+                subnet_key,
+                f"is required with hlz:{feature}: a dedicated subnet of at least /{min_length} "
+                f"for {purpose}",
             )
         ]
     length = ipaddress.IPv4Network(prefix).prefixlen
-    if length > GATEWAY_MIN_PREFIX_LENGTH:
-        return [
-            (
-                gateway_key,
-                f"{prefix} is a /{length}; API Management's outbound VNet integration needs at "
-                f"least a /{GATEWAY_MIN_PREFIX_LENGTH} (https://learn.microsoft.com/azure/"
-                "api-management/integrate-vnet-outbound)",
-            )
-        ]
+    if length > min_length:
+        return [(subnet_key, f"{prefix} is a /{length}; " + source.format(min=min_length))]
     return []
 
 
-def _gateway_override_problems(config: AiLabConfig, today: date) -> list[tuple[str, str]]:
-    override = config.ai_gateway.creation_override if config.ai_gateway is not None else None
-    expired = override.expiry_problem(today) if override is not None else None
-    if expired is None:
+def _agent_service_problems(config: AiLabConfig) -> list[tuple[str, str]]:
+    """What the standard setup stands on (the subnet is checked with the network)."""
+    if config.agent_service is None:
         return []
-    return [(key("aiGateway", "creationOverride", "expires"), expired)]
+    agent_key = key("agentService")
+    problems: list[tuple[str, str]] = []
+    if config.openai.kind != FOUNDRY_ACCOUNT_KIND or not config.openai.projects:
+        problems.append(
+            (
+                agent_key,
+                f"needs a Foundry account with projects: hlz:openai.kind {FOUNDRY_ACCOUNT_KIND} "
+                "and at least one entry in hlz:openai.projects (each project gets the standard "
+                "setup)",
+            )
+        )
+    if config.search is None:
+        problems.append(
+            (
+                agent_key,
+                "needs hlz:search: the standard setup keeps the agents' vector stores in the "
+                "lab's search service",
+            )
+        )
+    projects = len(config.openai.projects)
+    needed = AGENT_SERVICE_THROUGHPUT_PER_PROJECT * projects
+    if config.agent_service.thread_throughput_limit < needed:
+        problems.append(
+            (
+                key("agentService", "threadThroughputLimit"),
+                f"{config.agent_service.thread_throughput_limit} RU/s cannot hold the threads of "
+                f"{projects} projects: the Agent Service provisions "
+                f"{AGENT_SERVICE_THROUGHPUT_PER_PROJECT} RU/s per project; give at least {needed}",
+            )
+        )
+    if config.location not in AGENT_NETWORK_INJECTION_LOCATIONS:
+        problems.append(
+            (
+                key("location"),
+                f"'{config.location}' is not a region where the Agent Service can be injected "
+                f"into a virtual network ({', '.join(AGENT_NETWORK_INJECTION_LOCATIONS)}); "
+                "move the lab or remove hlz:agentService",
+            )
+        )
+    return problems
+
+
+def _gateway_override_problems(config: AiLabConfig, today: date) -> list[tuple[str, str]]:
+    gateway = config.ai_gateway
+    if gateway is None:
+        return []
+    problems: list[tuple[str, str]] = []
+    for field, override in (
+        ("creationOverride", gateway.creation_override),
+        ("bodyLogging", gateway.body_logging),
+    ):
+        expired = override.expiry_problem(today) if override is not None else None
+        if expired is not None:
+            problems.append((key("aiGateway", field, "expires"), expired))
+    return problems
 
 
 def _deployment_problems(config: AiLabConfig, today: date) -> list[tuple[str, str]]:
@@ -509,6 +626,7 @@ def _landing_zone_problems(
     for wanted, config_key, zone_key, service in (
         (config.search, "search", SEARCH_ZONE_KEY, "Azure AI Search"),
         (config.ai_gateway, "aiGateway", AI_GATEWAY_ZONE_KEY, "API Management"),
+        (config.agent_service, "agentService", AGENT_ZONE_KEY, "Azure Cosmos DB"),
     ):
         if wanted is not None and not (isinstance(zones, dict) and zones.get(zone_key)):
             problems.append(
@@ -520,6 +638,16 @@ def _landing_zone_problems(
                     f"{PRIVATE_DNS_ZONES[zone_key][0]}), or remove hlz:{config_key}",
                 )
             )
+    gateway_missing = [name for name in AI_GATEWAY_OUTPUTS if landing_zone.get(name) in (None, "")]
+    if config.ai_gateway is not None and gateway_missing:
+        problems.append(
+            (
+                key("aiGateway"),
+                f"{config.landing_zone_stack} exports no Application Insights for the gateway's "
+                f"token metrics (no {', '.join(gateway_missing)} output): run `pulumi up` on "
+                f"{config.landing_zone_stack} first, or remove hlz:aiGateway",
+            )
+        )
     bastion_missing = [name for name in BASTION_OUTPUTS if landing_zone.get(name) in (None, "")]
     if config.jump_host is not None and bastion_missing:
         problems.append(
@@ -588,10 +716,16 @@ def validate_ai_lab_config(
         names += namer.problems(JUMP_HOST_NAMED_RESOURCES)
     if config.ai_gateway is not None:
         names += namer.problems(AI_GATEWAY_NAMED_RESOURCES)
+    if config.agent_service is not None:
+        names += namer.problems({**AGENT_NAMED_RESOURCES, **dict([AGENT_FILES_ENDPOINTS])})
+        names += namer.problems(dict(AGENT_CONNECTIONS[:1])) + namer.problems(
+            dict(AGENT_CONNECTIONS[1:])
+        )
     problems += [(key("prefix"), f"{message} (shorten hlz:prefix or hlz:lab)") for message in names]
     problems += _network_problems(config)
     problems += _deployment_problems(config, today)
     problems += _gateway_override_problems(config, today)
     problems += _project_problems(config)
+    problems += _agent_service_problems(config)
     problems += _landing_zone_problems(config, landing_zone)
     raise_if(problems, SOURCE)

@@ -13,13 +13,19 @@ import pulumi
 from pulumi_azure_native import authorization
 
 from components.ai_gateway import AiGateway, AiGatewayArgs
+from components.cosmos import COSMOS_DNS_SUFFIX, AgentThreadStore, AgentThreadStoreArgs
 from components.dns_resolver import (
     DnsForwardingRulesetLink,
     DnsForwardingRulesetLinkArgs,
 )
 from components.encryption import EncryptionKey, EncryptionKeyArgs
 from components.errors import ConfigError
-from components.foundry import FoundryProject, FoundryProjectArgs, FoundrySearchConnection
+from components.foundry import (
+    FoundryAgentStores,
+    FoundryProject,
+    FoundryProjectArgs,
+    FoundrySearchConnection,
+)
 from components.health_data import HealthDataServices, HealthDataServicesArgs
 from components.jump_host import JumpHost, JumpHostArgs
 from components.openai import OpenAI, OpenAIArgs
@@ -35,6 +41,10 @@ from components.shared import DiagnosticsTarget, PrivateLinkTarget
 from components.spoke_network import SpokeHub, SpokeNetwork, SpokeNetworkArgs
 from components.storage import LabStorage, LabStorageArgs
 from stacks.ai_lab.config import (
+    AGENT_CONNECTIONS,
+    AGENT_FILES_ENDPOINTS,
+    AGENT_NAMED_RESOURCES,
+    AGENT_ZONE_KEY,
     AI_GATEWAY_ZONE_KEY,
     SEARCH_CONNECTION,
     SEARCH_ZONE_KEY,
@@ -98,6 +108,8 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
         lab_services.append(SEARCH_ZONE_KEY)
     if config.ai_gateway is not None:
         lab_services.append(AI_GATEWAY_ZONE_KEY)
+    if config.agent_service is not None:
+        lab_services.append(AGENT_ZONE_KEY)
     lab_zones = zone_ids(landing_zone, *lab_services)
     # The spoke also resolves the platform Key Vault (workloads read secrets through its
     # private endpoint); the lab's own endpoints only need the lab zones.
@@ -123,6 +135,7 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
                 landing_zone["bastionSubnetPrefix"] if config.jump_host is not None else None
             ),
             gateway_prefix=config.subnets.gateway if config.ai_gateway is not None else None,
+            agent_prefix=config.subnets.agents if config.agent_service is not None else None,
         ),
     )
     private_link = PrivateLinkTarget(
@@ -173,6 +186,48 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
     search_name = namer.name("search_service", "") if config.search is not None else None
     # "On your data" and agents call the lab's indexes from the account.
     search_hosts = [f"{search_name}.{SEARCH_DNS_SUFFIX}"] if search_name else []
+    agent_stores = None
+    agent_hosts: list[str] = []
+    if config.agent_service is not None:
+        # The Agent Service's standard setup: the lab's own stores, under one key of their own.
+        agents_key = encryption_key("agents")
+        threads_name = namer.name("cosmos_account", AGENT_NAMED_RESOURCES["cosmos_account"])
+        files_name = namer.name("storage_account", AGENT_NAMED_RESOURCES["storage_account"])
+        thread_store = AgentThreadStore(
+            "agent-threads",
+            AgentThreadStoreArgs(
+                placement=placement,
+                account_name=threads_name,
+                endpoint_name=namer.name("private_endpoint", "cosmos"),
+                encryption=agents_key,
+                private_link=private_link,
+                diagnostics=diagnostics,
+                total_throughput_limit=config.agent_service.thread_throughput_limit,
+                subscription_id=client.subscription_id,
+            ),
+        )
+        # Agents' files get an account of their own: the project identities the setup needs
+        # to hold Blob Data Contributor there never reach the lab's PHI storage.
+        file_store = LabStorage(
+            "agent-files",
+            LabStorageArgs(
+                placement=placement,
+                account_name=files_name,
+                endpoint_name_prefix=namer.name(*AGENT_FILES_ENDPOINTS),
+                encryption=agents_key,
+                private_link=private_link,
+                diagnostics=diagnostics,
+                containers=[],
+            ),
+        )
+        agent_stores = FoundryAgentStores(
+            thread_connection_name=namer.name(*AGENT_CONNECTIONS[0]),
+            thread_store=thread_store,
+            file_connection_name=namer.name(*AGENT_CONNECTIONS[1]),
+            file_store=file_store,
+        )
+        # The account may call the two stores the agents keep their data in.
+        agent_hosts = [f"{threads_name}.{COSMOS_DNS_SUFFIX}", f"{files_name}.blob.core.windows.net"]
     openai = OpenAI(
         "openai",
         OpenAIArgs(
@@ -186,12 +241,14 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
             allowed_fqdns=[
                 f"{storage_account_name}.blob.core.windows.net",
                 *search_hosts,
+                *agent_hosts,
                 *config.openai.allowed_fqdns,
             ],
             content_filters=config.openai.content_filters,
             deployments=config.openai.deployments,
             member_group_ids=config.member_group_ids,
             subscription_id=client.subscription_id,
+            agent_subnet_id=spoke.agent_subnet_id,
         ),
     )
 
@@ -249,10 +306,15 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
                 spec=project,
                 subscription_id=client.subscription_id,
                 search=project_search,
+                agents=agent_stores,
             ),
             after=previous,
         )
-        previous = foundry_project.search_connection or foundry_project.project
+        previous = (
+            foundry_project.capability_host
+            or foundry_project.search_connection
+            or foundry_project.project
+        )
 
     ai_gateway = None
     if config.ai_gateway is not None and spoke.gateway_subnet_id is not None:
@@ -269,6 +331,8 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
                 integration_subnet_id=spoke.gateway_subnet_id,
                 private_link=private_link,
                 diagnostics=diagnostics,
+                app_insights_id=landing_zone["appInsightsId"],
+                app_insights_connection_string=landing_zone["appInsightsConnectionString"],
                 subscription_id=client.subscription_id,
             ),
         )

@@ -136,6 +136,7 @@ NAMED_RESOURCES = {
     "virtual_network": "hub",
     "key_vault": "plat",
     "log_analytics": "platform",
+    "application_insights": "platform",
     "firewall": "hub",
     "network_security_group": "hub-private-endpoints",
     "private_endpoint": "ampls",

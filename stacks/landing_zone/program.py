@@ -8,6 +8,8 @@ from pulumi_azure_native import authorization
 from components.hub_network import HubNetwork, HubNetworkArgs
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.monitoring import (
+    ApplicationInsights,
+    ApplicationInsightsArgs,
     LogAnalytics,
     LogAnalyticsArgs,
     MonitorPrivateLink,
@@ -84,6 +86,16 @@ def run(config: LandingZoneConfig) -> None:
         subnet_id=hub.private_endpoint_subnet_id, dns_zone_ids=dns.zone_ids
     )
 
+    # The AI gateways' token metrics (customMetrics, in the platform workspace): next to the
+    # private link scope that is its only way in (docs/ai-gateway.md).
+    app_insights = ApplicationInsights(
+        "gateway-metrics",
+        ApplicationInsightsArgs(
+            placement=management_placement,
+            component_name=namer.name("application_insights", "platform"),
+            workspace_id=logs.id,
+        ),
+    )
     MonitorPrivateLink(
         "monitor-link",
         MonitorPrivateLinkArgs(
@@ -93,6 +105,7 @@ def run(config: LandingZoneConfig) -> None:
             workspace_id=logs.id,
             private_link=private_link,
             query_private_only=not logs.public_query,
+            app_insights_id=app_insights.id,
         ),
     )
     vault = KeyVault(
@@ -130,6 +143,9 @@ def run(config: LandingZoneConfig) -> None:
         },
     )
     pulumi.export("logAnalyticsWorkspaceId", logs.id)
+    # AI gateways' loggers send here with their managed identity (Monitoring Metrics Publisher).
+    pulumi.export("appInsightsId", app_insights.id)
+    pulumi.export("appInsightsConnectionString", app_insights.connection_string)
     pulumi.export("keyVaultId", vault.id)
     pulumi.export("keyVaultUri", vault.uri)
     pulumi.export("keyVaultName", vault.name)

@@ -37,6 +37,7 @@ RAI_POLICY = "azure-native:cognitiveservices:RaiPolicy"
 COGNITIVE_PROJECT = "azure-native:cognitiveservices:Project"
 ACCOUNT_CONNECTION = "azure-native:cognitiveservices:AccountConnection"
 PROJECT_CONNECTION = "azure-native:cognitiveservices:ProjectConnection"
+CAPABILITY_HOST = "azure-native:cognitiveservices:ProjectCapabilityHost"
 HEALTH_WORKSPACE = "azure-native:healthcareapis:Workspace"
 FHIR_SERVICE = "azure-native:healthcareapis:FhirService"
 DICOM_SERVICE = "azure-native:healthcareapis:DicomService"
@@ -61,6 +62,9 @@ USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
 SEARCH_SERVICE = "azure-native:search:Service"
 APIM_SERVICE = "azure-native:apimanagement:ApiManagementService"
+APIM_LOGGER = "azure-native:apimanagement:Logger"
+APIM_DIAGNOSTIC = "azure-native:apimanagement:Diagnostic"
+APPINSIGHTS = "azure-native:applicationinsights:Component"
 VIRTUAL_MACHINE = "azure-native:compute:VirtualMachine"
 VM_EXTENSION = "azure-native:compute:VirtualMachineExtension"
 DISK_ENCRYPTION_SET = "azure-native:compute:DiskEncryptionSet"
@@ -78,6 +82,9 @@ DNS_OUTBOUND = "azure-native:dnsresolver:OutboundEndpoint"
 DNS_RULESET = "azure-native:dnsresolver:DnsForwardingRuleset"
 DNS_RULE = "azure-native:dnsresolver:ForwardingRule"
 DNS_RULESET_LINK = "azure-native:dnsresolver:PrivateResolverVirtualNetworkLink"
+COSMOS_ACCOUNT = "azure-native:cosmosdb:DatabaseAccount"
+COSMOS_SQL_ROLE_ASSIGNMENT = "azure-native:cosmosdb:SqlResourceSqlRoleAssignment"
+COSMOS_ID = f"{RG}/providers/Microsoft.DocumentDB/databaseAccounts/cosmos-hlz-prod"
 
 TAGS = {
     "owner": "platform-team",
@@ -303,6 +310,17 @@ COMPLIANT: dict[str, dict[str, Any]] = {
                 "ResourceId": f"{RG}/providers/Microsoft.Search/searchServices/srch-hlz-prod",
                 "location": "eastus2",
             },
+        },
+    },
+    CAPABILITY_HOST: {
+        "resourceGroupName": "rg-hlz-prod",
+        "accountName": "oai-hlz-prod",
+        "projectName": "discharge-notes",
+        "capabilityHostName": "agents",
+        "projectCapabilityHostProperties": {
+            "threadStorageConnections": ["conn-threads"],
+            "storageConnections": ["conn-files"],
+            "vectorStoreConnections": ["srch-notes"],
         },
     },
     # The typed view of the generic workspace below (policies.normalise), which is the only way
@@ -651,6 +669,45 @@ COMPLIANT: dict[str, dict[str, Any]] = {
         "identity": {"type": "SystemAssigned"},
         "location": "eastus2",
     },
+    # As components.ai_gateway registers its Application Insights logger.
+    APIM_LOGGER: {
+        "resourceGroupName": "rg-hlz-prod",
+        "serviceName": "apim-hlz-prod",
+        "loggerId": "appinsights",
+        "loggerType": "applicationInsights",
+        "resourceId": f"{SUB}/resourceGroups/rg-hlz-mgmt/providers/Microsoft.Insights/components/appi",
+        "credentials": {
+            "connectionString": "InstrumentationKey=k;IngestionEndpoint=https://e/",
+            "identityClientId": "SystemAssigned",
+        },
+    },
+    # As components.ai_gateway registers its Application Insights diagnostic (no body bytes).
+    APIM_DIAGNOSTIC: {
+        "resourceGroupName": "rg-hlz-prod",
+        "serviceName": "apim-hlz-prod",
+        "diagnosticId": "applicationinsights",
+        "loggerId": "/loggers/appinsights",
+        "metrics": True,
+        "frontend": {"request": {"headers": [], "body": {"bytes": 0}},
+                     "response": {"headers": [], "body": {"bytes": 0}}},
+        "backend": {"request": {"headers": [], "body": {"bytes": 0}},
+                    "response": {"headers": [], "body": {"bytes": 0}}},
+    },
+    # As components.monitoring.ApplicationInsights registers it.
+    APPINSIGHTS: {
+        "resourceGroupName": "rg-hlz-mgmt",
+        "resourceName": "appi-hlz-platform",
+        "location": "eastus2",
+        "tags": TAGS,
+        "kind": "other",
+        "applicationType": "other",
+        "workspaceResourceId": f"{SUB}/resourceGroups/rg-hlz-mgmt/providers/"
+        "Microsoft.OperationalInsights/workspaces/log-hlz",
+        "ingestionMode": "LogAnalytics",
+        "disableLocalAuth": True,
+        "publicNetworkAccessForIngestion": "Disabled",
+        "publicNetworkAccessForQuery": "Disabled",
+    },
     # As components.ai_gateway registers it (the SDK fills in natGatewayState).
     APIM_SERVICE: {
         "resourceGroupName": "rg-hlz-prod",
@@ -887,6 +944,52 @@ COMPLIANT: dict[str, dict[str, Any]] = {
         "virtualNetworkLinkName": "vnet-hlz-prod-hub",
         "virtualNetwork": {"id": f"{NETWORK}/virtualNetworks/vnet-hlz-prod-hub"},
     },
+    # The Agent Service's thread store as components.cosmos registers it (cosmosdb 2025-10-15;
+    # the SDK fills in createMode).
+    COSMOS_ACCOUNT: {
+        "resourceGroupName": "rg-hlz-prod",
+        "accountName": "cosmos-hlz-prod",
+        "location": "eastus2",
+        "tags": TAGS,
+        "kind": "GlobalDocumentDB",
+        "databaseAccountOfferType": "Standard",
+        "createMode": "Default",
+        "locations": [
+            {"locationName": "eastus2", "failoverPriority": 0.0, "isZoneRedundant": False}
+        ],
+        "consistencyPolicy": {"defaultConsistencyLevel": "Session"},
+        "disableLocalAuth": True,
+        "disableKeyBasedMetadataWriteAccess": True,
+        "publicNetworkAccess": "Disabled",
+        "networkAclBypass": "None",
+        "minimalTlsVersion": "Tls12",
+        "identity": {
+            "type": "UserAssigned",
+            "userAssignedIdentities": [
+                f"{RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-cosmos"
+            ],
+        },
+        "defaultIdentity": (
+            f"UserAssignedIdentity={RG}/providers/Microsoft.ManagedIdentity/"
+            "userAssignedIdentities/id-cosmos"
+        ),
+        "keyVaultKeyUri": "https://kv-hlz-prod.vault.azure.net/keys/cosmos-cmk",
+        "backupPolicy": {
+            "type": "Continuous",
+            "continuousModeProperties": {"tier": "Continuous7Days"},
+        },
+        "capacity": {"totalThroughputLimit": 3000.0},
+    },
+    COSMOS_SQL_ROLE_ASSIGNMENT: {
+        "resourceGroupName": "rg-hlz-prod",
+        "accountName": "cosmos-hlz-prod",
+        "roleAssignmentId": "2f0c3f5e-8b1a-5c6d-9e7f-0a1b2c3d4e5f",
+        "roleDefinitionId": (
+            f"{COSMOS_ID}/sqlRoleDefinitions/00000000-0000-0000-0000-000000000002"
+        ),
+        "scope": f"{COSMOS_ID}/dbs/enterprise_memory",
+        "principalId": "7d9f3c2a-5b1e-4f6d-8a9c-0e1f2a3b4c5d",
+    },
     RESOURCE_GROUP: {"resourceGroupName": "rg-hlz-prod", "location": "eastus2", "tags": TAGS},
 }
 
@@ -982,6 +1085,7 @@ VGW = VPN_GATEWAY
 PROJ, ACONN, PCONN = COGNITIVE_PROJECT, ACCOUNT_CONNECTION, PROJECT_CONNECTION
 VM, EXT, DES, NIC = VIRTUAL_MACHINE, VM_EXTENSION, DISK_ENCRYPTION_SET, NETWORK_INTERFACE
 SCHED = SHUTDOWN_SCHEDULE
+COSMOS, COSMOS_GRANT = COSMOS_ACCOUNT, COSMOS_SQL_ROLE_ASSIGNMENT
 DES_ID = f"{RG}/providers/Microsoft.Compute/diskEncryptionSets/des-jh-hlz-prod"
 LINUX = "osProfile.linuxConfiguration"
 WINDOWS_AUTOMATIC = {
@@ -1192,6 +1296,22 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
          {"identity": {"type": "UserAssigned", "userAssignedIdentities": [f"{RG}/id-proj"]}},
          None),
         ("both-any-spacing", PROJ, {"identity.type": "SystemAssigned,UserAssigned"}, None),
+    ],
+    "cognitiveservices-capabilityhost-require-customer-stores": [
+        ("basic-setup", CAPABILITY_HOST, {"projectCapabilityHostProperties": {}},
+         "projectCapabilityHostProperties.threadStorageConnections names no connection; without "
+         "one the agents keep their threads in Microsoft-managed storage"),
+        ("no-vector-store", CAPABILITY_HOST,
+         {"projectCapabilityHostProperties.vectorStoreConnections": []},
+         "projectCapabilityHostProperties.vectorStoreConnections names no connection; without "
+         "one the agents keep their vector stores in Microsoft-managed storage"),
+        ("empty-name", CAPABILITY_HOST,
+         {"projectCapabilityHostProperties.storageConnections": [""]},
+         "projectCapabilityHostProperties.storageConnections names no connection"),
+        ("two-thread-stores", CAPABILITY_HOST,
+         {"projectCapabilityHostProperties.threadStorageConnections": ["a", "b"]},
+         "threadStorageConnections has 2 entries; Azure accepts a single, non-empty connection "
+         "name"),
     ],
     "cognitiveservices-connection-require-entra-id": [
         ("api-key", PCONN,
@@ -1660,6 +1780,27 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
         ("subdomain-wildcard-is-fine", RULE_GROUP,
          {("ruleCollections", 0, "rules", 0, "targetFqdns"): ["*.ubuntu.com"]}, None),
     ],
+    "apim-logger-require-managed-identity": [
+        ("instrumentation-key", APIM_LOGGER,
+         {"credentials": {"instrumentationKey": "k"}},
+         "its credentials hold instrumentationKey without identityClientId"),
+        ("connection-string-alone", APIM_LOGGER,
+         {("credentials", "identityClientId"): DELETE},
+         "its credentials hold connectionString without identityClientId"),
+        ("no-credentials", APIM_LOGGER, {"credentials": DELETE}, "it names no credentials"),
+        ("azure-monitor-logger", APIM_LOGGER,
+         {"loggerType": "azureMonitor", "credentials": DELETE}, None),
+    ],
+    "applicationinsights-component-disable-local-auth": [
+        ("enabled", APPINSIGHTS, {"disableLocalAuth": False}, "disableLocalAuth is false"),
+        ("absent", APPINSIGHTS, {"disableLocalAuth": DELETE}, "disableLocalAuth is not set"),
+    ],
+    "applicationinsights-component-disallow-public-ingestion": [
+        ("enabled", APPINSIGHTS, {"publicNetworkAccessForIngestion": "Enabled"},
+         "publicNetworkAccessForIngestion is 'Enabled'"),
+        ("absent", APPINSIGHTS, {"publicNetworkAccessForIngestion": DELETE},
+         "publicNetworkAccessForIngestion is not set"),
+    ],
     "apim-service-disallow-public-network-access": [
         ("enabled", APIM, {"publicNetworkAccess": "Enabled"},
          "publicNetworkAccess is 'Enabled' (absent means Enabled); set it to 'Disabled' once"),
@@ -1747,6 +1888,54 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
          {"sku.name": "free", "replicaCount": 1.0, "semanticSearch": DELETE,
           "encryptionWithCmk": DELETE},
          None),
+    ],
+    "cosmosdb-account-disable-local-auth": [
+        ("false", COSMOS, {"disableLocalAuth": False},
+         "disableLocalAuth is false (absent means false: the primary and secondary keys read "
+         "and write every document); set it to true"),
+        ("absent", COSMOS, {"disableLocalAuth": DELETE}, "disableLocalAuth is not set"),
+    ],
+    "cosmosdb-account-disallow-public-network-access": [
+        ("enabled", COSMOS, {"publicNetworkAccess": "Enabled"},
+         "publicNetworkAccess is 'Enabled' (absent means Enabled); set it to 'Disabled'"),
+        ("absent", COSMOS, {"publicNetworkAccess": DELETE}, "publicNetworkAccess is not set"),
+        ("perimeter", COSMOS, {"publicNetworkAccess": "SecuredByPerimeter"},
+         "publicNetworkAccess is 'SecuredByPerimeter'"),
+        ("lowercase", COSMOS, {"publicNetworkAccess": "disabled"}, None),
+    ],
+    "cosmosdb-account-require-customer-key": [
+        ("absent", COSMOS, {"keyVaultKeyUri": DELETE},
+         "keyVaultKeyUri is not set; set it to the versionless URI of a key"),
+        ("empty", COSMOS, {"keyVaultKeyUri": ""}, "keyVaultKeyUri is ''"),
+        ("not-a-key-uri", COSMOS, {"keyVaultKeyUri": "https://kv-hlz-prod.vault.azure.net/"},
+         "keyVaultKeyUri is 'https://kv-hlz-prod.vault.azure.net/'"),
+        ("versioned", COSMOS,
+         {"keyVaultKeyUri": "https://kv-hlz-prod.vault.azure.net/keys/cosmos-cmk/0a1b2c3d4e5f"},
+         None),
+    ],
+    "cosmosdb-account-require-tls12": [
+        ("tls10", COSMOS, {"minimalTlsVersion": "Tls"},
+         "minimalTlsVersion is 'Tls'; set it to 'Tls12' explicitly"),
+        ("tls11", COSMOS, {"minimalTlsVersion": "Tls11"}, "minimalTlsVersion is 'Tls11'"),
+        ("absent", COSMOS, {"minimalTlsVersion": DELETE}, "minimalTlsVersion is not set"),
+        ("any-case", COSMOS, {"minimalTlsVersion": "TLS12"}, None),
+    ],
+    "cosmosdb-account-disable-key-metadata-write": [
+        ("false", COSMOS, {"disableKeyBasedMetadataWriteAccess": False},
+         "disableKeyBasedMetadataWriteAccess is false (absent means false: an account key can "
+         "create, change and delete databases"),
+        ("absent", COSMOS, {"disableKeyBasedMetadataWriteAccess": DELETE},
+         "disableKeyBasedMetadataWriteAccess is not set"),
+    ],
+    "cosmosdb-sqlroleassignment-restrict-scope": [
+        ("account", COSMOS_GRANT, {"scope": COSMOS_ID},
+         f"scope is '{COSMOS_ID}': a data-plane role on the whole account reaches every "
+         "database and container"),
+        ("root", COSMOS_GRANT, {"scope": "/"}, "scope is '/'"),
+        ("absent", COSMOS_GRANT, {"scope": DELETE}, "scope is not set"),
+        ("container", COSMOS_GRANT,
+         {"scope": f"{COSMOS_ID}/dbs/enterprise_memory/colls/p1-thread-message-store"}, None),
+        ("relative-database", COSMOS_GRANT, {"scope": "/dbs/enterprise_memory"}, None),
     ],
     "deploy-search-disallow-auth-options-without-local-auth": [
         ("both", SRCH,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from policy_cases import DELETE, mutate
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
@@ -218,7 +219,12 @@ def test_stack_rule_unknown_value_is_undetermined() -> None:
 
 
 def test_every_stack_rule_reports_only_its_types() -> None:
-    account = res("azure-native:cognitiveservices:Account", "oai")
+    account = res(
+        "azure-native:cognitiveservices:Account",
+        "oai",
+        {"properties": {"networkInjections": [{"scenario": "agent"}]}},
+        deps={"properties": [SUBNET]},
+    )
     deployment = res(
         "azure-native:cognitiveservices:Deployment", "oai-gpt", deps={"accountName": [account]}
     )
@@ -236,6 +242,7 @@ def test_every_stack_rule_reports_only_its_types() -> None:
         deps={"accountName": [account], "projectName": [project]},
     )
     policy = res(FIREWALL_POLICY, "afwp", {"sku": {"tier": "Standard"}})
+    gateway = res("azure-native:apimanagement:ApiManagementService", "gw")
     everything = [
         RG,
         VAULT,
@@ -249,6 +256,11 @@ def test_every_stack_rule_reports_only_its_types() -> None:
         project,
         account_connection,
         project_connection,
+        res(
+            "azure-native:cognitiveservices:ProjectCapabilityHost",
+            "oai-proj-agents",
+            deps={"accountName": [account], "projectName": [project]},
+        ),
         pe_for(VAULT, "pe"),
         diag(VAULT, "d"),
         policy,
@@ -257,6 +269,13 @@ def test_every_stack_rule_reports_only_its_types() -> None:
         res(KEY, "kv-key", deps={"vaultName": [VAULT]}),
         res(SEARCH, "srch", {"sku": {"name": "free"}}),
         res("azure-native:apimanagement:Api", "gw-api"),
+        gateway,
+        res(
+            "azure-native:apimanagement:Diagnostic",
+            "gw-diag",
+            {"diagnosticId": "applicationinsights"},
+            deps={"serviceName": [gateway]},
+        ),
         res("azure-native:dnsresolver:OutboundEndpoint", "dns-out", deps={"subnet": [SUBNET]}),
         _baseline(),
         *_plans("KeyVaults"),
@@ -860,3 +879,81 @@ def test_defender_plans_rule_unknown_plan_name_is_undetermined() -> None:
     unknown = res(PRICING, "defender-unknown", {"pricingName": UNKNOWN_STRING_VALUE})
     outcomes = _outcomes(DEFENDER_RULE, [baseline, *_plans(*DEFENDER_PLANS), unknown])
     assert isinstance(outcomes[baseline.urn], Undetermined)
+
+
+# --- the Agent Service's network injection -----------------------------------------------------
+
+AGENT_INJECTION = "cognitiveservices-account-require-agent-network-injection"
+AGENT_SUBNET_RULE = "deploy-cognitiveservices-require-delegated-agent-subnet"
+CAPABILITY_HOST = "azure-native:cognitiveservices:ProjectCapabilityHost"
+AGENT_SUBNET = res(
+    "azure-native:network:Subnet",
+    "snet-agents",
+    {
+        "addressPrefix": "10.1.2.0/24",
+        "delegations": [
+            {"name": "Microsoft.App.environments", "serviceName": "Microsoft.App/environments"}
+        ],
+    },
+)
+INJECTED = mutate(
+    FOUNDRY_ACCOUNT,
+    {
+        "properties.networkInjections": [
+            {"scenario": "agent", "subnetArmId": "/subnets/agents", "useMicrosoftManagedNetwork": False}
+        ]
+    },
+)
+
+
+def _agents(account_props: dict[str, Any], subnet: StackResource = AGENT_SUBNET):
+    account = res(COGNITIVE, "ais", account_props, deps={"properties": [subnet]})
+    project = _project("proj", account)
+    host = res(CAPABILITY_HOST, "agents", deps={"accountName": [account], "projectName": [project]})
+    return account, project, host
+
+
+def test_agents_injected_into_a_delegated_subnet_pass_both_rules() -> None:
+    account, project, host = _agents(INJECTED)
+    resources = [AGENT_SUBNET, account, project, host]
+    assert _outcomes(AGENT_INJECTION, resources) == {host.urn: Compliant()}
+    assert _outcomes(AGENT_SUBNET_RULE, resources) == {account.urn: Compliant()}
+
+
+def test_agents_of_an_account_without_network_injection_reach_data_publicly() -> None:
+    account, project, host = _agents(FOUNDRY_ACCOUNT)
+    resources = [account, project, host]
+    reasons = _reasons(_outcomes(AGENT_INJECTION, resources)[host.urn])
+    assert "has no properties.networkInjections entry with scenario 'agent'" in reasons
+    # Nothing is injected: the subnet rule has nothing to judge.
+    assert _outcomes(AGENT_SUBNET_RULE, resources) == {}
+
+
+def test_agents_on_microsofts_managed_network_are_refused() -> None:
+    managed = mutate(
+        INJECTED, {("properties", "networkInjections", 0, "useMicrosoftManagedNetwork"): True}
+    )
+    account, project, host = _agents(managed)
+    reasons = _reasons(_outcomes(AGENT_INJECTION, [account, project, host])[host.urn])
+    assert "useMicrosoftManagedNetwork true" in reasons
+
+
+@pytest.mark.parametrize(
+    ("subnet_props", "fragment"),
+    [
+        ({"addressPrefix": "10.1.2.0/24"}, "is not delegated to Microsoft.App/environments"),
+        (
+            {
+                "addressPrefix": "10.1.2.0/28",
+                "delegations": [{"serviceName": "Microsoft.App/environments"}],
+            },
+            "is 10.1.2.0/28; the Agent Service needs at least a /27",
+        ),
+    ],
+    ids=["undelegated", "too-small"],
+)
+def test_an_agent_subnet_azure_would_refuse_is_a_deploy_finding(subnet_props, fragment) -> None:
+    subnet = res("azure-native:network:Subnet", "snet-agents", subnet_props)
+    account, project, host = _agents(INJECTED, subnet)
+    reasons = _reasons(_outcomes(AGENT_SUBNET_RULE, [subnet, account, project, host])[account.urn])
+    assert fragment in reasons

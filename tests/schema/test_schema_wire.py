@@ -402,8 +402,12 @@ TYPED_TOKENS = sorted(t for t in load_wire_data().resources if t != GENERIC_RESO
 
 
 def _args_class(token: str) -> type:
+    """The resource's constructor arguments: ``<Name>Args``, or ``<Name>InitArgs`` where an input
+    type already holds the name ``<Name>Args`` (``ProjectCapabilityHostArgs`` is the capability
+    host's properties)."""
     module, name = token.split(":")[1:]
-    return getattr(importlib.import_module(f"pulumi_azure_native.{module}"), f"{name}Args")
+    sdk_module = importlib.import_module(f"pulumi_azure_native.{module}")
+    return getattr(sdk_module, f"{name}InitArgs", None) or getattr(sdk_module, f"{name}Args")
 
 
 @pytest.mark.parametrize("token", TYPED_TOKENS)
