@@ -22,7 +22,7 @@ import re
 import string
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import pulumi
 from pulumi_azure_native import cognitiveservices
@@ -522,11 +522,25 @@ class OpenAIArgs(HlzModel):
         return value
 
 
+OPENAI_API_ENDPOINT = "OpenAI Language Model Instance API"
+"""The key of the OpenAI endpoint in an AIServices account's ``properties.endpoints``."""
+
+
+def _openai_endpoint(properties: Any) -> str:
+    """Where the account answers the OpenAI API: an OpenAI account's ``endpoint``
+    (``https://<name>.openai.azure.com/``); an AIServices account lists it under
+    ``endpoints``, its ``endpoint`` being ``https://<name>.cognitiveservices.azure.com/``."""
+    listed = getattr(properties, "endpoints", None) or {}
+    return listed.get(OPENAI_API_ENDPOINT) or getattr(properties, "endpoint", None) or ""
+
+
 class OpenAI(pulumi.ComponentResource):
     id: pulumi.Output[str]
     name: pulumi.Output[str]
     principal_id: pulumi.Output[str]
     endpoint: pulumi.Output[str]
+    """Where the account answers the OpenAI API (``https://<name>.openai.azure.com/``, whatever
+    its kind)."""
 
     def __init__(self, name: str, args: OpenAIArgs, opts: pulumi.ResourceOptions | None = None):
         # A missing zone is a wiring error: fail before registering anything.
@@ -631,7 +645,7 @@ class OpenAI(pulumi.ComponentResource):
         self.id = account.id
         self.name = account.name
         self.principal_id = key.principal_id
-        self.endpoint = account.properties.apply(lambda properties: properties.endpoint or "")
+        self.endpoint = account.properties.apply(_openai_endpoint)
         self.register_outputs(
             {
                 "id": self.id,

@@ -789,3 +789,49 @@ def test_a_lab_without_the_agent_service_plans_none_of_it(
     # the agent subnet, its NSG and the NSG's diagnostics, the spoke's link to the Cosmos DB
     # zone (4); two connections, five roles of the project's identity and its capability host.
     assert len(lab_dev.custom_resources) - len(plan.custom_resources) == 28
+
+
+def test_the_lab_exports_the_openai_endpoint_of_its_account_whatever_its_kind(lab_plan: Plan):
+    """An AIServices account's own endpoint is on cognitiveservices.azure.com (as ARM answers,
+    and as the mocks answer); the OpenAI API's is listed beside it, and that is the one the lab
+    exports and its gateway forwards to."""
+    (account,) = lab_plan.of_type(ACCOUNT)
+    subdomain = account.inputs["properties"]["customSubDomainName"]
+    assert account.inputs["kind"] == "AIServices"
+    assert lab_plan.outputs["openaiEndpoint"] == f"https://{subdomain}.openai.azure.com/"
+
+
+def test_an_openai_account_exports_its_own_endpoint():
+    from components.openai import _openai_endpoint
+
+    class Properties:
+        endpoint = "https://oai-x.openai.azure.com/"
+        endpoints = None
+
+    assert _openai_endpoint(Properties()) == "https://oai-x.openai.azure.com/"
+
+    class Foundry:
+        endpoint = "https://ais-x.cognitiveservices.azure.com/"
+        endpoints = {"OpenAI Language Model Instance API": "https://ais-x.openai.azure.com/"}
+
+    assert _openai_endpoint(Foundry()) == "https://ais-x.openai.azure.com/"
+
+
+def test_a_lab_of_kind_openai_keeps_planning_without_projects_or_agents():
+    """Both examples are Foundry (AIServices) labs now; a lab that stays kind OpenAI (the way
+    every lab started, and a deployed OpenAI lab cannot change kind: docs/foundry.md) plans as
+    before: no project management, no projects, no injection, its own OpenAI endpoint."""
+    from hlz.stackfiles import load_stack_file
+    from tests.conftest import PLANNER
+
+    stack_file = _without_agents(load_stack_file("lab-prod"))
+    openai = stack_file.config["hlz:openai"]
+    openai["kind"] = "OpenAI"
+    del openai["projects"]
+    plan = PLANNER.plan("lab-openai", stack_file=stack_file)
+    (account,) = plan.of_type(ACCOUNT)
+    assert account.inputs["kind"] == "OpenAI"
+    assert "allowProjectManagement" not in account.inputs["properties"]
+    assert not plan.of_type("azure-native:cognitiveservices:Project")
+    subdomain = account.inputs["properties"]["customSubDomainName"]
+    assert plan.outputs["openaiEndpoint"] == f"https://{subdomain}.openai.azure.com/"

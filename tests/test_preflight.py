@@ -1112,11 +1112,15 @@ AI_LAB_PROVIDERS = {
             | {FOUNDRY_PROJECTS, FOUNDRY_CONNECTIONS, AUTO_SHUTDOWN}
             | AGENT_SERVICE_ACTIONS,
         ),
-        # lab-prod's AI gateway (API Management) fronts its AI account.
+        # lab-prod's AI gateway (API Management) fronts its AI account, a Foundry account whose
+        # project has the Agent Service's standard setup too.
         (
             "lab-prod",
-            AI_LAB_PROVIDERS | {"Microsoft.ApiManagement"},
-            AI_LAB_ACTIONS | {LOCKS} | AI_GATEWAY_ACTIONS,
+            AI_LAB_PROVIDERS | {"Microsoft.ApiManagement"} | AGENT_SERVICE_PROVIDERS,
+            AI_LAB_ACTIONS
+            | {LOCKS, FOUNDRY_PROJECTS, FOUNDRY_CONNECTIONS}
+            | AI_GATEWAY_ACTIONS
+            | AGENT_SERVICE_ACTIONS,
         ),
     ],
 )

@@ -196,9 +196,19 @@ def _type_outputs(
             ),
         }
     if token == "azure-native:cognitiveservices:Account":
+        # As ARM answers: an OpenAI account's endpoint is on openai.azure.com; an AIServices
+        # (Foundry) account's on cognitiveservices.azure.com, which serves the OpenAI paths too,
+        # with the per-API endpoints listed beside it.
         properties = dict(inputs.get("properties") or {})
         subdomain = properties.get("customSubDomainName", name)
-        properties["endpoint"] = f"https://{subdomain}.openai.azure.com/"
+        if inputs.get("kind") == "AIServices":
+            properties["endpoint"] = f"https://{subdomain}.cognitiveservices.azure.com/"
+            properties["endpoints"] = {
+                "OpenAI Language Model Instance API": f"https://{subdomain}.openai.azure.com/",
+                "AI Foundry API": f"https://{subdomain}.services.ai.azure.com/",
+            }
+        else:
+            properties["endpoint"] = f"https://{subdomain}.openai.azure.com/"
         return {"properties": properties}
     if token == "azure-native:storage:StorageAccount":
         return {
