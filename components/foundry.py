@@ -303,17 +303,19 @@ class FoundryProject(pulumi.ComponentResource):
             resource_group_name=placement.resource_group_name,
             # API 2025-06-01 defines no kind on a project's capability host (Agents is the only
             # one); the three lists make it the standard setup.
+            # The names as configured (known before anything exists, so a preview's policy
+            # check can judge them); depends_on below creates the connections first.
             project_capability_host_properties=cognitiveservices.ProjectCapabilityHostArgs(
-                thread_storage_connections=[threads.name],
-                storage_connections=[files.name],
-                vector_store_connections=[search_connection.name],
+                thread_storage_connections=[stores.thread_connection_name],
+                storage_connections=[stores.file_connection_name],
+                vector_store_connections=[search.connection_name],
             ),
             # Azure refuses to update a capability host: a change deletes and re-creates it.
             opts=child_opts(
                 self,
                 # Azure reaches both stores when it creates the host: through their private
                 # endpoints (the components, with every child, come first).
-                depends_on=[threads, files, *before, thread_store, file_store],
+                depends_on=[threads, files, search_connection, *before, thread_store, file_store],
                 replace_on_changes=["*"],
                 delete_before_replace=True,
             ),

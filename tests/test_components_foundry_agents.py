@@ -172,7 +172,9 @@ def test_roles_azure_checks_at_creation_come_before_the_capability_host(recorded
         assert assignment.urn in host.dependencies, assignment.urn
         assert assignment.inputs["principalId"] == principal
         assert assignment.inputs["principalType"] == "ServicePrincipal"
-    for store in ("conn-t-threads", "conn-t-files"):
+    # The three connections it names exist first (it names them as configured: known in a
+    # preview, when the connections' outputs are not).
+    for store in ("conn-t-threads", "conn-t-files", "conn-t-search"):
         assert connection(recorded, store).urn in host.dependencies
 
 
