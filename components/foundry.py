@@ -15,6 +15,9 @@ records on the deployments it uses.
 |                  | nothing on the account, its keys or its network                       |
 | after            | created after the account's model deployments, one project at a time: |
 |                  | Azure accepts one operation at a time on an account's children        |
+| storage          | a connection to the lab's storage (category AzureStorageAccount,      |
+|                  | authType AAD) and "Storage Blob Data Reader" on it for the project's  |
+|                  | identity: it reads the lab's data sets and writes nothing there       |
 | search           | a connection to the lab's search service (category CognitiveSearch,   |
 |                  | authType AAD: the project's identity, never a key), created after the |
 |                  | project, and "Search Index Data Reader" on the service for that       |
@@ -60,9 +63,11 @@ below follow it."""
 THREAD_STORE_CATEGORY = "CosmosDB"
 """Connection category of the thread store, as Microsoft's template spells it (the SDK's enum
 spells ``CosmosDb``; the API's category is an open string)."""
-FILE_STORE_CATEGORY = "AzureStorageAccount"
-"""Connection category of the file store, as Microsoft's template spells it (not in the SDK's
-enum; the API's category is an open string)."""
+STORAGE_CATEGORY = "AzureStorageAccount"
+"""Connection category of a storage account (the agents' file store, the lab's data), as
+Microsoft's templates spell it (not in the SDK's enum; the API's category is an open string)."""
+STORAGE_ROLE = "Storage Blob Data Reader"
+"""What a project's identity may do with the lab's storage: read its data sets."""
 AGENT_SEARCH_ROLES = ("Search Index Data Contributor", "Search Service Contributor")
 """What the Agent Service needs on the search service to create and fill vector-store indexes
 (Microsoft's template grants both; the project's identity, never a person)."""
@@ -130,6 +135,17 @@ class FoundryAgentStores(HlzModel):
     """The storage account holding the agents' files (none of the lab's other data)."""
 
 
+class FoundryStorageConnection(HlzModel):
+    """The lab's storage account, as a project connects to it (its data sets)."""
+
+    connection_name: Annotated[str, azure_name("foundry_connection")]
+    """Name of the connection in the project."""
+    storage_id: StrInput
+    """Resource id of the lab's storage account (the scope of the project's reader role)."""
+    blob_endpoint: StrInput
+    """``https://<account>.blob.core.windows.net/``."""
+
+
 class FoundryProjectArgs(HlzModel):
     placement: Placement
     """Resource group, region and required tags of the project (those of its account)."""
@@ -142,6 +158,10 @@ class FoundryProjectArgs(HlzModel):
     search: FoundrySearchConnection | None = None
     """Default: None — no search connection. With the lab's search service: a connection to it
     (Entra ID) and Search Index Data Reader on it for the project's identity."""
+    storage: FoundryStorageConnection | None = None
+    """Default: None — no storage connection. With the lab's storage account: a connection to it
+    (category AzureStorageAccount, Entra ID) and Storage Blob Data Reader on it for the project's
+    identity: evaluations and agents read the lab's data sets, and write nothing there."""
     agents: FoundryAgentStores | None = None
     """Default: None — agents (if any) keep their data in Microsoft-managed storage (the basic
     setup). Set (the lab has hlz:agentService, which requires ``search``): the standard setup on
@@ -188,22 +208,18 @@ class FoundryProject(pulumi.ComponentResource):
             parent=self,
         )
         principal_id = principal_of(project.identity, f"Foundry project {spec.name}")
+        # The project's connections, one after another (one operation at a time on its children).
+        self._name, self._args, self._project = name, args, project
+        self._last_connection: cognitiveservices.ProjectConnection | None = None
         self.search_connection: cognitiveservices.ProjectConnection | None = None
         if args.search is not None:
             target = args.search
-            self.search_connection = cognitiveservices.ProjectConnection(
-                f"{name}-search",
-                connection_name=target.connection_name,
-                project_name=project.name,
-                account_name=args.account_name,
-                resource_group_name=placement.resource_group_name,
-                properties=cognitiveservices.AADAuthTypeConnectionPropertiesArgs(
-                    auth_type="AAD",
-                    category=cognitiveservices.ConnectionCategory.COGNITIVE_SEARCH,
-                    target=target.endpoint,
-                    metadata={"ResourceId": target.search_id, "ApiType": "Azure"},
-                ),
-                opts=child_opts(self),
+            self.search_connection = self._connect(
+                "search",
+                target.connection_name,
+                cognitiveservices.ConnectionCategory.COGNITIVE_SEARCH,
+                target.endpoint,
+                {"ResourceId": target.search_id, "ApiType": "Azure"},
             )
             assign_role(
                 f"{name}-search-reader",
@@ -211,6 +227,25 @@ class FoundryProject(pulumi.ComponentResource):
                 principal_id=principal_id,
                 principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
                 role=SEARCH_ROLE,
+                subscription_id=args.subscription_id,
+                parent=self,
+            )
+        self.storage_connection: cognitiveservices.ProjectConnection | None = None
+        if args.storage is not None:
+            lab_storage = args.storage
+            self.storage_connection = self._connect(
+                "storage",
+                lab_storage.connection_name,
+                STORAGE_CATEGORY,
+                lab_storage.blob_endpoint,
+                self._metadata(lab_storage.storage_id),
+            )
+            assign_role(
+                f"{name}-storage-reader",
+                scope=lab_storage.storage_id,
+                principal_id=principal_id,
+                principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
+                role=STORAGE_ROLE,
                 subscription_id=args.subscription_id,
                 parent=self,
             )
@@ -222,10 +257,46 @@ class FoundryProject(pulumi.ComponentResource):
                 name, args, project, principal_id, args.agents, self.search_connection
             )
         self.project = project
+        self.last_child: pulumi.Resource = self.capability_host or self._last_connection or project
+        """What the account's next child waits for (one operation at a time on the account)."""
         self.id = project.id
         self.name = project.name
         self.principal_id = principal_id
         self.register_outputs({"id": self.id, "name": self.name, "principal_id": self.principal_id})
+
+    def _metadata(self, resource_id: StrInput) -> dict[str, StrInput]:
+        return {
+            "ResourceId": resource_id,
+            "ApiType": "Azure",
+            "location": self._args.placement.location,
+        }
+
+    def _connect(
+        self,
+        suffix: str,
+        connection_name: str,
+        category: str,
+        target: StrInput,
+        metadata: dict[str, StrInput],
+    ) -> cognitiveservices.ProjectConnection:
+        """A connection of the project with Entra ID (no stored credential), after the previous
+        one: Azure accepts one operation at a time on a project's children."""
+        args = self._args
+        connection = cognitiveservices.ProjectConnection(
+            f"{self._name}-{suffix}",
+            connection_name=connection_name,
+            project_name=self._project.name,
+            account_name=args.account_name,
+            resource_group_name=args.placement.resource_group_name,
+            properties=cognitiveservices.AADAuthTypeConnectionPropertiesArgs(
+                auth_type="AAD", category=category, target=target, metadata=metadata
+            ),
+            opts=child_opts(
+                self, depends_on=[self._last_connection] if self._last_connection else []
+            ),
+        )
+        self._last_connection = connection
+        return connection
 
     def _standard_agent_setup(
         self,
@@ -242,34 +313,12 @@ class FoundryProject(pulumi.ComponentResource):
         search = args.search
         assert search is not None  # checked by the caller
 
-        def connect(suffix: str, connection_name: str, category: str, target: StrInput,
-                    resource_id: StrInput) -> cognitiveservices.ProjectConnection:  # fmt: skip
-            return cognitiveservices.ProjectConnection(
-                f"{name}-{suffix}",
-                connection_name=connection_name,
-                project_name=project.name,
-                account_name=args.account_name,
-                resource_group_name=placement.resource_group_name,
-                properties=cognitiveservices.AADAuthTypeConnectionPropertiesArgs(
-                    auth_type="AAD",
-                    category=category,
-                    target=target,
-                    metadata={
-                        "ResourceId": resource_id,
-                        "ApiType": "Azure",
-                        "location": placement.location,
-                    },
-                ),
-                # One operation at a time on the project's children.
-                opts=child_opts(self, depends_on=[search_connection]),
-            )
-
         thread_store = stores.thread_store
-        threads = connect("threads", stores.thread_connection_name, THREAD_STORE_CATEGORY,
-                          thread_store.endpoint, thread_store.id)  # fmt: skip
+        threads = self._connect("threads", stores.thread_connection_name, THREAD_STORE_CATEGORY,
+                                thread_store.endpoint, self._metadata(thread_store.id))  # fmt: skip
         file_store = stores.file_store
-        files = connect("files", stores.file_connection_name, FILE_STORE_CATEGORY,
-                        file_store.blob_endpoint, file_store.id)  # fmt: skip
+        files = self._connect("files", stores.file_connection_name, STORAGE_CATEGORY,
+                              file_store.blob_endpoint, self._metadata(file_store.id))  # fmt: skip
 
         def grant(suffix: str, scope: StrInput, role: str, **extra: Any) -> pulumi.Resource:
             return assign_role(

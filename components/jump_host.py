@@ -25,7 +25,13 @@ the az CLI and SDKs, from inside the spoke.
 |                          | accelerated networking                                           |
 | member_group_ids         | "Virtual Machine User Login" on the VM (never Administrator      |
 |                          | Login) and "Reader" on the VM and its NIC, which a Bastion       |
-|                          | connection reads                                                 |
+|                          | connection reads; and a custom role of the lab's own, "Jump Host |
+|                          | Starter (<vm name>)", on the VM: read it, its power state, and   |
+|                          | start it (``JUMP_HOST_START_ACTIONS``; never deallocate, restart |
+|                          | or write), assignable in the VM's resource group only. Always,   |
+|                          | not only with auto-shutdown: a host without a schedule is still  |
+|                          | deallocated now and then (by the platform team, a cost runbook), |
+|                          | and starting it changes nothing but its power state              |
 | connection_read_scopes   | "Reader" for the same groups on each (the Bastion host; the VM's |
 |                          | virtual network when Bastion is in a peered one)                 |
 | spec.auto_shutdown       | Azure's VM auto-shutdown: a Microsoft.DevTestLab/schedules       |
@@ -53,7 +59,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, 
 
 from components.encryption import EncryptionKey
 from components.naming import azure_name
-from components.roles import grant_groups, principal_of
+from components.roles import custom_role, grant_groups, principal_of
 from components.shared import HlzModel, Placement, StrInput, child_opts
 from components.specs import EntraObjectIds
 from policies.rules.compute import VM_SHUTDOWN_TASK, vm_shutdown_schedule_name
@@ -115,6 +121,26 @@ in a peered network, the VM's virtual network
 (https://learn.microsoft.com/azure/bastion/bastion-entra-id-authentication#assign-roles)."""
 OWN_READ_SCOPES = ("vm", "nic")
 """Labels of the Reader assignments on the component's own VM and NIC."""
+
+JUMP_HOST_START_ACTIONS = (
+    "Microsoft.Compute/virtualMachines/read",
+    "Microsoft.Compute/virtualMachines/instanceView/read",
+    "Microsoft.Compute/virtualMachines/start/action",
+)
+"""What the member groups' custom role allows on the VM: "Get the properties of a virtual
+machine", "Gets the detailed runtime status of the virtual machine and its resources" (the
+power state the portal and ``az vm get-instance-view`` show) and "Starts the virtual machine",
+as Microsoft lists them in "Azure permissions for Compute"
+(https://learn.microsoft.com/azure/role-based-access-control/permissions/compute#microsoftcompute).
+Not ``deallocate/action``, ``powerOff/action``, ``restart/action`` or ``write``: stopping it is
+the schedule's job, and changing it the platform team's."""
+
+
+def start_role_name(vm_name: str) -> str:
+    """The custom role's name: it names the VM (whose name carries the lab's prefix), so two
+    labs' roles never share a name in the tenant."""
+    return f"Jump Host Starter ({vm_name})"
+
 
 SHUTDOWN_TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 """A time of day as the config writes it: 24-hour HH:MM (``19:00``); the schedule's
@@ -301,8 +327,8 @@ WindowsTimeZone = Annotated[str, AfterValidator(_windows_time_zone)]
 class AutoShutdown(HlzModel):
     """A daily shutdown (deallocation) of the jump host: Azure's VM auto-shutdown
     (``hlz:jumpHost.autoShutdown``). Cost control, not a safeguard: a deallocated VM is not
-    billed for compute. Starting it again (portal, ``az vm start``) takes a role the lab's
-    members do not have (docs/jump-host.md)."""
+    billed for compute. Lab members start it again (portal, ``az vm start``) with the lab's
+    "Jump Host Starter" role (docs/jump-host.md)."""
 
     enabled: bool = True
     """Default: true. false: no schedule (a lab whose jump host runs jobs overnight)."""
@@ -567,6 +593,27 @@ class JumpHost(pulumi.ComponentResource):
             subscription_id=args.subscription_id,
             parent=self,
         )
+        if args.member_group_ids:
+            starter = custom_role(
+                f"{name}-start-role",
+                role_name=start_role_name(args.vm_name),
+                description=(
+                    f"Lab members start the jump host {args.vm_name} after its auto-shutdown "
+                    "(read it and its power state, start it; nothing else). Created by hlz."
+                ),
+                actions=JUMP_HOST_START_ACTIONS,
+                resource_group_name=placement.resource_group_name,
+                subscription_id=args.subscription_id,
+                parent=self,
+            )
+            grant_groups(
+                f"{name}-start",
+                args.member_group_ids,
+                scope=vm.id,
+                role=starter,
+                subscription_id=args.subscription_id,
+                parent=self,
+            )
         read_scopes: dict[str, StrInput] = dict(zip(OWN_READ_SCOPES, (vm.id, nic.id), strict=True))
         read_scopes.update(args.connection_read_scopes)
         for label, scope in read_scopes.items():

@@ -1,18 +1,42 @@
-"""Role assignments with deterministic GUID names and an explicit principal type.
+"""Role assignments with deterministic GUID names and an explicit principal type, and the
+narrow custom roles a lab grants where no built-in role is narrow enough.
 
 The name is UUIDv5(scope, principal, role): re-running a deployment re-creates the same
 assignment instead of colliding with it (RoleAssignmentExists), and ``principalType`` avoids
 PrincipalNotFound when the principal was created moments ago (replication delay).
+
+A role is a key of ``BUILTIN_ROLES`` or a ``CustomRole`` made by ``custom_role``; both reach
+``assign_role`` through the same path (the assignment names the definition by its GUID under
+the subscription, and waits for a custom definition to exist).
+
+| custom_role input        | derived                                                         |
+|--------------------------|-----------------------------------------------------------------|
+| resource_group_name,     | the definition is created at the resource group's scope, and    |
+| subscription_id          | that resource group is its only assignable scope                |
+| role_name                | its name: UUIDv5(resource group id, role name), so a re-run     |
+|                          | updates the same definition                                     |
+| actions                  | ``permissions[0].actions``; no notActions, no data actions      |
+
+``authorization.RoleDefinition`` of pulumi-azure-native 3.29.0 sends API 2022-05-01-preview,
+whose type definitions hlz does not vendor; the definition is the generic
+``resources.Resource`` at ``ROLE_DEFINITION_API_VERSION`` instead (the GA API whose Bicep
+types are vendored), judged by the policy pack as a role definition (``policies.normalise``).
+A generic resource lives in a resource group (``.../resourceGroups/<rg>/providers/
+Microsoft.Authorization/roleDefinitions/<guid>``): that is the extension resource at the
+resource group's scope, the PUT Microsoft documents for custom roles
+(https://learn.microsoft.com/azure/role-based-access-control/custom-roles-rest).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pulumi_azure_native import authorization
+from pulumi_azure_native import authorization, resources
 
 from components.errors import UnexpectedAzureResponse
 from components.shared import StrInput, child_opts
@@ -62,21 +86,99 @@ def role_assignment_name(scope: str, principal_id: str, role_definition_guid: st
     return str(uuid.uuid5(ROLE_ASSIGNMENT_NAMESPACE, key))
 
 
+# Fixed namespace so the same (resource group, role name) always yields the same definition.
+ROLE_DEFINITION_NAMESPACE = uuid.UUID("2d6a4c1e-8f3b-4b7a-9c5d-1e0f2a3b4c5d")
+
+ROLE_DEFINITION_API_VERSION = "2022-04-01"
+"""Microsoft.Authorization/roleDefinitions at the GA API whose Bicep types are vendored
+(hlz/schema/bicep-types/microsoft.authorization/2022-04-01)."""
+
+
+def role_definition_name(scope: str, role_name: str) -> str:
+    return str(uuid.uuid5(ROLE_DEFINITION_NAMESPACE, f"{scope.lower()}|{role_name}"))
+
+
+@dataclass(frozen=True)
+class CustomRole:
+    """A custom role definition this stack creates (``custom_role``), as ``assign_role`` grants
+    it."""
+
+    role_name: str
+    """Its display name (unique in the tenant: it names the resource it is for)."""
+    guid: pulumi.Output[str]
+    """The definition's name, the last segment of its id."""
+    definition: pulumi.Resource
+    """The definition itself: an assignment must wait for it."""
+
+
+Role = str | CustomRole
+"""A key of ``BUILTIN_ROLES`` or a custom role of the stack's own."""
+
+
+def custom_role(
+    name: str,
+    *,
+    role_name: str,
+    description: str,
+    actions: Sequence[str],
+    resource_group_name: StrInput,
+    subscription_id: StrInput,
+    parent: pulumi.Resource,
+) -> CustomRole:
+    """A custom role allowing exactly ``actions`` (control-plane operations from Microsoft's
+    published lists, never a wildcard), assignable in the resource group only (module table)."""
+    scope = pulumi.Output.concat(
+        "/subscriptions/", subscription_id, "/resourceGroups/", resource_group_name
+    )
+    guid = scope.apply(lambda value: role_definition_name(value, role_name))
+    definition = resources.Resource(
+        name,
+        resource_provider_namespace="Microsoft.Authorization",
+        parent_resource_path="",
+        resource_type="roleDefinitions",
+        api_version=ROLE_DEFINITION_API_VERSION,
+        resource_name_=guid,
+        resource_group_name=resource_group_name,
+        properties={
+            "roleName": role_name,
+            "description": description,
+            "type": "CustomRole",
+            "permissions": [
+                {
+                    "actions": list(actions),
+                    "notActions": [],
+                    "dataActions": [],
+                    "notDataActions": [],
+                }
+            ],
+            "assignableScopes": [scope],
+        },
+        opts=child_opts(parent),
+    )
+    return CustomRole(role_name=role_name, guid=guid, definition=definition)
+
+
 def assign_role(
     name: str,
     *,
     scope: StrInput,
     principal_id: StrInput,
     principal_type: authorization.PrincipalType,
-    role: str,
+    role: Role,
     subscription_id: StrInput,
     parent: pulumi.Resource,
     condition: str | None = None,
     depends_on: list[pulumi.Resource] | None = None,
 ) -> authorization.RoleAssignment:
-    """Grant ``role`` (a key of BUILTIN_ROLES) to a principal on ``scope``; ``condition`` (an
-    ABAC expression, condition version 2.0) narrows what the role's data actions reach."""
-    role_guid = BUILTIN_ROLES[role]
+    """Grant ``role`` (a key of BUILTIN_ROLES, or a ``CustomRole``) to a principal on
+    ``scope``; ``condition`` (an ABAC expression, condition version 2.0) narrows what the
+    role's data actions reach."""
+    waits_for = list(depends_on or [])
+    if isinstance(role, CustomRole):
+        role_guid: pulumi.Output[str] = role.guid
+        waits_for.append(role.definition)
+    else:
+        role_guid = pulumi.Output.from_input(BUILTIN_ROLES[role])
     return authorization.RoleAssignment(
         name,
         scope=scope,
@@ -88,12 +190,12 @@ def assign_role(
             "/providers/Microsoft.Authorization/roleDefinitions/",
             role_guid,
         ),
-        role_assignment_name=pulumi.Output.all(scope, principal_id).apply(
-            lambda values: role_assignment_name(values[0], values[1], role_guid)
+        role_assignment_name=pulumi.Output.all(scope, principal_id, role_guid).apply(
+            lambda values: role_assignment_name(values[0], values[1], values[2])
         ),
         condition=condition,
         condition_version="2.0" if condition is not None else None,
-        opts=child_opts(parent, depends_on=depends_on or []),
+        opts=child_opts(parent, depends_on=waits_for),
     )
 
 
@@ -116,14 +218,15 @@ def grant_groups(
     group_ids: list[str],
     *,
     scope: StrInput,
-    role: str,
+    role: Role,
     subscription_id: StrInput,
     parent: pulumi.Resource,
 ) -> list[authorization.RoleAssignment]:
-    """Grant ``role`` on ``scope`` to each Entra group (people get access through groups,
-    never one by one). Logical names are ``<name_prefix>-<first 8 characters of the id>``, or
-    the whole id for groups whose first 8 characters another group in the list shares (two
-    resources with one name would stop the deployment)."""
+    """Grant ``role`` (a key of BUILTIN_ROLES, or a ``CustomRole``) on ``scope`` to each Entra
+    group (people get access through groups, never one by one). Logical names are
+    ``<name_prefix>-<first 8 characters of the id>``, or the whole id for groups whose first 8
+    characters another group in the list shares (two resources with one name would stop the
+    deployment)."""
     shared = {prefix for prefix, n in Counter(g[:8] for g in group_ids).items() if n > 1}
     return [
         assign_role(

@@ -23,9 +23,13 @@ Entra-only, customer-managed keys enforced (HIPAA 164.312(a)(1), (a)(2)(iv), (b)
 | data_readers           | a read role for the service's system identity on each data source    |
 |                        | (indexers authenticate with it, never with keys)                     |
 | member_group_ids       | "Search Index Data Contributor" on the service: load, change and     |
-|                        | query documents; creating indexes, data sources and indexers needs   |
-|                        | "Search Service Contributor", which also manages the service itself, |
-|                        | so it is not granted here (docs/search.md)                           |
+|                        | query documents; and a custom role of the lab's own, "Search Object  |
+|                        | Contributor (<service name>)", on the service: create, change and    |
+|                        | delete indexes, data sources, indexers (and run or reset them),      |
+|                        | skillsets and synonym maps (``SEARCH_OBJECT_ACTIONS``), assignable   |
+|                        | in the service's resource group only. Never "Search Service          |
+|                        | Contributor", which also manages the service itself (its network,   |
+|                        | tier, keys and links: docs/search.md)                                |
 | reader_principal_ids   | "Search Index Data Reader" on the service: query the indexes only    |
 
 ``spec`` (the lab config ``hlz:search``) chooses the tier and capacity: standard (S1) or higher,
@@ -46,7 +50,7 @@ from components.diagnostics import send_diagnostics
 from components.encryption import EncryptionKey
 from components.naming import azure_name
 from components.private_endpoint import connect_privately
-from components.roles import assign_role, grant_groups, principal_of
+from components.roles import assign_role, custom_role, grant_groups, principal_of
 from components.shared import (
     DiagnosticsTarget,
     HlzModel,
@@ -65,6 +69,39 @@ SEARCH_ZONE = "privatelink.search.windows.net"
 SEARCH_DNS_SUFFIX = "search.windows.net"
 """A service answers at ``https://<name>.search.windows.net``."""
 
+SEARCH_OBJECT_ACTIONS = (
+    "Microsoft.Search/searchServices/read",
+    "Microsoft.Search/searchServices/indexes/read",
+    "Microsoft.Search/searchServices/indexes/write",
+    "Microsoft.Search/searchServices/indexes/delete",
+    "Microsoft.Search/searchServices/dataSources/read",
+    "Microsoft.Search/searchServices/dataSources/write",
+    "Microsoft.Search/searchServices/dataSources/delete",
+    "Microsoft.Search/searchServices/indexers/read",
+    "Microsoft.Search/searchServices/indexers/write",
+    "Microsoft.Search/searchServices/indexers/delete",
+    "Microsoft.Search/searchServices/skillsets/read",
+    "Microsoft.Search/searchServices/skillsets/write",
+    "Microsoft.Search/searchServices/skillsets/delete",
+    "Microsoft.Search/searchServices/synonymMaps/read",
+    "Microsoft.Search/searchServices/synonymMaps/write",
+    "Microsoft.Search/searchServices/synonymMaps/delete",
+)
+"""What the member groups' custom role allows on the service, each as Microsoft lists it for
+Microsoft.Search in "Azure permissions for AI + machine learning"
+(https://learn.microsoft.com/azure/role-based-access-control/permissions/ai-machine-learning#microsoftsearch):
+"Reads the search service", and read, write ("Create ... or modify its properties") and delete
+for indexes, data sources, indexers, skillsets and synonym maps; ``indexers/write`` is "Create
+an indexer, modify its properties, or manage its execution", so it covers run and reset (the
+list has no separate run or reset operation). Azure AI Search checks these actions on its data
+plane for a custom role: its own custom-role example grants listing indexes with
+``indexes/read`` (https://learn.microsoft.com/azure/search/search-security-rbac#create-a-custom-role).
+Not ``searchServices/write`` or ``/delete`` (the service, its network and tier),
+``listAdminKeys``, ``regenerateAdminKey``, the query-key actions, ``sharedPrivateLinkResources/*``,
+``privateEndpointConnections/*`` or ``debugSessions/*``. The list has no operation for index
+aliases, so this role cannot manage them (Search Service Contributor's
+``Microsoft.Search/searchServices/*`` can); documents stay Search Index Data Contributor's."""
+
 SemanticSearch = Literal["disabled", "free", "standard"]
 Label = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
 """A short label that becomes part of a child's logical name (hlz's own limit: 1-32 lowercase
@@ -72,6 +109,12 @@ letters, digits and hyphens, starting with a letter or digit)."""
 SearchDataRole = Literal["Storage Blob Data Reader", "Cognitive Services OpenAI User"]
 """Roles the service's own identity may get on a data source: read blobs for indexers, call
 embedding models for vectorization. Nothing that writes or manages."""
+
+
+def search_objects_role_name(service_name: str) -> str:
+    """The custom role's name: it names the service (globally unique), so two labs' roles
+    never share a name in the tenant."""
+    return f"Search Object Contributor ({service_name})"
 
 
 class SearchSpec(HlzModel):
@@ -175,7 +218,8 @@ class AiSearchArgs(HlzModel):
     """Default: [] — the service's identity reads nothing. Each grants it one read role."""
     member_group_ids: EntraObjectIds = Field(default_factory=list)
     """Default: [] — no group is granted access. Entra group object ids granted Search Index
-    Data Contributor (load and query documents; not create indexes)."""
+    Data Contributor (load and query documents) and the lab's Search Object Contributor role
+    (create indexes, data sources, indexers, skillsets, synonym maps; not the service)."""
     reader_principal_ids: dict[Label, StrInput] = Field(default_factory=dict)
     """Default: {} — label -> object id of a service principal (an application's managed
     identity) granted Search Index Data Reader (query only). The label names the assignment,
@@ -304,6 +348,29 @@ class AiSearch(pulumi.ComponentResource):
             subscription_id=args.subscription_id,
             parent=self,
         )
+        if args.member_group_ids:
+            objects = custom_role(
+                f"{name}-objects-role",
+                role_name=search_objects_role_name(args.service_name),
+                description=(
+                    f"Lab members create, change, run and delete the indexes, data sources, "
+                    f"indexers, skillsets and synonym maps of the search service "
+                    f"{args.service_name}; not the service, its keys or its private links. "
+                    "Created by hlz."
+                ),
+                actions=SEARCH_OBJECT_ACTIONS,
+                resource_group_name=placement.resource_group_name,
+                subscription_id=args.subscription_id,
+                parent=self,
+            )
+            grant_groups(
+                f"{name}-objects",
+                args.member_group_ids,
+                scope=service.id,
+                role=objects,
+                subscription_id=args.subscription_id,
+                parent=self,
+            )
         for label, reader_id in args.reader_principal_ids.items():
             assign_role(
                 f"{name}-reader-{label}",

@@ -85,6 +85,7 @@ from .rules.tokens import (
     PUBLIC_IP,
     RESOURCE_GROUP,
     ROLE_ASSIGNMENT,
+    ROLE_DEFINITION,
     ROUTE_TABLE,
     SEARCH_SERVICE,
     SEARCH_SHARED_PRIVATE_LINK,
@@ -680,6 +681,20 @@ SERVICES: Mapping[str, Service] = _catalogue(
             (("roleAssignments", "roleAssignmentName"),),
             scope_key="scope",
         ),
+        diagnostics=NotLogged(_ACTIVITY_LOG),
+    ),
+    # components.roles creates custom role definitions as generic resources at the GA API
+    # 2022-04-01 (whose type definitions are vendored); the typed token sends
+    # 2022-05-01-preview, which is not, so the row is unvalidated and judges the generic
+    # resources (policies.normalise).
+    Service(
+        ROLE_DEFINITION,
+        arm=ArmPath(
+            "Microsoft.Authorization",
+            (("roleDefinitions", "roleDefinitionId"),),
+            scope_key="scope",
+        ),
+        validated=False,
         diagnostics=NotLogged(_ACTIVITY_LOG),
     ),
     Service(

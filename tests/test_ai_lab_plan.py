@@ -48,7 +48,9 @@ def test_acceptance_resource_types_are_planned(lab_dev: Plan):
     counts = Counter(r.type for r in lab_dev.custom_resources)
     assert counts[ACCOUNT] == 1 and counts[DEPLOYMENT] >= 2
     assert counts[FHIR] == counts[DICOM] == 1
-    assert counts[HDS] == 2  # the Health Data Services workspace, the DNS ruleset link
+    # the Health Data Services workspace, the DNS ruleset link and the members' two custom roles
+    # (Jump Host Starter, Search Object Contributor: tests/test_custom_roles_plan.py)
+    assert counts[HDS] == 4
     assert counts[STORAGE] == 2  # the lab's PHI storage, and its agents' file store apart from it
     assert counts["azure-native:managedidentity:UserAssignedIdentity"] >= 1
     assert counts["azure-native:keyvault:Key"] >= 1
@@ -334,7 +336,14 @@ def test_the_lab_plans_a_private_search_service_linked_to_its_data(lab_plan: Pla
     # The service's identity reads the blobs and calls the embedding models; members load
     # indexes. "On your data" and agents may call the service from the account.
     grants = _grants(lab_plan)
-    (blob_read,) = grants[(storage.id, BUILTIN_ROLES["Storage Blob Data Reader"])]
+    # The service's identity, and each Foundry project's (its storage connection), read blobs.
+    (blob_read,) = [
+        assignment.inputs
+        for assignment in lab_plan.of_type(ROLE_ASSIGNMENT)
+        if assignment.inputs["scope"] == storage.id
+        and assignment.inputs["roleDefinitionId"].endswith(BUILTIN_ROLES["Storage Blob Data Reader"])
+        and service.urn in assignment.dependencies
+    ]
     principal = blob_read["principalId"]
     assert GUID.fullmatch(principal) and blob_read["principalType"] == "ServicePrincipal"
     # (lab-prod's AI gateway holds the same role on the account with its own identity.)
@@ -433,8 +442,12 @@ def test_a_lab_without_search_plans_none_of_it(lz_dev: Plan, lab_dev_without_age
     stack_file = _without_agents(load_stack_file("lab-dev"))
     del stack_file.config["hlz:search"]
     plan = PLANNER.plan("lab-no-search", stack_file=stack_file)
-    for token in (SEARCH, SHARED_PRIVATE_LINK, PROJECT_CONNECTION):
+    for token in (SEARCH, SHARED_PRIVATE_LINK):
         assert not plan.of_type(token), token
+    # The project keeps its connection to the lab storage only.
+    assert [c.inputs["properties"]["category"] for c in plan.of_type(PROJECT_CONNECTION)] == [
+        "AzureStorageAccount"
+    ]
     assert "searchServiceName" not in plan.outputs and "searchEndpoint" not in plan.outputs
     assert "searchIndexEncryptionKey" not in plan.outputs
     linked = {
@@ -445,9 +458,9 @@ def test_a_lab_without_search_plans_none_of_it(lz_dev: Plan, lab_dev_without_age
     (account,) = plan.of_type(ACCOUNT)
     assert not any("search" in host for host in account.inputs["properties"]["allowedFqdnList"])
     # Exactly what the search service adds: its key (3), the service, its endpoint and zone
-    # group, its diagnostic setting, two links, four role assignments, the zone link and the
-    # project's connection.
-    assert len(lab_dev_without_agents.custom_resources) - len(plan.custom_resources) == 15
+    # group, its diagnostic setting, two links, five role assignments, the members' Search
+    # Object Contributor role definition, the zone link and the project's connection.
+    assert len(lab_dev_without_agents.custom_resources) - len(plan.custom_resources) == 17
 
 
 # --- the jump host -----------------------------------------------------------------------------
@@ -567,9 +580,9 @@ def test_a_lab_without_a_jump_host_plans_none_of_it(lab_dev: Plan):
     _, workloads = _workloads(plan)
     assert [rule["name"] for rule in workloads["securityRules"]] == ["deny-internet-inbound"]
     # Exactly what the jump host adds: its key (3), the disk encryption set, NIC, VM, Entra
-    # sign-in extension, five role assignments for the one member group, and (lab profile)
-    # its auto-shutdown schedule.
-    assert len(lab_dev.custom_resources) - len(plan.custom_resources) == 13
+    # sign-in extension, six role assignments for the one member group, its Jump Host Starter
+    # role definition, and (lab profile) its auto-shutdown schedule.
+    assert len(lab_dev.custom_resources) - len(plan.custom_resources) == 15
 
 
 # --- the landing zone's DNS Private Resolver ---------------------------------------------------

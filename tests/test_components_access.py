@@ -17,6 +17,7 @@ import components.jump_host
 from components.encryption import EncryptionKey, EncryptionKeyArgs
 from components.jump_host import (
     JUMP_HOST_SIZES,
+    JUMP_HOST_START_ACTIONS,
     RESERVED_ADMIN_USERNAMES,
     WINDOWS_TIME_ZONE_IDS,
     AutoShutdown,
@@ -27,7 +28,7 @@ from components.jump_host import (
 )
 from components.naming import Namer
 from components.network_security import deny_internet_inbound_rules
-from components.roles import BUILTIN_ROLES
+from components.roles import BUILTIN_ROLES, role_assignment_name, role_definition_name
 from components.shared import DiagnosticsTarget, Override, Placement
 from components.spoke_network import SpokeHub, SpokeNetwork, SpokeNetworkArgs
 from hlz.engine.arm_ids import fake_guid
@@ -58,6 +59,8 @@ DES = "azure-native:compute:DiskEncryptionSet"
 NIC = "azure-native:network:NetworkInterface"
 NSG = "azure-native:network:NetworkSecurityGroup"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+GENERIC = "azure-native:resources:Resource"
+"""The lab's custom role definitions are generic resources (API 2022-04-01)."""
 
 
 def _ssh_string(data: bytes) -> bytes:
@@ -276,6 +279,7 @@ def test_jump_host_members_get_user_login_and_the_reads_a_bastion_connection_nee
     assert grants == {
         (vm.id, login),
         (vm.id, reader),
+        (vm.id, START_ROLE_GUID),
         (nic.id, reader),
         (BASTION_ID, reader),
         (SPOKE_VNET_ID, reader),
@@ -294,6 +298,90 @@ def test_jump_host_without_member_groups_grants_nothing():
     assert [r.urn for r in of_type(resources, ROLE_ASSIGNMENT)] == [
         named(resources, "jumphost-cmk-key-user").urn
     ]
+    assert of_type(resources, GENERIC) == []
+
+
+# --- starting the host: a custom role of the lab's own -----------------------------------------
+
+RESOURCE_GROUP_ID = "/subscriptions/sub/resourceGroups/rg-lab"
+START_ROLE_NAME = f"Jump Host Starter ({VM_NAME})"
+START_ROLE_GUID = role_definition_name(RESOURCE_GROUP_ID, START_ROLE_NAME)
+
+
+def test_jump_host_members_may_start_the_vm_through_a_custom_role_of_the_lab(
+    defaults: ProgramRun,
+):
+    resources = defaults.registrations
+    definition = one(resources, GENERIC)
+    assert definition.inputs["resourceProviderNamespace"] == "Microsoft.Authorization"
+    assert definition.inputs["resourceType"] == "roleDefinitions"
+    assert definition.inputs["parentResourcePath"] == ""
+    assert definition.inputs["apiVersion"] == "2022-04-01"
+    assert definition.inputs["resourceGroupName"] == "rg-lab"
+    assert definition.inputs["resourceName"] == START_ROLE_GUID
+    assert "location" not in definition.inputs and "tags" not in definition.inputs
+    assert definition.inputs["properties"] == {
+        "roleName": START_ROLE_NAME,
+        "description": definition.inputs["properties"]["description"],
+        "type": "CustomRole",
+        "permissions": [
+            {
+                "actions": [
+                    "Microsoft.Compute/virtualMachines/read",
+                    "Microsoft.Compute/virtualMachines/instanceView/read",
+                    "Microsoft.Compute/virtualMachines/start/action",
+                ],
+                "notActions": [],
+                "dataActions": [],
+                "notDataActions": [],
+            }
+        ],
+        "assignableScopes": [RESOURCE_GROUP_ID],
+    }
+    assert VM_NAME in definition.inputs["properties"]["description"]
+    vm = one(resources, VM)
+    start = [
+        r
+        for r in of_type(resources, ROLE_ASSIGNMENT)
+        if r.inputs["roleDefinitionId"].endswith(f"/{START_ROLE_GUID}")
+    ]
+    assert [
+        (r.inputs["scope"], r.inputs["principalId"], r.inputs["principalType"]) for r in start
+    ] == [(vm.id, GROUP, "Group")]
+    assert start[0].inputs["roleDefinitionId"] == (
+        f"/subscriptions/sub/providers/Microsoft.Authorization/roleDefinitions/{START_ROLE_GUID}"
+    )
+    assert start[0].inputs["roleAssignmentName"] == role_assignment_name(
+        vm.id, GROUP, START_ROLE_GUID
+    )
+    # Azure refuses an assignment of a role definition that does not exist yet.
+    assert definition.urn in start[0].dependencies
+
+
+def test_jump_host_start_role_grants_no_deallocate_restart_or_write():
+    actions = set(JUMP_HOST_START_ACTIONS)
+    assert not actions & {
+        "Microsoft.Compute/virtualMachines/deallocate/action",
+        "Microsoft.Compute/virtualMachines/powerOff/action",
+        "Microsoft.Compute/virtualMachines/restart/action",
+        "Microsoft.Compute/virtualMachines/write",
+        "Microsoft.Compute/virtualMachines/delete",
+    }
+    assert not any("*" in action for action in actions)
+
+
+def test_jump_host_start_role_is_the_same_with_auto_shutdown_off_or_on():
+    """Always granted: a host without a schedule can still be deallocated (by the platform
+    team, a cost runbook, Azure after a host failure), and members must bring it back."""
+    shutdown_off = JumpHostSpec(admin_ssh_public_key=KEY, auto_shutdown=None)
+    shutdown_on = JumpHostSpec.model_validate(
+        {"admin_ssh_public_key": KEY, "auto_shutdown": {"time": "19:00"}}
+    )
+    bodies = [
+        one(run(jump_host_program(spec=spec)).registrations, GENERIC).inputs
+        for spec in (shutdown_off, shutdown_on)
+    ]
+    assert bodies[0] == bodies[1]
 
 
 def test_jump_host_larger_size_and_other_admin_and_rsa_key():

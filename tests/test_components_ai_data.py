@@ -24,9 +24,10 @@ from components.health_data import (
     HealthDataServicesArgs,
 )
 from components.private_endpoint import zone_config_name
-from components.roles import BUILTIN_ROLES
+from components.roles import BUILTIN_ROLES, role_definition_name
 from components.search import (
     SEARCH_GROUP_ID,
+    SEARCH_OBJECT_ACTIONS,
     SEARCH_ZONE,
     AiSearch,
     AiSearchArgs,
@@ -833,8 +834,97 @@ def test_search_roles_identity_reads_data_groups_load_indexes_apps_query(
     reader = grants[(service.id, BUILTIN_ROLES["Search Index Data Reader"])]
     assert reader["principalId"] == APP_PRINCIPAL
     assert reader["principalType"] == "ServicePrincipal"
-    # Besides the key's own grant, exactly these four.
-    assert len(grants) == 5
+    objects = grants[(service.id, SEARCH_OBJECTS_GUID)]
+    assert objects["principalId"] == GROUP and objects["principalType"] == "Group"
+    # Besides the key's own grant, exactly these five.
+    assert len(grants) == 6
+
+
+SEARCH_RESOURCE_GROUP_ID = "/subscriptions/sub/resourceGroups/rg-lab"
+SEARCH_OBJECTS_ROLE = f"Search Object Contributor ({SEARCH_NAME})"
+SEARCH_OBJECTS_GUID = role_definition_name(SEARCH_RESOURCE_GROUP_ID, SEARCH_OBJECTS_ROLE)
+ROLE_DEFINITION = "Microsoft.Authorization/roleDefinitions"
+
+
+def role_definitions(resources: list[Registration]) -> list[Registration]:
+    return [
+        r
+        for r in of_type(resources, WORKSPACE)
+        if f"{r.inputs['resourceProviderNamespace']}/{r.inputs['resourceType']}" == ROLE_DEFINITION
+    ]
+
+
+def test_search_members_manage_objects_through_a_custom_role_not_the_service(
+    search_defaults: ProgramRun,
+):
+    resources = search_defaults.registrations
+    (definition,) = role_definitions(resources)
+    inputs = definition.inputs
+    assert inputs["apiVersion"] == "2022-04-01"
+    assert inputs["parentResourcePath"] == ""
+    assert inputs["resourceGroupName"] == "rg-lab"
+    assert inputs["resourceName"] == SEARCH_OBJECTS_GUID
+    properties = inputs["properties"]
+    assert properties["roleName"] == SEARCH_OBJECTS_ROLE
+    assert properties["type"] == "CustomRole"
+    assert properties["assignableScopes"] == [SEARCH_RESOURCE_GROUP_ID]
+    (permission,) = properties["permissions"]
+    assert permission["actions"] == [
+        "Microsoft.Search/searchServices/read",
+        "Microsoft.Search/searchServices/indexes/read",
+        "Microsoft.Search/searchServices/indexes/write",
+        "Microsoft.Search/searchServices/indexes/delete",
+        "Microsoft.Search/searchServices/dataSources/read",
+        "Microsoft.Search/searchServices/dataSources/write",
+        "Microsoft.Search/searchServices/dataSources/delete",
+        "Microsoft.Search/searchServices/indexers/read",
+        "Microsoft.Search/searchServices/indexers/write",
+        "Microsoft.Search/searchServices/indexers/delete",
+        "Microsoft.Search/searchServices/skillsets/read",
+        "Microsoft.Search/searchServices/skillsets/write",
+        "Microsoft.Search/searchServices/skillsets/delete",
+        "Microsoft.Search/searchServices/synonymMaps/read",
+        "Microsoft.Search/searchServices/synonymMaps/write",
+        "Microsoft.Search/searchServices/synonymMaps/delete",
+    ]
+    assert permission["notActions"] == permission["dataActions"] == []
+    assert permission["notDataActions"] == []
+    service = one(resources, SEARCH_SERVICE)
+    (assignment,) = [
+        r
+        for r in of_type(resources, ROLE_ASSIGNMENT)
+        if r.inputs["roleDefinitionId"].endswith(f"/{SEARCH_OBJECTS_GUID}")
+    ]
+    assert assignment.inputs["scope"] == service.id
+    assert assignment.inputs["principalId"] == GROUP
+    assert assignment.inputs["roleDefinitionId"] == (
+        f"/subscriptions/sub/providers/Microsoft.Authorization/roleDefinitions/{SEARCH_OBJECTS_GUID}"
+    )
+    assert definition.urn in assignment.dependencies
+
+
+def test_search_object_role_cannot_manage_the_service_its_keys_or_its_links():
+    actions = set(SEARCH_OBJECT_ACTIONS)
+    never = {
+        "Microsoft.Search/searchServices/write",
+        "Microsoft.Search/searchServices/delete",
+        "Microsoft.Search/searchServices/listAdminKeys/action",
+        "Microsoft.Search/searchServices/regenerateAdminKey/action",
+        "Microsoft.Search/searchServices/listQueryKeys/action",
+        "Microsoft.Search/searchServices/createQueryKey/action",
+    }
+    assert not actions & never
+    assert not any(
+        "*" in action
+        or "/sharedPrivateLinkResources/" in action
+        or "/privateEndpointConnection" in action
+        for action in actions
+    )
+
+
+def test_search_without_member_groups_defines_no_role():
+    resources = run(search_program(member_group_ids=[])).registrations
+    assert role_definitions(resources) == []
 
 
 def test_search_production_capacity_and_semantic_ranker():

@@ -141,9 +141,9 @@ def test_the_project_connects_to_its_thread_and_file_stores_with_entra_id(record
         "target": "https://sttagents.blob.core.windows.net/",  # the mocks' primaryEndpoints
         "metadata": {"ResourceId": FILES_ID, "ApiType": "Azure", "location": "eastus2"},
     }
-    # One operation at a time on the project's children: after the search connection.
-    search = connection(recorded, "conn-t-search")
-    assert search.urn in threads.dependencies and search.urn in files.dependencies
+    # One operation at a time on the project's children: after the search connection (and one
+    # after the other: test_a_projects_connections_are_created_one_after_another).
+    assert connection(recorded, "conn-t-search").urn in threads.dependencies
 
 
 def test_the_capability_host_names_the_three_stores_and_is_replaced_not_updated(recorded):
@@ -224,3 +224,39 @@ def test_the_capability_host_waits_for_both_stores_private_endpoints(recorded):
     assert len(endpoints) == 3
     for endpoint in endpoints:
         assert endpoint.urn in host.dependencies, endpoint.urn
+
+
+def test_a_project_reads_the_lab_storage_through_a_keyless_connection():
+    from components.foundry import FoundryStorageConnection
+
+    storage = FoundryStorageConnection(
+        connection_name="conn-t-storage",
+        storage_id=FILES_ID,
+        blob_endpoint="https://sttagents.blob.core.windows.net/",
+    )
+    recorded = run_components(
+        lambda: FoundryProject("notes", project_args(storage=storage, agents=None))
+    )
+    lab_storage = connection(recorded, "conn-t-storage")
+    assert lab_storage.inputs["properties"] == {
+        "authType": "AAD",
+        "category": "AzureStorageAccount",
+        "target": "https://sttagents.blob.core.windows.net/",
+        "metadata": {"ResourceId": FILES_ID, "ApiType": "Azure", "location": "eastus2"},
+    }
+    # After the search connection: one operation at a time on the project's children.
+    assert connection(recorded, "conn-t-search").urn in lab_storage.dependencies
+    reader = role(recorded, FILES_ID, "Storage Blob Data Reader")
+    assert reader.inputs["principalId"] == fake_guid("principal", "system", "discharge-notes")
+    # Read only: no other role on the storage account.
+    assert [
+        r for r in of_type(recorded, ROLE_ASSIGNMENT) if r.inputs["scope"] == FILES_ID
+    ] == [reader]
+
+
+def test_a_projects_connections_are_created_one_after_another(recorded):
+    search = connection(recorded, "conn-t-search")
+    threads = connection(recorded, "conn-t-threads")
+    files = connection(recorded, "conn-t-files")
+    assert search.urn in threads.dependencies
+    assert threads.urn in files.dependencies

@@ -536,18 +536,21 @@ def test_region_without_dicom_fails_and_names_regions_that_have_it_all(capsys, a
     assert "eastus, southcentralus, westus2;" in line
 
 
-def test_contributor_alone_lacks_role_assignments(capsys, arm):
+def test_contributor_alone_lacks_role_assignments_and_the_labs_custom_roles(capsys, arm):
+    """A lab defines custom roles (Jump Host Starter, Search Object Contributor), which RBAC
+    Administrator cannot: the fix is User Access Administrator."""
     arm.reply(PERMISSIONS, Reply(body=json.dumps({"value": [CONTRIBUTOR]})))
     run = preflight(capsys, arm, "lab-dev")
     assert run.code == 1
     line = run.line("permissions")
     assert (
-        "lack 1 of the 35 actions deploying this ai_lab stack needs: "
-        "Microsoft.Authorization/roleAssignments/write"
+        "lack 2 of the 36 actions deploying this ai_lab stack needs: "
+        "Microsoft.Authorization/roleAssignments/write, "
+        "Microsoft.Authorization/roleDefinitions/write"
     ) in line
     assert (
-        f'az role assignment create --assignee {CALLER_OID} --role "Role Based Access Control '
-        f'Administrator" --scope {S}'
+        f'az role assignment create --assignee {CALLER_OID} --role "User Access Administrator" '
+        f"--scope {S}"
     ) in line
 
 
@@ -1023,6 +1026,8 @@ FOUNDRY_PROJECTS = "Microsoft.CognitiveServices/accounts/projects/write"
 FOUNDRY_CONNECTIONS = "Microsoft.CognitiveServices/accounts/projects/connections/write"
 AI_LAB_ACTIONS = {
     "Microsoft.Authorization/roleAssignments/write",
+    # the lab's custom roles (Jump Host Starter, Search Object Contributor)
+    "Microsoft.Authorization/roleDefinitions/write",
     "Microsoft.CognitiveServices/accounts/deployments/write",
     "Microsoft.CognitiveServices/accounts/raiPolicies/write",
     "Microsoft.CognitiveServices/accounts/write",
@@ -1189,8 +1194,9 @@ def test_a_role_granting_only_the_old_hand_list_lacks_what_the_lab_plan_writes(c
     run = preflight(capsys, arm, "lab-dev")
     assert run.code == 1
     assert run.line("permissions").startswith(
-        "fail  permissions: the caller's roles lack 23 of the 35 actions deploying this ai_lab "
-        "stack needs: Microsoft.CognitiveServices/accounts/projects/capabilityHosts/write, "
+        "fail  permissions: the caller's roles lack 24 of the 36 actions deploying this ai_lab "
+        "stack needs: Microsoft.Authorization/roleDefinitions/write, "
+        "Microsoft.CognitiveServices/accounts/projects/capabilityHosts/write, "
         "Microsoft.CognitiveServices/accounts/projects/connections/write, "
         "Microsoft.CognitiveServices/accounts/projects/write, "
         "Microsoft.CognitiveServices/accounts/raiPolicies/write, "

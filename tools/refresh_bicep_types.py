@@ -47,6 +47,9 @@ GENERIC_TARGETS: tuple[tuple[str, str], ...] = (
     ("Microsoft.Network/dnsForwardingRulesets", "2025-05-01"),
     ("Microsoft.Network/dnsForwardingRulesets/forwardingRules", "2025-05-01"),
     ("Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks", "2025-05-01"),
+    # components/roles.py creates the labs' custom role definitions at the GA API: the SDK's
+    # typed RoleDefinition sends 2022-05-01-preview, whose definitions are not vendored.
+    ("Microsoft.Authorization/roleDefinitions", "2022-04-01"),
 )
 """(ARM type, API version) the components create as ``azure-native:resources:Resource``."""
 

@@ -56,7 +56,10 @@ def missing_role_fix(missing: Sequence[str], scope: str, assignee: str) -> str:
         why = "next to Contributor, which cannot assign roles; User Access Administrator works too"
     else:
         role = "User Access Administrator"
-        why = "it covers role and policy assignments and locks; RBAC Administrator only the first"
+        why = (
+            "it covers role assignments, custom role definitions, policy assignments and locks; "
+            "RBAC Administrator only the first"
+        )
     return (
         f'az role assignment create --assignee {assignee} --role "{role}" --scope {scope} '
         f"({why}); if you hold an eligible PIM assignment, activate it instead"

@@ -1,4 +1,4 @@
-"""Role assignment rules (Azure RBAC)."""
+"""Role assignment and custom role definition rules (Azure RBAC)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from typing import Any
 from pulumi_policy.proxy import UnknownValueError
 
 from ..model import Compliant, NotApplicable, Outcome, ResourceRule, Severity, fail
-from ..props import as_str, describe, get, same_text
-from .tokens import ROLE_ASSIGNMENT
+from ..props import as_sequence, as_str, describe, get, same_text
+from .tokens import ROLE_ASSIGNMENT, ROLE_DEFINITION
 
 ROLE_ASSIGNMENTS = frozenset({ROLE_ASSIGNMENT})
+ROLE_DEFINITIONS = frozenset({ROLE_DEFINITION})
 
 PRIVILEGED_ROLES: Mapping[str, str] = {
     "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
@@ -85,6 +86,72 @@ def check_principal_type(_resource_type: str, props: Mapping[str, Any]) -> Outco
     )
 
 
+_AUTHORIZATION_PROVIDER = "microsoft.authorization/"
+_GRANTED_ACTIONS = ("actions", "dataActions")
+"""The lists of a permission that grant; notActions and notDataActions only subtract."""
+
+
+def _granted_problems(index: int, permission: Any) -> list[str]:
+    problems = []
+    for field in _GRANTED_ACTIONS:
+        for action in as_sequence(get(permission, field)):
+            text = as_str(action)
+            if text is None:
+                continue
+            where = f"permissions[{index}].{field}"
+            if "*" in text:
+                problems.append(
+                    f"{where} grants {describe(text)}, a wildcard: it matches every operation of "
+                    "that shape, including ones the provider adds later; list each operation "
+                    "from Microsoft's published list instead"
+                )
+            elif text.casefold().startswith(_AUTHORIZATION_PROVIDER) and not (
+                text.casefold().endswith("/read")
+            ):
+                problems.append(
+                    f"{where} grants {describe(text)} (it can grant roles, change role "
+                    "definitions, locks or policy, or elevate access: privilege escalation); a "
+                    "custom role of a stack may read Microsoft.Authorization, never write, "
+                    "delete or act on it"
+                )
+    return problems
+
+
+def _scope_kind(scope: str) -> str:
+    """What a broad scope (``_BROAD_SCOPE``) is, for a message."""
+    if not scope.strip("/"):
+        return "the tenant root"
+    if "managementgroups" in scope.casefold():
+        return "a management group"
+    return "a subscription"
+
+
+def check_custom_role_reach(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    problems: list[str] = []
+    permissions = as_sequence(get(props, "permissions"))
+    if not permissions:
+        problems.append("permissions is not set; a custom role lists the operations it grants")
+    for index, permission in enumerate(permissions):
+        problems.extend(_granted_problems(index, permission))
+    scopes = [
+        scope
+        for scope in (as_str(item) for item in as_sequence(get(props, "assignableScopes")))
+        if scope is not None
+    ]
+    if not scopes:
+        problems.append(
+            "assignableScopes is not set; name the resource group (or resource) the role is for"
+        )
+    for scope in scopes:
+        if _BROAD_SCOPE.match(scope):
+            problems.append(
+                f"assignableScopes names {describe(scope)}, {_scope_kind(scope)}: the role could "
+                "be assigned on every resource below it; name the resource group (or resource) "
+                "it is for"
+            )
+    return fail(*problems) if problems else Compliant()
+
+
 _RBAC_DOCS = "https://learn.microsoft.com/azure/role-based-access-control"
 
 RULES: tuple[ResourceRule, ...] = (
@@ -109,6 +176,33 @@ RULES: tuple[ResourceRule, ...] = (
         phi_protecting=True,
         resource_types=ROLE_ASSIGNMENTS,
         check=check_no_privileged_user_at_broad_scope,
+    ),
+    ResourceRule(
+        id="authorization-roledefinition-restrict-actions-and-scopes",
+        description=(
+            "A custom role definition grants no wildcard action, no Microsoft.Authorization "
+            "write, delete or action, and is assignable only below a subscription."
+        ),
+        rationale=(
+            "A custom role is a standing grant to everyone it is assigned to: a wildcard grants "
+            "operations nobody reviewed (and ones the provider adds later), a "
+            "Microsoft.Authorization write lets its holders grant themselves any role over the "
+            "ePHI stores in scope, and a subscription, management group or root assignable "
+            "scope lets the role be assigned far beyond the lab it was made for."
+        ),
+        severity=Severity.HIGH,
+        hipaa=("164.308(a)(4)(ii)(B)", "164.312(a)(1)", "164.308(a)(3)(ii)(A)"),
+        mcsb=("PA-7",),
+        hitrust=("01.c",),
+        remediation=(
+            "List each operation from Microsoft's resource provider operations (no '*'), read "
+            "Microsoft.Authorization at most, and set assignableScopes to the resource group or "
+            "resource the role is for."
+        ),
+        url=f"{_RBAC_DOCS}/custom-roles",
+        phi_protecting=True,
+        resource_types=ROLE_DEFINITIONS,
+        check=check_custom_role_reach,
     ),
     ResourceRule(
         id="authorization-roleassignment-require-principal-type",

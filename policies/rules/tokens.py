@@ -49,6 +49,7 @@ DNS_FORWARDING_RULE = "azure-native:dnsresolver:ForwardingRule"
 DNS_FORWARDING_RULESET_LINK = "azure-native:dnsresolver:PrivateResolverVirtualNetworkLink"
 
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+ROLE_DEFINITION = "azure-native:authorization:RoleDefinition"
 LOCK_BY_SCOPE = "azure-native:authorization:ManagementLockByScope"
 LOCK_AT_RESOURCE_GROUP = "azure-native:authorization:ManagementLockAtResourceGroupLevel"
 

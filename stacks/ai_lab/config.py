@@ -222,6 +222,8 @@ SEARCH_NAMED_RESOURCES = {
     "private_endpoint": "srch",
 }
 SEARCH_CONNECTION = ("foundry_connection", "search")
+STORAGE_CONNECTION = ("foundry_connection", "storage")
+"""Every Foundry project's connection to the lab's storage."""
 SEARCH_ZONE_KEY = "search"
 """The search service's zones in the landing zone's ``privateDnsZoneIds`` (the catalogue row's
 ``zone_key``)."""
@@ -708,6 +710,8 @@ def validate_ai_lab_config(
         problems.append((key("landingZoneStack"), reference))
     namer = lab_namer(config, stack)
     names = namer.problems(NAMED_RESOURCES)
+    if config.openai.projects:
+        names += namer.problems(dict([STORAGE_CONNECTION]))
     if config.search is not None:
         names += namer.problems(SEARCH_NAMED_RESOURCES)
         if config.openai.projects:

@@ -25,6 +25,7 @@ from components.foundry import (
     FoundryProject,
     FoundryProjectArgs,
     FoundrySearchConnection,
+    FoundryStorageConnection,
 )
 from components.health_data import HealthDataServices, HealthDataServicesArgs
 from components.jump_host import JumpHost, JumpHostArgs
@@ -48,6 +49,7 @@ from stacks.ai_lab.config import (
     AI_GATEWAY_ZONE_KEY,
     SEARCH_CONNECTION,
     SEARCH_ZONE_KEY,
+    STORAGE_CONNECTION,
     AiLabConfig,
     lab_namer,
     parse_ai_lab_config,
@@ -306,15 +308,16 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
                 spec=project,
                 subscription_id=client.subscription_id,
                 search=project_search,
+                storage=FoundryStorageConnection(
+                    connection_name=namer.name(*STORAGE_CONNECTION),
+                    storage_id=storage.id,
+                    blob_endpoint=storage.blob_endpoint,
+                ),
                 agents=agent_stores,
             ),
             after=previous,
         )
-        previous = (
-            foundry_project.capability_host
-            or foundry_project.search_connection
-            or foundry_project.project
-        )
+        previous = foundry_project.last_child
 
     ai_gateway = None
     if config.ai_gateway is not None and spoke.gateway_subnet_id is not None:

@@ -71,6 +71,7 @@ DISK_ENCRYPTION_SET = "azure-native:compute:DiskEncryptionSet"
 NETWORK_INTERFACE = "azure-native:network:NetworkInterface"
 SHUTDOWN_SCHEDULE = "azure-native:devtestlab:GlobalSchedule"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+ROLE_DEFINITION = "azure-native:authorization:RoleDefinition"
 BLOB_CONTAINER = "azure-native:storage:BlobContainer"
 KEY_VAULT_SECRET = "azure-native:keyvault:Secret"
 DEFENDER_PRICING = "azure-native:security:Pricing"
@@ -332,6 +333,28 @@ COMPLIANT: dict[str, dict[str, Any]] = {
         "tags": TAGS,
         "properties": {"publicNetworkAccess": "Disabled"},
         "publicNetworkAccess": "Disabled",
+    },
+    # A lab's custom role as components.roles declares it (there as a generic resource, judged
+    # as this typed shape: policies.normalise lifts its properties).
+    ROLE_DEFINITION: {
+        "roleDefinitionId": "2e44345c-7157-52b2-b15d-7c5feccc8179",
+        "scope": RG,
+        "roleName": "Jump Host Starter (vm-hlzp-lab-jump)",
+        "description": "Lab members start the jump host.",
+        "roleType": "CustomRole",
+        "permissions": [
+            {
+                "actions": [
+                    "Microsoft.Compute/virtualMachines/read",
+                    "Microsoft.Compute/virtualMachines/instanceView/read",
+                    "Microsoft.Compute/virtualMachines/start/action",
+                ],
+                "notActions": [],
+                "dataActions": [],
+                "notDataActions": [],
+            }
+        ],
+        "assignableScopes": [RG],
     },
     # A Health Data Services workspace as components.health_data declares it.
     GENERIC_RESOURCE: {
@@ -1070,7 +1093,7 @@ OAI, DEPLOY, HDS, FHIR, DICOM = (
     DICOM_SERVICE,
 )
 LAW, DIAG, SNET, VNET = LOG_ANALYTICS, DIAGNOSTIC_SETTING, SUBNET, VIRTUAL_NETWORK
-RULE, FWP, RA = SECURITY_RULE, FIREWALL_POLICY, ROLE_ASSIGNMENT
+RULE, FWP, RA, RD = SECURITY_RULE, FIREWALL_POLICY, ROLE_ASSIGNMENT, ROLE_DEFINITION
 APIM = APIM_SERVICE
 FW, PIP, BAS, ZG, PA, SRCH = (
     FIREWALL,
@@ -1555,6 +1578,64 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
          "assigns Owner to a User at scope '/providers/Microsoft.Management/managementGroups/hlz'"),
         ("user-at-resource-group", RA, {"principalType": "User", "scope": f"{RG}"}, None),
         ("reader-to-user", RA, {"principalType": "User", "roleDefinitionId": READER_ROLE}, None),
+    ],
+    "authorization-roledefinition-restrict-actions-and-scopes": [
+        ("wildcard-action", RD, {"permissions.0.actions.0": "*"},
+         "permissions[0].actions grants '*'"),
+        ("provider-wildcard", RD,
+         {"permissions.0.actions.2": "Microsoft.Compute/virtualMachines/*"},
+         "grants 'Microsoft.Compute/virtualMachines/*'"),
+        ("wildcard-data-action", RD, {"permissions.0.dataActions": ["*/read"]},
+         "permissions[0].dataActions grants '*/read'"),
+        ("role-assignment-write", RD,
+         {"permissions.0.actions.2": "Microsoft.Authorization/roleAssignments/write"},
+         "'Microsoft.Authorization/roleAssignments/write' (it can grant roles"),
+        ("role-definition-delete", RD,
+         {"permissions.0.actions.2": "microsoft.authorization/roleDefinitions/DELETE"},
+         "'microsoft.authorization/roleDefinitions/DELETE'"),
+        ("elevate-access", RD,
+         {"permissions.0.actions.2": "Microsoft.Authorization/elevateAccess/action"},
+         "'Microsoft.Authorization/elevateAccess/action'"),
+        ("authorization-read", RD,
+         {"permissions.0.actions.2": "Microsoft.Authorization/roleAssignments/read"}, None),
+        ("subscription-scope", RD, {"assignableScopes": [SUB]},
+         f"assignableScopes names '{SUB}', a subscription"),
+        ("management-group-scope", RD,
+         {"assignableScopes.0": "/providers/Microsoft.Management/managementGroups/hlz"},
+         "a management group"),
+        ("root-scope", RD, {"assignableScopes": ["/"]}, "assignableScopes names '/'"),
+        ("no-scope", RD, {"assignableScopes": DELETE}, "assignableScopes is not set"),
+        ("empty-scopes", RD, {"assignableScopes": []}, "assignableScopes is not set"),
+        ("no-permissions", RD, {"permissions": DELETE}, "permissions is not set"),
+        ("resource-scope", RD,
+         {"assignableScopes": [f"{RG}/providers/Microsoft.Compute/virtualMachines/vm"]}, None),
+        ("generic-subscription-scope", GENERIC_RESOURCE,
+         {"resourceProviderNamespace": "Microsoft.Authorization",
+          "resourceType": "roleDefinitions",
+          "resourceName": "2e44345c-7157-52b2-b15d-7c5feccc8179",
+          "location": DELETE, "tags": DELETE,
+          "properties": {"roleName": "r", "type": "CustomRole",
+                         "permissions": [{"actions": ["Microsoft.Search/searchServices/read"]}],
+                         "assignableScopes": [SUB]}},
+         "a subscription"),
+        ("generic-wildcard", GENERIC_RESOURCE,
+         {"resourceProviderNamespace": "Microsoft.Authorization",
+          "resourceType": "roleDefinitions",
+          "resourceName": "2e44345c-7157-52b2-b15d-7c5feccc8179",
+          "location": DELETE, "tags": DELETE,
+          "properties": {"roleName": "r", "type": "CustomRole",
+                         "permissions": [{"actions": ["Microsoft.Search/searchServices/*"]}],
+                         "assignableScopes": [RG]}},
+         "grants 'Microsoft.Search/searchServices/*'"),
+        ("generic-lab-role", GENERIC_RESOURCE,
+         {"resourceProviderNamespace": "Microsoft.Authorization",
+          "resourceType": "roleDefinitions",
+          "resourceName": "2e44345c-7157-52b2-b15d-7c5feccc8179",
+          "location": DELETE, "tags": DELETE,
+          "properties": {"roleName": "r", "type": "CustomRole",
+                         "permissions": [{"actions": ["Microsoft.Search/searchServices/read"]}],
+                         "assignableScopes": [RG]}},
+         None),
     ],
     "authorization-roleassignment-require-principal-type": [
         ("absent", RA, {"principalType": DELETE}, "principalType is not set"),

@@ -6,8 +6,9 @@ saved plan (lab 7, step 3).
 One line per role assignment that is granted on a search service or that a search component
 grants to the service's own identity: the role's name, the principal type, the assignment's
 logical name (which says whose it is) and the scope as ``<type>/<name>``. A plan holds role
-definition ids only; their names come from the table the components assign them from
-(``components.roles.BUILTIN_ROLES``), so the lab and the stack cannot disagree.
+definition ids only; the names of built-in roles come from the table the components assign
+them from (``components.roles.BUILTIN_ROLES``), those of the lab's custom roles from their
+definitions in the same plan (``roleName``), so the lab and the stack cannot disagree.
 """
 
 from __future__ import annotations
@@ -19,11 +20,29 @@ from pathlib import Path
 from components.roles import BUILTIN_ROLES
 
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+GENERIC_RESOURCE = "azure-native:resources:Resource"
 SEARCH_COMPONENT = "hlz:ai:Search$"
-ROLE_NAMES = {guid: name for name, guid in BUILTIN_ROLES.items()}
+BUILTIN_ROLE_NAMES = {guid: name for name, guid in BUILTIN_ROLES.items()}
+
+
+def role_names(plan: dict) -> dict[str, str]:
+    """Role definition GUID -> name: the built-in roles and the plan's custom roles (generic
+    ``Microsoft.Authorization/roleDefinitions`` resources named by their GUID)."""
+    names = dict(BUILTIN_ROLE_NAMES)
+    for step in plan["steps"]:
+        state = step["newState"]
+        inputs = state["inputs"]
+        if (
+            state["type"] == GENERIC_RESOURCE
+            and inputs.get("resourceProviderNamespace") == "Microsoft.Authorization"
+            and inputs.get("resourceType") == "roleDefinitions"
+        ):
+            names[inputs["resourceName"]] = inputs["properties"]["roleName"]
+    return names
 
 
 def search_access(plan: dict) -> list[tuple[str, str, str, str]]:
+    names = role_names(plan)
     rows = []
     for step in plan["steps"]:
         state = step["newState"]
@@ -36,7 +55,7 @@ def search_access(plan: dict) -> list[tuple[str, str, str, str]]:
         guid = inputs["roleDefinitionId"].rsplit("/", 1)[-1]
         rows.append(
             (
-                ROLE_NAMES.get(guid, guid),
+                names.get(guid, guid),
                 inputs["principalType"],
                 state["urn"].rsplit("::", 1)[-1],
                 "/".join(scope.split("/")[-2:]),
@@ -49,8 +68,10 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: search_access.py PLAN.json", file=sys.stderr)
         return 2
-    for role, principal_type, name, scope in search_access(json.loads(Path(argv[0]).read_text())):
-        print(f"{role:32} {principal_type:17} {name:40} {scope}")
+    rows = search_access(json.loads(Path(argv[0]).read_text()))
+    width = max((len(row[0]) for row in rows), default=0)
+    for role, principal_type, name, scope in rows:
+        print(f"{role:{width}} {principal_type:17} {name:40} {scope}")
     return 0
 
 
