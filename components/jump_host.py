@@ -59,7 +59,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, 
 
 from components.encryption import EncryptionKey
 from components.naming import azure_name
-from components.roles import custom_role, grant_groups, principal_of
+from components.roles import grant_groups, grant_groups_custom_role, principal_of
 from components.shared import HlzModel, Placement, StrInput, child_opts
 from components.specs import EntraObjectIds
 from policies.rules.compute import VM_SHUTDOWN_TASK, vm_shutdown_schedule_name
@@ -593,27 +593,20 @@ class JumpHost(pulumi.ComponentResource):
             subscription_id=args.subscription_id,
             parent=self,
         )
-        if args.member_group_ids:
-            starter = custom_role(
-                f"{name}-start-role",
-                role_name=start_role_name(args.vm_name),
-                description=(
-                    f"Lab members start the jump host {args.vm_name} after its auto-shutdown "
-                    "(read it and its power state, start it; nothing else). Created by hlz."
-                ),
-                actions=JUMP_HOST_START_ACTIONS,
-                resource_group_name=placement.resource_group_name,
-                subscription_id=args.subscription_id,
-                parent=self,
-            )
-            grant_groups(
-                f"{name}-start",
-                args.member_group_ids,
-                scope=vm.id,
-                role=starter,
-                subscription_id=args.subscription_id,
-                parent=self,
-            )
+        grant_groups_custom_role(
+            f"{name}-start",
+            args.member_group_ids,
+            role_name=start_role_name(args.vm_name),
+            description=(
+                f"Lab members start the jump host {args.vm_name} after its auto-shutdown "
+                "(read it and its power state, start it; nothing else). Created by hlz."
+            ),
+            actions=JUMP_HOST_START_ACTIONS,
+            scope=vm.id,
+            resource_group_name=placement.resource_group_name,
+            subscription_id=args.subscription_id,
+            parent=self,
+        )
         read_scopes: dict[str, StrInput] = dict(zip(OWN_READ_SCOPES, (vm.id, nic.id), strict=True))
         read_scopes.update(args.connection_read_scopes)
         for label, scope in read_scopes.items():

@@ -242,6 +242,39 @@ def grant_groups(
     ]
 
 
+def grant_groups_custom_role(
+    name_prefix: str,
+    group_ids: list[str],
+    *,
+    role_name: str,
+    description: str,
+    actions: Sequence[str],
+    scope: StrInput,
+    resource_group_name: StrInput,
+    subscription_id: StrInput,
+    parent: pulumi.Resource,
+) -> CustomRole | None:
+    """A custom role of exactly ``actions`` (``custom_role``, logical name
+    ``<name_prefix>-role``) granted on ``scope`` to each group (``grant_groups``); nothing
+    without groups."""
+    if not group_ids:
+        return None
+    role = custom_role(
+        f"{name_prefix}-role",
+        role_name=role_name,
+        description=description,
+        actions=actions,
+        resource_group_name=resource_group_name,
+        subscription_id=subscription_id,
+        parent=parent,
+    )
+    grant_groups(
+        name_prefix, group_ids, scope=scope, role=role, subscription_id=subscription_id,
+        parent=parent,
+    )  # fmt: skip
+    return role
+
+
 def lock_against_deletion(
     name: str, scope: StrInput, reason: str, parent: pulumi.Resource
 ) -> authorization.ManagementLockByScope:

@@ -50,7 +50,7 @@ from components.diagnostics import send_diagnostics
 from components.encryption import EncryptionKey
 from components.naming import azure_name
 from components.private_endpoint import connect_privately
-from components.roles import assign_role, custom_role, grant_groups, principal_of
+from components.roles import assign_role, grant_groups, grant_groups_custom_role, principal_of
 from components.shared import (
     DiagnosticsTarget,
     HlzModel,
@@ -348,29 +348,22 @@ class AiSearch(pulumi.ComponentResource):
             subscription_id=args.subscription_id,
             parent=self,
         )
-        if args.member_group_ids:
-            objects = custom_role(
-                f"{name}-objects-role",
-                role_name=search_objects_role_name(args.service_name),
-                description=(
-                    f"Lab members create, change, run and delete the indexes, data sources, "
-                    f"indexers, skillsets and synonym maps of the search service "
-                    f"{args.service_name}; not the service, its keys or its private links. "
-                    "Created by hlz."
-                ),
-                actions=SEARCH_OBJECT_ACTIONS,
-                resource_group_name=placement.resource_group_name,
-                subscription_id=args.subscription_id,
-                parent=self,
-            )
-            grant_groups(
-                f"{name}-objects",
-                args.member_group_ids,
-                scope=service.id,
-                role=objects,
-                subscription_id=args.subscription_id,
-                parent=self,
-            )
+        grant_groups_custom_role(
+            f"{name}-objects",
+            args.member_group_ids,
+            role_name=search_objects_role_name(args.service_name),
+            description=(
+                f"Lab members create, change, run and delete the indexes, data sources, "
+                f"indexers, skillsets and synonym maps of the search service "
+                f"{args.service_name}; not the service, its keys or its private links. "
+                "Created by hlz."
+            ),
+            actions=SEARCH_OBJECT_ACTIONS,
+            scope=service.id,
+            resource_group_name=placement.resource_group_name,
+            subscription_id=args.subscription_id,
+            parent=self,
+        )
         for label, reader_id in args.reader_principal_ids.items():
             assign_role(
                 f"{name}-reader-{label}",

@@ -869,24 +869,14 @@ def test_search_members_manage_objects_through_a_custom_role_not_the_service(
     assert properties["type"] == "CustomRole"
     assert properties["assignableScopes"] == [SEARCH_RESOURCE_GROUP_ID]
     (permission,) = properties["permissions"]
-    assert permission["actions"] == [
-        "Microsoft.Search/searchServices/read",
-        "Microsoft.Search/searchServices/indexes/read",
-        "Microsoft.Search/searchServices/indexes/write",
-        "Microsoft.Search/searchServices/indexes/delete",
-        "Microsoft.Search/searchServices/dataSources/read",
-        "Microsoft.Search/searchServices/dataSources/write",
-        "Microsoft.Search/searchServices/dataSources/delete",
-        "Microsoft.Search/searchServices/indexers/read",
-        "Microsoft.Search/searchServices/indexers/write",
-        "Microsoft.Search/searchServices/indexers/delete",
-        "Microsoft.Search/searchServices/skillsets/read",
-        "Microsoft.Search/searchServices/skillsets/write",
-        "Microsoft.Search/searchServices/skillsets/delete",
-        "Microsoft.Search/searchServices/synonymMaps/read",
-        "Microsoft.Search/searchServices/synonymMaps/write",
-        "Microsoft.Search/searchServices/synonymMaps/delete",
-    ]
+    # Every object a RAG pipeline needs, each to read, write and delete; on the service itself
+    # only read: no write (network access, tier), no delete, no keys, no private links.
+    service_prefix = "Microsoft.Search/searchServices/"
+    objects = ("indexes", "dataSources", "indexers", "skillsets", "synonymMaps")
+    assert set(permission["actions"]) == {f"{service_prefix}read"} | {
+        f"{service_prefix}{kind}/{verb}" for kind in objects for verb in ("read", "write", "delete")
+    }
+    assert len(permission["actions"]) == len(set(permission["actions"]))
     assert permission["notActions"] == permission["dataActions"] == []
     assert permission["notDataActions"] == []
     service = one(resources, SEARCH_SERVICE)
