@@ -37,7 +37,7 @@ from typing import Annotated, Any
 
 import pulumi
 from pulumi_azure_native import authorization, cognitiveservices
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from components.cosmos import (
     AGENT_SERVICE_THROUGHPUT_PER_PROJECT,
@@ -167,6 +167,12 @@ class FoundryProjectArgs(HlzModel):
     setup). Set (the lab has hlz:agentService, which requires ``search``): the standard setup on
     the lab's own stores."""
 
+    @model_validator(mode="after")
+    def _agents_need_search(self) -> FoundryProjectArgs:
+        if self.agents is not None and self.search is None:
+            raise ValueError("agents needs search: the agents' vector stores live in it")
+        return self
+
 
 class FoundryProject(pulumi.ComponentResource):
     id: pulumi.Output[str]
@@ -250,9 +256,7 @@ class FoundryProject(pulumi.ComponentResource):
                 parent=self,
             )
         self.capability_host: cognitiveservices.ProjectCapabilityHost | None = None
-        if args.agents is not None:
-            if args.search is None or self.search_connection is None:
-                raise ValueError("FoundryProjectArgs.agents needs search (the vector store)")
+        if args.agents is not None and self.search_connection is not None:
             self.capability_host = self._standard_agent_setup(
                 name, args, project, principal_id, args.agents, self.search_connection
             )

@@ -203,8 +203,19 @@ def test_without_agent_stores_a_project_has_no_capability_host():
 
 
 def test_agent_stores_need_the_search_connection_for_vector_stores():
-    with pytest.raises(ValueError, match="needs search"):
-        run_components(lambda: FoundryProject("notes", project_args(search=None)))
+    """Refused by the args model, before the project registers anything."""
+    registered: list[str] = []
+
+    def program() -> None:
+        with pytest.raises(ValidationError) as error:
+            project_args(search=None)
+        (problem,) = error.value.errors()
+        assert "agents needs search" in problem["msg"]
+        registered.append("checked")
+
+    recorded = run_components(program)
+    assert registered == ["checked"]
+    assert not of_type(recorded, "azure-native:cognitiveservices:Project")
 
 
 def test_agent_connection_names_follow_azures_rule():
