@@ -211,7 +211,11 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         help="check a saved plan JSON against the policy pack",
-        description="Evaluate the hlz-hipaa policy pack over a plan written by `hlz plan --json`.",
+        description=(
+            "Evaluate the hlz-hipaa policy pack over a plan written by `hlz plan --json`, the "
+            "output of `pulumi preview --json`, or a `pulumi stack export` document (deployed "
+            "state); the format is detected and named."
+        ),
     )
     check.add_argument("plan", type=Path, metavar="PLAN.json")
     _add_output_options(check, plan=False)
@@ -422,12 +426,14 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from hlz.plan_document import read_plan_document
+    from hlz.documents import PLAN
+    from hlz.plan_document import read_checked_document
     from hlz.policy_check import check_plan
     from hlz.render.summary import policy_summary
     from policies.model import Profile
 
-    document = read_plan_document(args.plan)  # every shape problem named: exit 2, not 3
+    checked = read_checked_document(args.plan)  # every shape problem named: exit 2, not 3
+    document = checked.plan
     profile = Profile(args.profile) if args.profile else None
     report = check_plan(
         document,
@@ -445,6 +451,19 @@ def _check(args: argparse.Namespace) -> int:
         )
         print(f"{report.stack}: {len(report.blocking)} mandatory violations{types}{unknown}")
     else:
+        if checked.format != PLAN:
+            left_out = (
+                f"; {checked.left_out} not judged (deletes, providers, pending deletes)"
+                if checked.left_out
+                else ""
+            )
+            profile_from = "--profile" if args.profile else (
+                "the document" if document["hlz"].get("profile") else "default: production"
+            )
+            print(
+                f"Read {args.plan} as {checked.format} output: {len(document['steps'])} "
+                f"resources{left_out}; profile from {profile_from}"
+            )
         print(policy_summary(report))
     _write_outputs(Checked(report.stack, document, report), args)
     return EXIT_POLICY if report.fails else EXIT_OK

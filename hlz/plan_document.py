@@ -41,6 +41,7 @@ from policies.yaml_input import MAX_DEPTH
 
 if TYPE_CHECKING:
     from components.errors import ConfigError
+    from hlz.documents import CheckedDocument
 
 SECRET_MASK = "[secret]"
 """A secret input: the plan records that there is a value, never the value."""
@@ -54,12 +55,21 @@ PROFILES: tuple[str, ...] = tuple(profile.value for profile in Profile)
 """The profiles the pack judges by (``hlz check`` reads ``hlz.profile`` as one). From
 ``policies.model``, not ``stacks.common``: a check must not load the stack programs' Pulumi
 runtime."""
-HINT = "write one with hlz plan --json"
+HINT = "write one with hlz plan --json, pulumi preview --json or pulumi stack export"
 
 
 def read_plan_document(path: Path) -> dict[str, Any]:
     """The plan document at ``path``; raises ConfigError listing every problem, each named by
     its JSON path (or the file, when it cannot be read as JSON at all)."""
+    return read_checked_document(path).plan
+
+
+def read_checked_document(path: Path) -> CheckedDocument:
+    """What ``hlz check`` reads at ``path`` — an ``hlz plan --json`` plan, ``pulumi preview
+    --json`` output or a ``pulumi stack export`` (``hlz.documents``) — as a plan document, with
+    what it was; raises ConfigError listing every problem, each named by its JSON path."""
+    from hlz.documents import as_plan
+
     label = str(path)
 
     def refuse(message: str) -> ConfigError:
@@ -83,10 +93,13 @@ def read_plan_document(path: Path) -> dict[str, Any]:
         raise refuse(f"not a plan: nested too deeply (a plan has < {MAX_DEPTH} levels)") from None
     except ValueError as error:
         raise refuse(f"not JSON ({error})") from None
-    problems = plan_document_problems(document)
+    checked, problems = as_plan(document)
+    if checked is None:
+        raise refused(problems, f"{SOURCE} {label}")
+    problems = plan_document_problems(checked.plan)
     if problems:
         raise refused(problems, f"{SOURCE} {label}")
-    return document
+    return checked
 
 
 def refused(problems: list[tuple[str, str]], source: str) -> ConfigError:
@@ -112,7 +125,7 @@ def plan_document_problems(document: Any) -> list[tuple[str, str]]:
             problems += _step_problems(index, step, first_seen)
     problems += _meta_problems(document)
     for name, value in document.items():
-        if name not in ("steps", "hlz") and _too_deep(value, MAX_DEPTH - 1):
+        if name not in ("steps", "hlz") and too_deep(value, MAX_DEPTH - 1):
             problems.append((name, f"nested more than {MAX_DEPTH} levels deep"))
     return problems
 
@@ -154,7 +167,7 @@ def _step_problems(index: int, step: Any, first_seen: dict[str, int]) -> list[tu
         inputs = state["inputs"]
         if not isinstance(inputs, dict):
             problems.append((f"{where}.inputs", f"must be an object, not {_kind(inputs)}"))
-        elif _too_deep(inputs, MAX_DEPTH - 3):
+        elif too_deep(inputs, MAX_DEPTH - 3):
             problems.append((f"{where}.inputs", f"nested more than {MAX_DEPTH} levels deep"))
     if "dependencies" in state and not _strings(state["dependencies"]):
         problems.append((f"{where}.dependencies", "must be a list of strings (URNs)"))
@@ -187,7 +200,7 @@ def _meta_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
         )
     if "stack" in meta and not isinstance(meta["stack"], str):
         problems.append(("hlz.stack", f"must be a string, not {_kind(meta['stack'])}"))
-    if _too_deep(meta, MAX_DEPTH - 1):
+    if too_deep(meta, MAX_DEPTH - 1):
         problems.append(("hlz", f"nested more than {MAX_DEPTH} levels deep"))
     return problems
 
@@ -196,7 +209,7 @@ def _strings(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
-def _too_deep(value: Any, limit: int) -> bool:
+def too_deep(value: Any, limit: int) -> bool:
     """Whether ``value`` nests objects or lists more than ``limit`` levels (no recursion)."""
     pending = [(value, 0)]
     while pending:

@@ -393,6 +393,8 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
         )
 
     pulumi.export("lab", config.lab)
+    # The profile the pack judged it by: `hlz check` of a `pulumi stack export` reads it back.
+    pulumi.export("profile", config.profile)
     pulumi.export("resourceGroupName", group.name)
     pulumi.export("spokeVnetId", spoke.id)
     pulumi.export("openaiAccountName", openai.name)
