@@ -8,9 +8,7 @@ from typing import Any
 
 import pytest
 
-from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, ArmMocks
 from hlz.engine.recording import Registration
-from hlz.engine.run import run_program
 from hlz.plan import Plan, Planner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,13 +38,9 @@ def landing_zone_plan(request: pytest.FixtureRequest) -> Plan:
 
 def run_components(program: Callable[[], None], stack: str = "unit") -> list[Registration]:
     """Register resources from ``program`` under the plan's mocks; return what was registered."""
-    return run_program(
-        program,
-        project="hlz",
-        stack=stack,
-        config={},
-        mocks=ArmMocks(DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID),
-    ).registrations
+    from tests.component_support import run_unit
+
+    return run_unit(program, stack).registrations
 
 
 def of_type(registrations: list[Registration], token: str) -> list[Registration]:

@@ -14,7 +14,7 @@ import pytest
 from pydantic import ValidationError
 
 import components.jump_host
-from components.encryption import EncryptionKey, EncryptionKeyArgs
+from components.encryption import EncryptionKey
 from components.jump_host import (
     JUMP_HOST_SIZES,
     JUMP_HOST_START_ACTIONS,
@@ -29,19 +29,20 @@ from components.jump_host import (
 from components.naming import Namer
 from components.network_security import deny_internet_inbound_rules
 from components.roles import BUILTIN_ROLES, role_assignment_name, role_definition_name
-from components.shared import DiagnosticsTarget, Override, Placement
 from components.spoke_network import SpokeHub, SpokeNetwork, SpokeNetworkArgs
 from hlz.engine.arm_ids import fake_guid
-from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, ArmMocks
 from hlz.engine.recording import Registration
-from hlz.engine.run import ProgramRun, run_program
+from hlz.engine.run import ProgramRun
+from tests.component_support import (
+    DIAGNOSTICS,
+    PLACEMENT,
+    TAGS,
+    encryption_key,
+    unregistered_key,
+)
+from tests.component_support import run_unit as run
 from tests.conftest import of_type, one
 
-TAGS = {"owner": "o", "cost-center": "c", "environment": "e", "data-classification": "phi"}
-PLACEMENT = Placement(resource_group_name="rg-lab", location="eastus2", tags=TAGS)
-DIAGNOSTICS = DiagnosticsTarget(
-    workspace_id="/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law"
-)
 GROUP = "3f2b8a7e-1c4d-4e5f-8a9b-0c1d2e3f4a5b"
 SUBNET_ID = "/subscriptions/s/resourceGroups/rg-lab/providers/Microsoft.Network/virtualNetworks/v/subnets/workloads"
 BASTION_ID = (
@@ -51,7 +52,6 @@ SPOKE_VNET_ID = (
     "/subscriptions/s/resourceGroups/rg-lab/providers/Microsoft.Network/virtualNetworks/v"
 )
 VM_NAME = "vm-t-jump"
-SOFTWARE_KEY = Override(reason="unit test vault is standard: software-protected keys")
 
 VM = "azure-native:compute:VirtualMachine"
 EXTENSION = "azure-native:compute:VirtualMachineExtension"
@@ -83,37 +83,6 @@ def rsa_key(bits: int) -> str:
 KEY = ed25519_key()
 
 
-def run(program: Callable[[], None]) -> ProgramRun:
-    return run_program(
-        program,
-        project="hlz",
-        stack="unit",
-        config={},
-        mocks=ArmMocks(DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID),
-    )
-
-
-def encryption_key() -> EncryptionKey:
-    return EncryptionKey(
-        "jumphost-cmk",
-        EncryptionKeyArgs(
-            placement=PLACEMENT,
-            identity_name="id-t-jumphost",
-            key_name="t-jumphost-cmk",
-            vault_name="kv-t-abcde",
-            vault_resource_group_name="rg-mgmt",
-            vault_uri="https://kv-t-abcde.vault.azure.net/",
-            hsm_override=SOFTWARE_KEY,
-            subscription_id="sub",
-        ),
-    )
-
-
-def unregistered_key() -> EncryptionKey:
-    """An EncryptionKey that registers nothing, for input refused before any child exists."""
-    return EncryptionKey.__new__(EncryptionKey)
-
-
 def jump_host_args(key: EncryptionKey, **overrides: Any) -> JumpHostArgs:
     values: dict[str, Any] = {
         "placement": PLACEMENT,
@@ -133,7 +102,7 @@ def jump_host_args(key: EncryptionKey, **overrides: Any) -> JumpHostArgs:
 
 def jump_host_program(**overrides: Any) -> Callable[[], None]:
     def program() -> None:
-        host = JumpHost("jumphost", jump_host_args(encryption_key(), **overrides))
+        host = JumpHost("jumphost", jump_host_args(encryption_key("jumphost"), **overrides))
         pulumi.export("principalId", host.principal_id)
         pulumi.export("name", host.name)
 

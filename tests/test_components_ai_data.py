@@ -35,19 +35,22 @@ from components.search import (
     SearchSpec,
     SharedPrivateLink,
 )
-from components.shared import DiagnosticsTarget, Override, Placement, PrivateLinkTarget
+from components.shared import Override, PrivateLinkTarget
 from components.storage import STORAGE_ENDPOINT_ZONES, LabStorage, LabStorageArgs
 from hlz.engine.arm_ids import fake_guid
-from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, ArmMocks
 from hlz.engine.recording import Registration
-from hlz.engine.run import ProgramRun, run_program
+from hlz.engine.run import ProgramRun
+from tests.component_support import (
+    DIAGNOSTICS,
+    PLACEMENT,
+    SOFTWARE_KEY,
+    TAGS,
+    encryption_key,
+    unregistered_key,
+)
+from tests.component_support import run_unit as run
 from tests.conftest import of_type, one
 
-TAGS = {"owner": "o", "cost-center": "c", "environment": "e", "data-classification": "phi"}
-PLACEMENT = Placement(resource_group_name="rg-lab", location="eastus2", tags=TAGS)
-DIAGNOSTICS = DiagnosticsTarget(
-    workspace_id="/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law"
-)
 ZONES = {
     zone: f"/zones/{zone}"
     for zone in (*STORAGE_ENDPOINT_ZONES.values(), *HEALTH_ZONES, SEARCH_ZONE)
@@ -70,41 +73,6 @@ ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 SEARCH_SERVICE = "azure-native:search:Service"
 SHARED_PRIVATE_LINK = "azure-native:search:SharedPrivateLinkResource"
 PROJECT_CONNECTION = "azure-native:cognitiveservices:ProjectConnection"
-
-
-def run(program: Callable[[], None]) -> ProgramRun:
-    return run_program(
-        program,
-        project="hlz",
-        stack="unit",
-        config={},
-        mocks=ArmMocks(DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID),
-    )
-
-
-SOFTWARE_KEY = Override(reason="unit test vault is standard: software-protected keys")
-
-
-def encryption_key(role: str) -> EncryptionKey:
-    return EncryptionKey(
-        f"{role}-cmk",
-        EncryptionKeyArgs(
-            placement=PLACEMENT,
-            identity_name=f"id-t-{role}",
-            key_name=f"t-{role}-cmk",
-            vault_name="kv-t-abcde",
-            vault_resource_group_name="rg-mgmt",
-            vault_uri="https://kv-t-abcde.vault.azure.net/",
-            hsm_override=SOFTWARE_KEY,
-            subscription_id="sub",
-        ),
-    )
-
-
-def unregistered_key() -> EncryptionKey:
-    """An EncryptionKey that registers nothing, for input that is rejected before any child
-    is created (the args model only checks the type)."""
-    return EncryptionKey.__new__(EncryptionKey)
 
 
 def storage_args(key: EncryptionKey, **overrides: Any) -> LabStorageArgs:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -20,17 +19,14 @@ from components.ai_gateway import (
 )
 from components.errors import ConfigError
 from components.roles import BUILTIN_ROLES
-from components.shared import DiagnosticsTarget, Override, Placement, PrivateLinkTarget
-from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, ArmMocks
+from components.shared import Override, PrivateLinkTarget
+from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID
 from hlz.engine.recording import Registration
-from hlz.engine.run import ProgramRun, run_program
+from hlz.engine.run import ProgramRun
+from tests.component_support import DIAGNOSTICS, PLACEMENT
+from tests.component_support import run_unit as run
 from tests.conftest import of_type, one
 
-TAGS = {"owner": "o", "cost-center": "c", "environment": "e", "data-classification": "phi"}
-PLACEMENT = Placement(resource_group_name="rg-lab", location="eastus2", tags=TAGS)
-DIAGNOSTICS = DiagnosticsTarget(
-    workspace_id="/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law"
-)
 PRIVATE_LINK = PrivateLinkTarget(
     subnet_id="/subnets/pe", dns_zone_ids={GATEWAY_ZONE: f"/zones/{GATEWAY_ZONE}"}
 )
@@ -80,16 +76,6 @@ def gateway_args(**overrides: Any) -> AiGatewayArgs:
         **overrides,
     }
     return AiGatewayArgs(**values)
-
-
-def run(program: Callable[[], None]) -> ProgramRun:
-    return run_program(
-        program,
-        project="hlz",
-        stack="unit",
-        config={},
-        mocks=ArmMocks(DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID),
-    )
 
 
 def gateway(**overrides: Any) -> ProgramRun:

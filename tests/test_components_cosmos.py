@@ -24,21 +24,23 @@ from components.cosmos import (
     grant_agent_thread_data,
     grant_agent_thread_operator,
 )
-from components.encryption import EncryptionKey, EncryptionKeyArgs
+from components.encryption import EncryptionKey
 from components.errors import ConfigError
 from components.private_endpoint import zone_config_name
 from components.roles import BUILTIN_ROLES, role_assignment_name
-from components.shared import DiagnosticsTarget, Override, Placement, PrivateLinkTarget
-from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, ArmMocks
+from components.shared import PrivateLinkTarget
 from hlz.engine.recording import Registration
-from hlz.engine.run import ProgramRun, run_program
+from hlz.engine.run import ProgramRun
+from tests.component_support import (
+    DIAGNOSTICS,
+    PLACEMENT,
+    TAGS,
+    encryption_key,
+    unregistered_key,
+)
+from tests.component_support import run_unit as run
 from tests.conftest import of_type, one
 
-TAGS = {"owner": "o", "cost-center": "c", "environment": "e", "data-classification": "phi"}
-PLACEMENT = Placement(resource_group_name="rg-lab", location="eastus2", tags=TAGS)
-DIAGNOSTICS = DiagnosticsTarget(
-    workspace_id="/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law"
-)
 ZONES = {COSMOS_ZONE: f"/zones/{COSMOS_ZONE}", "privatelink.blob.core.windows.net": "/zones/blob"}
 PRIVATE_LINK = PrivateLinkTarget(subnet_id="/subnets/pe", dns_zone_ids=ZONES)
 ACCOUNT_NAME = "cosmos-t-abcde"
@@ -50,37 +52,6 @@ ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 ENDPOINT = "azure-native:network:PrivateEndpoint"
 ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
 DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting"
-
-
-def run(program: Callable[[], None]) -> ProgramRun:
-    return run_program(
-        program,
-        project="hlz",
-        stack="unit",
-        config={},
-        mocks=ArmMocks(DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID),
-    )
-
-
-def encryption_key() -> EncryptionKey:
-    return EncryptionKey(
-        "threads-cmk",
-        EncryptionKeyArgs(
-            placement=PLACEMENT,
-            identity_name="id-t-cosmos",
-            key_name="t-cosmos-cmk",
-            vault_name="kv-t-abcde",
-            vault_resource_group_name="rg-mgmt",
-            vault_uri="https://kv-t-abcde.vault.azure.net/",
-            hsm_override=Override(reason="unit test vault is standard: software-protected keys"),
-            subscription_id="sub",
-        ),
-    )
-
-
-def unregistered_key() -> EncryptionKey:
-    """An EncryptionKey that registers nothing, for input refused before any child exists."""
-    return EncryptionKey.__new__(EncryptionKey)
 
 
 def store_args(key: EncryptionKey, **overrides: Any) -> AgentThreadStoreArgs:
@@ -107,7 +78,7 @@ def store_program(**overrides: Any) -> Callable[[], None]:
     """A thread store and one Foundry project's grants on it, as the lab wires them."""
 
     def program() -> None:
-        store = AgentThreadStore("threads", store_args(encryption_key(), **overrides))
+        store = AgentThreadStore("threads", store_args(encryption_key("cosmos", logical_name="threads"), **overrides))
         grant_agent_thread_access(
             "proj-notes", store=store, principal_id=PROJECT_PRINCIPAL, parent=store
         )
@@ -221,7 +192,7 @@ def test_the_data_grant_can_wait_for_the_capability_host_while_the_operator_gran
     def program() -> None:
         from pulumi_azure_native import resources
 
-        store = AgentThreadStore("threads", store_args(encryption_key()))
+        store = AgentThreadStore("threads", store_args(encryption_key("cosmos", logical_name="threads")))
         grant_agent_thread_operator(
             "proj-operator", store=store, principal_id=PROJECT_PRINCIPAL, parent=store
         )
@@ -244,7 +215,7 @@ def test_two_projects_get_distinct_data_grants():
     other = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 
     def program() -> None:
-        store = AgentThreadStore("threads", store_args(encryption_key()))
+        store = AgentThreadStore("threads", store_args(encryption_key("cosmos", logical_name="threads")))
         for label, principal in (("a", PROJECT_PRINCIPAL), ("b", other)):
             grant_agent_thread_access(
                 f"proj-{label}", store=store, principal_id=principal, parent=store

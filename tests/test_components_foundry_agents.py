@@ -25,8 +25,9 @@ from components.storage import LabStorage
 from hlz.engine.arm_ids import fake_guid
 from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID
 from hlz.engine.recording import Registration
+from tests.component_support import encryption_key
 from tests.conftest import of_type, one, run_components
-from tests.test_components_ai_data import encryption_key, storage_args
+from tests.test_components_ai_data import storage_args
 
 PLACEMENT = Placement(
     resource_group_name="rg-lab",

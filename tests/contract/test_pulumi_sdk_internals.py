@@ -494,3 +494,16 @@ def test_nothing_else_reaches_into_the_sdk() -> None:
         "Pulumi SDK internals used outside hlz/engine/sdk_internals.py; add a touch there (with a "
         "contract test here) and use it instead:\n  " + "\n  ".join(found)
     )
+
+
+def test_the_cli_marks_hlz_check_reads_are_the_sdks_own() -> None:
+    """`hlz check` reads `pulumi preview --json` and `pulumi stack export` without loading the
+    Pulumi runtime (hlz.documents keeps the CLI's marks as literals, from its Go sources); they
+    are the same wire constants the SDK uses, which sdk_internals reads from it."""
+    from hlz import documents
+    from hlz.engine import sdk_internals as sdk
+
+    assert documents.CLI_UNKNOWN == sdk.UNKNOWN
+    assert documents.SIG_KEY == sdk.SIG_KEY
+    assert documents.SECRET_SIG == sdk.SECRET_SIG
+    assert documents.RESOURCE_REFERENCE_SIG == sdk.RESOURCE_SIG

@@ -1094,6 +1094,26 @@ OAI, DEPLOY, HDS, FHIR, DICOM = (
 )
 LAW, DIAG, SNET, VNET = LOG_ANALYTICS, DIAGNOSTIC_SETTING, SUBNET, VIRTUAL_NETWORK
 RULE, FWP, RA, RD = SECURITY_RULE, FIREWALL_POLICY, ROLE_ASSIGNMENT, ROLE_DEFINITION
+
+
+def _generic_role_definition(actions: list[str], scopes: list[str]) -> dict[str, Any]:
+    """Changes that turn the generic fixture into a custom role definition (as
+    ``components.roles.custom_role`` declares one) with these actions and assignable scopes."""
+    return {
+        "resourceProviderNamespace": "Microsoft.Authorization",
+        "resourceType": "roleDefinitions",
+        "resourceName": "2e44345c-7157-52b2-b15d-7c5feccc8179",
+        "location": DELETE,
+        "tags": DELETE,
+        "properties": {
+            "roleName": "r",
+            "type": "CustomRole",
+            "permissions": [{"actions": actions}],
+            "assignableScopes": scopes,
+        },
+    }
+
+
 APIM = APIM_SERVICE
 FW, PIP, BAS, ZG, PA, SRCH = (
     FIREWALL,
@@ -1610,31 +1630,13 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
         ("resource-scope", RD,
          {"assignableScopes": [f"{RG}/providers/Microsoft.Compute/virtualMachines/vm"]}, None),
         ("generic-subscription-scope", GENERIC_RESOURCE,
-         {"resourceProviderNamespace": "Microsoft.Authorization",
-          "resourceType": "roleDefinitions",
-          "resourceName": "2e44345c-7157-52b2-b15d-7c5feccc8179",
-          "location": DELETE, "tags": DELETE,
-          "properties": {"roleName": "r", "type": "CustomRole",
-                         "permissions": [{"actions": ["Microsoft.Search/searchServices/read"]}],
-                         "assignableScopes": [SUB]}},
+         _generic_role_definition(["Microsoft.Search/searchServices/read"], [SUB]),
          "a subscription"),
         ("generic-wildcard", GENERIC_RESOURCE,
-         {"resourceProviderNamespace": "Microsoft.Authorization",
-          "resourceType": "roleDefinitions",
-          "resourceName": "2e44345c-7157-52b2-b15d-7c5feccc8179",
-          "location": DELETE, "tags": DELETE,
-          "properties": {"roleName": "r", "type": "CustomRole",
-                         "permissions": [{"actions": ["Microsoft.Search/searchServices/*"]}],
-                         "assignableScopes": [RG]}},
+         _generic_role_definition(["Microsoft.Search/searchServices/*"], [RG]),
          "grants 'Microsoft.Search/searchServices/*'"),
         ("generic-lab-role", GENERIC_RESOURCE,
-         {"resourceProviderNamespace": "Microsoft.Authorization",
-          "resourceType": "roleDefinitions",
-          "resourceName": "2e44345c-7157-52b2-b15d-7c5feccc8179",
-          "location": DELETE, "tags": DELETE,
-          "properties": {"roleName": "r", "type": "CustomRole",
-                         "permissions": [{"actions": ["Microsoft.Search/searchServices/read"]}],
-                         "assignableScopes": [RG]}},
+         _generic_role_definition(["Microsoft.Search/searchServices/read"], [RG]),
          None),
     ],
     "authorization-roleassignment-require-principal-type": [
