@@ -214,8 +214,10 @@ class FoundryProject(pulumi.ComponentResource):
             parent=self,
         )
         principal_id = principal_of(project.identity, f"Foundry project {spec.name}")
-        # The project's connections, one after another (one operation at a time on its children).
+        # The project's connections, one after another (one operation at a time on its children),
+        # and the roles of its identity.
         self._name, self._args, self._project = name, args, project
+        self._principal_id = principal_id
         self._last_connection: cognitiveservices.ProjectConnection | None = None
         self.search_connection: cognitiveservices.ProjectConnection | None = None
         if args.search is not None:
@@ -227,15 +229,7 @@ class FoundryProject(pulumi.ComponentResource):
                 target.endpoint,
                 {"ResourceId": target.search_id, "ApiType": "Azure"},
             )
-            assign_role(
-                f"{name}-search-reader",
-                scope=target.search_id,
-                principal_id=principal_id,
-                principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
-                role=SEARCH_ROLE,
-                subscription_id=args.subscription_id,
-                parent=self,
-            )
+            self._grant("search-reader", target.search_id, SEARCH_ROLE)
         self.storage_connection: cognitiveservices.ProjectConnection | None = None
         if args.storage is not None:
             lab_storage = args.storage
@@ -246,19 +240,11 @@ class FoundryProject(pulumi.ComponentResource):
                 lab_storage.blob_endpoint,
                 self._metadata(lab_storage.storage_id),
             )
-            assign_role(
-                f"{name}-storage-reader",
-                scope=lab_storage.storage_id,
-                principal_id=principal_id,
-                principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
-                role=STORAGE_ROLE,
-                subscription_id=args.subscription_id,
-                parent=self,
-            )
+            self._grant("storage-reader", lab_storage.storage_id, STORAGE_ROLE)
         self.capability_host: cognitiveservices.ProjectCapabilityHost | None = None
         if args.agents is not None and self.search_connection is not None:
             self.capability_host = self._standard_agent_setup(
-                name, args, project, principal_id, args.agents, self.search_connection
+                name, args, principal_id, args.agents, self.search_connection
             )
         self.project = project
         self.last_child: pulumi.Resource = self.capability_host or self._last_connection or project
@@ -267,6 +253,19 @@ class FoundryProject(pulumi.ComponentResource):
         self.name = project.name
         self.principal_id = principal_id
         self.register_outputs({"id": self.id, "name": self.name, "principal_id": self.principal_id})
+
+    def _grant(self, suffix: str, scope: StrInput, role: str, **extra: Any) -> pulumi.Resource:
+        """A built-in ``role`` on ``scope`` for the project's identity (``<name>-<suffix>``)."""
+        return assign_role(
+            f"{self._name}-{suffix}",
+            scope=scope,
+            principal_id=self._principal_id,
+            principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
+            role=role,
+            subscription_id=self._args.subscription_id,
+            parent=self,
+            **extra,
+        )
 
     def _metadata(self, resource_id: StrInput) -> dict[str, StrInput]:
         return {
@@ -306,7 +305,6 @@ class FoundryProject(pulumi.ComponentResource):
         self,
         name: str,
         args: FoundryProjectArgs,
-        project: cognitiveservices.Project,
         principal_id: pulumi.Output[str],
         stores: FoundryAgentStores,
         search_connection: cognitiveservices.ProjectConnection,
@@ -324,27 +322,15 @@ class FoundryProject(pulumi.ComponentResource):
         files = self._connect("files", stores.file_connection_name, STORAGE_CATEGORY,
                               file_store.blob_endpoint, self._metadata(file_store.id))  # fmt: skip
 
-        def grant(suffix: str, scope: StrInput, role: str, **extra: Any) -> pulumi.Resource:
-            return assign_role(
-                f"{name}-{suffix}",
-                scope=scope,
-                principal_id=principal_id,
-                principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
-                role=role,
-                subscription_id=args.subscription_id,
-                parent=self,
-                **extra,
-            )
-
         # Before the capability host: Azure checks them when it creates the host.
         before: list[pulumi.Resource] = [
-            grant("files-contributor", file_store.id, "Storage Blob Data Contributor"),
+            self._grant("files-contributor", file_store.id, "Storage Blob Data Contributor"),
             grant_agent_thread_operator(
                 f"{name}-threads-operator", store=thread_store, principal_id=principal_id,
                 parent=self,
             ),  # fmt: skip
             *(
-                grant(f"search-{role.split()[1].lower()}", search.search_id, role)
+                self._grant(f"search-{role.split()[1].lower()}", search.search_id, role)
                 for role in AGENT_SEARCH_ROLES
             ),
         ]
@@ -352,7 +338,7 @@ class FoundryProject(pulumi.ComponentResource):
             f"{name}-capability-host",
             capability_host_name=CAPABILITY_HOST_NAME,
             account_name=args.account_name,
-            project_name=project.name,
+            project_name=self._project.name,
             resource_group_name=placement.resource_group_name,
             # API 2025-06-01 defines no kind on a project's capability host (Agents is the only
             # one); the three lists make it the standard setup.
@@ -374,8 +360,8 @@ class FoundryProject(pulumi.ComponentResource):
             ),
         )
         # After the capability host: it creates the containers and the database they reach.
-        grant("files-owner", file_store.id, "Storage Blob Data Owner",
-              condition=AGENT_CONTAINER_CONDITION, depends_on=[host])  # fmt: skip
+        self._grant("files-owner", file_store.id, "Storage Blob Data Owner",
+                    condition=AGENT_CONTAINER_CONDITION, depends_on=[host])  # fmt: skip
         grant_agent_thread_data(
             f"{name}-threads-data", store=thread_store, principal_id=principal_id,
             parent=self, after=[host],

@@ -77,10 +77,11 @@ class Namer:
             raise ConfigError(problems, "component arguments")
         return names
 
-    def problems(self, wanted: dict[str, str]) -> list[str]:
-        """Every problem with the names ``{kind: role}`` this stack will create."""
+    def problems(self, wanted: Iterable[tuple[str, str]]) -> list[str]:
+        """Every problem with the names ``(kind, role)`` this stack will create (pairs, so that
+        one kind may name several children: ``NAMED_RESOURCES.items()``)."""
         found: list[str] = []
-        for kind, role in wanted.items():
+        for kind, role in wanted:
             try:
                 self.name(kind, role)
             except ValueError as error:

@@ -709,21 +709,22 @@ def validate_ai_lab_config(
     if reference is not None:
         problems.append((key("landingZoneStack"), reference))
     namer = lab_namer(config, stack)
-    names = namer.problems(NAMED_RESOURCES)
+    names = namer.problems(NAMED_RESOURCES.items())
     if config.openai.projects:
-        names += namer.problems(dict([STORAGE_CONNECTION]))
+        names += namer.problems([STORAGE_CONNECTION])
     if config.search is not None:
-        names += namer.problems(SEARCH_NAMED_RESOURCES)
+        names += namer.problems(SEARCH_NAMED_RESOURCES.items())
         if config.openai.projects:
-            names += namer.problems(dict([SEARCH_CONNECTION]))
+            names += namer.problems([SEARCH_CONNECTION])
     if config.jump_host is not None:
-        names += namer.problems(JUMP_HOST_NAMED_RESOURCES)
+        names += namer.problems(JUMP_HOST_NAMED_RESOURCES.items())
     if config.ai_gateway is not None:
-        names += namer.problems(AI_GATEWAY_NAMED_RESOURCES)
+        names += namer.problems(AI_GATEWAY_NAMED_RESOURCES.items())
     if config.agent_service is not None:
-        names += namer.problems({**AGENT_NAMED_RESOURCES, **dict([AGENT_FILES_ENDPOINTS])})
-        names += namer.problems(dict(AGENT_CONNECTIONS[:1])) + namer.problems(
-            dict(AGENT_CONNECTIONS[1:])
+        # Pairs, not one mapping: the thread store's and the file store's endpoints, and the
+        # two connections, are two names of one kind each.
+        names += namer.problems(
+            [*AGENT_NAMED_RESOURCES.items(), AGENT_FILES_ENDPOINTS, *AGENT_CONNECTIONS]
         )
     problems += [(key("prefix"), f"{message} (shorten hlz:prefix or hlz:lab)") for message in names]
     problems += _network_problems(config)

@@ -152,7 +152,7 @@ def semantic_problems(
     problems += tag_problems(config.tags, key("tags"))
     problems += [
         (key("prefix"), message)
-        for message in planned_names(config, stack).problems(NAMED_RESOURCES)
+        for message in planned_names(config, stack).problems(NAMED_RESOURCES.items())
     ]
 
     hub_key = key("hub", "addressSpace")
