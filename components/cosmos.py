@@ -41,7 +41,6 @@ and containers through the control plane) and ``grant_agent_thread_data`` after 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Annotated
 
 import pulumi
@@ -200,16 +199,6 @@ class AgentThreadStore(pulumi.ComponentResource):
         )
 
 
-@dataclass(frozen=True)
-class AgentThreadAccess:
-    """What ``grant_agent_thread_access`` created for one principal."""
-
-    operator: authorization.RoleAssignment
-    """"Cosmos DB Operator" on the account (control plane)."""
-    data: cosmosdb.SqlResourceSqlRoleAssignment
-    """"Cosmos DB Built-in Data Contributor" on the Agent Service's database (data plane)."""
-
-
 def grant_agent_thread_operator(
     name: str,
     *,
@@ -271,23 +260,3 @@ def grant_agent_thread_data(
         opts=child_opts(parent, depends_on=list(after)),
     )
 
-
-def grant_agent_thread_access(
-    name: str,
-    *,
-    store: AgentThreadStore,
-    principal_id: StrInput,
-    parent: pulumi.Resource,
-) -> AgentThreadAccess:
-    """Both grants a Foundry project's identity needs on the thread store, as ``<name>-operator``
-    and ``<name>-data``, for wiring where nothing orders them around the capability host. When
-    the capability host is created in the same program, call ``grant_agent_thread_operator``
-    before it and ``grant_agent_thread_data(after=[capability_host])`` instead."""
-    return AgentThreadAccess(
-        operator=grant_agent_thread_operator(
-            f"{name}-operator", store=store, principal_id=principal_id, parent=parent
-        ),
-        data=grant_agent_thread_data(
-            f"{name}-data", store=store, principal_id=principal_id, parent=parent
-        ),
-    )

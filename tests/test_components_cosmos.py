@@ -20,7 +20,6 @@ from components.cosmos import (
     DATA_CONTRIBUTOR_ROLE,
     AgentThreadStore,
     AgentThreadStoreArgs,
-    grant_agent_thread_access,
     grant_agent_thread_data,
     grant_agent_thread_operator,
 )
@@ -74,14 +73,25 @@ def named(registrations: list[Registration], logical_name: str) -> Registration:
     return matches[0]
 
 
+def thread_key() -> EncryptionKey:
+    return encryption_key("cosmos", logical_name="threads")
+
+
+def grant_both(name: str, store: AgentThreadStore, principal_id: str) -> None:
+    """A Foundry project's two grants on the store, as ``<name>-operator`` and ``<name>-data``
+    (the lab orders them around the project's capability host)."""
+    grant_agent_thread_operator(
+        f"{name}-operator", store=store, principal_id=principal_id, parent=store
+    )
+    grant_agent_thread_data(f"{name}-data", store=store, principal_id=principal_id, parent=store)
+
+
 def store_program(**overrides: Any) -> Callable[[], None]:
     """A thread store and one Foundry project's grants on it, as the lab wires them."""
 
     def program() -> None:
-        store = AgentThreadStore("threads", store_args(encryption_key("cosmos", logical_name="threads"), **overrides))
-        grant_agent_thread_access(
-            "proj-notes", store=store, principal_id=PROJECT_PRINCIPAL, parent=store
-        )
+        store = AgentThreadStore("threads", store_args(thread_key(), **overrides))
+        grant_both("proj-notes", store, PROJECT_PRINCIPAL)
         pulumi.export("endpoint", store.endpoint)
         pulumi.export("name", store.name)
 
@@ -192,7 +202,7 @@ def test_the_data_grant_can_wait_for_the_capability_host_while_the_operator_gran
     def program() -> None:
         from pulumi_azure_native import resources
 
-        store = AgentThreadStore("threads", store_args(encryption_key("cosmos", logical_name="threads")))
+        store = AgentThreadStore("threads", store_args(thread_key()))
         grant_agent_thread_operator(
             "proj-operator", store=store, principal_id=PROJECT_PRINCIPAL, parent=store
         )
@@ -215,11 +225,9 @@ def test_two_projects_get_distinct_data_grants():
     other = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 
     def program() -> None:
-        store = AgentThreadStore("threads", store_args(encryption_key("cosmos", logical_name="threads")))
+        store = AgentThreadStore("threads", store_args(thread_key()))
         for label, principal in (("a", PROJECT_PRINCIPAL), ("b", other)):
-            grant_agent_thread_access(
-                f"proj-{label}", store=store, principal_id=principal, parent=store
-            )
+            grant_both(f"proj-{label}", store, principal)
 
     grants = of_type(run(program).registrations, SQL_ROLE_ASSIGNMENT)
     assert len({g.inputs["roleAssignmentId"] for g in grants}) == 2
