@@ -48,6 +48,7 @@ BUILTIN_ROLES: dict[str, str] = {
     "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
     "Network Contributor": "4d97b98b-1d4f-4787-a291-c67834d212e7",
     "Virtual Machine Contributor": "9980e02c-c2be-4d73-94e8-173b1dc7cf3c",
+    "Storage Account Contributor": "17d1049b-9a84-46fb-8f53-869881c3d3ab",
     # Sign in to a VM with Entra ID as a regular user (never "Virtual Machine Administrator
     # Login", which no lab member gets by default).
     "Virtual Machine User Login": "fb879df8-f326-4884-b1cf-06f3ad86be52",

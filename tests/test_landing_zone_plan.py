@@ -235,14 +235,18 @@ def test_the_initiative_assignment_has_an_identity_and_the_roles_its_remediation
     data = json.loads((ROOT / "policies" / "data" / "hitrust_hipaa_initiative.json").read_text())
     needed = {role["id"] for role in data["roles"]}
     assert needed  # the vendored initiative has remediating members
-    registration = landing_zone_plan.of_type("azure-native:authorization:PolicyAssignment")[0]
+    [registration] = [
+        r
+        for r in landing_zone_plan.of_type("azure-native:authorization:PolicyAssignment")
+        if r.inputs["policyAssignmentName"] == "hlz-hipaa-hitrust"
+    ]
     assignment = registration.inputs
     assert assignment["identity"] == {"type": "SystemAssigned"}
     assert assignment["location"] == "eastus2"
     grants = [
         r
         for r in landing_zone_plan.of_type("azure-native:authorization:RoleAssignment")
-        if r.inputs["scope"] == assignment["scope"]
+        if r.inputs["scope"] == assignment["scope"] and registration.urn in r.dependencies
     ]
     granted = {g.inputs["roleDefinitionId"].rsplit("/", 1)[-1] for g in grants}
     assert granted == needed

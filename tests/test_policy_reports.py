@@ -482,3 +482,13 @@ def test_an_override_a_rule_reads_names_the_rule_it_answers():
     assert override.reason == "de-identified notes only, IRB-2291"
     assert override.rules == ("cognitiveservices-deployment-restrict-data-zone-sku",)
     assert f"[answers {override.rules[0]}]" in policy_summary(report)
+
+
+def test_compliance_matrix_names_each_rules_runtime_counterpart_or_none(
+    compliance_sections: dict[str, list[str]],
+):
+    rows = [line for lines in compliance_sections.values() for line in lines if line.startswith("| `")]
+    public = next(r for r in rows if r.startswith("| `storage-account-disallow-public-network-access` |"))
+    assert public.rstrip(" |").endswith("Storage accounts should disable public network access (Audit)")
+    cors = next(r for r in rows if r.startswith("| `healthcareapis-fhirservice-disable-smart-proxy` |"))
+    assert "| none: no built-in reads the SMART proxy |" in cors

@@ -992,6 +992,7 @@ def fixture_text(path: str) -> str:
 
 LANDING_ZONE_ACTIONS = {
     "Microsoft.Authorization/policyAssignments/write",
+    "Microsoft.Authorization/policySetDefinitions/write",
     "Microsoft.Authorization/roleAssignments/write",
     "Microsoft.Insights/diagnosticSettings/write",
     "Microsoft.Insights/privateLinkScopes/scopedResources/write",

@@ -47,6 +47,7 @@ from pydantic.fields import FieldInfo
 
 from hlz.render.text import markdown_table
 from hlz.stackfiles import project_root
+from policies.builtin_index import builtin_index
 from policies.exemptions import EXPIRY_CAP_DAYS, MINIMUM_REASON_LENGTH, MINIMUM_STEM_LENGTH
 from policies.model import Category, Profile, ResourceRule, Rule
 from policies.overrides import TAG_VALUE_MAX_LENGTH
@@ -54,6 +55,7 @@ from policies.profiles import PROFILE_PROPERTY, enforcement_level, pack_config
 from policies.registry import ALL_RULES
 from policies.rules.monitor import DIAGNOSTICS_COVERAGE
 from policies.rules.network import PRIVATE_LINK_TARGETS
+from policies.runtime import builtin_link, counterparts_of, member_effect, no_counterpart_reason
 from policies.sdk_catalog import render_taggable_types
 from policies.vocabulary import (
     ALLOWED_LOCATIONS,
@@ -704,6 +706,57 @@ def _rule_row(rule: Rule) -> tuple[str, ...]:
     )
 
 
+_RUNTIME_INTRO = """
+## Runtime counterparts (Azure Policy)
+
+The same controls after deployment: each landing zone assigns the custom initiative
+`hlz-hipaa-runtime` (`components/runtime_policy.py`) made of the Azure built-in policies below,
+so a change made in the portal or by another tool is denied or reported. Lab assigns Audit
+only; production assigns Deny for PHI-protecting rules where the built-in offers it and reads
+the same property no more widely than the rule, Audit otherwise. Built-ins come from the
+vendored index `policies/data/builtin_policies.json` ({index_count} definitions, Azure/azure-policy
+at `{commit}`, {date}); `policies/runtime.py` holds the mapping and the test suite checks that
+every id is in the index and that each built-in reads the property its rule reads.
+
+{with_count} of {hipaa_count} HIPAA rules have a runtime counterpart ({member_count} built-ins);
+{without_count} have none, for the reason given. Deploy rules have none: Azure Resource Manager
+itself refuses what they guard.
+
+"""
+
+
+def _runtime_row(rule: Rule) -> tuple[str, ...]:
+    counterparts = counterparts_of(rule)
+    if not counterparts:
+        return (f"`{rule.id}`", "none", "", "", "", no_counterpart_reason(rule) or "")
+    rows = []
+    for counterpart in counterparts:
+        definition = counterpart.builtin
+        rows.append(
+            (
+                builtin_link(definition),
+                f"`{definition.name}`",
+                definition.version,
+                " / ".join(
+                    member_effect(rule, counterpart, p) or "-"
+                    for p in (Profile.LAB, Profile.PRODUCTION)
+                ),
+                counterpart.note,
+            )
+        )
+    return (
+        f"`{rule.id}`",
+        "<br>".join(r[0] for r in rows),
+        "<br>".join(r[1] for r in rows),
+        "<br>".join(r[2] for r in rows),
+        "<br>".join(r[3] for r in rows),
+        "<br>".join(r[4] or "same property" for r in rows),
+    )
+
+
+RUNTIME_COLUMNS = ("rule", "built-in policy", "id", "version", "effect lab / production", "note")
+
+
 def render_rules_markdown(rules: Sequence[Rule] = ALL_RULES) -> str:
     stack = sum(1 for rule in rules if not isinstance(rule, ResourceRule))
     hipaa = [rule for rule in rules if rule.category is Category.HIPAA]
@@ -752,8 +805,25 @@ def render_rules_markdown(rules: Sequence[Rule] = ALL_RULES) -> str:
         + _DEPLOY_INTRO
         + "\n".join(markdown_table(DEPLOY_COLUMNS, (_deploy_row(rule) for rule in deploy)))
         + "\n"
+        + _runtime_section(hipaa)
         + conventions
     )
+
+
+def _runtime_section(hipaa: Sequence[Rule]) -> str:
+    index = builtin_index()
+    mapped = [rule for rule in hipaa if counterparts_of(rule)]
+    intro = _RUNTIME_INTRO.format(
+        index_count=len(index.definitions),
+        commit=index.commit[:12],
+        date=index.commit_date,
+        with_count=len(mapped),
+        hipaa_count=len(hipaa),
+        member_count=len({c.definition for rule in mapped for c in counterparts_of(rule)}),
+        without_count=len(hipaa) - len(mapped),
+    )
+    rows = (_runtime_row(rule) for rule in hipaa)
+    return intro + "\n".join(markdown_table(RUNTIME_COLUMNS, rows)) + "\n"
 
 
 def render_config(profile: Profile, rules: Iterable[Rule] = ALL_RULES) -> str:

@@ -82,6 +82,8 @@ def arm_id(
         if not scope.startswith("/"):
             scope = "/" + scope
         return f"{scope.rstrip('/')}/{suffix}", name
+    if not path.in_resource_group:
+        return f"/subscriptions/{subscription_id}/{suffix}", name
     group = inputs.get("resourceGroupName", "default")
     return f"/subscriptions/{subscription_id}/resourceGroups/{group}/{suffix}", name
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..builtin_index import DEFINITION_PREFIX, builtin_index
 from ..initiatives import initiative_for
 from ..model import (
     Category,
@@ -49,6 +50,7 @@ from .tokens import (
     KEY_VAULT,
     KEY_VAULT_KEY,
     POLICY_ASSIGNMENT,
+    POLICY_SET_DEFINITION,
     ROLE_ASSIGNMENT,
     STORAGE_ACCOUNT,
     USER_ASSIGNED_IDENTITY,
@@ -410,6 +412,77 @@ def check_policy_assignment_identity(_resource_type: str, props: Mapping[str, An
     return outcome_from(reasons)
 
 
+def _version_problem(pinned: str, versions: tuple[str, ...]) -> str | None:
+    """ARM resolves ``definitionVersion`` (``1.*.*`` or an exact ``1.0.3``) against the
+    versions it keeps of the definition; one that matches none is refused."""
+    if pinned in versions:
+        return None
+    major = pinned.split(".", 1)[0]
+    if pinned == f"{major}.*.*" and any(v.split(".", 1)[0] == major for v in versions):
+        return None
+    return f"definitionVersion '{pinned}' matches none of its versions ({', '.join(versions)})"
+
+
+def _member_problems(index: int, member: Mapping[str, Any], seen: set[str]) -> list[str]:
+    where = f"policyDefinitions[{index}]"
+    reference = as_str(get(member, "policyDefinitionReferenceId"))
+    problems: list[str] = []
+    if reference is not None:
+        if reference.casefold() in seen:
+            problems.append(f"{where}.policyDefinitionReferenceId '{reference}' is used twice")
+        seen.add(reference.casefold())
+    definition_id = as_str(get(member, "policyDefinitionId")) or ""
+    if not definition_id.casefold().startswith(DEFINITION_PREFIX.casefold()):
+        return problems  # a custom definition or a nested set: its parameters are not indexed
+    definition = builtin_index().get(definition_id[len(DEFINITION_PREFIX) :])
+    if definition is None:
+        return problems  # a built-in outside the index (a type the pack does not judge)
+    values = {
+        str(name): get(value, "value")
+        for name, value in (as_mapping(get(member, "parameters")) or {}).items()
+    }
+    label = f"{where} ({definition.display_name})"
+    problems += [
+        f"{label}: parameter '{name}' is not one of the definition's "
+        f"({', '.join(definition.parameters) or 'none'})"
+        for name in values
+        if name not in definition.parameters
+    ]
+    problems += [
+        f"{label}: parameter '{name}' has no default and no value"
+        for name in definition.required_parameters
+        if name not in values
+    ]
+    effect = values.get(definition.effect_parameter or "")
+    if isinstance(effect, str) and not definition.allows(effect):
+        problems.append(
+            f"{label}: effect '{effect}' is not allowed ({', '.join(definition.effects)})"
+        )
+    for name, allowed in definition.allowed_values.items():
+        given = values.get(name)
+        for value in given if isinstance(given, list) else [given] if given is not None else []:
+            if isinstance(value, str | int | float | bool) and value not in allowed:
+                problems.append(f"{label}: parameter '{name}' value {value!r} is not allowed")
+    pinned = as_str(get(member, "definitionVersion"))
+    if pinned is not None:
+        version_problem = _version_problem(pinned, definition.versions)
+        if version_problem:
+            problems.append(f"{label}: {version_problem}")
+    return problems
+
+
+def check_policy_set_builtin_members(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
+    members = get(props, "policyDefinitions")
+    if not isinstance(members, Sequence) or isinstance(members, str):
+        return NotApplicable("policyDefinitions is not a list")
+    seen: set[str] = set()
+    problems: list[str] = []
+    for index, member in enumerate(members):
+        if isinstance(member, Mapping):
+            problems += _member_problems(index, member, seen)
+    return outcome_from(problems)
+
+
 def check_role_assignment_guid_name(_resource_type: str, props: Mapping[str, Any]) -> Outcome:
     value = get(props, "roleAssignmentName")
     if value is None:
@@ -549,6 +622,31 @@ RULES: tuple[ResourceRule | StackRule, ...] = (
         url="https://learn.microsoft.com/azure/governance/policy/how-to/remediate-resources",
         resource_types=frozenset({POLICY_ASSIGNMENT}),
         check=check_policy_assignment_identity,
+    ),
+    ResourceRule(
+        id="deploy-policysetdefinition-require-valid-builtin-members",
+        category=DEPLOY,
+        description=(
+            "An initiative's built-in members use only the definition's parameters, give every "
+            "parameter without a default a value, an allowed effect and allowed values, a "
+            "definitionVersion Azure keeps, and unique reference ids."
+        ),
+        rationale=(
+            "ARM refuses a policy set definition whose member names an undefined parameter, "
+            "omits a required one, or sets a value outside its allowedValues, and a version it "
+            "does not keep; checked against the vendored index of built-in definitions."
+        ),
+        severity=Severity.HIGH,
+        remediation=(
+            "Take the parameters and effects from the built-in's definition "
+            "(policies/data/builtin_policies.json; policies/runtime.py for the hlz initiative)."
+        ),
+        url=(
+            "https://learn.microsoft.com/azure/governance/policy/concepts/"
+            "initiative-definition-structure"
+        ),
+        resource_types=frozenset({POLICY_SET_DEFINITION}),
+        check=check_policy_set_builtin_members,
     ),
     ResourceRule(
         id="deploy-roleassignment-require-guid-name",

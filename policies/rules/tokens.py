@@ -62,6 +62,7 @@ DDOS_PROTECTION_PLAN = "azure-native:network:DdosProtectionPlan"
 MONITOR_PRIVATE_LINK_SCOPE = "azure-native:monitor:PrivateLinkScope"
 USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
+POLICY_SET_DEFINITION = "azure-native:authorization:PolicySetDefinition"
 SEARCH_SERVICE = "azure-native:search:Service"
 SEARCH_SHARED_PRIVATE_LINK = "azure-native:search:SharedPrivateLinkResource"
 # The Foundry Agent Service's own thread store (Azure Cosmos DB for NoSQL) and its data-plane

@@ -17,8 +17,10 @@ from components.monitoring import (
 )
 from components.private_dns import PrivateDnsZones, PrivateDnsZonesArgs
 from components.resource_group import ResourceGroup, ResourceGroupArgs
+from components.runtime_policy import RuntimeGuardrails, RuntimeGuardrailsArgs
 from components.security_baseline import SecurityBaseline, SecurityBaselineArgs
 from components.shared import DiagnosticsTarget, PrivateLinkTarget
+from policies.model import Profile
 from policies.services import PRIVATE_DNS_ZONES
 from stacks.landing_zone.config import LandingZoneConfig, planned_names
 
@@ -126,8 +128,17 @@ def run(config: LandingZoneConfig) -> None:
     SecurityBaseline(
         "baseline", SecurityBaselineArgs(subscription_id=subscription_id, location=config.location)
     )
+    guardrails = RuntimeGuardrails(
+        "runtime",
+        RuntimeGuardrailsArgs(
+            subscription_id=subscription_id,
+            location=config.location,
+            profile=Profile(config.profile),
+        ),
+    )
 
     pulumi.export("profile", config.profile)
+    pulumi.export("runtimePolicyAssignmentId", guardrails.id)
     pulumi.export("location", config.location)
     pulumi.export("tags", tags)
     pulumi.export("resourceGroupName", connectivity.name)

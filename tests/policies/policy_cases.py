@@ -60,6 +60,8 @@ PRIVATE_DNS_ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
 MONITOR_PRIVATE_LINK_SCOPE = "azure-native:monitor:PrivateLinkScope"
 USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
+POLICY_SET_DEFINITION = "azure-native:authorization:PolicySetDefinition"
+BUILTIN = "/providers/Microsoft.Authorization/policyDefinitions"
 SEARCH_SERVICE = "azure-native:search:Service"
 APIM_SERVICE = "azure-native:apimanagement:ApiManagementService"
 APIM_LOGGER = "azure-native:apimanagement:Logger"
@@ -692,6 +694,28 @@ COMPLIANT: dict[str, dict[str, Any]] = {
         "identity": {"type": "SystemAssigned"},
         "location": "eastus2",
     },
+    # As components.runtime_policy defines the hlz initiative (two of its members).
+    POLICY_SET_DEFINITION: {
+        "policySetDefinitionName": "hlz-hipaa-runtime",
+        "policyType": "Custom",
+        "policyDefinitions": [
+            {
+                "policyDefinitionId": f"{BUILTIN}/fe83a0eb-a853-422d-aac2-1bffd182c5d0",
+                "policyDefinitionReferenceId": "storage-account-require-minimum-tls12",
+                "definitionVersion": "1.*.*",
+                "parameters": {"effect": {"value": "Deny"}, "minimumTlsVersion": {"value": "TLS1_2"}},
+            },
+            {
+                "policyDefinitionId": f"{BUILTIN}/e56962a6-4747-49cd-b67b-bf8b01975c4c",
+                "policyDefinitionReferenceId": "azure-resource-restrict-location",
+                "definitionVersion": "1.*.*",
+                "parameters": {
+                    "effect": {"value": "Deny"},
+                    "listOfAllowedLocations": {"value": ["eastus2", "centralus"]},
+                },
+            },
+        ],
+    },
     # As components.ai_gateway registers its Application Insights logger.
     APIM_LOGGER: {
         "resourceGroupName": "rg-hlz-prod",
@@ -1125,6 +1149,7 @@ FW, PIP, BAS, ZG, PA, SRCH = (
 )
 CONTAINER, SECRET, PRICING = BLOB_CONTAINER, KEY_VAULT_SECRET, DEFENDER_PRICING
 VGW = VPN_GATEWAY
+PSET = POLICY_SET_DEFINITION
 PROJ, ACONN, PCONN = COGNITIVE_PROJECT, ACCOUNT_CONNECTION, PROJECT_CONNECTION
 VM, EXT, DES, NIC = VIRTUAL_MACHINE, VM_EXTENSION, DISK_ENCRYPTION_SET, NETWORK_INTERFACE
 SCHED = SHUTDOWN_SCHEDULE
@@ -1833,6 +1858,30 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
          {"identity": {"type": "UserAssigned",
                        "userAssignedIdentities": [f"{RG}/providers/Microsoft.ManagedIdentity/"
                                                   "userAssignedIdentities/id-policy"]}},
+         None),
+    ],
+    "deploy-policysetdefinition-require-valid-builtin-members": [
+        ("effect-not-allowed", PSET, {"policyDefinitions.0.parameters.effect.value": "Modify"},
+         "effect 'Modify' is not allowed (Audit, Deny, Disabled)"),
+        ("effect-case-insensitive", PSET, {"policyDefinitions.0.parameters.effect.value": "deny"},
+         None),
+        ("unknown-parameter", PSET, {"policyDefinitions.0.parameters.minimumTls": {"value": "x"}},
+         "parameter 'minimumTls' is not one of the definition's (effect, minimumTlsVersion)"),
+        ("value-not-allowed", PSET,
+         {"policyDefinitions.0.parameters.minimumTlsVersion.value": "TLS1_3"},
+         "parameter 'minimumTlsVersion' value 'TLS1_3' is not allowed"),
+        ("required-missing", PSET, {"policyDefinitions.1.parameters.listOfAllowedLocations": DELETE},
+         "parameter 'listOfAllowedLocations' has no default and no value"),
+        ("version-unknown", PSET, {"policyDefinitions.0.definitionVersion": "2.*.*"},
+         "definitionVersion '2.*.*' matches none of its versions (1.0.0)"),
+        ("version-exact", PSET, {"policyDefinitions.0.definitionVersion": "1.0.0"}, None),
+        ("reference-twice", PSET,
+         {"policyDefinitions.1.policyDefinitionReferenceId": "storage-account-require-minimum-tls12"},
+         "policyDefinitionReferenceId 'storage-account-require-minimum-tls12' is used twice"),
+        ("custom-definition", PSET,
+         {"policyDefinitions.0.policyDefinitionId":
+          f"{SUB}/providers/Microsoft.Authorization/policyDefinitions/custom-1",
+          "policyDefinitions.0.parameters.anything": {"value": 1}},
          None),
     ],
     "deploy-roleassignment-require-guid-name": [
