@@ -15,19 +15,30 @@ denied or reported).
 |                    | identity the roles the definitions name, at the assignment's scope        |
 | (members)          | one non-compliance message per member, naming the hlz rule(s) it backs    |
 
+Exemptions: each active entry of ``policies/exemptions.yaml`` whose rule has a runtime member
+becomes an Azure Policy exemption (``exempt_at_runtime``) on the resources it names, in the
+stack that owns them, limited to that rule's members; a member backing several rules is
+exempted for all of them on that resource.
+
 The built-ins come from the vendored, dated index ``policies/data/builtin_policies.json``
 (``policies.builtin_index``); a member's GUID that the index lacks stops the import.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
 import pulumi
 from pulumi_azure_native import authorization
 
 from components.roles import BUILTIN_ROLES, assign_role, principal_of
 from components.shared import HlzModel, StrInput, child_opts
+from policies.exemptions import Exemption, exemption_for
 from policies.model import Profile
-from policies.registry import ALL_RULES
+from policies.registry import ALL_RULES, RULES_BY_ID
 from policies.runtime import Member, initiative_members, needs_identity
 
 INITIATIVE_NAME = "hlz-hipaa-runtime"
@@ -140,3 +151,101 @@ class RuntimeGuardrails(pulumi.ComponentResource):
         self.assignment = assignment
         self.id = assignment.id
         self.register_outputs({"id": self.id})
+
+
+# --- hlz exemptions as Azure Policy exemptions -------------------------------------------------
+
+EXEMPTION_NAMESPACE = uuid.UUID("3b1f6f0e-6c1e-5a43-9d53-6f2b1d2c9e11")
+"""UUIDv5 namespace of the exemptions' names: one name per (rule, resource URN), stable across
+runs, so a re-deployment updates the exemption instead of creating a second one."""
+
+
+@dataclass
+class RegisteredResources:
+    """Every custom resource the program registers, with its URN: a stack transformation sees
+    each resource object as it is constructed (``pulumi.runtime.register_stack_transformation``
+    runs synchronously in the resource's constructor, so the list is complete when the program
+    body returns)."""
+
+    stack: str
+    project: str
+    resources: list[tuple[str, str, pulumi.CustomResource]] = field(default_factory=list)
+    """(type token, URN, resource) of every azure-native custom resource."""
+    _chains: dict[int, str] = field(default_factory=dict)
+
+    def record(self, args: pulumi.ResourceTransformationArgs) -> None:
+        parent = args.opts.parent if args.opts is not None else None
+        above = self._chains.get(id(parent)) if parent is not None else None
+        chain = f"{above}${args.type_}" if above else args.type_
+        self._chains[id(args.resource)] = chain
+        if isinstance(args.resource, pulumi.CustomResource) and args.type_.startswith(
+            "azure-native:"
+        ):
+            urn = f"urn:pulumi:{self.stack}::{self.project}::{chain}::{args.name}"
+            self.resources.append((args.type_, urn, args.resource))
+
+
+def record_resources() -> RegisteredResources:
+    """Start recording every resource the program registers from here on."""
+    recorded = RegisteredResources(pulumi.get_stack(), pulumi.get_project())
+
+    def transformation(args: pulumi.ResourceTransformationArgs) -> None:
+        recorded.record(args)
+        return None
+
+    pulumi.runtime.register_stack_transformation(transformation)
+    return recorded
+
+
+def member_references(rule_id: str, profile: Profile) -> tuple[str, ...]:
+    """The ``policyDefinitionReferenceId``s of the initiative members that back ``rule_id``."""
+    return tuple(
+        m.reference_id for m in initiative_members(ALL_RULES, profile) if rule_id in m.rules
+    )
+
+
+def exempt_at_runtime(
+    recorded: RegisteredResources,
+    exemptions: Sequence[Exemption],
+    *,
+    assignment_id: StrInput,
+    profile: Profile,
+    today: dt.date,
+) -> list[authorization.PolicyExemption]:
+    """An Azure Policy exemption of the runtime initiative for every active hlz exemption and
+    resource it names (the pack's own lookup, ``policies.exemptions.exemption_for``), limited to
+    the members that back its rule; category Waiver, the reason as description, expiring at the
+    end of the exemption's last day (UTC). Rules without a runtime member need none."""
+    created = []
+    for exemption in exemptions:
+        references = member_references(exemption.rule_id, profile)
+        if not references or not exemption.is_active(today):
+            continue
+        types = getattr(RULES_BY_ID[exemption.rule_id], "resource_types", None)
+        for token, urn, resource in recorded.resources:
+            if types is not None and token not in types:
+                continue  # the rule does not judge it: nothing to exempt
+            active, _ = exemption_for([exemption], exemption.rule_id, urn, today)
+            if active is None:
+                continue
+            name = str(uuid.uuid5(EXEMPTION_NAMESPACE, f"{exemption.rule_id}\n{urn}"))
+            created.append(
+                authorization.PolicyExemption(
+                    f"runtime-exemption-{name[:8]}",
+                    policy_exemption_name=name,
+                    scope=resource.id,
+                    policy_assignment_id=assignment_id,
+                    policy_definition_reference_ids=list(references),
+                    exemption_category=authorization.ExemptionCategory.WAIVER,
+                    expires_on=f"{exemption.expires.isoformat()}T23:59:59Z",
+                    display_name=f"hlz exemption: {exemption.rule_id}"[:128],
+                    description=exemption.reason,
+                    metadata={
+                        "hlzRule": exemption.rule_id,
+                        "owner": exemption.owner,
+                        "resource": exemption.resource,
+                    },
+                    opts=pulumi.ResourceOptions(depends_on=[resource]),
+                )
+            )
+    return created

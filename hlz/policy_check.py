@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import hlz.sdk_proxy  # noqa: F401  - first: the SDK's unknown-checking proxy, without its server
-import policies
 from hlz.plan_document import UNKNOWN_MARK
 from hlz.schema import TypeFinding, validate_resources
 from policies.clock import utc_today
 from policies.evaluation import Finding, evaluate_plan, normalised
-from policies.exemptions import Exemption, load_exemptions
+from policies.exemptions import EXEMPTIONS_FILE, Exemption, load_exemptions
 from policies.model import (
     Compliant,
     NonCompliant,
@@ -43,10 +42,8 @@ UNCHECKED_KIND = "no-type-definition"
 
 
 def default_exemptions_path() -> Path:
-    """``policies/exemptions.yaml``: the file the pack reads under CrossGuard too
-    (``policies.adapter.DEFAULT_EXEMPTIONS_FILE``; the adapter itself loads the policy SDK's
-    server, which a check does not need)."""
-    return Path(policies.__file__).resolve().parent / "exemptions.yaml"
+    """``policies/exemptions.yaml``: the file the pack reads under CrossGuard too."""
+    return EXEMPTIONS_FILE
 
 
 def load_project_exemptions(

@@ -33,7 +33,7 @@ from pulumi_policy import (
 
 from . import clock, profiles
 from .evaluation import run_check, run_stack_check
-from .exemptions import Exemption, exemption_for, load_exemptions
+from .exemptions import EXEMPTIONS_FILE, Exemption, exemption_for, load_exemptions
 from .model import (
     Category,
     NonCompliant,
@@ -61,7 +61,7 @@ PACK_NAME = "hlz-hipaa"
 PACK_ENFORCEMENT_LEVEL = EnforcementLevel.ADVISORY
 """Pack-wide default; every policy sets its own level (PHI-protecting ones are mandatory)."""
 
-DEFAULT_EXEMPTIONS_FILE = Path(__file__).resolve().parent / "exemptions.yaml"
+DEFAULT_EXEMPTIONS_FILE = EXEMPTIONS_FILE
 
 FRAMEWORK_NAME = "HIPAA Security Rule"
 FRAMEWORK_VERSION = "45 CFR Part 164 Subpart C"

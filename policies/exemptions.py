@@ -90,6 +90,11 @@ _GRAMMAR = (
 _FIELDS = ("rule", "resource", "reason", "owner", "expires")
 
 
+EXEMPTIONS_FILE = Path(__file__).resolve().parent / "exemptions.yaml"
+"""The project's exemptions: read by the pack (CrossGuard and ``hlz``) and by the stack
+programs, which turn them into Azure Policy exemptions of the runtime initiative."""
+
+
 class ExemptionError(ValueError):
     """The exemptions file is invalid; the message lists every problem, each naming its entry."""
 

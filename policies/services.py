@@ -80,6 +80,7 @@ from .rules.tokens import (
     NETWORK_INTERFACE,
     NETWORK_SECURITY_GROUP,
     POLICY_ASSIGNMENT,
+    POLICY_EXEMPTION,
     POLICY_SET_DEFINITION,
     PRIVATE_DNS_ZONE_GROUP,
     PRIVATE_ENDPOINT,
@@ -713,6 +714,15 @@ SERVICES: Mapping[str, Service] = _catalogue(
             "Microsoft.Authorization",
             (("policySetDefinitions", "policySetDefinitionName"),),
             in_resource_group=False,
+        ),
+        diagnostics=NotLogged(_ACTIVITY_LOG),
+    ),
+    Service(
+        POLICY_EXEMPTION,
+        arm=ArmPath(
+            "Microsoft.Authorization",
+            (("policyExemptions", "policyExemptionName"),),
+            scope_key="scope",
         ),
         diagnostics=NotLogged(_ACTIVITY_LOG),
     ),

@@ -14,7 +14,11 @@ from components.errors import ConfigError, problems_from_validation_error
 from components.shared import HlzModel, Override
 from components.specs import cidr_problem
 from hlz.engine.sdk_internals import config_values
+from policies.clock import utc_today
+from policies.exemptions import EXEMPTIONS_FILE, Exemption, ExemptionError, load_exemptions
+from policies.model import Profile as PolicyProfile
 from policies.overrides import visible_text
+from policies.registry import ALL_RULES
 from policies.vocabulary import (
     ALLOWED_LOCATIONS,
     CLASSIFICATION_TAG,
@@ -270,3 +274,14 @@ def tag_problems(
 def raise_if(problems: list[tuple[str, str]], source: str) -> None:
     if problems:
         raise ConfigError(problems, source)
+
+
+def project_exemptions(profile: Profile) -> list[Exemption]:
+    """``policies/exemptions.yaml`` as the pack reads it (every problem at once), for the
+    runtime initiative's Azure Policy exemptions (``components.runtime_policy``)."""
+    try:
+        return load_exemptions(
+            EXEMPTIONS_FILE, ALL_RULES, today=utc_today(), profile=PolicyProfile(profile)
+        )
+    except ExemptionError as error:
+        raise ConfigError([("exemptions", str(error))], "exemptions file") from None

@@ -9,6 +9,7 @@ path with the pack's own normalisation of a generic resource (``policies.normali
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sys
 from collections.abc import Mapping
@@ -16,15 +17,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pulumi_azure_native import keyvault, storage
 
-from hlz.plan import Plan
+import stacks.common
+from components.errors import ConfigError
+from components.runtime_policy import exempt_at_runtime, record_resources
+from hlz.plan import Plan, Planner
 from policies.arm_types import GENERIC_RESOURCE, KNOWN_ARM_PATHS, arm_type
 from policies.builtin_index import INDEX_FILE, builtin_index
+from policies.clock import utc_today
 from policies.evaluation import evaluate
+from policies.exemptions import Exemption
 from policies.model import Category, NonCompliant, Profile, ResourceRule
 from policies.normalise import normalise
 from policies.registry import ALL_RULES, RULES_BY_ID
-from policies.rules.tokens import POLICY_ASSIGNMENT, POLICY_SET_DEFINITION
+from policies.rules.tokens import POLICY_ASSIGNMENT, POLICY_EXEMPTION, POLICY_SET_DEFINITION
 from policies.runtime import (
     DATA_PLANE_FIELDS,
     NO_COUNTERPART,
@@ -37,6 +44,8 @@ from policies.runtime import (
 
 sys.path.insert(0, str(Path(__file__).parent / "policies"))
 from policy_cases import COMPLIANT, DELETE, MUTATIONS, mutate  # noqa: E402
+
+from tests.conftest import run_components  # noqa: E402
 
 PAIRS = [
     pytest.param(rule_id, index, counterpart, id=f"{rule_id}-{index}")
@@ -348,3 +357,141 @@ def test_the_index_tool_reads_fields_effects_and_roles_as_azure_policy_writes_th
     assert item["allowedValues"] == {"minimum": ["a", "b"]}
     assert item["roleDefinitionIds"] == ["abc"]
     assert item["version"] == "2.1.0"
+
+
+# --- hlz exemptions as Azure Policy exemptions ------------------------------------------------
+
+TODAY = dt.date(2026, 11, 29)
+
+
+def _exemption(rule: str, resource: str, expires: dt.date = dt.date(2027, 3, 31)) -> Exemption:
+    return Exemption(
+        rule_id=rule,
+        resource=resource,
+        reason="Vendor appliance needs the public endpoint until CHG-4821 lands.",
+        owner="platform-team@example.org",
+        expires=expires,
+    )
+
+
+def _exempted(exemptions: list[Exemption], profile: Profile = Profile.PRODUCTION):
+    def program() -> None:
+        recorded = record_resources()
+        storage.StorageAccount(
+            "stlabphi",
+            account_name="stlabphi01",
+            resource_group_name="rg-lab",
+            kind="StorageV2",
+            sku=storage.SkuArgs(name="Standard_ZRS"),
+        )
+        vault = keyvault.Vault(
+            "kv-lab",
+            vault_name="kv-lab-01",
+            resource_group_name="rg-lab",
+            properties=keyvault.VaultPropertiesArgs(
+                tenant_id="00000000-0000-4000-8000-0000000000aa",
+                sku=keyvault.SkuArgs(family="A", name=keyvault.SkuName.STANDARD),
+            ),
+        )
+        del vault
+        exempt_at_runtime(
+            recorded,
+            exemptions,
+            assignment_id=ASSIGNMENT,
+            profile=profile,
+            today=TODAY,
+        )
+
+    return [r for r in run_components(program) if r.type == POLICY_EXEMPTION]
+
+
+ASSIGNMENT = (
+    "/subscriptions/00000000-0000-4000-8000-000000000001/providers/"
+    "Microsoft.Authorization/policyAssignments/hlz-hipaa-runtime"
+)
+
+
+def test_an_active_exemption_becomes_an_azure_policy_exemption_of_that_rules_members():
+    [exemption] = _exempted(
+        [_exemption("storage-account-disallow-public-network-access", "stlabphi")]
+    )
+    inputs = exemption.inputs
+    assert inputs["scope"].endswith("/providers/Microsoft.Storage/storageAccounts/stlabphi01")
+    assert inputs["policyAssignmentId"] == ASSIGNMENT
+    assert inputs["policyDefinitionReferenceIds"] == [
+        "storage-account-disallow-public-network-access"
+    ]
+    assert inputs["exemptionCategory"] == "Waiver"
+    assert inputs["expiresOn"] == "2027-03-31T23:59:59Z"
+    assert inputs["description"].startswith("Vendor appliance")
+    assert inputs["metadata"]["owner"] == "platform-team@example.org"
+    again = _exempted([_exemption("storage-account-disallow-public-network-access", "stlabphi")])
+    assert again[0].inputs["policyExemptionName"] == inputs["policyExemptionName"]
+
+
+def test_urn_patterns_match_as_the_pack_matches_them():
+    urn = "urn:pulumi:unit::hlz::azure-native:keyvault:Vault::kv-lab"
+    assert len(_exempted([_exemption("keyvault-vault-require-purge-protection", urn)])) == 1
+    other_stack = "urn:pulumi:lab-prod::hlz::*::kv-lab"
+    assert _exempted([_exemption("keyvault-vault-require-purge-protection", other_stack)]) == []
+
+
+def test_no_azure_exemption_for_an_expired_entry_a_rule_without_members_or_another_resource():
+    assert (
+        _exempted(
+            [
+                _exemption(
+                    "storage-account-disallow-public-network-access",
+                    "stlabphi",
+                    dt.date(2026, 1, 1),
+                ),
+                _exemption("keyvault-vault-require-premium-sku", "kv-lab"),
+                _exemption("storage-account-disallow-public-network-access", "kv-lab"),
+            ]
+        )
+        == []
+    )
+
+
+def test_a_rule_merged_into_another_rules_member_exempts_that_member():
+    [exemption] = _exempted([_exemption("keyvault-vault-disallow-internet-ip-rules", "kv-lab")])
+    assert exemption.inputs["policyDefinitionReferenceIds"] == [
+        "keyvault-vault-require-network-default-deny"
+    ]
+
+
+def test_the_lab_plan_exempts_its_own_resource_from_the_landing_zones_initiative(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lz_dev: Plan
+):
+    exemptions = tmp_path / "exemptions.yaml"
+    expires = (utc_today() + dt.timedelta(days=30)).isoformat()
+    exemptions.write_text(
+        "- rule: storage-account-disallow-shared-key-access\n"
+        "  resource: storage-sa\n"
+        '  reason: "The vendor de-identification tool signs requests with the account key."\n'
+        "  owner: platform-team@example.org\n"
+        f"  expires: {expires}\n"
+    )
+    monkeypatch.setattr(stacks.common, "EXEMPTIONS_FILE", exemptions)
+    plan = Planner().planned("lab-dev")
+    [exemption] = plan.of_type(POLICY_EXEMPTION)
+    [account] = [
+        r
+        for r in plan.of_type("azure-native:storage:StorageAccount")
+        if r.urn.endswith("::storage-sa")
+    ]
+    assert exemption.inputs["scope"] == account.id
+    assert exemption.inputs["policyAssignmentId"] == lz_dev.outputs["runtimePolicyAssignmentId"]
+    assert plan.outputs["runtimePolicyAssignmentId"] == lz_dev.outputs["runtimePolicyAssignmentId"]
+    assert exemption.inputs["expiresOn"] == f"{expires}T23:59:59Z"
+
+
+def test_an_invalid_exemptions_file_stops_the_program_naming_the_problem(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    exemptions = tmp_path / "exemptions.yaml"
+    exemptions.write_text("- rule: no-such-rule\n  resource: storage-sa\n")
+    monkeypatch.setattr(stacks.common, "EXEMPTIONS_FILE", exemptions)
+    with pytest.raises(ConfigError) as raised:
+        stacks.common.project_exemptions("lab")
+    assert "no-such-rule" in str(raised.value)

@@ -63,6 +63,7 @@ MONITOR_PRIVATE_LINK_SCOPE = "azure-native:monitor:PrivateLinkScope"
 USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
 POLICY_SET_DEFINITION = "azure-native:authorization:PolicySetDefinition"
+POLICY_EXEMPTION = "azure-native:authorization:PolicyExemption"
 SEARCH_SERVICE = "azure-native:search:Service"
 SEARCH_SHARED_PRIVATE_LINK = "azure-native:search:SharedPrivateLinkResource"
 # The Foundry Agent Service's own thread store (Azure Cosmos DB for NoSQL) and its data-plane

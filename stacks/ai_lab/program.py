@@ -31,6 +31,7 @@ from components.health_data import HealthDataServices, HealthDataServicesArgs
 from components.jump_host import JumpHost, JumpHostArgs
 from components.openai import OpenAI, OpenAIArgs
 from components.resource_group import ResourceGroup, ResourceGroupArgs
+from components.runtime_policy import exempt_at_runtime, record_resources
 from components.search import (
     SEARCH_DNS_SUFFIX,
     AiSearch,
@@ -41,6 +42,8 @@ from components.search import (
 from components.shared import DiagnosticsTarget, PrivateLinkTarget
 from components.spoke_network import SpokeHub, SpokeNetwork, SpokeNetworkArgs
 from components.storage import LabStorage, LabStorageArgs
+from policies.clock import utc_today
+from policies.model import Profile
 from stacks.ai_lab.config import (
     AGENT_CONNECTIONS,
     AGENT_FILES_ENDPOINTS,
@@ -55,7 +58,7 @@ from stacks.ai_lab.config import (
     parse_ai_lab_config,
     validate_ai_lab_config,
 )
-from stacks.common import key
+from stacks.common import key, project_exemptions
 
 FHIR_EXPORT_CONTAINER = "fhir-export"
 
@@ -91,6 +94,8 @@ def zone_ids(landing_zone: dict[str, Any], *services: str) -> dict[str, str]:
 
 
 def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None:
+    exemptions = project_exemptions(config.profile)
+    recorded = record_resources()
     namer = lab_namer(config, stack)
     client = authorization.get_client_config_output()
     tags = dict(config.tags)
@@ -392,6 +397,18 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
             ),
         )
 
+    # The landing zone's runtime initiative covers the lab (it is assigned to the whole
+    # subscription); the lab's resources named by an exemption are exempted from it here.
+    runtime_assignment = landing_zone.get("runtimePolicyAssignmentId")
+    if runtime_assignment is not None:
+        pulumi.export("runtimePolicyAssignmentId", runtime_assignment)
+        exempt_at_runtime(
+            recorded,
+            exemptions,
+            assignment_id=runtime_assignment,
+            profile=Profile(landing_zone.get("profile", config.profile)),
+            today=utc_today(),
+        )
     pulumi.export("lab", config.lab)
     # The profile the pack judged it by: `hlz check` of a `pulumi stack export` reads it back.
     pulumi.export("profile", config.profile)

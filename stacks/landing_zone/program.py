@@ -17,16 +17,25 @@ from components.monitoring import (
 )
 from components.private_dns import PrivateDnsZones, PrivateDnsZonesArgs
 from components.resource_group import ResourceGroup, ResourceGroupArgs
-from components.runtime_policy import RuntimeGuardrails, RuntimeGuardrailsArgs
+from components.runtime_policy import (
+    RuntimeGuardrails,
+    RuntimeGuardrailsArgs,
+    exempt_at_runtime,
+    record_resources,
+)
 from components.security_baseline import SecurityBaseline, SecurityBaselineArgs
 from components.shared import DiagnosticsTarget, PrivateLinkTarget
+from policies.clock import utc_today
 from policies.model import Profile
 from policies.services import PRIVATE_DNS_ZONES
+from stacks.common import project_exemptions
 from stacks.landing_zone.config import LandingZoneConfig, planned_names
 
 
 def run(config: LandingZoneConfig) -> None:
     stack = pulumi.get_stack()
+    exemptions = project_exemptions(config.profile)
+    recorded = record_resources()
     namer = planned_names(config, stack)
     client = authorization.get_client_config_output()
     subscription_id = client.subscription_id
@@ -139,6 +148,13 @@ def run(config: LandingZoneConfig) -> None:
 
     pulumi.export("profile", config.profile)
     pulumi.export("runtimePolicyAssignmentId", guardrails.id)
+    exempt_at_runtime(
+        recorded,
+        exemptions,
+        assignment_id=guardrails.id,
+        profile=Profile(config.profile),
+        today=utc_today(),
+    )
     pulumi.export("location", config.location)
     pulumi.export("tags", tags)
     pulumi.export("resourceGroupName", connectivity.name)
