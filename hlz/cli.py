@@ -1,8 +1,9 @@
 """The ``hlz`` command line.
 
-Exit codes: 0 ok; 1 mandatory policy violations or a failed preflight check; 2 usage or
-configuration error (nothing is planned); 3 the stack program failed for another reason, or
-hlz itself did ("internal error": a bug to report).
+Exit codes: 0 ok; 1 mandatory policy violations, a failed preflight check, or drift found by
+``hlz audit``; 2 usage or configuration error (nothing is planned); 3 the stack program failed
+for another reason, or hlz itself did ("internal error": a bug to report); 4 ``hlz audit``
+could not read Azure.
 
 Each subcommand names its handler (``set_defaults(func=...)``) and imports what it needs when
 it runs: ``hlz check`` and ``hlz rules`` never load the planner (Pulumi's runtime and mocks,
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import hlz.sdk_proxy  # noqa: F401  - first: the SDK's unknown-checking proxy, without its server
 from hlz import __version__
+from hlz.audit import add_audit_parser
 from hlz.preflight import add_preflight_parser, run_preflight
 from policies.clock import utc_today
 from policies.profiles import FAIL_ON_UNKNOWN
@@ -156,9 +158,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="hlz",
         description="Offline tooling for the hlz HIPAA-aligned Azure landing zone: plan stacks "
         "under Pulumi mocks, check them against the HIPAA policy pack, and report.",
-        epilog="Exit codes: 0 ok, 1 mandatory policy violations or a failed preflight check, "
-        "2 usage or configuration error, 3 the stack program failed (or an internal error of "
-        "hlz).",
+        epilog="Exit codes: 0 ok, 1 mandatory policy violations, a failed preflight check or "
+        "audit findings, 2 usage or configuration error, 3 the stack program failed (or an "
+        "internal error of hlz), 4 hlz audit could not read Azure.",
     )
     parser.add_argument("--version", action="version", version=f"hlz {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -279,6 +281,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_preflight_parser(commands)
     commands.choices["preflight"].set_defaults(func=run_preflight)
+    add_audit_parser(commands)  # `hlz audit`: exit 4 when Azure cannot be read
     stacks = commands.add_parser("stacks", help="list the stacks (Pulumi.<stack>.yaml files)")
     stacks.set_defaults(func=_stacks)
     parser.set_defaults(func=None)

@@ -22,6 +22,15 @@ def planned(stack: str) -> Plan:
 
 
 @pytest.fixture(scope="session")
+def planner() -> Planner:
+    """The session's ``PLANNER``, for tests that plan through hlz's commands (which take a
+    planner): each stack is then planned once per session, shared with the plan fixtures. Take
+    it from this fixture: ``from tests.conftest import PLANNER`` names a second module (pytest
+    loads this file as ``conftest``) with a planner of its own."""
+    return PLANNER
+
+
+@pytest.fixture(scope="session")
 def lz_dev() -> Plan:
     return planned("lz-dev")
 

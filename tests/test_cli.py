@@ -20,7 +20,7 @@ from tests.cli_runner import run_hlz
 from tests.conftest import ROOT
 
 HLZ = Path(sys.executable).with_name("hlz")
-COMMANDS = ["plan", "check", "report", "graph", "rules", "preflight", "stacks"]
+COMMANDS = ["plan", "check", "report", "graph", "rules", "preflight", "audit", "stacks"]
 
 
 def hlz_process(*args: str) -> subprocess.CompletedProcess[str]:

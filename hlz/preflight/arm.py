@@ -283,8 +283,11 @@ class ArmClient:
         timeout: float = 30.0,
         deadline: Deadline | None = None,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
+        tool: str = "preflight",
     ):
         self.endpoint, self.loopback = checked_endpoint(endpoint)
+        self.tool = tool
+        """The hlz command reading (``preflight``, ``audit``): in the User-Agent and messages."""
         self.deadline = deadline or Deadline(DEFAULT_TIMEOUT)
         self.max_response_bytes = max_response_bytes
         transport = RequestsTransport(
@@ -296,7 +299,7 @@ class ArmClient:
         policies: list[Any] = [
             RequestIdPolicy(),
             HeadersPolicy({"Accept": "application/json"}),
-            UserAgentPolicy(sdk_moniker=f"hlz-preflight/{__version__}"),
+            UserAgentPolicy(sdk_moniker=f"hlz-{tool}/{__version__}"),
             # Retry before authentication, as ARMPipelineClient orders them: each attempt is
             # re-authorised (a refreshed token is picked up on retry).
             _BoundedRetryPolicy(
@@ -367,7 +370,7 @@ class ArmClient:
         except _Oversized as error:
             too_large = (
                 f"the answer to GET {path} is larger than the "
-                f"{self.max_response_bytes / 2**20:g} MiB preflight reads"
+                f"{self.max_response_bytes / 2**20:g} MiB {self.tool} reads"
             )
             if error.declared:
                 length = error.declared if len(error.declared) <= 20 else error.declared[:20] + "…"
