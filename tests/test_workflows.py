@@ -1,4 +1,4 @@
-"""The GitHub workflows (.github/workflows/pr.yml and deploy.yml), checked offline.
+"""The GitHub workflows (.github/workflows/pr.yml, deploy.yml and audit.yml), checked offline.
 
 actionlint (with shellcheck over every ``run:`` script) and zizmor report nothing; every action
 is pinned to a commit; and every command a workflow runs exists in this repository — make
@@ -31,7 +31,7 @@ from hlz.cli import _parser
 from tests.conftest import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
-WORKFLOW_FILES = ("pr.yml", "deploy.yml")
+WORKFLOW_FILES = ("pr.yml", "deploy.yml", "audit.yml")
 INSTALL_HINT = "install the test extras: .venv/bin/python -m pip install -e '.[test]'"
 
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
@@ -575,3 +575,34 @@ def test_labs_deploy_after_their_landing_zone_and_production_after_every_dev_sta
                     f"{job_id} ({stack}) does not wait for {sorted(dev - upstream(job_id))}"
                 )
     assert not problems, "\n".join(problems)
+
+
+def test_the_audit_runs_on_a_schedule_for_every_stack_read_only_with_one_analysis_each(
+    workflows, run_steps
+):
+    audit = workflows["audit.yml"]
+    triggers = audit["on"]
+    assert triggers["schedule"] and "workflow_dispatch" in triggers
+    assert set(triggers) == {"schedule", "workflow_dispatch"}, "no push or pull-request trigger"
+    audited = {}
+    for step, argv in _invocations(run_steps, "hlz"):
+        if step.workflow != "audit.yml":
+            continue
+        parsed = _parse(_parser(), argv)
+        assert isinstance(parsed, argparse.Namespace), parsed
+        assert parsed.command == "audit" and parsed.replay is None
+        assert parsed.arm_endpoint == "https://management.azure.com"
+        audited[parsed.stack] = (step, parsed)
+    assert sorted(audited) == _stacks()
+    for stack, (step, parsed) in audited.items():
+        assert parsed.sarif == Path(f"audit/{stack}.audit.sarif")
+        assert step.job.get("environment") == "audit", "one Reader-only environment"
+        uploads = [
+            s["with"]
+            for s in step.job["steps"]
+            if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")
+        ]
+        assert [_substitute(u["category"], step.matrix) for u in uploads] == [f"hlz-audit/{stack}"]
+        assert [_substitute(u["sarif_file"], step.matrix) for u in uploads] == [str(parsed.sarif)]
+    text = (WORKFLOWS / "audit.yml").read_text()
+    assert "secrets." not in text and "pulumi" not in text.lower().replace("pulumi state", "")
