@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -212,6 +212,45 @@ def principal_of(identity: pulumi.Output[Any], what: str) -> pulumi.Output[str]:
         return str(principal)
 
     return identity.apply(read)
+
+
+def builtin_role_names(role_ids: Iterable[str]) -> tuple[str, ...]:
+    """``BUILTIN_ROLES`` names of built-in role GUIDs (as policy definitions name them in
+    ``roleDefinitionIds``), in the order given. A GUID the table lacks is a programming error
+    (vendored data naming a role hlz does not know), raised at import: no user input causes it."""
+    by_id = {guid: name for name, guid in BUILTIN_ROLES.items()}
+    wanted = list(role_ids)
+    missing = [guid for guid in wanted if guid not in by_id]
+    if missing:
+        raise ValueError(f"roles {', '.join(missing)} are not in components.roles.BUILTIN_ROLES")
+    return tuple(by_id[guid] for guid in wanted)
+
+
+def grant_policy_remediation(
+    name: str,
+    assignment: authorization.PolicyAssignment,
+    roles: Iterable[str],
+    *,
+    subscription_id: StrInput,
+    parent: pulumi.Resource,
+    what: str,
+) -> list[authorization.RoleAssignment]:
+    """Give a policy assignment's system-assigned identity ``roles`` at the assignment's scope,
+    so remediation tasks of its DeployIfNotExists/Modify members can act. ``what`` names the
+    assignment if Azure reports it without its identity's principal."""
+    principal_id = principal_of(assignment.identity, what)
+    return [
+        assign_role(
+            f"{name}-remediation-{role.lower().replace(' ', '-')}",
+            scope=assignment.scope,
+            principal_id=principal_id,
+            principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
+            role=role,
+            subscription_id=subscription_id,
+            parent=parent,
+        )
+        for role in roles
+    ]
 
 
 def grant_groups(

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization
 
-from components.roles import BUILTIN_ROLES, assign_role, principal_of
+from components.roles import builtin_role_names, grant_policy_remediation
 from components.shared import HlzModel, StrInput, child_opts
 from policies.exemptions import Exemption, exemption_for
 from policies.model import Profile
@@ -58,14 +58,9 @@ def _message(member: Member) -> str:
 
 def remediation_roles(members: tuple[Member, ...]) -> tuple[str, ...]:
     """Names (``components.roles.BUILTIN_ROLES``) of the roles remediating members act with."""
-    by_id = {guid: name for name, guid in BUILTIN_ROLES.items()}
-    wanted = sorted(
-        {role for m in members if needs_identity([m.effect]) for role in m.definition.role_ids}
+    return builtin_role_names(
+        sorted({r for m in members if needs_identity([m.effect]) for r in m.definition.role_ids})
     )
-    missing = [guid for guid in wanted if guid not in by_id]
-    if missing:  # a data error in the index or the table, not user input
-        raise ValueError(f"roles {', '.join(missing)} are not in components.roles.BUILTIN_ROLES")
-    return tuple(by_id[guid] for guid in wanted)
 
 
 class RuntimeGuardrailsArgs(HlzModel):
@@ -136,17 +131,14 @@ class RuntimeGuardrails(pulumi.ComponentResource):
             opts=child_opts(self),
         )
         if identity:
-            principal_id = principal_of(assignment.identity, "the hlz runtime policy assignment")
-            for role in remediation_roles(members):
-                assign_role(
-                    f"{name}-remediation-{role.lower().replace(' ', '-')}",
-                    scope=assignment.scope,
-                    principal_id=principal_id,
-                    principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
-                    role=role,
-                    subscription_id=args.subscription_id,
-                    parent=self,
-                )
+            grant_policy_remediation(
+                name,
+                assignment,
+                remediation_roles(members),
+                subscription_id=args.subscription_id,
+                parent=self,
+                what="the hlz runtime policy assignment",
+            )
         self.definition = definition
         self.assignment = assignment
         self.id = assignment.id

@@ -21,26 +21,15 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import authorization, security
 
-from components.roles import BUILTIN_ROLES, assign_role, principal_of
+from components.roles import builtin_role_names, grant_policy_remediation
 from components.shared import HlzModel, StrInput, child_opts
 from policies.initiatives import HITRUST_HIPAA
 from policies.vocabulary import DEFENDER_PLANS
 
-
-def _remediation_roles() -> tuple[str, ...]:
-    """Names (``components.roles.BUILTIN_ROLES``) of the roles the initiative's remediating
-    members need."""
-    by_id = {guid: name for name, guid in BUILTIN_ROLES.items()}
-    missing = [guid for guid in HITRUST_HIPAA.role_ids if guid not in by_id]
-    # A programming error (the vendored initiative names a role the table lacks), found at
-    # import: no user input can cause it.
-    if missing:
-        raise ValueError(f"roles {', '.join(missing)} are not in components.roles.BUILTIN_ROLES")
-    return tuple(by_id[guid] for guid in HITRUST_HIPAA.role_ids)
-
-
 HIPAA_HITRUST_INITIATIVE_ID = HITRUST_HIPAA.id
-REMEDIATION_ROLES = _remediation_roles()
+REMEDIATION_ROLES = builtin_role_names(HITRUST_HIPAA.role_ids)
+"""Names (``components.roles.BUILTIN_ROLES``) of the roles the initiative's remediating
+members need."""
 
 
 class SecurityBaselineArgs(HlzModel):
@@ -86,19 +75,14 @@ class SecurityBaseline(pulumi.ComponentResource):
             ),
             opts=child_opts(self),
         )
-        principal_id = principal_of(assignment.identity, "the HITRUST/HIPAA policy assignment")
-        self.remediation_roles = [
-            assign_role(
-                f"{name}-remediation-{role.lower().replace(' ', '-')}",
-                scope=assignment.scope,
-                principal_id=principal_id,
-                principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
-                role=role,
-                subscription_id=args.subscription_id,
-                parent=self,
-            )
-            for role in REMEDIATION_ROLES
-        ]
+        self.remediation_roles = grant_policy_remediation(
+            name,
+            assignment,
+            REMEDIATION_ROLES,
+            subscription_id=args.subscription_id,
+            parent=self,
+            what="the HITRUST/HIPAA policy assignment",
+        )
         self.policy_assignment = assignment
         self.id = assignment.id
         self.name = assignment.name
