@@ -495,3 +495,18 @@ def test_an_invalid_exemptions_file_stops_the_program_naming_the_problem(
     with pytest.raises(ConfigError) as raised:
         stacks.common.project_exemptions("lab")
     assert "no-such-rule" in str(raised.value)
+
+
+def test_each_lab_is_covered_by_its_landing_zones_initiative(lab_plan: Plan):
+    """The landing zone assigns the initiative to the whole subscription, the labs' too; each
+    lab names that assignment (its exemptions point at it) and plans no initiative of its own."""
+    referenced = lab_plan.referenced or {}
+    [zone] = [plan for plan in referenced.values() if plan.layer == "landing_zone"]
+    [assignment] = [
+        a
+        for a in zone.of_type(POLICY_ASSIGNMENT)
+        if a.inputs["policyAssignmentName"] == "hlz-hipaa-runtime"
+    ]
+    assert assignment.inputs["scope"] == f"/subscriptions/{lab_plan.subscription_id}"
+    assert lab_plan.outputs["runtimePolicyAssignmentId"] == assignment.id
+    assert lab_plan.of_type(POLICY_SET_DEFINITION) == []
