@@ -535,6 +535,9 @@ def test_json_sarif_and_markdown_carry_drift_unmanaged_and_violations(audit, arm
     assert "| `storage:StorageAccount::storage-sa` | `publicNetworkAccess` (`properties." in markdown
     assert "`Microsoft.Network/publicIPAddresses` | `pip-made-in-portal`" in markdown
     assert "storage-account-disallow-public-network-access" in markdown
+    assert "mandatory violation(s)** — live in the deployed stack: fix them" in markdown
+    assert "deployment is blocked" not in markdown
+    assert "Type check: not applicable to deployed state" in markdown
 
 
 def test_quiet_prints_only_the_verdict(audit, arm):

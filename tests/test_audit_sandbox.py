@@ -134,3 +134,28 @@ def _at(value: Any, path: tuple[Any, ...]) -> Any:
             return _ABSENT
         value = value[part]
     return value
+
+
+def test_write_from_another_stack_file_records_what_that_config_deploys(tmp_path):
+    """``--stack-file`` writes the sandbox of the stack deployed from a changed config (lab 8
+    re-applies a config whose model deployment has a new accountable owner)."""
+    from hlz.stackfiles import project_root
+
+    text = (project_root() / "Pulumi.lab-dev.yaml").read_text()
+    assert text.count("owner: dr.a.rivera@example.org") == 1
+    config = tmp_path / "Pulumi.lab-dev.yaml"
+    config.write_text(text.replace("dr.a.rivera@example.org", "dr.j.chen@example.org"))
+    out = tmp_path / "sandbox"
+    assert audit_sandbox.main(["write", "--stack-file", str(config), "--out", str(out)]) == 0
+    (answer,) = out.rglob("deployments/notes-summariser.json")
+    assert json.loads(answer.read_text())["tags"]["hlz-accountable-owner"] == (
+        "dr.j.chen@example.org"
+    )
+
+
+def test_write_names_a_stack_file_that_does_not_exist(tmp_path, capsys):
+    missing = tmp_path / "Pulumi.nope.yaml"
+    code = audit_sandbox.main(["write", "--stack-file", str(missing), "--out", str(tmp_path)])
+    assert code == 2
+    assert "Pulumi.nope.yaml" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

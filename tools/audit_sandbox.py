@@ -4,6 +4,8 @@ offline plan. NOT captured from Azure; every id is fake.
 
     python tools/audit_sandbox.py write [--stack lab-dev] [--out DIR]
     python tools/audit_sandbox.py check [--stack lab-dev] [--out DIR]   # exit 1 when stale
+    python tools/audit_sandbox.py write --stack-file PATH --out DIR     # a changed config
+                                                    # deployed: what `pulumi up` would leave
 
 How each answer is made (the README the tool writes says the same to its readers):
 
@@ -44,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from components.errors import ConfigError  # noqa: E402
 from hlz.audit.deployed import parse_arm_id  # noqa: E402
 from hlz.audit.expected import (  # noqa: E402
     GUID_TEXT,
@@ -307,14 +310,35 @@ def render(stack: str, plan: Plan | None = None) -> tuple[dict[str, str], Expect
     return texts, expectations
 
 
+def _plan_from(stack: str, stack_file: Path | None) -> Plan | None:
+    """``stack`` planned from ``stack_file``; None for its own file (``render`` plans it)."""
+    if stack_file is None:
+        return None
+    from hlz.plan import Planner
+    from hlz.stackfiles import load_stack_file
+
+    return Planner().plan(stack, stack_file=load_stack_file(stack, path=stack_file))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("command", choices=("write", "check"))
     parser.add_argument("--stack", default=DEFAULT_STACK)
     parser.add_argument("--out", type=Path, help=f"default: {DEFAULT_OUT}/<stack>")
+    parser.add_argument(
+        "--stack-file",
+        type=Path,
+        help="plan the stack from this config file, not Pulumi.<stack>.yaml (needs --out)",
+    )
     args = parser.parse_args(argv)
+    if args.stack_file is not None and args.out is None:
+        parser.error("--stack-file needs --out: the default directory records Pulumi.<stack>.yaml")
     out: Path = args.out or DEFAULT_OUT / args.stack
-    texts, _ = render(args.stack)
+    try:
+        texts, _ = render(args.stack, _plan_from(args.stack, args.stack_file))
+    except ConfigError as error:
+        print(f"audit_sandbox: {error}", file=sys.stderr)
+        return 2
     existing = {
         str(path.relative_to(out)).replace("\\", "/"): path
         for path in out.rglob("*")

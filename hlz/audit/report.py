@@ -375,14 +375,5 @@ def markdown(result: AuditResult) -> str:
             ),
         )
         lines.append("")
-    policy = _markdown_policy(policy_markdown(result.policy))
-    return "\n".join(lines) + "\n" + policy
-
-
-def _markdown_policy(text_: str) -> str:
-    """The policy comment with its type-check line said as it is for deployed state."""
-    return text_.replace(
-        "Type check: 0 resources match Azure's REST API definitions of their API versions.",
-        "Type check: not applicable to deployed state (`hlz plan` checks the plan's types).",
-    )
+    return "\n".join(lines) + "\n" + policy_markdown(result.policy, deployed=True)
 

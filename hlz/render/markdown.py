@@ -111,8 +111,10 @@ def _type_section(report: PolicyReport) -> list[str]:
     return [*lines, ""]
 
 
-def markdown(report: PolicyReport) -> str:
-    """A pull-request comment: verdict, violations with remediation, exemptions."""
+def markdown(report: PolicyReport, *, deployed: bool = False) -> str:
+    """A pull-request comment: verdict, violations with remediation, exemptions. ``deployed``:
+    the report judges what is already deployed (``hlz audit``): nothing was blocked, the
+    violations are live, and the plan's type check does not apply."""
     blocking = report.blocking
     problems = []
     if blocking:
@@ -127,7 +129,8 @@ def markdown(report: PolicyReport) -> str:
         else ""
     )
     verdict = (
-        f":x: **{' and '.join(problems)}** — the deployment is blocked"
+        f":x: **{' and '.join(problems)}** — "
+        + ("live in the deployed stack: fix them" if deployed else "the deployment is blocked")
         if problems
         else f":white_check_mark: **No mandatory violations**, no type errors{undecided}"
     )
@@ -168,7 +171,13 @@ def markdown(report: PolicyReport) -> str:
         lines.append("")
     lines += _undetermined_section(report)
     lines += _unjudged_section(report)
-    lines += _type_section(report)
+    if deployed:
+        lines += [
+            "Type check: not applicable to deployed state (`hlz plan` checks the plan's types).",
+            "",
+        ]
+    else:
+        lines += _type_section(report)
     lines += ["#### Exemptions", ""]
     if report.exemptions:
         lines += exemption_table(report.exemptions, report.today)
