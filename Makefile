@@ -40,9 +40,11 @@ docs: $(STAMP)
 docs-check: $(STAMP)
 	$(BIN)/python tools/docs.py check
 
-## Plan time and memory of lz-prod against the SDK floor.
+## Plan time and memory of lz-prod against the SDK floor, policy speed, and `hlz plan --all`
+## over BENCH_FLEET generated labs with --jobs 1 and --jobs <CPUs> (BENCHMARKS.md: the cost).
+BENCH_FLEET ?= 10
 bench: $(STAMP)
-	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench.py --fleet $(BENCH_FLEET)
 
 clean:
 	rm -rf plans .pytest_cache

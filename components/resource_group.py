@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pulumi
 from pulumi_azure_native import resources
+from pydantic import Field
 
 from components.roles import lock_against_deletion
 from components.shared import HlzModel, Override, Placement, child_opts, override_tags
@@ -22,6 +23,9 @@ class ResourceGroupArgs(HlzModel):
     """Azure region of the group (validated against the allowed US regions in config)."""
     tags: dict[str, str]
     """Required tags of the group (Azure does not pass them on to resources inside it)."""
+    group_tags: dict[str, str] = Field(default_factory=dict)
+    """Default: none. Tags on the group alone, not passed on to its children (an AI lab's
+    ``hlz-lab``, which the budget rule reads)."""
     lock_override: Override | None = None
     """Default: None — a CanNotDelete lock (HIPAA 164.312(c)(1)). With an override the group is
     not locked and carries the reason as the tag ``hlz-override-lock`` (the lab profile sets
@@ -40,7 +44,7 @@ class ResourceGroup(pulumi.ComponentResource):
             f"{name}-rg",
             resource_group_name=args.resource_group_name,
             location=args.location,
-            tags={**args.tags, **override_tags(lock=args.lock_override)},
+            tags={**args.tags, **args.group_tags, **override_tags(lock=args.lock_override)},
             opts=child_opts(self),
         )
         if args.lock_override is None:

@@ -14,6 +14,8 @@ outside a model (the overlap check, preflight).
 | ``ExactHostName``| a lowercase DNS host name: no wildcard, scheme, path, port or IP      |
 | ``EntraObjectId``| a GUID (an Entra group or principal object id)                        |
 | ``EntraObjectIds``| a list of them, each listed once (case-insensitive)                  |
+| ``EmailAddress`` | one mail address, ``local@domain.tld``                                |
+| ``EmailAddresses``| 1 to 50 of them, each listed once (case-insensitive)                 |
 """
 
 from __future__ import annotations
@@ -219,3 +221,34 @@ def _each_once(values: list[str]) -> list[str]:
 
 EntraObjectIds = Annotated[list[EntraObjectId], AfterValidator(_each_once)]
 """Entra object ids, each listed once (GUIDs compare case-insensitively)."""
+
+
+# --- email addresses (alert and budget recipients) --------------------------------------------
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+EMAIL_ADDRESSES_MAX = 50
+"""A budget notification takes at most 50 contact emails (the REST API's maxItems); hlz holds
+every recipient list to it."""
+
+
+def email_problem(value: str) -> str | None:
+    """Why ``value`` is not one mail address (``local@domain.tld``, no spaces), or None."""
+    if _EMAIL.fullmatch(value):
+        return None
+    return f"'{value}' is not an email address (write local@domain, e.g. team@example.org)"
+
+
+EmailAddress = Annotated[str, _checked(email_problem)]
+"""One mail address such as ``platform-team@example.org``."""
+
+
+def _one_to_fifty(values: list[str]) -> list[str]:
+    if not values:
+        raise ValueError("needs at least one address")
+    if len(values) > EMAIL_ADDRESSES_MAX:
+        raise ValueError(f"{len(values)} addresses; at most {EMAIL_ADDRESSES_MAX}")
+    return _each_once(values)
+
+
+EmailAddresses = Annotated[list[EmailAddress], AfterValidator(_one_to_fifty)]
+"""1 to 50 mail addresses, each listed once (compared case-insensitively)."""

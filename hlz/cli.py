@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import sys
@@ -26,19 +27,24 @@ from typing import TYPE_CHECKING, Any
 import hlz.sdk_proxy  # noqa: F401  - first: the SDK's unknown-checking proxy, without its server
 from hlz import __version__
 from hlz.audit import add_audit_parser
+from hlz.cost import add_cost_parser
 from hlz.preflight import add_preflight_parser, run_preflight
 from policies.clock import utc_today
 from policies.profiles import FAIL_ON_UNKNOWN
 
 if TYPE_CHECKING:
     from hlz.plan import Plan, Planner
+    from hlz.plan_many import PendingWrite, StackOutcome
     from hlz.policy_check import PolicyReport
     from hlz.stackfiles import StackFile
+    from policies.exemptions import Exemption
 
 EXIT_OK = 0
 EXIT_POLICY = 1
 EXIT_USAGE = 2
 EXIT_PROGRAM_FAILED = 3
+EXIT_INTERRUPTED = 130
+"""Ctrl-C: what a shell reports for a process ended by SIGINT (128 + 2)."""
 
 
 class UsageError(Exception):
@@ -144,6 +150,28 @@ def _iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
 
 
+def _jobs(text: str) -> int:
+    """``--jobs N``: a number of worker processes, at least 1 (1 plans in this process)."""
+    wanted = "must be 1 or more worker processes (1: plan in this process, without workers)"
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{wanted}, not '{text}'") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"{wanted}, not {jobs}")
+    return jobs
+
+
+def _project_dir_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--project-dir",
+        type=Path,
+        metavar="DIR",
+        help="read the Pulumi.<STACK>.yaml files from DIR instead of the project root "
+        "(the directory of Pulumi.yaml)",
+    )
+
+
 def _one_stack(command: argparse.ArgumentParser, *, out_help: str) -> None:
     """STACK, ``--out PATH`` and ``--stack-file PATH``: a command that plans one stack."""
     command.add_argument("stack", metavar="STACK")
@@ -171,11 +199,23 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Run the real stack program under Pulumi mocks (no credentials, no Pulumi CLI), "
             "print what it would create, and evaluate the hlz-hipaa policy pack over it. "
-            "STACK names a Pulumi.<STACK>.yaml at the project root."
+            "STACK names a Pulumi.<STACK>.yaml at the project root. Several stacks are planned "
+            "in worker processes (--jobs), each landing zone once, before the labs that read "
+            "it; the output comes in the order the stacks are named (--all: by name) and the "
+            "exit code is the worst of them."
         ),
     )
     plan.add_argument("stacks", nargs="*", metavar="STACK", help="stack names")
     plan.add_argument("--all", action="store_true", help="plan every Pulumi.<stack>.yaml")
+    plan.add_argument(
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="plan several stacks in N worker processes (default: the number of CPUs, "
+        f"{os.cpu_count() or 1} here); 1 plans in this process. A failed stack does not stop "
+        "the others",
+    )
+    _project_dir_option(plan)
     _add_output_options(plan, plan=True)
     suffixes = [output.suffix for output in OUTPUT_FORMATS]
     plan.add_argument(
@@ -244,7 +284,8 @@ def _parser() -> argparse.ArgumentParser:
         "compliance",
         help="HIPAA evidence matrix (Markdown)",
         description="For each 45 CFR section: the rules implementing it, the resources they "
-        "covered and the verdicts, over the offline plans of the given stacks.",
+        "covered and the verdicts, over the offline plans of the given stacks; then, per stack, "
+        "the resource inventory summary, the ePHI map and the model cards (docs/evidence.md).",
     )
     compliance.add_argument("stacks", nargs="*", metavar="STACK", help="stacks (default: all)")
     compliance.add_argument("--out", type=Path, metavar="PATH", required=True)
@@ -260,6 +301,56 @@ def _parser() -> argparse.ArgumentParser:
     _one_stack(ai_inventory, out_help="write Markdown here")
     ai_inventory.add_argument("--json", type=Path, metavar="PATH", help="write JSON here")
     ai_inventory.set_defaults(func=_ai_inventory)
+
+    resources = reports.add_parser(
+        "inventory",
+        help="every planned resource with owner, classification, encryption, exposure (CSV/JSON)",
+        description="One row per resource the stack manages (reads and components left out): "
+        "type and ARM type, name, location, resource group, owner and data-classification "
+        "tags, encryption at rest and its key, network exposure, identities, diagnostics "
+        "destination. Prints CSV when neither --csv nor --json is given (docs/evidence.md).",
+    )
+    resources.add_argument("stack", metavar="STACK")
+    resources.add_argument("--csv", type=Path, metavar="PATH", help="write CSV (RFC 4180) here")
+    resources.add_argument("--json", type=Path, metavar="PATH", help="write JSON here")
+    resources.add_argument(
+        "--stack-file", type=Path, metavar="PATH", help="config file instead of Pulumi.<STACK>.yaml"
+    )
+    resources.add_argument(
+        "--plan",
+        type=Path,
+        metavar="PLAN.json",
+        help="read a saved plan (hlz plan --json, pulumi preview --json, pulumi stack export) "
+        "instead of planning STACK",
+    )
+    resources.set_defaults(func=_resource_inventory)
+
+    phi_map = reports.add_parser(
+        "phi-map",
+        help="diagram (Mermaid) of the systems holding ePHI and the network paths between them",
+        description="Plan STACK offline and draw the resources that store or process ePHI "
+        "(classified phi, or PHI store types) with their private endpoints, subnets, VNets, "
+        "peerings, egress route, shared private links and service-to-service role "
+        "assignments. Writes Markdown with a Mermaid block or, for a .mmd path, bare Mermaid.",
+    )
+    _one_stack(phi_map, out_help="write here instead of stdout")
+    phi_map.add_argument(
+        "--plan", type=Path, metavar="PLAN.json", help="read a saved plan instead of planning"
+    )
+    phi_map.set_defaults(func=_phi_map)
+
+    cards = reports.add_parser(
+        "model-cards",
+        help="a CHAI Applied Model Card (v0.2, JSON) per model deployment",
+        description="One JSON per model deployment in the Coalition for Health AI Applied Model "
+        "Card v0.2 shape, filled from the deployment's governance record; a field the record "
+        "does not hold reads 'Not provided' (docs/evidence.md).",
+    )
+    _one_stack(cards, out_help="write DIR/<deployment>.model-card.json (default: print JSON)")
+    cards.add_argument(
+        "--plan", type=Path, metavar="PLAN.json", help="read a saved plan instead of planning"
+    )
+    cards.set_defaults(func=_model_cards)
 
     graph = commands.add_parser(
         "graph",
@@ -282,7 +373,19 @@ def _parser() -> argparse.ArgumentParser:
     add_preflight_parser(commands)
     commands.choices["preflight"].set_defaults(func=run_preflight)
     add_audit_parser(commands)  # `hlz audit`: exit 4 when Azure cannot be read
-    stacks = commands.add_parser("stacks", help="list the stacks (Pulumi.<stack>.yaml files)")
+    add_cost_parser(commands)  # `hlz cost`: the plan's monthly cost, offline
+    stacks = commands.add_parser(
+        "stacks",
+        help="list the stacks (Pulumi.<stack>.yaml files)",
+        description="Every Pulumi.<stack>.yaml with its layer, profile, the landing zone a lab "
+        "reads, and its deploy order: after the stacks it reads (a lab after its landing zone), "
+        "the lab profile before production, then by name.",
+        epilog='--json prints {"include": [{"stack", "layer", "profile", "landingZone", '
+        '"order"}, ...]} by stack name (landingZone is "" for a landing zone): a GitHub Actions '
+        "matrix as it is (strategy.matrix: ${{ fromJSON(...) }}), see docs/ci.md.",
+    )
+    stacks.add_argument("--json", action="store_true", help="print a GitHub Actions matrix")
+    _project_dir_option(stacks)
     stacks.set_defaults(func=_stacks)
     parser.set_defaults(func=None)
     return parser
@@ -323,18 +426,39 @@ def _check_out_dir(out_dir: Path, names: Sequence[str]) -> None:
         raise UsageError("; ".join(problems))
 
 
-def _write_outputs(checked: Checked, args: argparse.Namespace) -> None:
-    """The files asked for by option (``--json``, ``--sarif``, ``--markdown``; ``hlz check``
-    has no ``--json``), then every file of ``--out-dir`` (``hlz plan`` only)."""
-    for output in OUTPUT_FORMATS:
-        path = getattr(args, output.dest, None)
-        if path is not None:
-            _write(path, output.render(checked))
-    out_dir = getattr(args, "out_dir", None)
+def _pending_writes(
+    checked: Checked, paths: dict[str, Path], out_dir: Path | None
+) -> list[PendingWrite]:
+    """The files asked for by option (``paths``: ``json``, ``sarif``, ``markdown``; ``hlz
+    check`` has no ``--json``), then every file of ``--out-dir`` (``hlz plan`` only)."""
+    from hlz.plan_many import PendingWrite
+
+    writes = [
+        PendingWrite(paths[output.dest], output.render(checked))
+        for output in OUTPUT_FORMATS
+        if paths.get(output.dest) is not None
+    ]
     if out_dir is not None:
-        for output in OUTPUT_FORMATS:
-            path = out_dir / f"{checked.stack}{output.suffix}"
-            _write(path, output.render(checked), no_symlink=True)
+        writes += [
+            PendingWrite(
+                out_dir / f"{checked.stack}{output.suffix}", output.render(checked), True
+            )
+            for output in OUTPUT_FORMATS
+        ]
+    return writes
+
+
+def _output_paths(args: argparse.Namespace) -> dict[str, Path]:
+    return {
+        output.dest: path
+        for output in OUTPUT_FORMATS
+        if (path := getattr(args, output.dest, None)) is not None
+    }
+
+
+def _write_outputs(checked: Checked, args: argparse.Namespace) -> None:
+    for pending in _pending_writes(checked, _output_paths(args), getattr(args, "out_dir", None)):
+        _write(pending.path, pending.text, no_symlink=pending.no_symlink)
 
 
 def _given(value: str | None, default: str) -> str:
@@ -370,16 +494,102 @@ def _verdict(report: PolicyReport) -> str:
     return ", ".join(problems) if problems else "policy ok"
 
 
-def _plan(args: argparse.Namespace) -> int:
-    from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID
-    from hlz.plan import Planner, plan_summary
-    from hlz.policy_check import check_plan, load_project_exemptions
-    from hlz.render.summary import policy_summary
-    from hlz.stackfiles import available_stacks, check_stack_names, load_stack_file
+@dataclass(frozen=True)
+class _PlanSettings:
+    """What ``hlz plan`` does with each stack, the same in this process and in a worker (where
+    it arrives pickled)."""
 
+    exemptions: tuple[Exemption, ...]
+    fail_on_unknown: str
+    quiet: bool
+    preview: bool
+    keeps: bool
+    """Plan from the stack's own file with hlz's program, in full: the planner keeps the plan
+    (and reuses one it holds), so a landing zone planned for itself is the one its labs read."""
+    stack_file: Path | None
+    program: Path | None
+    paths: tuple[tuple[str, Path], ...]
+    """``--json``, ``--sarif``, ``--markdown`` (one stack): output dest -> path."""
+    out_dir: Path | None
+    labelled: bool
+    """Several stacks: an error message names its stack."""
+
+
+def _plan_one(settings: _PlanSettings, planner: Planner, name: str) -> StackOutcome:
+    """One stack's ``hlz plan``: plan, check, and render what is printed and written. Never
+    raises: a failure is the outcome's exit code and message (hlz/plan_many.py)."""
+    from hlz.plan import plan_summary
+    from hlz.plan_many import StackOutcome
+    from hlz.policy_check import check_plan
+    from hlz.render.summary import policy_summary
+    from hlz.stackfiles import load_stack_file
+
+    started = time.perf_counter()
+    try:
+        if settings.keeps:
+            plan = _planned_stack(planner.planned, name)
+        else:
+            stack_file = None
+            if settings.stack_file is not None:
+                stack_file = load_stack_file(name, path=settings.stack_file)
+            plan = _planned_stack(
+                planner.plan,
+                name,
+                preview=settings.preview,
+                stack_file=stack_file,
+                program_file=settings.program,
+            )
+        plan_seconds = time.perf_counter() - started
+        document = plan.to_json()
+        report = check_plan(
+            document,
+            exemptions=list(settings.exemptions),
+            fail_on_unknown=settings.fail_on_unknown,
+        )
+        document["hlz"]["policy"] = report.to_json()
+        elapsed = time.perf_counter() - started
+        if settings.quiet:
+            verdict = _verdict(report)
+            stdout = f"{name}: {len(plan.custom_resources)} resources, {verdict} ({elapsed:.1f}s)\n"
+        else:
+            stdout = (
+                f"{plan_summary(plan)}\n{policy_summary(report)}\n"
+                f"  planned in {plan_seconds:.1f}s, checked in {elapsed - plan_seconds:.2f}s\n\n"
+            )
+        writes = _pending_writes(
+            Checked(name, document, report), dict(settings.paths), settings.out_dir
+        )
+    except Exception as error:  # noqa: BLE001 - this stack's outcome; the others go on
+        code, message = _failure(error, name if settings.labelled else None)
+        return StackOutcome(name, code, error=message, seconds=time.perf_counter() - started)
+    code = EXIT_POLICY if report.fails else EXIT_OK
+    return StackOutcome(name, code, stdout, writes=tuple(writes), seconds=elapsed)
+
+
+def _project_dir(args: argparse.Namespace) -> Path:
+    from hlz.stackfiles import project_root
+
+    if args.project_dir is None:
+        return project_root()
+    if not args.project_dir.is_dir():
+        raise UsageError(f"--project-dir {args.project_dir} is not a directory")
+    return args.project_dir
+
+
+def _plan(args: argparse.Namespace, planner: Planner | None = None) -> int:
+    """``hlz plan``; ``planner``: plan in this process with it (tests share the session's)."""
+    from hlz.engine.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID
+    from hlz.plan import Planner
+    from hlz.plan_many import StackOutcome, plan_stacks
+    from hlz.policy_check import load_project_exemptions
+    from hlz.stackfiles import available_stacks, check_stack_names
+
+    root = _project_dir(args)
     names: list[str] = list(args.stacks)
     if args.all:
-        names = names or available_stacks()
+        names = names or available_stacks(root)
+        if not names:
+            raise UsageError(f"--all: there is no Pulumi.<stack>.yaml in {root}")
     if not names:
         raise UsageError("name at least one STACK, or use --all")
     check_stack_names(names)
@@ -393,39 +603,60 @@ def _plan(args: argparse.Namespace) -> int:
 
     # Bad exemptions are a usage error: report them before spending time on any plan.
     exemptions = load_project_exemptions(args.exemptions)
-    # One planner for every stack: a landing zone its labs reference is planned once.
-    planner = Planner(
+    settings = _PlanSettings(
+        exemptions=tuple(exemptions),
+        fail_on_unknown=args.fail_on_unknown,
+        quiet=args.quiet,
+        preview=args.preview,
+        keeps=not args.preview and args.stack_file is None and args.program is None,
+        stack_file=args.stack_file,
+        program=args.program,
+        paths=tuple(_output_paths(args).items()),
+        out_dir=args.out_dir,
+        labelled=not single,
+    )
+    # One planner per process: a landing zone its labs reference is planned once, and its plan
+    # goes to the workers that plan the labs.
+    make_planner = functools.partial(
+        Planner,
         subscription_id=_given(args.subscription_id, DEFAULT_SUBSCRIPTION_ID),
         tenant_id=_given(args.tenant_id, DEFAULT_TENANT_ID),
+        root=root,
     )
-    exit_code = EXIT_OK
-    for name in names:
-        started = time.perf_counter()
-        print(f"Planning {name} ...", file=sys.stderr, flush=True)
-        stack_file = load_stack_file(name, path=args.stack_file) if args.stack_file else None
-        plan = _planned_stack(
-            planner.plan,
-            name,
-            preview=args.preview,
-            stack_file=stack_file,
-            program_file=args.program,
+    worst = EXIT_OK
+
+    def emit(outcome: StackOutcome) -> None:
+        nonlocal worst
+        worst = max(worst, outcome.code)
+        sys.stdout.write(outcome.stdout)
+        sys.stdout.flush()
+        if outcome.error:
+            print(outcome.error, file=sys.stderr, flush=True)
+        for pending in outcome.writes:
+            _write(pending.path, pending.text, no_symlink=pending.no_symlink)
+
+    def failed(stack: str, error: Exception) -> StackOutcome:
+        code, message = _failure(error, stack if not single else None)
+        return StackOutcome(stack, code, error=message)
+
+    try:
+        summary = plan_stacks(
+            [(name, args.stack_file or root / f"Pulumi.{name}.yaml") for name in names],
+            functools.partial(_plan_one, settings),
+            make_planner,
+            root=root,
+            jobs=args.jobs or os.cpu_count() or 1,
+            keeps=settings.keeps,
+            emit=emit,
+            failed=failed,
+            planner=planner,
         )
-        plan_seconds = time.perf_counter() - started
-        document = plan.to_json()
-        report = check_plan(document, exemptions=exemptions, fail_on_unknown=args.fail_on_unknown)
-        document["hlz"]["policy"] = report.to_json()
-        elapsed = time.perf_counter() - started
-        if report.fails:
-            exit_code = EXIT_POLICY
-        if args.quiet:
-            verdict = _verdict(report)
-            print(f"{name}: {len(plan.custom_resources)} resources, {verdict} ({elapsed:.1f}s)")
-        else:
-            print(plan_summary(plan))
-            print(policy_summary(report))
-            print(f"  planned in {plan_seconds:.1f}s, checked in {elapsed - plan_seconds:.2f}s\n")
-        _write_outputs(Checked(name, document, report), args)
-    return exit_code
+    except KeyboardInterrupt:
+        print("hlz: interrupted; no further stack is planned or written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if not single:
+        print(summary.line(), file=sys.stderr)
+    return worst
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -473,7 +704,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _no_report(args: argparse.Namespace) -> int:
-    raise UsageError("name a report: compliance or ai-inventory")
+    raise UsageError(
+        "name a report: compliance, ai-inventory, inventory, phi-map or model-cards"
+    )
 
 
 def _compliance(args: argparse.Namespace) -> int:
@@ -483,12 +716,13 @@ def _compliance(args: argparse.Namespace) -> int:
 
     names = list(args.stacks) or available_stacks()
     planner = _planner()
-    reports = []
+    reports, documents = [], []
     for name in names:
         print(f"Planning {name} ...", file=sys.stderr, flush=True)
-        plan = _planned_stack(planner.planned, name)
-        reports.append(check_plan(plan.to_json(), exemptions_path=args.exemptions))
-    _write(args.out, compliance_matrix(reports))
+        document = _planned_stack(planner.planned, name).to_json()
+        documents.append(document)
+        reports.append(check_plan(document, exemptions_path=args.exemptions))
+    _write(args.out, compliance_matrix(reports, documents))
     return EXIT_OK
 
 
@@ -506,6 +740,67 @@ def _ai_inventory(args: argparse.Namespace) -> int:
     if args.json is not None:
         document = {"stack": args.stack, "deployments": rows}
         _write(args.json, _json_text(document))
+    return EXIT_OK
+
+
+def _report_plan(args: argparse.Namespace) -> dict[str, Any]:
+    """The plan document a report reads: ``--plan`` (a saved plan of STACK), else STACK planned
+    offline (with ``--stack-file``)."""
+    if args.plan is None:
+        print(f"Planning {args.stack} ...", file=sys.stderr, flush=True)
+        plan = _planned_stack(_planner().plan, args.stack, stack_file=_stack_file(args))
+        return plan.to_json()
+    from hlz.plan_document import read_checked_document
+
+    if args.stack_file is not None:
+        raise UsageError("--plan and --stack-file exclude each other: the plan was made already")
+    document = read_checked_document(args.plan).plan
+    recorded = document.get("hlz", {}).get("stack")
+    if recorded and recorded != args.stack:
+        raise UsageError(f"--plan {args.plan} is a plan of stack '{recorded}', not '{args.stack}'")
+    document.setdefault("hlz", {})["stack"] = args.stack
+    return document
+
+
+def _resource_inventory(args: argparse.Namespace) -> int:
+    from hlz.render.inventory_resources import inventory_csv, inventory_json, resource_inventory
+
+    rows = resource_inventory(_report_plan(args))
+    if args.csv is None and args.json is None:
+        sys.stdout.write(inventory_csv(rows))
+    if args.csv is not None:
+        _write(args.csv, inventory_csv(rows))
+    if args.json is not None:
+        _write(args.json, _json_text(inventory_json(rows)))
+    return EXIT_OK
+
+
+def _phi_map(args: argparse.Namespace) -> int:
+    from hlz.render import phi_map
+
+    document = _report_plan(args)
+    bare = args.out is not None and args.out.suffix == ".mmd"
+    text = phi_map.mermaid(document) if bare else phi_map.markdown(document)
+    if args.out is None:
+        print(text)
+    else:
+        _write(args.out, text)
+    return EXIT_OK
+
+
+def _model_cards(args: argparse.Namespace) -> int:
+    from hlz.render.model_cards import model_cards
+
+    cards = model_cards(_report_plan(args))
+    if args.out is None:
+        print(_json_text(list(cards.values())), end="")
+        return EXIT_OK
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out} is a file; model-cards writes a directory")
+    for name, card in cards.items():
+        _write(args.out / name, _json_text(card), no_symlink=True)
+    if not cards:
+        print(f"{args.stack}: no model deployment planned; no card written", file=sys.stderr)
     return EXIT_OK
 
 
@@ -566,12 +861,17 @@ def _graph(args: argparse.Namespace) -> int:
 
 
 def _stacks(args: argparse.Namespace) -> int:
-    from hlz.stackfiles import available_stacks, load_stack_file
+    from hlz.stackfiles import stack_entries
 
-    for name in available_stacks():
-        stack_file = load_stack_file(name)
-        layer, profile = stack_file.layer or "?", stack_file.profile or "?"
-        print(f"{name:<16} {layer:<14} {profile}")
+    entries = stack_entries(_project_dir(args))
+    if args.json:
+        print(json.dumps({"include": [entry.to_json() for entry in entries]}, indent=2))
+        return EXIT_OK
+    print(f"{'stack':<16} {'layer':<14} {'profile':<11} {'landing zone':<16} deploy order")
+    for entry in entries:
+        layer, profile = entry.layer or "?", entry.profile or "?"
+        landing_zone = entry.landing_zone or "-"
+        print(f"{entry.name:<16} {layer:<14} {profile:<11} {landing_zone:<16} {entry.order}")
     return EXIT_OK
 
 
@@ -582,6 +882,23 @@ def _is_input_error(error: Exception) -> bool:
     from policies.exemptions import ExemptionError
 
     return isinstance(error, ConfigError | ExemptionError)
+
+
+def _failure(error: Exception, stack: str | None = None) -> tuple[int, str]:
+    """The exit code and message for an error: the user's input (2), the stack program (3) or
+    hlz itself (3, a bug to report). With ``stack`` (one of several planned), it is named."""
+    prefix = f"hlz: {stack}: " if stack else "hlz: "
+    if isinstance(error, UsageError):
+        return EXIT_USAGE, f"{prefix}error: {error}"
+    if isinstance(error, ProgramFailed):
+        return EXIT_PROGRAM_FAILED, f"{prefix}the stack program failed: {error}"
+    if _is_input_error(error):
+        return EXIT_USAGE, f"{prefix}{error}"
+    return EXIT_PROGRAM_FAILED, (
+        f"{prefix}internal error: {type(error).__name__}: {error}\n"
+        "hlz: this is a bug in hlz, not in your configuration or stack program; please "
+        "report it with the command you ran and this message"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -597,23 +914,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # devnull so the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except UsageError as error:
-        print(f"hlz: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except ProgramFailed as failure:
-        print(f"hlz: the stack program failed: {failure}", file=sys.stderr)
-        return EXIT_PROGRAM_FAILED
     except Exception as error:  # noqa: BLE001 - never a traceback; say whose fault it is
-        if _is_input_error(error):
-            print(f"hlz: {error}", file=sys.stderr)
-            return EXIT_USAGE
-        print(
-            f"hlz: internal error: {type(error).__name__}: {error}\n"
-            "hlz: this is a bug in hlz, not in your configuration or stack program; please "
-            "report it with the command you ran and this message",
-            file=sys.stderr,
-        )
-        return EXIT_PROGRAM_FAILED
+        code, message = _failure(error)
+        print(message, file=sys.stderr)
+        return code
 
 
 def entry() -> None:

@@ -162,11 +162,11 @@ def file_program(path: Path) -> Callable[[], None]:
     return program
 
 
-def referenced_stack_file(referrer: StackFile, name: str) -> StackFile:
+def referenced_stack_file(referrer: StackFile, name: str, root: Path | None = None) -> StackFile:
     """A referenced stack's file: beside the referring file first (so a scenario directory can
-    hold a landing zone and its labs), then at the project root."""
+    hold a landing zone and its labs), then in ``root`` (default: the project root)."""
     beside = referrer.path.parent / f"Pulumi.{name}.yaml"
-    return load_stack_file(name, path=beside if beside.is_file() else None)
+    return load_stack_file(name, root=root, path=beside if beside.is_file() else None)
 
 
 class Planner:
@@ -178,16 +178,23 @@ class Planner:
     every plan it may hand out again: referenced stacks, and stacks planned from their own
     file with hlz's program and not in preview. So ``hlz plan --all`` plans a landing zone once
     for all its labs. Plans are kept by stack name and file, so a scenario directory's
-    ``lz-dev`` is never mistaken for the project's."""
+    ``lz-dev`` is never mistaken for the project's.
+
+    ``root`` is the directory whose ``Pulumi.<stack>.yaml`` files a stack name means (default:
+    the project root, ``hlz plan --project-dir``). A plan made in another process can be handed
+    in with ``keep``: ``hlz plan --jobs N`` plans a landing zone once and gives its plan to the
+    workers that plan its labs (hlz/plan_many.py)."""
 
     def __init__(
         self,
         *,
         subscription_id: str = DEFAULT_SUBSCRIPTION_ID,
         tenant_id: str = DEFAULT_TENANT_ID,
+        root: Path | None = None,
     ) -> None:
         self.subscription_id = subscription_id
         self.tenant_id = tenant_id
+        self.root = root
         self._plans: dict[tuple[str, Path], Plan] = {}
 
     def plan(
@@ -204,20 +211,30 @@ class Planner:
         keep = stack_file is None and program_file is None and not preview
         return self._plan(
             stack,
-            stack_file or load_stack_file(stack),
+            stack_file or load_stack_file(stack, root=self.root),
             preview=preview,
             program_file=program_file,
             referrers=(),
             keep=keep,
         )
 
-    def planned(self, stack: str) -> Plan:
-        """``stack``'s plan from its own file: the one made already, or a new one."""
-        stack_file = load_stack_file(stack)
+    def planned(self, stack: str, path: Path | None = None) -> Plan:
+        """``stack``'s full plan from its own file (or from ``path``, as a stack another one
+        references is read): the one made already, or a new one, kept."""
+        stack_file = load_stack_file(stack, root=self.root, path=path)
         kept = self._plans.get(_identity(stack_file))
         if kept is not None:
             return kept
         return self._plan(stack, stack_file, referrers=(), keep=True)
+
+    def keep(self, plan: Plan) -> None:
+        """Hand in ``plan``, made from its own file by another planner (another process): the
+        stacks that reference it read its outputs instead of planning it again."""
+        self._plans[(plan.stack, plan.source.resolve())] = plan
+
+    def kept(self, stack: str, path: Path) -> Plan | None:
+        """The full plan of ``stack`` from the file ``path`` this planner holds, if any."""
+        return self._plans.get((stack, path.resolve()))
 
     def _plan(
         self,
@@ -296,7 +313,7 @@ class Planner:
                 "stack configuration",
             )
         try:
-            referenced = referenced_stack_file(stack_file, dependency)
+            referenced = referenced_stack_file(stack_file, dependency, self.root)
             kept = self._plans.get(_identity(referenced))
             if kept is not None:
                 return kept

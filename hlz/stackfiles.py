@@ -7,6 +7,7 @@ and bytes that are not UTF-8 are a ConfigError naming the file and line (exit 2)
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -106,8 +107,9 @@ def load_stack_file(stack: str, root: Path | None = None, path: Path | None = No
     path = path or root / f"Pulumi.{stack}.yaml"
     if not path.is_file():
         known = ", ".join(available_stacks(root)) or "none"
+        where = "at the project root" if root == project_root() else f"in {root}"
         raise ConfigError(
-            [(stack, f"unknown stack: no {path.name} at the project root (known stacks: {known})")],
+            [(stack, f"unknown stack: no {path.name} {where} (known stacks: {known})")],
             "stack selection",
         )
     try:
@@ -123,3 +125,101 @@ def load_stack_file(stack: str, root: Path | None = None, path: Path | None = No
     if not isinstance(config, dict):
         raise ConfigError([(path.name, "has no 'config:' mapping")], "stack file")
     return StackFile(name=stack, path=path, config=config)
+
+
+@dataclass(frozen=True)
+class StackEntry:
+    """One stack as ``hlz stacks`` lists it."""
+
+    name: str
+    layer: str | None
+    profile: str | None
+    landing_zone: str | None
+    """The stack a lab reads its hub from (``hlz:landingZoneStack``, short name); None for a
+    landing zone."""
+    order: int
+    """Position in the deploy sequence, from 1 (see ``stack_entries``)."""
+
+    def to_json(self) -> dict[str, str | int]:
+        """A GitHub Actions matrix row: strings and numbers only (a missing value is '')."""
+        return {
+            "stack": self.name,
+            "layer": self.layer or "",
+            "profile": self.profile or "",
+            "landingZone": self.landing_zone or "",
+            "order": self.order,
+        }
+
+
+def stack_entries(root: Path | None = None) -> list[StackEntry]:
+    """Every ``Pulumi.<stack>.yaml`` in ``root`` (default: the project root), by name, with
+    its deploy order: a stack comes after every stack it reads outputs from (a lab after its
+    landing zone); among the stacks free to go next, the lab profile before production (a
+    commit reaches the dev stacks first), then by name. For lz-dev, lab-dev, lz-prod and
+    lab-prod that is the chain deploy.yml runs. Every unreadable file is reported at once
+    (ConfigError naming the file and key)."""
+    from hlz.plan import referenced_stacks
+    from stacks import registry
+    from stacks.common import key
+
+    root = root or project_root()
+    found: dict[str, tuple[StackFile, dict[str, str]]] = {}
+    problems: list[tuple[str, str]] = []
+    for name in available_stacks(root):
+        try:
+            stack_file = load_stack_file(name, root=root)
+            stack_file.profile  # noqa: B018 - raises ConfigError for a value that is no profile
+            layer = registry.layer_named(stack_file.layer)
+            references = referenced_stacks(stack_file, layer) if layer is not None else {}
+        except ConfigError as error:
+            label = f"Pulumi.{name}.yaml"
+            problems += [
+                (k if k == label else f"{label} {k}", message) for k, message in error.problems
+            ]
+            continue
+        found[name] = (stack_file, references)
+    if problems:
+        raise ConfigError(problems, "stack files")
+    landing_zone_key = key(registry.LANDING_ZONE_REFERENCE)
+    order = _deploy_order(
+        {
+            name: (PROFILES.index(f.profile) if f.profile else len(PROFILES), set(refs.values()))
+            for name, (f, refs) in found.items()
+        }
+    )
+    return [
+        StackEntry(
+            name=name,
+            layer=stack_file.layer,
+            profile=stack_file.profile,
+            landing_zone=references.get(landing_zone_key),
+            order=order[name],
+        )
+        for name, (stack_file, references) in found.items()
+    ]
+
+
+def _deploy_order(stacks: dict[str, tuple[int, set[str]]]) -> dict[str, int]:
+    """Stack -> position from 1, given each stack's profile rank and the stacks it reads: a
+    topological order, ties by (profile rank, name). References to stacks outside the project
+    are ignored; a cycle (the planner refuses one) is placed last, by name."""
+    waiting = {
+        name: {ref for ref in refs if ref in stacks and ref != name}
+        for name, (_, refs) in stacks.items()
+    }
+    readers: dict[str, list[str]] = {name: [] for name in stacks}
+    for name, refs in waiting.items():
+        for ref in refs:
+            readers[ref].append(name)
+    ready = [(stacks[name][0], name) for name, refs in waiting.items() if not refs]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        _, name = heapq.heappop(ready)
+        order.append(name)
+        for reader in readers[name]:
+            waiting[reader].discard(name)
+            if not waiting[reader]:
+                heapq.heappush(ready, (stacks[reader][0], reader))
+    order += sorted(set(stacks) - set(order))
+    return {name: position for position, name in enumerate(order, 1)}

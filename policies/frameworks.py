@@ -19,6 +19,7 @@ HIPAA_SECTIONS = {
     "164.308(a)(6)(ii)": "Response and reporting",
     "164.308(a)(7)(ii)(A)": "Data backup plan",
     "164.308(a)(7)(ii)(B)": "Disaster recovery plan",
+    "164.308(a)(7)(ii)(C)": "Emergency mode operation plan",
     "164.308(a)(8)": "Evaluation",
     "164.310(d)(1)": "Device and media controls",
     "164.312(a)(1)": "Access control",

@@ -113,6 +113,16 @@ NAME_RULES: dict[str, NameRule] = {
     # Microsoft.Network/networkInterfaces: 1-80 alphanumerics, underscores, periods and
     # hyphens; starts with an alphanumeric, ends with an alphanumeric or underscore.
     "network_interface": NameRule("nic", 80, r"[A-Za-z0-9]([-\w.]*\w)?"),
+    # Microsoft.Insights/actionGroups, metricAlerts and activityLogAlerts: 1-260 characters,
+    # none of a few punctuation characters (: < > + / & % \ ? | and, for alert rules, also
+    # * # @ { }) or control characters, not ending with a space or period. hlz names them from
+    # this subset: letters, digits, '-', '_', '.', '(' and ')'.
+    "action_group": NameRule("ag", 260, r"[A-Za-z0-9][-\w.()]*[-\w()]"),
+    "alert_rule": NameRule("ar", 260, r"[A-Za-z0-9][-\w.()]*[-\w()]"),
+    # Microsoft.Consumption/budgets: 1-63 alphanumerics, underscores and hyphens (Cost
+    # Management's budgetName pattern is ^[a-zA-Z0-9_-]+$). The Cloud Adoption Framework has no
+    # abbreviation for a budget.
+    "budget": NameRule("budget", 63, r"[A-Za-z0-9][-\w]*"),
 }
 """Resource kind -> its name rule."""
 

@@ -8,11 +8,13 @@ from types import MappingProxyType
 from .model import ResourceRule, Rule, StackRule
 from .rules import (
     ai_governance,
+    alerts,
     apim,
     cognitive,
     compute,
     cosmos,
     defender,
+    deploy_alerts,
     deploy_data,
     deploy_names,
     deploy_network,
@@ -51,12 +53,14 @@ ALL_RULES: tuple[Rule, ...] = (
     *dns.RULES,
     *identity.RULES,
     *monitor.RULES,
+    *alerts.RULES,
     *defender.RULES,
     *governance.RULES,
     *deploy_network.RULES,
     *deploy_security.RULES,
     *deploy_data.RULES,
     *deploy_names.RULES,
+    *deploy_alerts.RULES,
 )
 
 RESOURCE_RULES: tuple[ResourceRule, ...] = tuple(

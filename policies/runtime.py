@@ -574,6 +574,14 @@ NO_COUNTERPART: Mapping[str, str] = MappingProxyType(
             " not define"
         ),
         "keyvault-vault-require-delete-lock": "locks are not resources Azure Policy evaluates",
+        "cost-resourcegroup-require-budget": (
+            "budgets are Cost Management objects Azure Policy does not evaluate; no built-in "
+            "requires one"
+        ),
+        "monitor-phistore-require-availability-alert": (
+            "no built-in requires an alert rule on a resource (the Azure Monitor Baseline Alerts "
+            "policies that deploy them are custom definitions, not built-ins)"
+        ),
         "cognitiveservices-account-require-custom-subdomain": (
             "no built-in reads customSubDomainName"
         ),

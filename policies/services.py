@@ -35,6 +35,8 @@ from dataclasses import KW_ONLY, dataclass
 from types import MappingProxyType
 
 from .rules.tokens import (
+    ACTION_GROUP,
+    ACTIVITY_LOG_ALERT,
     APIM_API,
     APIM_API_OPERATION,
     APIM_API_POLICY,
@@ -51,6 +53,7 @@ from .rules.tokens import (
     COGNITIVE_PROJECT,
     COGNITIVE_PROJECT_CAPABILITY_HOST,
     COGNITIVE_PROJECT_CONNECTION,
+    CONSUMPTION_BUDGET,
     COSMOS_ACCOUNT,
     COSMOS_SQL_ROLE_ASSIGNMENT,
     DDOS_PROTECTION_PLAN,
@@ -76,6 +79,7 @@ from .rules.tokens import (
     LOCK_AT_RESOURCE_GROUP,
     LOCK_BY_SCOPE,
     LOG_ANALYTICS_WORKSPACE,
+    METRIC_ALERT,
     MONITOR_PRIVATE_LINK_SCOPE,
     NETWORK_INTERFACE,
     NETWORK_SECURITY_GROUP,
@@ -453,6 +457,43 @@ SERVICES: Mapping[str, Service] = _catalogue(
             "Microsoft.Insights", (("diagnosticSettings", "name"),), scope_key="resourceUri"
         ),
         diagnostics=NotLogged("the diagnostic setting itself"),
+    ),
+    # --- Alerts and budgets (docs/alerts.md) --------------------------------------------------
+    Service(
+        ACTION_GROUP,
+        arm=ArmPath("Microsoft.Insights", (("actionGroups", "actionGroupName"),)),
+        names=(("action_group", "actionGroupName"),),
+        diagnostics=NotLogged(
+            "takes no diagnostic settings; the alerts it delivers are in Azure Monitor's alert "
+            "history, and its changes in the subscription's Activity Log"
+        ),
+    ),
+    Service(
+        METRIC_ALERT,
+        arm=ArmPath("Microsoft.Insights", (("metricAlerts", "ruleName"),)),
+        names=(("alert_rule", "ruleName"),),
+        diagnostics=NotLogged(
+            "takes no diagnostic settings; each alert it fires is in Azure Monitor's alert "
+            "history, and its changes in the subscription's Activity Log"
+        ),
+    ),
+    Service(
+        ACTIVITY_LOG_ALERT,
+        arm=ArmPath("Microsoft.Insights", (("activityLogAlerts", "activityLogAlertName"),)),
+        names=(("alert_rule", "activityLogAlertName"),),
+        diagnostics=NotLogged(
+            "takes no diagnostic settings; each alert it fires is in Azure Monitor's alert "
+            "history, and its changes in the subscription's Activity Log"
+        ),
+    ),
+    Service(
+        CONSUMPTION_BUDGET,
+        arm=ArmPath("Microsoft.Consumption", (("budgets", "budgetName"),), scope_key="scope"),
+        names=(("budget", "budgetName"),),
+        diagnostics=NotLogged(
+            "takes no diagnostic settings; its notifications go to its contacts, and its changes "
+            "are in the subscription's Activity Log"
+        ),
     ),
     # --- Networking ---------------------------------------------------------------------------
     Service(

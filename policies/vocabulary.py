@@ -14,6 +14,8 @@ from typing import Literal, get_args
 
 DATA_CLASSIFICATIONS = ("phi", "confidential", "internal", "public")
 CLASSIFICATION_TAG = "data-classification"
+OWNER_TAG = "owner"
+"""Who owns a resource; when it is an email address, stacks notify it (docs/alerts.md)."""
 PHI = "phi"
 
 
@@ -35,7 +37,7 @@ TAG_NAME_FORBIDDEN = "<>%&\\?/"
 """Characters Azure refuses in a tag name."""
 
 REQUIRED_TAGS: dict[str, tuple[str, ...] | None] = {
-    "owner": None,
+    OWNER_TAG: None,
     "cost-center": None,
     "environment": ENVIRONMENTS,
     CLASSIFICATION_TAG: DATA_CLASSIFICATIONS,
@@ -57,6 +59,10 @@ ALLOWED_LOCATIONS = (
 
 OVERRIDE_TAG_PREFIX = "hlz-override-"
 """Tags ``hlz-override-<control>`` record a justified weakening of a secure default."""
+
+LAB_TAG = "hlz-lab"
+"""Tag on an AI lab's resource group, naming the lab: the rule that every lab has a consumption
+budget (``cost-resourcegroup-require-budget``) judges the resource groups carrying it."""
 
 RiskTier = Literal["minimal", "limited", "high"]
 """Responsible-AI risk tiers of a model deployment's use case (config and components use it)."""

@@ -12,7 +12,7 @@ from pydantic import Field, ValidationError
 
 from components.errors import ConfigError, problems_from_validation_error
 from components.shared import HlzModel, Override
-from components.specs import cidr_problem
+from components.specs import cidr_problem, email_problem
 from hlz.engine.sdk_internals import config_values
 from policies.clock import utc_today
 from policies.exemptions import EXEMPTIONS_FILE, Exemption, ExemptionError, load_exemptions
@@ -24,6 +24,7 @@ from policies.vocabulary import (
     CLASSIFICATION_TAG,
     GOVERNANCE_TAGS,
     MAX_TAGS,
+    OWNER_TAG,
     REQUIRED_TAGS,
     STORAGE_TAG_NAME_MAX_LENGTH,
     TAG_NAME_FORBIDDEN,
@@ -96,6 +97,31 @@ class LayerConfig(ConfigModel):
     @property
     def phi(self) -> bool:
         return holds_phi(self.tags.get(CLASSIFICATION_TAG))
+
+    @property
+    def owner_email(self) -> str | None:
+        """The ``owner`` tag when it is an email address: the default recipient of the stack's
+        alerts (landing zone) or budget notifications (AI lab); None otherwise."""
+        owner = str(self.tags.get(OWNER_TAG, "")).strip()
+        return owner if owner and email_problem(owner) is None else None
+
+    def recipients_problem(
+        self, configured: list[str] | None, config_key: str
+    ) -> list[tuple[str, str]]:
+        """Why the stack has nobody to notify: ``configured`` (an emails key) is not set and the
+        owner tag is no email address."""
+        owner = str(self.tags.get(OWNER_TAG, "")).strip()
+        # A missing owner tag is its own problem (tag_problems); one message is enough.
+        if configured is not None or not owner or self.owner_email is not None:
+            return []
+        return [
+            (
+                config_key,
+                f"required: the owner tag '{self.tags.get(OWNER_TAG, '')}' is not an email "
+                "address, so it cannot stand in for it; list who is notified (e.g. "
+                "[team@example.org])",
+            )
+        ]
 
     @property
     def lock_override(self) -> Override | None:
@@ -268,7 +294,6 @@ def tag_problems(
             )
         )
     return problems
-
 
 
 def raise_if(problems: list[tuple[str, str]], source: str) -> None:

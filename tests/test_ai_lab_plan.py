@@ -459,8 +459,9 @@ def test_a_lab_without_search_plans_none_of_it(lz_dev: Plan, lab_dev_without_age
     assert not any("search" in host for host in account.inputs["properties"]["allowedFqdnList"])
     # Exactly what the search service adds: its key (3), the service, its endpoint and zone
     # group, its diagnostic setting, two links, five role assignments, the members' Search
-    # Object Contributor role definition, the zone link and the project's connection.
-    assert len(lab_dev_without_agents.custom_resources) - len(plan.custom_resources) == 17
+    # Object Contributor role definition, the zone link, the project's connection and its
+    # throttling alert (docs/alerts.md).
+    assert len(lab_dev_without_agents.custom_resources) - len(plan.custom_resources) == 18
 
 
 # --- the jump host -----------------------------------------------------------------------------
@@ -800,8 +801,9 @@ def test_a_lab_without_the_agent_service_plans_none_of_it(
     # thread store with its endpoint, zone group and diagnostics (4) and data role; the file
     # store with its blob service, two endpoints and zone groups, two diagnostic settings (8);
     # the agent subnet, its NSG and the NSG's diagnostics, the spoke's link to the Cosmos DB
-    # zone (4); two connections, five roles of the project's identity and its capability host.
-    assert len(lab_dev.custom_resources) - len(plan.custom_resources) == 28
+    # zone (4); two connections, five roles of the project's identity and its capability host;
+    # the two stores' availability alerts (docs/alerts.md).
+    assert len(lab_dev.custom_resources) - len(plan.custom_resources) == 30
 
 
 def test_the_lab_exports_the_openai_endpoint_of_its_account_whatever_its_kind(lab_plan: Plan):

@@ -209,7 +209,7 @@ def lines(text: str, prefix: str) -> list[str]:
 def test_the_recorded_lab_dev_deployment_audits_clean(audit, arm):
     run = audit()
     assert run.code == 0, run.out + run.err
-    assert "123 of 123 planned resources read, 1 resource group listed" in run.out
+    assert "133 of 133 planned resources read, 1 resource group listed" in run.out
     assert run.out.rstrip().endswith(
         "lab-dev: audit ok: 0 drifted properties on 0 resources, 0 missing, 0 unmanaged, "
         "0 mandatory violations"
@@ -222,7 +222,7 @@ def test_the_recorded_lab_dev_deployment_audits_clean(audit, arm):
     assert arm.api_versions(VNET) == {sdk_api_version("azure-native:network:VirtualNetwork")}
     assert arm.api_versions(LISTING) == {"2021-04-01"}
     # Progress on stderr, N of M.
-    assert "read 123 of 123 resources" in run.err
+    assert "read 133 of 133 resources" in run.err
 
 
 def test_role_assignments_named_from_a_principal_id_are_found_in_their_collection(
@@ -329,7 +329,7 @@ def test_a_planned_resource_azure_does_not_have_is_missing(audit, arm):
     assert lines(run.out, "MISSING") == [
         f"MISSING healthcareapis:FhirService::health-fhir: {FHIR} not found"
     ]
-    assert "122 of 123 planned resources read" in run.out
+    assert "132 of 133 planned resources read" in run.out
 
 
 def _with_portal_ip(document: Any) -> None:
@@ -571,7 +571,7 @@ def test_a_saved_plan_is_audited_without_planning(capsys, arm, tmp_path, lab_dev
     )
     captured = capsys.readouterr()
     assert code == 0, captured.out + captured.err
-    assert "123 of 123 planned resources read" in captured.out
+    assert "133 of 133 planned resources read" in captured.out
 
 
 @pytest.fixture
@@ -674,9 +674,10 @@ def test_an_exemption_for_the_planned_urn_waives_the_violation_on_the_deployed_r
         resource="urn:pulumi:lab-dev::hlz::*::storage-sa",
         reason="Vendor migration needs the public endpoint for one week.",
         owner="platform-team@example.org",
-        expires="2025-06-08",
+        expires="2026-12-08",
     )
-    run = audit("--exemptions", str(path), "--today", "2025-06-01")
+    # A day the lab's budget (starting 2026-12-01) is within ARM's twelve months ahead.
+    run = audit("--exemptions", str(path), "--today", "2026-12-01")
     assert run.code == 1  # the drift itself still fails the audit
     assert not lines(run.out, "MANDATORY")
     assert "1 drifted property on 1 resource, 0 missing, 0 unmanaged, 0 mandatory violations" in run.out

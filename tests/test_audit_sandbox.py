@@ -23,7 +23,8 @@ from tools import audit_sandbox
 
 SANDBOX = Path(__file__).parent / "fixtures" / "arm" / "audit" / "lab-dev"
 SUB = audit_sandbox.SANDBOX_SUBSCRIPTION
-TODAY = dt.date(2025, 6, 1)
+TODAY = dt.date(2026, 12, 1)
+"""A day within ARM's twelve months before the lab's budget start (2026-12-01)."""
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +68,7 @@ def test_the_sandbox_audits_clean_against_the_current_plan(expectations):
     assert [(d.expected.urn, d.drift) for d in result.drifts] == []
     assert seen.missing == [] and seen.unmanaged == [] and seen.not_read == []
     assert result.policy.violations == [] and not result.fails
-    assert len(seen.deployed) == len(expectations.resources) == 123
+    assert len(seen.deployed) == len(expectations.resources) == 133
     assert result.compared > 1000
     # What Azure created for planned resources is listed, and not called unmanaged.
     assert sorted({implied.type for implied in seen.implied}) == [

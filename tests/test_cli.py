@@ -20,7 +20,7 @@ from tests.cli_runner import run_hlz
 from tests.conftest import ROOT
 
 HLZ = Path(sys.executable).with_name("hlz")
-COMMANDS = ["plan", "check", "report", "graph", "rules", "preflight", "audit", "stacks"]
+COMMANDS = ["plan", "check", "report", "graph", "rules", "preflight", "audit", "cost", "stacks"]
 
 
 def hlz_process(*args: str) -> subprocess.CompletedProcess[str]:
@@ -358,4 +358,7 @@ def test_no_command_or_no_report_name_is_a_usage_error(capsys):
     assert main([]) == 2
     assert "usage: hlz" in capsys.readouterr().out
     assert main(["report"]) == 2
-    assert "hlz: error: name a report: compliance or ai-inventory" in capsys.readouterr().err
+    wanted = (
+        "hlz: error: name a report: compliance, ai-inventory, inventory, phi-map or model-cards"
+    )
+    assert wanted in capsys.readouterr().err

@@ -824,3 +824,102 @@ def test_agent_thread_throughput_covers_every_project(lz_dev: Plan):
     assert "give at least 6000" in message
     raw["agentService"]["threadThroughputLimit"] = 6000
     validate_ai_lab_config(parse_ai_lab_config(raw), "lab-dev", lz_dev.outputs, TODAY)
+
+
+# --- the lab's budget (docs/alerts.md) --------------------------------------------------------
+
+
+def test_a_lab_without_a_budget_is_refused_naming_what_to_set(lz_dev: Plan):
+    raw = example()
+    del raw["budget"]
+    found = problems(raw, lz_dev.outputs)
+    assert found == {
+        "hlz:budget": (
+            "required: every AI lab has a consumption budget; set hlz:budget.amount (the lab's "
+            "monthly budget in the billing currency) and hlz:budget.startDate (the first day of "
+            "the month the lab is first deployed in, e.g. 2026-11-01); see docs/alerts.md"
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    ("budget", "key", "fragment"),
+    [
+        (
+            {"startDate": "2026-12-15"},
+            "hlz:budget.startDate",
+            "2026-12-15 is not the first of a month",
+        ),
+        ({"startDate": "2017-05-01"}, "hlz:budget.startDate", "is before 2017-06-01"),
+        ({"amount": 0}, "hlz:budget.amount", "greater than 0"),
+        ({"amount": "1500"}, "hlz:budget.amount", "valid integer"),
+        ({"ownerEmails": ["nlp team"]}, "hlz:budget.ownerEmails[0]", "is not an email address"),
+        ({"ownerEmails": []}, "hlz:budget.ownerEmails", "needs at least one address"),
+        ({"currency": "USD"}, "hlz:budget.currency", "unknown key"),
+    ],
+)
+def test_a_budget_azure_would_refuse_names_its_key(budget, key, fragment):
+    raw = example()
+    raw["budget"] = {**raw["budget"], **budget}
+    with pytest.raises(ConfigError) as caught:
+        parse_ai_lab_config(raw)
+    found = dict(caught.value.problems)
+    assert fragment in found[key], found
+
+
+def test_a_start_more_than_twelve_months_ahead_is_refused(lz_dev: Plan):
+    raw = example()
+    raw["budget"]["startDate"] = "2027-12-01"  # TODAY is 2026-11-27: 2027-11-01 at the latest
+    found = problems(raw, lz_dev.outputs)
+    assert found == {
+        "hlz:budget.startDate": (
+            "2027-12-01 is more than 12 months ahead; Azure accepts 2027-11-01 at the latest today"
+        )
+    }
+    raw["budget"]["startDate"] = "2027-11-01"
+    validate_ai_lab_config(parse_ai_lab_config(raw), "lab-dev", lz_dev.outputs, TODAY)
+
+
+def test_budget_recipients_default_to_an_owner_tag_that_is_an_email(lz_dev: Plan):
+    raw = example()
+    assert "ownerEmails" not in raw["budget"]
+    config = parse_ai_lab_config(raw)
+    validate_ai_lab_config(config, "lab-dev", lz_dev.outputs, TODAY)
+    assert config.budget_emails == ["clinical-nlp-team@example.org"]
+    raw["tags"]["owner"] = "Clinical NLP team"
+    found = problems(raw, lz_dev.outputs)
+    assert found == {
+        "hlz:budget.ownerEmails": (
+            "required: the owner tag 'Clinical NLP team' is not an email address, so it cannot "
+            "stand in for it; list who is notified (e.g. [team@example.org])"
+        )
+    }
+    raw["budget"]["ownerEmails"] = ["nlp-lead@example.org"]
+    config = parse_ai_lab_config(raw)
+    validate_ai_lab_config(config, "lab-dev", lz_dev.outputs, TODAY)
+    assert config.budget_emails == ["nlp-lead@example.org"]
+
+
+def test_a_landing_zone_without_an_action_group_is_named(lz_dev: Plan):
+    older = {k: v for k, v in lz_dev.outputs.items() if k != "actionGroupId"}
+    found = problems(example(), older)
+    assert found == {
+        "hlz:landingZoneStack": (
+            "lz-dev exports no action group for the lab's alerts and budget (no actionGroupId "
+            "output): run `pulumi up` on lz-dev first (it creates the platform action group)"
+        )
+    }
+
+
+def test_hlz_plan_of_a_lab_without_a_budget_exits_2_and_names_the_key(tmp_path):
+    from tests.cli_runner import run_hlz
+
+    document = yaml.safe_load((ROOT / "Pulumi.lab-dev.yaml").read_text())
+    del document["config"]["hlz:budget"]
+    stack_file = tmp_path / "Pulumi.lab-nobudget.yaml"
+    stack_file.write_text(yaml.safe_dump(document))
+    code, out, err = run_hlz("plan", "lab-nobudget", "--stack-file", stack_file)
+    assert code == 2, err
+    assert "hlz: invalid AI-lab configuration (1 problem):" in err
+    assert "  - hlz:budget: required: every AI lab has a consumption budget" in err
+    assert "Traceback" not in err and "resources" not in out

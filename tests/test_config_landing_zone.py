@@ -518,3 +518,41 @@ def test_a_landing_zone_without_a_resolver_takes_its_subnet_prefixes_unused():
     raw = example()
     del raw["dnsResolver"]
     assert load_landing_zone_config(raw, "lz-dev").dns_resolver is None
+
+
+# --- who the action group tells (docs/alerts.md) -----------------------------------------------
+
+
+def test_alert_recipients_default_to_an_owner_tag_that_is_an_email():
+    config = load_landing_zone_config(example("lz-dev"), "lz-dev")
+    assert config.platform_emails == ["platform-team@example.org"]
+    assert config.action_group_short_name == "hlzdev"
+    prod = load_landing_zone_config(example("lz-prod"), "lz-prod")
+    assert prod.platform_emails == ["platform-team@example.org", "platform-oncall@example.org"]
+
+
+def test_an_owner_tag_that_is_no_email_needs_platform_emails():
+    raw = example()
+    raw["tags"]["owner"] = "Platform team"
+    assert problems(raw) == {
+        "hlz:alerts.platformEmails": (
+            "required: the owner tag 'Platform team' is not an email address, so it cannot stand "
+            "in for it; list who is notified (e.g. [team@example.org])"
+        )
+    }
+    raw["alerts"] = {"platformEmails": ["platform@example.org"]}
+    assert load_landing_zone_config(raw, "lz-dev").platform_emails == ["platform@example.org"]
+
+
+@pytest.mark.parametrize(
+    ("emails", "key", "fragment"),
+    [
+        (["platform"], "hlz:alerts.platformEmails[0]", "'platform' is not an email address"),
+        ([], "hlz:alerts.platformEmails", "needs at least one address"),
+        ([f"p{n}@example.org" for n in range(51)], "hlz:alerts.platformEmails", "at most 50"),
+    ],
+)
+def test_bad_platform_emails_name_their_key(emails, key, fragment):
+    raw = example()
+    raw["alerts"] = {"platformEmails": emails}
+    assert fragment in problems(raw)[key]

@@ -544,7 +544,7 @@ def test_contributor_alone_lacks_role_assignments_and_the_labs_custom_roles(caps
     assert run.code == 1
     line = run.line("permissions")
     assert (
-        "lack 2 of the 36 actions deploying this ai_lab stack needs: "
+        "lack 2 of the 39 actions deploying this ai_lab stack needs: "
         "Microsoft.Authorization/roleAssignments/write, "
         "Microsoft.Authorization/roleDefinitions/write"
     ) in line
@@ -1019,6 +1019,8 @@ LANDING_ZONE_ACTIONS = {
     "Microsoft.Network/virtualNetworks/subnets/write",
     "Microsoft.Network/virtualNetworks/write",
     "Microsoft.Insights/components/write",  # the AI gateways' token metrics
+    "Microsoft.Insights/actionGroups/write",  # alerts and lab budgets notify it (docs/alerts.md)
+    "Microsoft.Insights/metricAlerts/write",  # the baseline alerts on firewall, vault, Bastion
     "Microsoft.OperationalInsights/workspaces/write",
     "Microsoft.Resources/subscriptions/resourceGroups/write",
     "Microsoft.Security/pricings/write",
@@ -1035,10 +1037,13 @@ AI_LAB_ACTIONS = {
     "Microsoft.Compute/diskEncryptionSets/write",  # the jump host's
     "Microsoft.Compute/virtualMachines/extensions/write",
     "Microsoft.Compute/virtualMachines/write",
+    "Microsoft.Consumption/budgets/write",  # the lab's budget (docs/alerts.md)
     "Microsoft.HealthcareApis/workspaces/dicomservices/write",
     "Microsoft.HealthcareApis/workspaces/fhirservices/write",
     "Microsoft.HealthcareApis/workspaces/write",
+    "Microsoft.Insights/activityLogAlerts/write",  # the DICOM service's Resource Health alert
     "Microsoft.Insights/diagnosticSettings/write",
+    "Microsoft.Insights/metricAlerts/write",  # the baseline alerts on the lab's resources
     "Microsoft.KeyVault/vaults/keys/write",
     "Microsoft.ManagedIdentity/userAssignedIdentities/write",
     "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks/write",  # the spoke's link
@@ -1089,6 +1094,7 @@ LANDING_ZONE_PROVIDERS = {
 AI_LAB_PROVIDERS = {
     "Microsoft.CognitiveServices",
     "Microsoft.Compute",  # the jump host
+    "Microsoft.Consumption",  # the lab's budget
     "Microsoft.HealthcareApis",
     "Microsoft.Insights",
     "Microsoft.KeyVault",  # the lab's CMK keys go into the landing zone's vault
@@ -1195,7 +1201,7 @@ def test_a_role_granting_only_the_old_hand_list_lacks_what_the_lab_plan_writes(c
     run = preflight(capsys, arm, "lab-dev")
     assert run.code == 1
     assert run.line("permissions").startswith(
-        "fail  permissions: the caller's roles lack 24 of the 36 actions deploying this ai_lab "
+        "fail  permissions: the caller's roles lack 27 of the 39 actions deploying this ai_lab "
         "stack needs: Microsoft.Authorization/roleDefinitions/write, "
         "Microsoft.CognitiveServices/accounts/projects/capabilityHosts/write, "
         "Microsoft.CognitiveServices/accounts/projects/connections/write, "
@@ -1204,11 +1210,14 @@ def test_a_role_granting_only_the_old_hand_list_lacks_what_the_lab_plan_writes(c
         "Microsoft.Compute/diskEncryptionSets/write, "
         "Microsoft.Compute/virtualMachines/extensions/write, "
         "Microsoft.Compute/virtualMachines/write, "
+        "Microsoft.Consumption/budgets/write, "
         "Microsoft.DevTestLab/schedules/write, "
         "Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments/write, "
         "Microsoft.DocumentDB/databaseAccounts/write, "
         "Microsoft.HealthcareApis/workspaces/dicomservices/write, "
         "Microsoft.HealthcareApis/workspaces/fhirservices/write, "
+        "Microsoft.Insights/activityLogAlerts/write, "
+        "Microsoft.Insights/metricAlerts/write, "
         "Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks/write, "
         "Microsoft.Network/networkInterfaces/write, "
         "Microsoft.Network/networkSecurityGroups/write, "

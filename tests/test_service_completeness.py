@@ -46,7 +46,6 @@ from tests.fixtures.insecure_stack import insecure_plan
 EXAMPLE_STACKS = ("lz-dev", "lz-prod", "lab-dev", "lab-prod")
 
 JUDGED_ONLY_BY_RELATIONS: dict[str, str] = {
-    RESOURCE_GROUP: "a container: judged through what it holds (locks, name and tag rules)",
     "azure-native:apimanagement:ApiPolicy": (
         "judged as the token validation its API must have (apim-api-require-token-validation)"
     ),

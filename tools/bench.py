@@ -34,6 +34,17 @@ The children cache bytecode, as an installed ``hlz`` does, in a temporary
 ``PYTHONPYCACHEPREFIX`` (never in the tree): with ``PYTHONDONTWRITEBYTECODE=1`` inherited from
 the caller, every run would compile hlz, the pack and their imports again (about 0.05 s).
 
+``--fleet N``: many stacks, as ``hlz plan --all`` plans them. A temporary project directory
+gets a landing zone (``Pulumi.lz-dev.yaml`` with N spokes allocated without overlap) and N AI
+labs (``Pulumi.lab-dev.yaml`` with their own stack and lab names, address space and subnets at
+lab-dev's offsets), then ``hlz plan --all --project-dir DIR --out-dir OUT --quiet`` runs as a
+child process with ``--jobs 1`` and with ``--jobs <CPUs>``: one untimed warm-up of each (whose
+reports must be byte-identical), then ``--repeat`` runs interleaved. Reported: wall time (min,
+median), CPU time of the whole process tree (``RUSAGE_CHILDREN`` growth: the workers are the
+child's children, reaped before it is), the speed-up of the minimums, and the peak RSS
+(``ru_maxrss``) of each worker process, which each worker measures itself and ``hlz plan``
+prints in its closing line (with ``--jobs 1``: the one process's).
+
 New workloads (policy evaluation, ...) are one more ``Workload`` in ``workloads()`` and, when
 they have a budget, one more ``Ratio`` in ``RATIOS``.
 """
@@ -45,9 +56,11 @@ import copy
 import gc
 import importlib
 import inspect
+import ipaddress
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -72,7 +85,8 @@ from hlz.engine.run import ProgramRun, run_program
 from hlz.engine.sdk_internals import input_type_wire_names, is_input_type
 from hlz.plan import PROJECT, Plan, Planner, plan_stack
 from hlz.policy_check import check_plan
-from hlz.stackfiles import available_stacks
+from hlz.stackfiles import available_stacks, load_stack_file
+from stacks.common import key, overlap_problems
 
 DEFAULT_STACK = "lz-prod"
 DEFAULT_REPEAT = 3
@@ -83,6 +97,14 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 # Keyword parameters of a generated ``_internal_init`` that are not resource inputs.
 NOT_INPUTS = frozenset({"__self__", "resource_name", "opts", "__props__"})
+DEFAULT_FLEET = 50
+"""Labs of ``--fleet`` without a number: the run BENCHMARKS.md documents."""
+FLEET_LANDING_ZONE = "lz-dev"
+FLEET_LAB = "lab-dev"
+"""The fleet's stacks are copies of these, with names and address blocks of their own."""
+FLEET_SPOKE_PREFIX = 22
+FLEET_FIRST_SPOKE = ipaddress.IPv4Network("10.64.0.0/22")
+"""Spoke i is the i-th /22 from here: clear of lz-dev's hub (10.0.0.0/22) and its spokes."""
 WARM_UP = (
     "one untimed warm-up run of each workload first: imports and lazy loading are excluded "
     "on every side"
@@ -483,8 +505,15 @@ def hlz_command() -> list[str]:
 
 def child_process_cpu(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     """(CPU seconds, wall seconds) of one child process running ``command`` in ``env``, which
-    must exit 0. Nothing else runs children meanwhile, so the growth of RUSAGE_CHILDREN is this
-    one's."""
+    must exit 0."""
+    cpu, wall, _ = child_process(command, env)
+    return cpu, wall
+
+
+def child_process(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """(CPU seconds, wall seconds, stderr) of one child process running ``command`` in ``env``,
+    which must exit 0. Nothing else runs children meanwhile, so the growth of RUSAGE_CHILDREN
+    is this one's (and its own children's, which it reaps)."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -493,11 +522,13 @@ def child_process_cpu(command: list[str], env: dict[str, str]) -> tuple[float, f
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
-        raise BenchError(
-            f"{' '.join(command)} exited {done.returncode}: {(done.stderr or done.stdout).strip()}"
-        )
+        said = (done.stderr or done.stdout).strip().splitlines()
+        if len(said) > 20:
+            said = [*said[:20], f"... ({len(said) - 20} more lines)"]
+        shown = "\n".join(said)
+        raise BenchError(f"{' '.join(command)} exited {done.returncode}:\n{shown}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return cpu, wall
+    return cpu, wall, done.stderr
 
 
 def check_process_times(repeat: int) -> list[ProcessTimes]:
@@ -528,6 +559,165 @@ def check_process_times(repeat: int) -> list[ProcessTimes]:
                 runs[label][0].append(cpu)
                 runs[label][1].append(wall)
     return [ProcessTimes(label, shown[label], *runs[label]) for label in commands]
+
+
+# --- many stacks: hlz plan --all --jobs N ----------------------------------------------------
+
+
+def fleet_project(directory: Path, labs: int) -> list[str]:
+    """Write ``fleet-lz`` and ``labs`` lab stacks ``fleet-labNNN`` into ``directory`` (see the
+    module docstring); returns the stack names. Refuses an allocation that overlaps anything
+    (the landing zone's own check, ``stacks.common.overlap_problems``)."""
+    landing_zone = load_stack_file(FLEET_LANDING_ZONE).config
+    template = load_stack_file(FLEET_LAB).config
+    template_space = ipaddress.IPv4Network(template[key("addressSpace")])
+    spokes: dict[str, str] = {}
+    names = []
+    for index in range(labs):
+        lab = f"lab{index:03d}"
+        space = ipaddress.IPv4Network(
+            (int(FLEET_FIRST_SPOKE.network_address) + index * 2 ** (32 - FLEET_SPOKE_PREFIX),
+             FLEET_SPOKE_PREFIX)
+        )  # fmt: skip
+        if space.prefixlen != template_space.prefixlen:
+            raise BenchError(f"{FLEET_LAB}'s address space is not a /{FLEET_SPOKE_PREFIX}")
+        subnets = {
+            name: _moved(cidr, template_space, space)
+            for name, cidr in template[key("subnets")].items()
+        }
+        spokes[lab] = str(space)
+        config = {
+            **template,
+            key("landingZoneStack"): "fleet-lz",
+            key("lab"): lab,
+            key("addressSpace"): str(space),
+            key("subnets"): subnets,
+        }
+        names.append(f"fleet-{lab}")
+        _write_stack(directory / f"Pulumi.fleet-{lab}.yaml", config)
+    ranges = {key("hub", "addressSpace"): landing_zone[key("hub")]["addressSpace"]}
+    ranges |= {key("spokes", lab): cidr for lab, cidr in spokes.items()}
+    problems = overlap_problems(ranges)
+    if problems:
+        raise BenchError(f"the fleet's address plan overlaps: {problems[:3]}")
+    _write_stack(directory / "Pulumi.fleet-lz.yaml", {**landing_zone, key("spokes"): spokes})
+    return sorted([*names, "fleet-lz"])
+
+
+def _moved(cidr: str, old: ipaddress.IPv4Network, new: ipaddress.IPv4Network) -> str:
+    """``cidr``, a subnet of ``old``, at the same offset and size in ``new``."""
+    subnet = ipaddress.IPv4Network(cidr)
+    offset = int(subnet.network_address) - int(old.network_address)
+    return str(ipaddress.IPv4Network((int(new.network_address) + offset, subnet.prefixlen)))
+
+
+def _write_stack(path: Path, config: dict[str, Any]) -> None:
+    import yaml
+
+    path.write_text(yaml.safe_dump({"config": config}, sort_keys=False))
+
+
+SUMMARY = re.compile(
+    r"^hlz: planned (?P<stacks>\d+) stacks in [\d.]+s (?:in this process \(peak RSS: "
+    r"(?P<own>\d+) MiB\)|by (?P<workers>\d+) worker process(?:es)? \(peak RSS per worker: "
+    r"(?P<peaks>[\d MiB,]+); this process: (?P<parent>\d+) MiB\))$",
+    re.MULTILINE,
+)
+
+
+@dataclass
+class FleetRun:
+    jobs: int
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    worker_peak_mib: list[list[int]] = field(default_factory=list)
+    """Per run: the peak RSS of each worker process (with --jobs 1: of the one process)."""
+    parent_peak_mib: list[int] = field(default_factory=list)
+    """Per run with workers: the peak RSS of the ``hlz plan`` process that led them."""
+    workers: int = 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "jobs": self.jobs,
+            "workers": self.workers,
+            "wallSeconds": [round(value, 2) for value in self.wall],
+            "wallMinSeconds": round(min(self.wall), 2),
+            "wallMedianSeconds": round(statistics.median(self.wall), 2),
+            "cpuSeconds": [round(value, 2) for value in self.cpu],
+            "workerPeakRssMiB": self.worker_peak_mib,
+            "parentPeakRssMiB": self.parent_peak_mib,
+        }
+
+
+@dataclass(frozen=True)
+class FleetResult:
+    labs: int
+    stacks: int
+    serial: FleetRun
+    parallel: FleetRun
+
+    @property
+    def speed_up(self) -> float:
+        return min(self.serial.wall) / min(self.parallel.wall)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "labs": self.labs,
+            "stacks": self.stacks,
+            "serial": self.serial.to_json(),
+            "parallel": self.parallel.to_json(),
+            "speedUpWallMin": round(self.speed_up, 2),
+        }
+
+
+def fleet_plan(command: list[str], env: dict[str, str], run: FleetRun) -> None:
+    """One ``hlz plan --all`` child process, timed; what its closing line says added to ``run``."""
+    cpu, wall, stderr = child_process(command, env)
+    summary = SUMMARY.search(stderr)
+    if summary is None:
+        raise BenchError(f"no closing line in the output of {' '.join(command)}:\n{stderr[-500:]}")
+    run.wall.append(wall)
+    run.cpu.append(cpu)
+    if summary["workers"] is None:
+        run.worker_peak_mib.append([int(summary["own"])])
+    else:
+        run.workers = int(summary["workers"])
+        run.worker_peak_mib.append([int(size) for size in re.findall(r"\d+", summary["peaks"])])
+        run.parent_peak_mib.append(int(summary["parent"]))
+
+
+def fleet_times(labs: int, repeat: int, jobs: int) -> FleetResult:
+    """``hlz plan --all`` over a generated fleet, --jobs 1 against --jobs ``jobs``."""
+    with tempfile.TemporaryDirectory(prefix="hlz-bench-fleet-") as scratch:
+        project = Path(scratch) / "project"
+        project.mkdir()
+        stacks = fleet_project(project, labs)
+        env = dict(os.environ, PYTHONPYCACHEPREFIX=str(Path(scratch) / "pycache"))
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+
+        def command(jobs: int, out: str) -> list[str]:
+            out_dir = str(Path(scratch) / out)
+            return [*hlz_command(), "plan", "--all", "--project-dir", str(project),
+                    "--out-dir", out_dir, "--quiet", "--jobs", str(jobs)]  # fmt: skip
+
+        serial, parallel = FleetRun(1), FleetRun(jobs)
+        warm = FleetRun(0)
+        fleet_plan(command(1, "warm-serial"), env, warm)  # warm-up: bytecode and file cache
+        fleet_plan(command(jobs, "warm-parallel"), env, warm)
+        same = _same_files(Path(scratch) / "warm-serial", Path(scratch) / "warm-parallel")
+        if not same:
+            raise BenchError(f"--jobs 1 and --jobs {jobs} wrote different reports")
+        for number in range(repeat):
+            fleet_plan(command(1, f"serial-{number}"), env, serial)
+            fleet_plan(command(jobs, f"parallel-{number}"), env, parallel)
+    return FleetResult(labs, len(stacks), serial, parallel)
+
+
+def _same_files(first: Path, second: Path) -> bool:
+    names = sorted(path.name for path in first.iterdir())
+    return names == sorted(path.name for path in second.iterdir()) and all(
+        (first / name).read_bytes() == (second / name).read_bytes() for name in names
+    )
 
 
 def quietly(run: Callable[[], int]) -> int:
@@ -611,6 +801,8 @@ class BenchResult:
     throughput: Throughput | None = None
     check_processes: list[ProcessTimes] = field(default_factory=list)
     """``hlz check PLAN.json --quiet`` per example stack, whole process."""
+    fleet: FleetResult | None = None
+    """``--fleet N``: hlz plan --all over N generated labs, --jobs 1 against --jobs <CPUs>."""
 
     def by_name(self) -> dict[str, Measurement]:
         return {m.name: m for m in self.measurements}
@@ -654,6 +846,7 @@ class BenchResult:
             "referenceStacks": [times.to_json() for times in self.stacks],
             "policyThroughput": self.throughput.to_json() if self.throughput else None,
             "checkProcess": [times.to_json() for times in self.check_processes],
+            "fleet": self.fleet.to_json() if self.fleet else None,
             "processMaxRssKiB": maxrss_kib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
         }
 
@@ -663,7 +856,15 @@ def bench(
     repeat: int = DEFAULT_REPEAT,
     synthetic_size: int = SYNTHETIC_SIZE,
     synthetic_stack: str = SYNTHETIC_STACK,
+    fleet: int | None = None,
+    jobs: int | None = None,
+    fleet_only: bool = False,
 ) -> BenchResult:
+    fleet_result = None
+    if fleet is not None:
+        fleet_result = fleet_times(fleet, repeat, jobs or os.cpu_count() or 1)
+    if fleet_only:
+        return BenchResult(stack, repeat, [], fleet=fleet_result)
     items = workloads(stack)  # the plan's warm-up and one checked run of each floor
     measured = time_runs(items, repeat)
     for workload in items:
@@ -678,6 +879,7 @@ def bench(
         stacks=reference_stack_times(repeat),
         throughput=policy_throughput(synthetic_stack, synthetic_size, repeat),
         check_processes=check_process_times(repeat),
+        fleet=fleet_result,
     )
 
 
@@ -685,7 +887,30 @@ def mib(value: int | None, unit: int) -> str:
     return "n/a" if value is None else f"{value / unit:.1f} MiB"
 
 
+def fleet_table(fleet: FleetResult, repeat: int) -> list[str]:
+    serial, parallel = fleet.serial, fleet.parallel
+    lines = [
+        f"hlz plan --all --quiet --out-dir over {fleet.stacks} stacks (1 landing zone, "
+        f"{fleet.labs} labs), whole process tree, {repeat} timed run{'' if repeat == 1 else 's'}"
+        " of each after one warm-up, interleaved:",
+        f"{'jobs':<8}{'wall min':>10}{'wall median':>13}{'cpu min':>10}"
+        f"{'  peak RSS per worker (MiB, fastest run)'}",
+    ]
+    for run in (serial, parallel):
+        fastest = run.wall.index(min(run.wall))
+        peaks = ", ".join(str(size) for size in run.worker_peak_mib[fastest])
+        parent = f"; leading process {run.parent_peak_mib[fastest]}" if run.parent_peak_mib else ""
+        lines.append(
+            f"{run.jobs:<8}{min(run.wall):>9.1f}s{statistics.median(run.wall):>12.1f}s"
+            f"{min(run.cpu):>9.1f}s  {peaks}{parent}"
+        )
+    lines.append(f"speed-up (wall min, --jobs 1 / --jobs {parallel.jobs}): {fleet.speed_up:.2f}")
+    return lines
+
+
 def table(result: BenchResult) -> str:
+    if not result.measurements:
+        return "\n".join(fleet_table(result.fleet, result.repeat)) if result.fleet else ""
     first = result.measurements[0]
     lines = [
         f"hlz bench: stack {result.stack}, {first.resources} resources, "
@@ -725,6 +950,9 @@ def table(result: BenchResult) -> str:
         lines.append(f"{'plan':<16}{'cpu min':>10}{'wall min':>10}")
         for times in result.check_processes:
             lines.append(f"{times.label:<16}{min(times.cpu):>9.2f}s{min(times.wall):>9.2f}s")
+    if result.fleet is not None:
+        lines.append("")
+        lines += fleet_table(result.fleet, result.repeat)
     lines.append("")
     for row in result.ratios():
         verdict = ""
@@ -757,6 +985,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=SYNTHETIC_SIZE,
         help=f"resources in the synthetic policy plan (default {SYNTHETIC_SIZE:,})",
     )
+    parser.add_argument(
+        "--fleet",
+        type=int,
+        nargs="?",
+        const=DEFAULT_FLEET,
+        metavar="N",
+        help="also time hlz plan --all over N generated lab stacks and their landing zone, "
+        f"--jobs 1 against --jobs <CPUs> (N default {DEFAULT_FLEET})",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help=f"worker processes of the fleet's parallel run (default: CPUs, {os.cpu_count()})",
+    )
+    parser.add_argument(
+        "--fleet-only", action="store_true", help="time only the fleet (needs --fleet)"
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the numbers as JSON")
     parser.add_argument(
         "--check", action="store_true", help="exit 1 when a ratio misses its target"
@@ -764,8 +1010,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.fleet is not None and args.fleet < 1:
+        parser.error("--fleet must be at least 1 lab")
+    if args.jobs is not None and args.jobs < 2:
+        parser.error("--jobs must be at least 2 (the fleet is compared against --jobs 1)")
+    if args.fleet_only and args.fleet is None:
+        parser.error("--fleet-only needs --fleet")
     try:
-        result = bench(args.stack, args.repeat, args.synthetic_size)
+        result = bench(
+            args.stack,
+            args.repeat,
+            args.synthetic_size,
+            fleet=args.fleet,
+            jobs=args.jobs,
+            fleet_only=args.fleet_only,
+        )
     except (BenchError, ConfigError) as error:
         print(f"hlz bench: {error}", file=sys.stderr)
         return 2

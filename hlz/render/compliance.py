@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from hlz.policy_check import PolicyReport, outcome_name
 from hlz.render.markdown import OVERRIDE_COLUMNS, exemption_table, override_cells
@@ -35,9 +36,10 @@ def _evidence_row(rule: Rule, report: PolicyReport) -> tuple[str, ...]:
     )
 
 
-def compliance_matrix(reports: Sequence[PolicyReport]) -> str:
+def compliance_matrix(reports: Sequence[PolicyReport], plans: Sequence[dict[str, Any]] = ()) -> str:
     """HIPAA evidence matrix: for each 45 CFR section, the rules implementing it, the resources
-    they covered in each stack, and the verdicts."""
+    they covered in each stack, and the verdicts; with ``plans`` (the stacks' plan documents),
+    an evidence section per stack (``evidence_section``)."""
     sections: dict[str, list[Rule]] = defaultdict(list)
     for rule in reports[0].rules if reports else ():
         for citation in rule.hipaa:
@@ -89,7 +91,81 @@ def compliance_matrix(reports: Sequence[PolicyReport]) -> str:
         )
     else:
         lines.append("No secure default is overridden in these stacks.")
+    for plan in plans:
+        lines += ["", *evidence_section(plan)]
     return "\n".join(lines) + "\n"
+
+
+def evidence_section(plan: dict[str, Any]) -> list[str]:
+    """One stack's inventory summary, ePHI map and model cards (docs/evidence.md): what
+    ``hlz report inventory``, ``phi-map`` and ``model-cards`` write in full."""
+    from hlz.render import phi_map
+    from hlz.render.inventory_resources import resource_inventory
+    from hlz.render.model_cards import NOT_PROVIDED, model_cards
+    from policies.vocabulary import holds_phi
+
+    stack = str(plan.get("hlz", {}).get("stack", ""))
+    rows = resource_inventory(plan)
+    encryption = Counter(row.encryption_at_rest for row in rows)
+    phi = [row for row in rows if holds_phi(row.data_classification)]
+    undiagnosed = [row for row in rows if row.diagnostics.startswith("MISSING")]
+    exposed = [
+        row
+        for row in rows
+        if "Enabled" in row.network_exposure or "public IP" in row.network_exposure
+    ]
+    lines = [
+        f"## Evidence — `{stack}`",
+        "",
+        f"Inventory (`hlz report inventory {stack}`): {len(rows)} managed resources, "
+        f"{len(phi)} classified phi; encryption at rest: "
+        + ", ".join(f"{count} {kind}" for kind, count in sorted(encryption.items()))
+        + f"; {len(exposed)} with public network access or a public IP; "
+        f"{len(undiagnosed)} without a required diagnostic setting.",
+        "",
+    ]
+    if exposed:
+        lines += markdown_table(
+            ("resource", "type", "network exposure"),
+            ((f"`{row.name}`", row.type, row.network_exposure) for row in exposed),
+        )
+        lines.append("")
+    lines += [
+        f"### ePHI map (`hlz report phi-map {stack}`)",
+        "",
+        "```mermaid",
+        phi_map.mermaid(plan).rstrip("\n"),
+        "```",
+        "",
+        f"### Model cards (`hlz report model-cards {stack}`, CHAI Applied Model Card v0.2)",
+        "",
+    ]
+    cards = model_cards(plan)
+    if not cards:
+        lines.append("No model deployment in this stack.")
+        return lines
+    lines += markdown_table(
+        ("card", "intended use", "risk tier", "approval", "fields not provided"),
+        (
+            (
+                f"`{name}`",
+                card["AppliedModelCard"]["UsesAndDirections"]["IntendedUseAndWorkflow"],
+                card["AppliedModelCard"]["Warnings"]["ClinicalRiskLevel"],
+                f"{card['hlz']['approvalReference']} (expires {card['hlz']['approvalExpires']})",
+                str(_count(card["AppliedModelCard"], NOT_PROVIDED)),
+            )
+            for name, card in cards.items()
+        ),
+    )
+    return lines
+
+
+def _count(value: Any, text: str) -> int:
+    if isinstance(value, dict):
+        return sum(_count(item, text) for item in value.values())
+    if isinstance(value, list):
+        return sum(_count(item, text) for item in value)
+    return int(value == text)
 
 
 def _section_key(citation: str) -> tuple[str, ...]:

@@ -1,15 +1,20 @@
 """The Markdown pull-request comment of a policy report: the verdict, violations with their
-fix, overrides, undetermined and unjudged results, the type check and the exemptions."""
+fix, overrides, undetermined and unjudged results, the type check and the exemptions; and the
+comment's cost section (``cost_markdown``, written by ``hlz cost --markdown``)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from hlz.policy_check import PolicyReport, RecordedOverride, reasons
 from hlz.render.text import markdown_table, short_urn
 from policies.exemptions import Exemption
+
+if TYPE_CHECKING:  # the estimate's types only: rendering loads no pricing code
+    from hlz.cost.estimate import Comparison, Estimate
 
 
 def exemption_table(exemptions: Sequence[Exemption], today: date) -> list[str]:
@@ -184,3 +189,96 @@ def markdown(report: PolicyReport, *, deployed: bool = False) -> str:
     else:
         lines.append("None recorded (`policies/exemptions.yaml`).")
     return "\n".join(lines) + "\n"
+
+
+def money(amount: float | None) -> str:
+    """``$1,234.56``; ``-`` for no amount (a component the other plan does not have)."""
+    return "-" if amount is None else f"${amount:,.2f}"
+
+
+def money_change(amount: float) -> str:
+    """``+$12.00``, ``-$3.50``, or ``no change`` below half a cent."""
+    if abs(amount) < 0.005:
+        return "no change"
+    return f"{'+' if amount > 0 else '-'}${abs(amount):,.2f}"
+
+
+def cost_markdown(
+    estimate: Estimate, comparison: Comparison | None = None, base_note: str | None = None
+) -> str:
+    """The cost section of a pull-request comment: the stack's monthly estimate per top-level
+    component, the difference from the base branch's plan when there is one (else
+    ``base_note`` says why not), the charges whose price is unknown, and where the prices and
+    usage come from."""
+    unknown = len(estimate.unknown)
+    region = f" ({estimate.region})" if estimate.region else ""
+    lines = [f"### hlz monthly cost estimate — `{estimate.stack}`{region}", ""]
+    bound = (
+        f"; {unknown} charge(s) have no price in the table, so the total is a lower bound"
+        if unknown
+        else ""
+    )
+    summary = f"**{money(estimate.total)} a month** for the priced charges{bound}."
+    if comparison is not None:
+        summary += (
+            f" Against the base branch: **{money_change(comparison.change)}** "
+            f"({money(comparison.base.total)} → {money(estimate.total)})."
+        )
+    elif base_note:
+        summary += f" {base_note}"
+    lines += [summary, ""]
+    if comparison is not None:
+        rows = [
+            (
+                f"`{change.component}`",
+                money(change.base),
+                money(change.head),
+                money_change(change.change),
+                _unknown_cell(change.base_unknown, change.head_unknown),
+            )
+            for change in comparison.components
+        ]
+        rows.append(
+            (
+                "**total**",
+                f"**{money(comparison.base.total)}**",
+                f"**{money(estimate.total)}**",
+                f"**{money_change(comparison.change)}**",
+                _unknown_cell(len(comparison.base.unknown), unknown),
+            )
+        )
+        header = ("component", "base branch", "this branch", "change", "price unknown")
+        lines += markdown_table(header, rows)
+    else:
+        rows = [
+            (f"`{c.component}`", money(c.monthly), str(c.unknown or ""))
+            for c in estimate.components
+        ]
+        rows.append(("**total**", f"**{money(estimate.total)}**", str(unknown or "")))
+        lines += markdown_table(("component", "monthly", "price unknown"), rows)
+    lines.append("")
+    if unknown:
+        from hlz.cost.estimate import unknown_summary
+
+        lines += [f"<details><summary>Charges with no price ({unknown})</summary>", ""]
+        lines += markdown_table(
+            ("charge", "count", "why"),
+            (
+                (label.split(": ", 1)[0], count, label.split(": ", 1)[-1])
+                for label, count in unknown_summary(estimate.unknown)
+            ),
+        )
+        lines += ["", "</details>", ""]
+    table = estimate.table
+    lines.append(
+        f"Prices: Azure Retail Prices of {table.date.isoformat()} (`hlz/cost/prices.json`, "
+        f"{table.currency}, pay-as-you-go); usage: {estimate.assumptions_from}. Every charge "
+        f"with its quantity and usage: `hlz cost {estimate.stack}` (docs/cost.md)."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _unknown_cell(base: int, head: int) -> str:
+    if base == head:
+        return str(head or "")
+    return f"{base} → {head}"

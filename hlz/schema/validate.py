@@ -24,6 +24,7 @@ and are skipped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,7 @@ FINDING_KINDS = (
     "type-mismatch",
     "no-type-definition",
 )
+
 
 @dataclass(frozen=True)
 class TypeFinding:
@@ -205,6 +207,22 @@ case, with the evidence: a value that differs from a literal only in case is not
 there. Everywhere else a closed set is compared exactly, as ARM does for most enums."""
 
 
+FRACTIONAL_NUMBERS: Mapping[tuple[str, str, str], str] = {
+    ("Microsoft.Insights/metricAlerts", "2018-03-01", "properties.criteria.allOf[*].threshold"): (
+        "MetricCriteria.threshold is 'type: number, format: double' in the 2018-03-01 swagger "
+        "(metricAlert_API.json); Bicep has no fractional numbers, so its type says int. AMBA's "
+        "Cosmos DB availability threshold is 99.9"
+    ),
+}
+"""(ARM type, API version, body path with ``[*]`` for list positions) of properties Bicep types
+as int that the REST API defines as a fractional number, with the evidence: a fractional value
+is not a finding there. Everywhere else an int property refuses one."""
+
+
+def _pattern(path: str) -> str:
+    return re.sub(r"\[\d+\]", "[*]", path)
+
+
 class _Walk:
     def __init__(self, urn: str, token: str, arm_type: str, api_version: str) -> None:
         self.urn = urn
@@ -217,6 +235,14 @@ class _Walk:
         self.findings.append(
             TypeFinding(self.urn, self.token, self.arm_type, self.api_version, kind, path, message)
         )
+
+    def _number(self, value: Any, path: str) -> bool:
+        """Whether ``value`` passes as an int: integral, or any float where the REST API
+        defines a fractional number (``FRACTIONAL_NUMBERS``)."""
+        if _integral(value):
+            return True
+        key = (self.arm_type, self.api_version, _pattern(path))
+        return isinstance(value, float) and key in FRACTIONAL_NUMBERS
 
     def value(self, value: Any, value_type: TypeRef, path: str) -> None:
         if isinstance(value, str) and value in MARKERS:
@@ -234,7 +260,7 @@ class _Walk:
             # rather than guess; tests pin the kinds that do occur.
             return
         actual = _kind_of(value)
-        if actual != expected and not (expected == "integer" and _integral(value)):
+        if actual != expected and not (expected == "integer" and self._number(value, path)):
             self.add("type-mismatch", path, f"expected {expected}, got {actual} {value!r}")
             return
         if kind == "StringLiteralType" and value != node.get("value"):

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.wire_facts import (
+    NO_FACTS,
     WIRE_DATA,
     DefinitionFacts,
     ResourceMapping,
@@ -108,15 +109,20 @@ _READ_ONLY = 2
 """Bicep property flag: set by Azure, not settable."""
 
 
-def _object_properties(object_type: TypeRef, value: Mapping[str, Any]) -> dict[str, Any]:
+def _object_properties(
+    object_type: TypeRef, value: Mapping[str, Any], facts: DefinitionFacts = NO_FACTS
+) -> dict[str, Any]:
     """Property table of an object type; for a discriminated object, the base properties plus
-    those of the variant ``value`` names (so the discriminator itself is placed too)."""
+    those of the variant ``value`` names (so the discriminator itself is placed too). The
+    discriminator is read under its wire name: the SDK may rename it (a metric alert's
+    criteria: ARM ``odata.type``, wire ``odataType``)."""
     node = object_type.node
     if object_type.kind == "ObjectType":
         return dict(node.get("properties", {}))
     if object_type.kind == "DiscriminatedObjectType":
         properties = dict(node.get("baseProperties", {}))
-        variant = node.get("elements", {}).get(value.get(node.get("discriminator", "")))
+        discriminator = facts.sdk_name(str(node.get("discriminator", "")))
+        variant = node.get("elements", {}).get(value.get(discriminator))
         if variant is not None:
             properties.update(object_type.follow(variant).node.get("properties", {}))
         return properties
@@ -132,7 +138,7 @@ def _routes(
 ) -> dict[str, _Route]:
     """Wire name -> where it goes, for one object type and what is flattened into it."""
     facts = data.facts(definition)
-    properties = _object_properties(object_type, value)
+    properties = _object_properties(object_type, value, facts)
     routes: dict[str, _Route] = {}
     for arm_name, prop in properties.items():
         if arm_name in facts.flatten:

@@ -55,6 +55,14 @@ LOCK_AT_RESOURCE_GROUP = "azure-native:authorization:ManagementLockAtResourceGro
 
 DEFENDER_PRICING = "azure-native:security:Pricing"
 
+# Budgets and alerts (components.alerts, components.budget; docs/alerts.md): an AI lab's
+# consumption budget on its resource group, the landing zone's action group, and the baseline
+# alert rules both stacks create on what they deploy.
+CONSUMPTION_BUDGET = "azure-native:consumption:Budget"
+ACTION_GROUP = "azure-native:monitor:ActionGroup"
+METRIC_ALERT = "azure-native:monitor:MetricAlert"
+ACTIVITY_LOG_ALERT = "azure-native:monitor:ActivityLogAlert"
+
 # Used by the deploy rules (deploy_*.py).
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 ROUTE_TABLE = "azure-native:network:RouteTable"

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from components.ai_gateway import AiGatewaySpec
+from components.budget import BudgetSpec
 from components.cosmos import AGENT_SERVICE_THROUGHPUT_PER_PROJECT, COSMOS_ZONE_KEY
 from components.dns_resolver import ruleset_id_problem
 from components.errors import ConfigError
@@ -37,6 +38,8 @@ from components.spoke_network import (
     GATEWAY_DELEGATION,
     GATEWAY_MIN_PREFIX_LENGTH,
 )
+from hlz.cost.assumptions import CostAssumptions
+from policies.alerting import BUDGET_MAX_MONTHS_AHEAD, budget_month_limit
 from policies.clock import utc_today
 from policies.services import PRIVATE_DNS_ZONES
 from policies.vocabulary import (
@@ -169,6 +172,16 @@ class AiLabConfig(LayerConfig):
     and run injected into the spoke's ``agents`` subnet. Needs ``kind: AIServices``, at least
     one project, hlz:search and hlz:subnets.agents. Default: not set — agents (if any) use
     Microsoft-managed storage (docs/foundry.md#agent-service)."""
+    budget: BudgetSpec | None = None
+    """The lab's monthly consumption budget on its resource group: ``amount`` (whole units of
+    the billing currency), ``startDate`` (the first day of the month it is first deployed in;
+    keep it) and ``ownerEmails`` (default: the owner tag's address). It notifies the lab owners
+    and the landing zone's action group at 80 % and 100 % of the amount spent and at 120 %
+    forecast (docs/alerts.md). Required: every lab has a budget."""
+    cost: CostAssumptions = Field(default_factory=CostAssumptions)
+    """Usage ``hlz cost`` assumes for usage-priced charges (GB, operations, tokens...): only
+    ``hlz cost`` reads it; nothing is deployed from it. Default: every assumption's default
+    (docs/cost.md)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -198,6 +211,14 @@ class AiLabConfig(LayerConfig):
     def hsm_override(self) -> Override | None:
         return None if self.hsm_keys else lab_profile_override("hsm")
 
+    @property
+    def budget_emails(self) -> list[str]:
+        """Who in the lab the budget tells: hlz:budget.ownerEmails, else the owner tag (an
+        email address; ``validate_ai_lab_config`` refuses a config with neither)."""
+        if self.budget is not None and self.budget.owner_emails is not None:
+            return list(self.budget.owner_emails)
+        return [self.owner_email] if self.owner_email is not None else []
+
 
 def lab_namer(config: AiLabConfig, stack: str) -> Namer:
     return Namer(prefix=f"{config.prefix}-{config.lab}", suffix=unique_suffix(stack, "ai_lab"))
@@ -213,6 +234,7 @@ NAMED_RESOURCES = {
     "dicom_service": "",
     "managed_identity": "openai",
     "private_endpoint": "openai",
+    "budget": "",
 }
 
 # Names only a lab with hlz:search has (its connection exists only in Foundry projects).
@@ -270,6 +292,10 @@ token metrics go to (stacks/landing_zone/program.py)."""
 BASTION_OUTPUTS = ("bastionSubnetPrefix", "bastionHostId", "bastionHostName")
 """Landing-zone outputs a lab with a jump host reads: its only way in is the hub's Bastion (the
 spoke admits SSH from that subnet alone; members get Reader on the host)."""
+
+ALERT_OUTPUTS = ("actionGroupId",)
+"""Landing-zone outputs every lab reads: the action group its alert rules and budget notify
+(stacks/landing_zone/program.py)."""
 
 # Landing-zone outputs the lab reads; a stack without them is not a landing zone.
 REQUIRED_LANDING_ZONE_OUTPUTS = (
@@ -419,6 +445,34 @@ def _agent_service_problems(config: AiLabConfig) -> list[tuple[str, str]]:
                 "move the lab or remove hlz:agentService",
             )
         )
+    return problems
+
+
+def _budget_problems(config: AiLabConfig, today: date) -> list[tuple[str, str]]:
+    """Every lab has a budget (docs/alerts.md); its start may not be further ahead than Azure
+    accepts, and someone in the lab is told."""
+    budget = config.budget
+    if budget is None:
+        return [
+            (
+                key("budget"),
+                "required: every AI lab has a consumption budget; set hlz:budget.amount (the "
+                "lab's monthly budget in the billing currency) and hlz:budget.startDate (the "
+                "first day of the month the lab is first deployed in, e.g. "
+                f"{today.replace(day=1).isoformat()}); see docs/alerts.md",
+            )
+        ]
+    problems: list[tuple[str, str]] = []
+    latest = budget_month_limit(today)
+    if budget.start_date > latest:
+        problems.append(
+            (
+                key("budget", "startDate"),
+                f"{budget.start_date.isoformat()} is more than {BUDGET_MAX_MONTHS_AHEAD} months "
+                f"ahead; Azure accepts {latest.isoformat()} at the latest today",
+            )
+        )
+    problems += config.recipients_problem(budget.owner_emails, key("budget", "ownerEmails"))
     return problems
 
 
@@ -650,6 +704,16 @@ def _landing_zone_problems(
                 f"{config.landing_zone_stack} first, or remove hlz:aiGateway",
             )
         )
+    alert_missing = [name for name in ALERT_OUTPUTS if landing_zone.get(name) in (None, "")]
+    if alert_missing:
+        problems.append(
+            (
+                key("landingZoneStack"),
+                f"{config.landing_zone_stack} exports no action group for the lab's alerts and "
+                f"budget (no {', '.join(alert_missing)} output): run `pulumi up` on "
+                f"{config.landing_zone_stack} first (it creates the platform action group)",
+            )
+        )
     bastion_missing = [name for name in BASTION_OUTPUTS if landing_zone.get(name) in (None, "")]
     if config.jump_host is not None and bastion_missing:
         problems.append(
@@ -728,6 +792,7 @@ def validate_ai_lab_config(
         )
     problems += [(key("prefix"), f"{message} (shorten hlz:prefix or hlz:lab)") for message in names]
     problems += _network_problems(config)
+    problems += _budget_problems(config, today)
     problems += _deployment_problems(config, today)
     problems += _gateway_override_problems(config, today)
     problems += _project_problems(config)

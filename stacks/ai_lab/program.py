@@ -13,6 +13,8 @@ import pulumi
 from pulumi_azure_native import authorization
 
 from components.ai_gateway import AiGateway, AiGatewayArgs
+from components.alerts import AlertTarget, BaselineAlerts, BaselineAlertsArgs
+from components.budget import LabBudget, LabBudgetArgs
 from components.cosmos import COSMOS_DNS_SUFFIX, AgentThreadStore, AgentThreadStoreArgs
 from components.dns_resolver import (
     DnsForwardingRulesetLink,
@@ -44,6 +46,15 @@ from components.spoke_network import SpokeHub, SpokeNetwork, SpokeNetworkArgs
 from components.storage import LabStorage, LabStorageArgs
 from policies.clock import utc_today
 from policies.model import Profile
+from policies.rules.tokens import (
+    COGNITIVE_ACCOUNT,
+    COSMOS_ACCOUNT,
+    DICOM_SERVICE,
+    FHIR_SERVICE,
+    SEARCH_SERVICE,
+    STORAGE_ACCOUNT,
+)
+from policies.vocabulary import LAB_TAG
 from stacks.ai_lab.config import (
     AGENT_CONNECTIONS,
     AGENT_FILES_ENDPOINTS,
@@ -105,10 +116,25 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
             resource_group_name=namer.name("resource_group", ""),
             location=config.location,
             tags=tags,
+            # Marks the lab's group: cost-resourcegroup-require-budget judges it.
+            group_tags={LAB_TAG: config.lab},
             lock_override=config.lock_override,
         ),
     )
     placement = group.placement
+    action_group_id = landing_zone["actionGroupId"]
+    if config.budget is not None:  # always: validate_ai_lab_config refuses a lab without one
+        LabBudget(
+            "budget",
+            LabBudgetArgs(
+                budget_name=namer.name("budget", ""),
+                scope=group.id,
+                amount=config.budget.amount,
+                start_date=config.budget.start_date,
+                contact_emails=config.budget_emails,
+                action_group_id=action_group_id,
+            ),
+        )
     diagnostics = DiagnosticsTarget(workspace_id=landing_zone["logAnalyticsWorkspaceId"])
     lab_services = ["openai", "health", "storage"]
     if config.search is not None:
@@ -396,6 +422,48 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
                 subscription_id=client.subscription_id,
             ),
         )
+
+    # Baseline alerts on everything the lab deploys that has them (docs/alerts.md), to the
+    # landing zone's action group; each PHI store's availability alert among them.
+    alert_targets = [
+        AlertTarget(role="openai", resource_type=COGNITIVE_ACCOUNT, resource_id=openai.id),
+        AlertTarget(role="storage", resource_type=STORAGE_ACCOUNT, resource_id=storage.id),
+    ]
+    if agent_stores is not None:
+        alert_targets += [
+            AlertTarget(
+                role="agent-threads",
+                resource_type=COSMOS_ACCOUNT,
+                resource_id=agent_stores.thread_store.id,
+            ),
+            AlertTarget(
+                role="agent-files",
+                resource_type=STORAGE_ACCOUNT,
+                resource_id=agent_stores.file_store.id,
+            ),
+        ]
+    if health is not None:
+        if health.fhir_id is not None:
+            alert_targets.append(
+                AlertTarget(role="fhir", resource_type=FHIR_SERVICE, resource_id=health.fhir_id)
+            )
+        if health.dicom_id is not None:
+            alert_targets.append(
+                AlertTarget(role="dicom", resource_type=DICOM_SERVICE, resource_id=health.dicom_id)
+            )
+    if search is not None:
+        alert_targets.append(
+            AlertTarget(role="search", resource_type=SEARCH_SERVICE, resource_id=search.id)
+        )
+    BaselineAlerts(
+        "baseline-alerts",
+        BaselineAlertsArgs(
+            placement=placement,
+            namer=namer,
+            targets=alert_targets,
+            action_group_id=action_group_id,
+        ),
+    )
 
     # The landing zone's runtime initiative covers the lab (it is assigned to the whole
     # subscription); the lab's resources named by an exemption are exempted from it here.

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from components.alerts import AlertsSpec
 from components.bastion import native_client_problem
 from components.dns_resolver import DnsResolverSpec, loop_problems
 from components.hub_network import HubSubnetPrefixes
@@ -19,6 +20,8 @@ from components.naming import Namer, unique_suffix
 from components.shared import Override
 from components.specs import EntraObjectIds, PrivateCidr
 from components.vpn_gateway import VpnGatewaySpec
+from hlz.cost.assumptions import CostAssumptions
+from policies.alerting import ACTION_GROUP_SHORT_NAME_MAX
 from policies.clock import utc_today
 from stacks.common import (
     LAB_NAME,
@@ -84,6 +87,14 @@ class LandingZoneConfig(LayerConfig):
     send the on-premises domains (each dot-terminated, to 1-6 private DNS servers) from the hub
     and every AI lab spoke to on-premises. Needs hlz:hub.subnets.dnsResolverInbound and
     dnsResolverOutbound. Default: none."""
+    alerts: AlertsSpec = Field(default_factory=AlertsSpec)
+    """Who the landing zone's action group tells: every baseline alert rule (firewall, platform
+    Key Vault, Bastion, VPN gateway and each AI lab's resources) and every lab budget notifies it.
+    Default: the ``owner`` tag's address (docs/alerts.md)."""
+    cost: CostAssumptions = Field(default_factory=CostAssumptions)
+    """Usage ``hlz cost`` assumes for usage-priced charges (GB, operations, tokens...): only
+    ``hlz cost`` reads it; nothing is deployed from it. Default: every assumption's default
+    (docs/cost.md)."""
 
     # Derived settings: the table of what each profile turns on lives here, in one place.
     @property
@@ -118,6 +129,19 @@ class LandingZoneConfig(LayerConfig):
         return None if self.firewall == "none" else self.firewall
 
     @property
+    def platform_emails(self) -> list[str]:
+        """The action group's receivers: hlz:alerts.platformEmails, else the owner tag (an
+        email address; ``semantic_problems`` refuses a config with neither)."""
+        if self.alerts.platform_emails is not None:
+            return list(self.alerts.platform_emails)
+        return [self.owner_email] if self.owner_email is not None else []
+
+    @property
+    def action_group_short_name(self) -> str:
+        """The sender name of alert emails: the prefix, cut to Azure's 12 characters."""
+        return self.prefix[:ACTION_GROUP_SHORT_NAME_MAX]
+
+    @property
     def ddos_override(self) -> Override | None:
         """Why the hub has no DDoS plan: the configured override, else the lab profile's reason
         (production without a plan needs a configured override: ``semantic_problems``)."""
@@ -140,6 +164,7 @@ NAMED_RESOURCES = {
     "firewall": "hub",
     "network_security_group": "hub-private-endpoints",
     "private_endpoint": "ampls",
+    "action_group": "platform",
 }
 
 
@@ -188,6 +213,9 @@ def semantic_problems(
         ranges[key("vpnGateway", "clientAddressPool")] = config.vpn_gateway.client_address_pool
     problems += overlap_problems(ranges)
 
+    problems += config.recipients_problem(
+        config.alerts.platform_emails, key("alerts", "platformEmails")
+    )
     problems += _dns_resolver_problems(config)
     problems += _ddos_problems(config, today)
     problems += _native_client_problems(config, today)

@@ -5,6 +5,13 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import authorization
 
+from components.alerts import (
+    ActionGroup,
+    ActionGroupArgs,
+    AlertTarget,
+    BaselineAlerts,
+    BaselineAlertsArgs,
+)
 from components.hub_network import HubNetwork, HubNetworkArgs
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.monitoring import (
@@ -27,6 +34,7 @@ from components.security_baseline import SecurityBaseline, SecurityBaselineArgs
 from components.shared import DiagnosticsTarget, PrivateLinkTarget
 from policies.clock import utc_today
 from policies.model import Profile
+from policies.rules.tokens import BASTION_HOST, FIREWALL, KEY_VAULT, VIRTUAL_NETWORK_GATEWAY
 from policies.services import PRIVATE_DNS_ZONES
 from stacks.common import project_exemptions
 from stacks.landing_zone.config import LandingZoneConfig, planned_names
@@ -134,6 +142,35 @@ def run(config: LandingZoneConfig) -> None:
             lock_override=config.lock_override,
         ),
     )
+    # Every alert rule below and every AI lab's budget tells the platform team through this.
+    action_group = ActionGroup(
+        "alerts",
+        ActionGroupArgs(
+            placement=management_placement,
+            action_group_name=namer.name("action_group", "platform"),
+            short_name=config.action_group_short_name,
+            email_receivers=config.platform_emails,
+        ),
+    )
+    alert_targets = [AlertTarget(role="platform-kv", resource_type=KEY_VAULT, resource_id=vault.id)]
+    for role, token, component in (
+        ("firewall", FIREWALL, getattr(hub, "firewall", None)),
+        ("bastion", BASTION_HOST, getattr(hub, "bastion", None)),
+        ("vpn-gateway", VIRTUAL_NETWORK_GATEWAY, hub.vpn_gateway),
+    ):
+        if component is not None:
+            alert_targets.append(
+                AlertTarget(role=role, resource_type=token, resource_id=component.id)
+            )
+    BaselineAlerts(
+        "baseline-alerts",
+        BaselineAlertsArgs(
+            placement=management_placement,
+            namer=namer,
+            targets=alert_targets,
+            action_group_id=action_group.id,
+        ),
+    )
     SecurityBaseline(
         "baseline", SecurityBaselineArgs(subscription_id=subscription_id, location=config.location)
     )
@@ -177,6 +214,8 @@ def run(config: LandingZoneConfig) -> None:
     pulumi.export("keyVaultUri", vault.uri)
     pulumi.export("keyVaultName", vault.name)
     pulumi.export("keyVaultSku", config.key_vault_sku)
+    # AI labs' alert rules and budgets notify the platform team through it (docs/alerts.md).
+    pulumi.export("actionGroupId", action_group.id)
     pulumi.export("spokeAllocations", dict(config.spokes))
     if hub.dns_resolver is not None:
         # On-premises DNS servers forward the private endpoints' zones here; AI lab spokes link

@@ -88,6 +88,12 @@ DNS_RULESET_LINK = "azure-native:dnsresolver:PrivateResolverVirtualNetworkLink"
 COSMOS_ACCOUNT = "azure-native:cosmosdb:DatabaseAccount"
 COSMOS_SQL_ROLE_ASSIGNMENT = "azure-native:cosmosdb:SqlResourceSqlRoleAssignment"
 COSMOS_ID = f"{RG}/providers/Microsoft.DocumentDB/databaseAccounts/cosmos-hlz-prod"
+METRIC_ALERT = "azure-native:monitor:MetricAlert"
+ACTIVITY_LOG_ALERT = "azure-native:monitor:ActivityLogAlert"
+ACTION_GROUP = "azure-native:monitor:ActionGroup"
+BUDGET = "azure-native:consumption:Budget"
+ACTION_GROUP_ID = f"{RG}/providers/Microsoft.Insights/actionGroups/ag-hlz-prod-platform"
+STORAGE_ID = f"{RG}/providers/Microsoft.Storage/storageAccounts/sthlzprod"
 
 TAGS = {
     "owner": "platform-team",
@@ -1038,6 +1044,94 @@ COMPLIANT: dict[str, dict[str, Any]] = {
         "principalId": "7d9f3c2a-5b1e-4f6d-8a9c-0e1f2a3b4c5d",
     },
     RESOURCE_GROUP: {"resourceGroupName": "rg-hlz-prod", "location": "eastus2", "tags": TAGS},
+    # Budgets and alerts (docs/alerts.md), as components.alerts and components.budget register
+    # them.
+    METRIC_ALERT: {
+        "resourceGroupName": "rg-hlz-prod",
+        "ruleName": "ar-hlz-prod-storage-availability",
+        "location": "global",
+        "description": "Storage availability: Average Availability LessThan 100 over PT1M.",
+        "severity": 1.0,
+        "enabled": True,
+        "scopes": [STORAGE_ID],
+        "evaluationFrequency": "PT1M",
+        "windowSize": "PT1M",
+        "autoMitigate": False,
+        "criteria": {
+            "odataType": "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+            "allOf": [
+                {
+                    "criterionType": "StaticThresholdCriterion",
+                    "name": "availability",
+                    "metricNamespace": "Microsoft.Storage/storageAccounts",
+                    "metricName": "Availability",
+                    "timeAggregation": "Average",
+                    "operator": "LessThan",
+                    "threshold": 99.9,
+                }
+            ],
+        },
+        "actions": [{"actionGroupId": ACTION_GROUP_ID}],
+        "tags": TAGS,
+    },
+    ACTIVITY_LOG_ALERT: {
+        "resourceGroupName": "rg-hlz-prod",
+        "activityLogAlertName": "ar-hlz-prod-dicom-availability",
+        "location": "global",
+        "description": "DICOM service health.",
+        "enabled": True,
+        "scopes": [f"{RG}/providers/Microsoft.HealthcareApis/workspaces/hds/dicomservices/dicom"],
+        "condition": {
+            "allOf": [
+                {"field": "category", "equals": "ResourceHealth"},
+                {"field": "properties.cause", "containsAny": ["PlatformInitiated"]},
+                {"field": "properties.currentHealthStatus", "containsAny": ["Unavailable"]},
+            ]
+        },
+        "actions": {"actionGroups": [{"actionGroupId": ACTION_GROUP_ID}]},
+        "tags": TAGS,
+    },
+    ACTION_GROUP: {
+        "resourceGroupName": "rg-hlz-prod",
+        "actionGroupName": "ag-hlz-prod-platform",
+        "location": "global",
+        "groupShortName": "hlzprod",
+        "enabled": True,
+        "emailReceivers": [
+            {
+                "name": "email-1",
+                "emailAddress": "platform-team@example.org",
+                "useCommonAlertSchema": True,
+            }
+        ],
+        "tags": TAGS,
+    },
+    BUDGET: {
+        "scope": RG,
+        "budgetName": "budget-hlz-prod-notes",
+        "amount": 5000.0,
+        "category": "Cost",
+        "timeGrain": "Monthly",
+        "timePeriod": {"startDate": "2026-12-01T00:00:00Z"},
+        "notifications": {
+            "actual-80": {
+                "enabled": True,
+                "operator": "GreaterThan",
+                "threshold": 80.0,
+                "thresholdType": "Actual",
+                "contactEmails": ["notes-team@example.org"],
+                "contactGroups": [ACTION_GROUP_ID],
+            },
+            "forecasted-120": {
+                "enabled": True,
+                "operator": "GreaterThan",
+                "threshold": 120.0,
+                "thresholdType": "Forecasted",
+                "contactEmails": ["notes-team@example.org"],
+                "contactGroups": [ACTION_GROUP_ID],
+            },
+        },
+    },
 }
 
 DELETE = object()
@@ -2306,6 +2400,98 @@ _CASES: dict[str, list[tuple[str, str, dict[str, Any], str | None]]] = {
         ("nic-trailing-hyphen", NIC, {"networkInterfaceName": "nic-jh-"},
          "networkInterfaceName 'nic-jh-' has characters or a shape"),
         ("nic-trailing-underscore", NIC, {"networkInterfaceName": "nic.jh_"}, None),
+        ("budget-name-with-dot", BUDGET, {"budgetName": "budget.notes"},
+         "budgetName 'budget.notes' has characters or a shape Azure does not allow for budget"),
+        ("budget-name-too-long", BUDGET, {"budgetName": "budget-" + "x" * 57},
+         "is 64 characters; Azure allows at most 63 for budget"),
+        ("alert-rule-with-colon", METRIC_ALERT, {"ruleName": "ar:storage"},
+         "ruleName 'ar:storage' has characters or a shape Azure does not allow for alert_rule"),
+        ("action-group-trailing-period", ACTION_GROUP, {"actionGroupName": "ag-platform."},
+         "has characters or a shape Azure does not allow for action_group"),
+        ("alert-rule-with-parentheses", ACTIVITY_LOG_ALERT,
+         {"activityLogAlertName": "ar-dicom-(health)"}, None),
+    ],
+    "deploy-budget-restrict-time-period": [
+        ("not-first-of-month", BUDGET, {"timePeriod.startDate": "2026-12-15T00:00:00Z"},
+         "2026-12-15 is not the first of a month"),
+        ("before-june-2017", BUDGET, {"timePeriod.startDate": "2017-05-01T00:00:00Z"},
+         "is before 2017-06-01"),
+        ("years-ahead", BUDGET, {"timePeriod.startDate": "2099-01-01T00:00:00Z"},
+         "is more than 12 months ahead"),
+        ("not-a-date", BUDGET, {"timePeriod.startDate": "December"},
+         "timePeriod.startDate is 'December'"),
+        ("end-before-start", BUDGET, {"timePeriod.endDate": "2026-11-01T00:00:00Z"},
+         "timePeriod.endDate is '2026-11-01T00:00:00Z'; it must be a date after the start"),
+        ("date-without-time", BUDGET, {"timePeriod.startDate": "2026-12-01"}, None),
+        ("end-ten-years-on", BUDGET, {"timePeriod.endDate": "2036-12-01T00:00:00Z"}, None),
+    ],
+    "deploy-budget-restrict-notifications": [
+        ("six-notifications", BUDGET,
+         {"notifications": {
+             f"n{n}": {"enabled": True, "operator": "GreaterThan", "threshold": 10.0 * n,
+                       "contactEmails": ["notes-team@example.org"]}
+             for n in range(1, 7)
+         }},
+         "6 notifications; a budget has at most 5"),
+        ("threshold-above-1000", BUDGET, {"notifications.actual-80.threshold": 1500.0},
+         "notifications.actual-80.threshold is 1500; it is a percent from 0 to 1000"),
+        ("negative-threshold", BUDGET, {"notifications.actual-80.threshold": -5.0},
+         "threshold is -5"),
+        ("unknown-threshold-type", BUDGET,
+         {"notifications.actual-80.thresholdType": "Predicted"},
+         "thresholdType is 'Predicted'"),
+        ("unknown-operator", BUDGET, {"notifications.actual-80.operator": "LessThan"},
+         "operator is 'LessThan'"),
+        ("nobody-to-tell", BUDGET,
+         {"notifications.actual-80.contactEmails": [],
+          "notifications.actual-80.contactGroups": DELETE},
+         "notifications.actual-80 has no contactEmails and no contactGroups"),
+        ("fifty-one-emails", BUDGET,
+         {"notifications.actual-80.contactEmails": [f"u{n}@example.org" for n in range(51)]},
+         "contactEmails has 51 entries; ARM accepts at most 50"),
+        ("action-group-only", BUDGET, {"notifications.actual-80.contactEmails": []}, None),
+        ("threshold-1000", BUDGET, {"notifications.actual-80.threshold": 1000.0}, None),
+    ],
+    "deploy-metricalert-restrict-evaluation": [
+        ("severity-5", METRIC_ALERT, {"severity": 5.0}, "severity is 5"),
+        ("two-hour-window", METRIC_ALERT, {"windowSize": "PT2H"},
+         "windowSize is 'PT2H'; use one of PT1M"),
+        ("six-hourly-evaluation", METRIC_ALERT, {"evaluationFrequency": "PT6H"},
+         "evaluationFrequency is 'PT6H'"),
+        ("one-day-window", METRIC_ALERT, {"windowSize": "PT24H"}, None),
+    ],
+    "deploy-metricalert-restrict-scopes": [
+        ("single-resource-criteria-two-scopes", METRIC_ALERT,
+         {"scopes": [STORAGE_ID, f"{STORAGE_ID}2"]}, "watches one resource, and scopes has 2"),
+        ("several-resources-without-type", METRIC_ALERT,
+         {"scopes": [STORAGE_ID, f"{STORAGE_ID}2"],
+          "criteria.odataType": "Microsoft.Azure.Monitor.MultipleResourceMultipleMetricCriteria"},
+         "targetResourceType and targetResourceRegion are not set"),
+        ("several-resources-with-type-and-region", METRIC_ALERT,
+         {"scopes": [STORAGE_ID, f"{STORAGE_ID}2"],
+          "criteria.odataType": "Microsoft.Azure.Monitor.MultipleResourceMultipleMetricCriteria",
+          "targetResourceType": "Microsoft.Storage/storageAccounts",
+          "targetResourceRegion": "eastus2"}, None),
+    ],
+    "deploy-activitylogalert-restrict-condition": [
+        ("in-west-us", ACTIVITY_LOG_ALERT, {"location": "westus"},
+         "location is 'westus'; activity log alert rules live in global"),
+        ("no-scope", ACTIVITY_LOG_ALERT, {"scopes": []}, "scopes is empty"),
+        ("leaf-and-any-of", ACTIVITY_LOG_ALERT,
+         {"condition.allOf.0.anyOf": [{"field": "category", "equals": "Administrative"}]},
+         "condition.allOf[0] has anyOf, equals, field; a condition is a leaf"),
+        ("equals-and-contains-any", ACTIVITY_LOG_ALERT,
+         {"condition.allOf.0.containsAny": ["ResourceHealth"]}, "never a mix"),
+        ("any-of-group", ACTIVITY_LOG_ALERT,
+         {"condition.allOf.1": {"anyOf": [{"field": "properties.cause", "equals": "UserInitiated"}]}},
+         None),
+        ("global-in-capitals", ACTIVITY_LOG_ALERT, {"location": "Global"}, None),
+    ],
+    "deploy-actiongroup-restrict-short-name": [
+        ("thirteen-characters", ACTION_GROUP, {"groupShortName": "hlzprodplatfo"},
+         "groupShortName 'hlzprodplatfo' has 13 characters; ARM accepts 1 to 12"),
+        ("empty", ACTION_GROUP, {"groupShortName": ""}, "has 0 characters"),
+        ("twelve-characters", ACTION_GROUP, {"groupShortName": "hlzprodplatf"}, None),
     ],
 }
 # fmt: on

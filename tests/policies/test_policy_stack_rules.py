@@ -245,6 +245,7 @@ def test_every_stack_rule_reports_only_its_types() -> None:
     gateway = res("azure-native:apimanagement:ApiManagementService", "gw")
     everything = [
         RG,
+        res("azure-native:resources:ResourceGroup", "rg-lab", {"tags": {"hlz-lab": "notes"}}),
         VAULT,
         STORAGE,
         BLOB,

@@ -309,6 +309,54 @@ def test_jump_host_types_are_checked_against_the_sdk() -> None:
     assert set(JUMP_HOST_TYPES) <= set(TYPED_TOKENS)
 
 
+# --- budgets and alerts: the policy tests' fixtures, shaped as the components register them ---
+
+METRIC_ALERT = "azure-native:monitor:MetricAlert"
+ALERTING_TYPES = (
+    METRIC_ALERT,
+    "azure-native:monitor:ActivityLogAlert",
+    "azure-native:monitor:ActionGroup",
+    "azure-native:consumption:Budget",
+)
+
+
+@pytest.mark.parametrize("token", ALERTING_TYPES)
+def test_alerting_fixture_passes_the_type_check(token: str) -> None:
+    assert validate_resource("urn", token, copy.deepcopy(COMPLIANT[token])) == []
+
+
+def test_a_discriminator_the_sdk_renames_selects_its_variant() -> None:
+    # MetricAlertCriteria's discriminator is 'odata.type' in ARM and odataType on the wire; the
+    # variant it names (single-resource criteria) holds allOf.
+    inputs = copy.deepcopy(COMPLIANT[METRIC_ALERT])
+    request = arm_request(METRIC_ALERT, inputs)
+    assert request.unplaced == ()
+    criteria = request.body["properties"]["criteria"]
+    assert criteria["odata.type"] == inputs["criteria"]["odataType"]
+    assert "odataType" not in criteria
+    assert criteria["allOf"] == inputs["criteria"]["allOf"]
+
+
+def test_a_fractional_metric_threshold_is_not_a_type_mismatch() -> None:
+    # The swagger's threshold is a double (Cosmos DB availability: 99.9); Bicep, which has no
+    # fractional numbers, calls it int. A string is still refused.
+    fixture = copy.deepcopy(COMPLIANT[METRIC_ALERT])
+    assert fixture["criteria"]["allOf"][0]["threshold"] == 99.9
+    assert validate_resource("urn", METRIC_ALERT, fixture) == []
+    fixture["criteria"]["allOf"][0]["threshold"] = "99.9"
+    findings = validate_resource("urn", METRIC_ALERT, fixture)
+    assert [(f.kind, f.path) for f in findings] == [
+        ("type-mismatch", "properties.criteria.allOf[0].threshold")
+    ]
+
+
+def test_a_fractional_value_elsewhere_is_still_a_type_mismatch() -> None:
+    fixture = copy.deepcopy(COMPLIANT[METRIC_ALERT])
+    fixture["severity"] = 1.5
+    findings = validate_resource("urn", METRIC_ALERT, fixture)
+    assert [(f.kind, f.path) for f in findings] == [("type-mismatch", "properties.severity")]
+
+
 # --- the data against the installed SDK -------------------------------------------------------
 
 # Names the SDK's input types have that the API version it sends does not: pulumi-azure-native
