@@ -366,6 +366,25 @@ def _run_here(
         schedule.finish(task)
 
 
+STOP_SECONDS = 10.0
+"""Longest wait for stopped workers to exit after Ctrl-C."""
+
+
+def _stop_workers(before: set[multiprocessing.process.BaseProcess]) -> None:
+    """Terminate and reap every worker this run started, including one the pool was still
+    starting when the first ones were stopped (a worker seen once is not all there may be):
+    repeat until none is left, for at most ``STOP_SECONDS``."""
+    deadline = time.monotonic() + STOP_SECONDS
+    while time.monotonic() < deadline:
+        children = set(multiprocessing.active_children()) - before
+        if not children:
+            return
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.join(timeout=max(0.0, deadline - time.monotonic()))
+
+
 def _run_in_workers(
     tasks: list[_Task],
     plan_one: PlanOne,
@@ -424,10 +443,7 @@ def _run_in_workers(
     except BaseException:
         # Ctrl-C, or a report that could not be written: stop every worker now.
         pool.shutdown(wait=False, cancel_futures=True)
-        for child in set(multiprocessing.active_children()) - before:
-            child.terminate()
-        for child in set(multiprocessing.active_children()) - before:
-            child.join(timeout=5)
+        _stop_workers(before)
         raise
     pool.shutdown(wait=True)
     return list(peaks.values())
