@@ -40,6 +40,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -370,7 +371,7 @@ STOP_SECONDS = 10.0
 """Longest wait for stopped workers to exit after Ctrl-C."""
 
 
-def _stop_workers(before: set[multiprocessing.process.BaseProcess]) -> None:
+def _stop_workers(before: set[BaseProcess]) -> None:
     """Terminate and reap every worker this run started, including one the pool was still
     starting when the first ones were stopped (a worker seen once is not all there may be):
     repeat until none is left, for at most ``STOP_SECONDS``."""
