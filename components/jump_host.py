@@ -63,28 +63,13 @@ from components.roles import grant_groups, grant_groups_custom_role, principal_o
 from components.shared import HlzModel, Placement, StrInput, child_opts
 from components.specs import EntraObjectIds
 from policies.rules.compute import VM_SHUTDOWN_TASK, vm_shutdown_schedule_name
+from policies.vocabulary import JUMP_HOST_SIZES
 
 IMAGE = compute.ImageReferenceArgs(
     publisher="Canonical", offer="ubuntu-24_04-lts", sku="server", version="latest"
 )
 """Ubuntu 24.04 LTS, Generation 2 (the ``server`` SKU; ``server-gen1`` is Gen1): Trusted Launch
 needs a Gen2 image."""
-
-JUMP_HOST_SIZES = (
-    "Standard_D2s_v5",
-    "Standard_D4s_v5",
-    "Standard_D2ds_v5",
-    "Standard_D4ds_v5",
-    "Standard_D2as_v5",
-    "Standard_D4as_v5",
-    "Standard_D2ads_v5",
-    "Standard_D4ads_v5",
-)
-"""Sizes a jump host may use: 2 or 4 vCPUs of the D v5 family, which supports Trusted Launch
-(https://learn.microsoft.com/azure/virtual-machines/trusted-launch#virtual-machines-sizes),
-encryption at host, Premium SSD and accelerated networking
-(https://learn.microsoft.com/azure/virtual-machines/sizes/general-purpose/dsv5-series#feature-support).
-A size outside the list may lack one of them, which Azure reports only at deployment."""
 
 RESERVED_ADMIN_USERNAMES = frozenset(
     {

@@ -197,6 +197,23 @@ Foundry projects (``allowProjectManagement``) and registers in ``privatelink.ser
 AGENT_SUBNET_DELEGATION = "Microsoft.App/environments"
 """The service the subnet an account injects its Agent Service into is delegated to
 (https://learn.microsoft.com/azure/foundry/agents/how-to/virtual-networks)."""
+JUMP_HOST_SIZES = (
+    "Standard_D2s_v5",
+    "Standard_D4s_v5",
+    "Standard_D2ds_v5",
+    "Standard_D4ds_v5",
+    "Standard_D2as_v5",
+    "Standard_D4as_v5",
+    "Standard_D2ads_v5",
+    "Standard_D4ads_v5",
+)
+"""Sizes a lab jump host may use (``components.jump_host``; ``hlz cost`` prices each): 2 or 4
+vCPUs of the D v5 family, which supports Trusted Launch
+(https://learn.microsoft.com/azure/virtual-machines/trusted-launch#virtual-machines-sizes),
+encryption at host, Premium SSD and accelerated networking
+(https://learn.microsoft.com/azure/virtual-machines/sizes/general-purpose/dsv5-series#feature-support).
+A size outside the list may lack one of them, which Azure reports only at deployment."""
+
 AGENT_SUBNET_MIN_PREFIX_LENGTH = 27
 """The smallest agent subnet Azure accepts: "the minimum size of your subnet should be /27 (32
 addresses). A subnet size of /24 (256 addresses) is recommended" (same page); its size cannot

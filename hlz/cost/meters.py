@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from policies.vocabulary import JUMP_HOST_SIZES
+
 HOUR = ("1 Hour", "1/Hour")
 GB = ("1 GB",)
 GB_MONTH = ("1 GB/Month",)
@@ -168,19 +170,8 @@ def vm_meter(size: str) -> Meter | None:
     )
 
 
-VM_SIZES = (
-    "Standard_D2s_v5",
-    "Standard_D4s_v5",
-    "Standard_D2ds_v5",
-    "Standard_D4ds_v5",
-    "Standard_D2as_v5",
-    "Standard_D4as_v5",
-    "Standard_D2ads_v5",
-    "Standard_D4ads_v5",
-)
-"""Sizes whose meters the table carries: the jump host's (``components.jump_host.
-JUMP_HOST_SIZES``; tests/test_cost.py holds the two lists equal, so that the component's
-import of azure-native stays out of ``hlz cost``)."""
+VM_SIZES = JUMP_HOST_SIZES
+"""Sizes whose meters the table carries: the jump host's (``policies.vocabulary``)."""
 
 
 def _vms() -> dict[str, Meter]:
