@@ -41,7 +41,8 @@ docs-check: $(STAMP)
 	$(BIN)/python tools/docs.py check
 
 ## Plan time and memory of lz-prod against the SDK floor, policy speed, and `hlz plan --all`
-## over BENCH_FLEET generated labs with --jobs 1 and --jobs <CPUs> (BENCHMARKS.md: the cost).
+## over BENCH_FLEET generated labs with --jobs 1 and --jobs <CPUs>: about 4 minutes on 2 CPUs
+## (BENCH_FLEET=50, the run BENCHMARKS.md documents: about 11).
 BENCH_FLEET ?= 10
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py --fleet $(BENCH_FLEET)

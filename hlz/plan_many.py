@@ -6,11 +6,13 @@ landing zone, ``hlz:landingZoneStack``) are planned first: by their own task whe
 named too and their plan is kept (``hlz plan --all``), else by a reference task that only
 plans (``--preview``, whose landing-zone plans are not the full ones a lab reads, or a lab
 named without its landing zone). A task starts once every task it needs has finished; among
-those free to start, the one whose output is due first. In this process the one planner keeps
-every plan, as it always did; a worker gets a planner of its own per task, handed the plans its
-stack references (``Planner.keep``) — their outputs and file, all a referrer reads — so no
-worker plans a landing zone again. A reference whose plan failed is not handed on: the referrer
-plans it again and reports the error exactly as alone (the planner keeps no failed plan either).
+those free to start, the one whose output is due first. In this process (``--jobs 1``, or one
+stack) one planner does everything, as it always did: it keeps every plan and plans a
+referenced stack when a referrer first asks for it, so reference tasks are left to it. A
+worker gets a planner of its own per task, handed the plans its stack references
+(``Planner.keep``) — their outputs and file, all a referrer reads — so no worker plans a
+landing zone again. A reference whose plan failed is not handed on: the referrer plans it again
+and reports the error exactly as alone (a planner keeps no failed plan either).
 
 **Output.** A stack's stdout, error and files are held until every stack named before it is
 done, then printed and written: the same text in the same order whatever ``--jobs`` and
@@ -122,10 +124,9 @@ class _Task:
     """Position in the output; None for a reference task (planned only for its referrers)."""
     needs: list[_Task] = field(default_factory=list)
     shared: bool = False
-    """A stack named later reads its plan."""
+    """Another task's stack reads its plan."""
     due: float = float("inf")
     """The earliest output position that waits for this task."""
-    done: bool = False
     plan: Plan | None = None
     """Its plan, reduced to what referrers read, once done (workers only)."""
 
@@ -158,7 +159,9 @@ def _references(stack: str, path: Path, root: Path | None) -> list[tuple[str, Pa
 
 def _tasks(stacks: Sequence[tuple[str, Path]], root: Path | None, keeps: bool) -> list[_Task]:
     """The named stacks' tasks (in order) and the reference tasks they need."""
-    named = [_Task(name, path.resolve(), index) for index, (name, path) in enumerate(stacks)]
+    named = [
+        _Task(name, path.resolve(), index, due=index) for index, (name, path) in enumerate(stacks)
+    ]
     providers = {(task.stack, task.path): task for task in named} if keeps else {}
     tasks, pending = list(named), list(named)
     while pending:
@@ -172,8 +175,6 @@ def _tasks(stacks: Sequence[tuple[str, Path]], root: Path | None, keeps: bool) -
             needed.shared = True
             if needed not in task.needs:
                 task.needs.append(needed)
-    for task in named:
-        task.due = task.index if task.index is not None else task.due
     changed = True
     while changed:  # a referenced task is due when its earliest referrer is
         changed = False
@@ -338,7 +339,6 @@ class _Schedule:
         return None
 
     def finish(self, task: _Task) -> None:
-        task.done = True
         self.remaining -= 1
         for reader in self.readers[self.numbers[id(task)]]:
             self.waiting[reader] -= 1

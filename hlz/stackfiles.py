@@ -163,12 +163,12 @@ def stack_entries(root: Path | None = None) -> list[StackEntry]:
     from stacks.common import key
 
     root = root or project_root()
-    found: dict[str, tuple[StackFile, dict[str, str]]] = {}
+    found: dict[str, tuple[StackFile, str | None, dict[str, str]]] = {}
     problems: list[tuple[str, str]] = []
     for name in available_stacks(root):
         try:
             stack_file = load_stack_file(name, root=root)
-            stack_file.profile  # noqa: B018 - raises ConfigError for a value that is no profile
+            profile = stack_file.profile  # a value that is no profile: ConfigError
             layer = registry.layer_named(stack_file.layer)
             references = referenced_stacks(stack_file, layer) if layer is not None else {}
         except ConfigError as error:
@@ -177,25 +177,25 @@ def stack_entries(root: Path | None = None) -> list[StackEntry]:
                 (k if k == label else f"{label} {k}", message) for k, message in error.problems
             ]
             continue
-        found[name] = (stack_file, references)
+        found[name] = (stack_file, profile, references)
     if problems:
         raise ConfigError(problems, "stack files")
     landing_zone_key = key(registry.LANDING_ZONE_REFERENCE)
     order = _deploy_order(
         {
-            name: (PROFILES.index(f.profile) if f.profile else len(PROFILES), set(refs.values()))
-            for name, (f, refs) in found.items()
+            name: (PROFILES.index(profile) if profile else len(PROFILES), set(refs.values()))
+            for name, (_, profile, refs) in found.items()
         }
     )
     return [
         StackEntry(
             name=name,
             layer=stack_file.layer,
-            profile=stack_file.profile,
+            profile=profile,
             landing_zone=references.get(landing_zone_key),
             order=order[name],
         )
-        for name, (stack_file, references) in found.items()
+        for name, (stack_file, profile, references) in found.items()
     ]
 
 

@@ -43,7 +43,8 @@ reports must be byte-identical), then ``--repeat`` runs interleaved. Reported: w
 median), CPU time of the whole process tree (``RUSAGE_CHILDREN`` growth: the workers are the
 child's children, reaped before it is), the speed-up of the minimums, and the peak RSS
 (``ru_maxrss``) of each worker process, which each worker measures itself and ``hlz plan``
-prints in its closing line (with ``--jobs 1``: the one process's).
+prints in its closing line (with ``--jobs 1``: the one process's). The 1-minute load average
+at the start of each run is recorded: on a shared machine it says which runs had the CPUs.
 
 New workloads (policy evaluation, ...) are one more ``Workload`` in ``workloads()`` and, when
 they have a budget, one more ``Ratio`` in ``RATIOS``.
@@ -634,6 +635,8 @@ class FleetRun:
     """Per run: the peak RSS of each worker process (with --jobs 1: of the one process)."""
     parent_peak_mib: list[int] = field(default_factory=list)
     """Per run with workers: the peak RSS of the ``hlz plan`` process that led them."""
+    load: list[float] = field(default_factory=list)
+    """Per run: the 1-minute load average as it started (other processes compete for CPUs)."""
     workers: int = 1
 
     def to_json(self) -> dict[str, Any]:
@@ -646,6 +649,7 @@ class FleetRun:
             "cpuSeconds": [round(value, 2) for value in self.cpu],
             "workerPeakRssMiB": self.worker_peak_mib,
             "parentPeakRssMiB": self.parent_peak_mib,
+            "loadAverageAtStart": [round(value, 2) for value in self.load],
         }
 
 
@@ -672,12 +676,14 @@ class FleetResult:
 
 def fleet_plan(command: list[str], env: dict[str, str], run: FleetRun) -> None:
     """One ``hlz plan --all`` child process, timed; what its closing line says added to ``run``."""
+    load = os.getloadavg()[0]
     cpu, wall, stderr = child_process(command, env)
     summary = SUMMARY.search(stderr)
     if summary is None:
         raise BenchError(f"no closing line in the output of {' '.join(command)}:\n{stderr[-500:]}")
     run.wall.append(wall)
     run.cpu.append(cpu)
+    run.load.append(load)
     if summary["workers"] is None:
         run.worker_peak_mib.append([int(summary["own"])])
     else:
@@ -893,16 +899,17 @@ def fleet_table(fleet: FleetResult, repeat: int) -> list[str]:
         f"hlz plan --all --quiet --out-dir over {fleet.stacks} stacks (1 landing zone, "
         f"{fleet.labs} labs), whole process tree, {repeat} timed run{'' if repeat == 1 else 's'}"
         " of each after one warm-up, interleaved:",
-        f"{'jobs':<8}{'wall min':>10}{'wall median':>13}{'cpu min':>10}"
+        f"{'jobs':<8}{'wall min':>10}{'wall median':>13}{'cpu min':>10}{'load':>12}"
         f"{'  peak RSS per worker (MiB, fastest run)'}",
     ]
     for run in (serial, parallel):
         fastest = run.wall.index(min(run.wall))
         peaks = ", ".join(str(size) for size in run.worker_peak_mib[fastest])
         parent = f"; leading process {run.parent_peak_mib[fastest]}" if run.parent_peak_mib else ""
+        load = f"{min(run.load):.1f}-{max(run.load):.1f}"
         lines.append(
             f"{run.jobs:<8}{min(run.wall):>9.1f}s{statistics.median(run.wall):>12.1f}s"
-            f"{min(run.cpu):>9.1f}s  {peaks}{parent}"
+            f"{min(run.cpu):>9.1f}s{load:>12}  {peaks}{parent}"
         )
     lines.append(f"speed-up (wall min, --jobs 1 / --jobs {parallel.jobs}): {fleet.speed_up:.2f}")
     return lines
