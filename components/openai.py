@@ -501,8 +501,9 @@ class OpenAIArgs(HlzModel):
     content_filters: dict[str, ContentFilter] = Field(default_factory=dict)
     """Default: {} — only built-in RAI policies. Custom policy name -> its spec;
     a deployment's ``content_filter`` may name one."""
-    deployments: list[ModelDeployment] = Field(min_length=1)
-    """Model deployments (at least one), created one after another."""
+    deployments: list[ModelDeployment] = Field(default_factory=list)
+    """Default: [] — an account without deployments (a lab onboarded before its first model
+    is approved). Model deployments, created one after another."""
     member_group_ids: EntraObjectIds = Field(default_factory=list)
     """Default: [] — no group is granted access. Entra group object ids granted
     Cognitive Services OpenAI User (call models, never read keys)."""
@@ -642,6 +643,12 @@ class OpenAI(pulumi.ComponentResource):
             parent=self,
         )
         self.account = account
+        # What the account's later children (shared private links, projects) wait for: the
+        # last deployment; without deployments (a lab onboarded before its first approval),
+        # the last content-filter policy, else the account itself.
+        self.last_child: pulumi.Resource = (
+            self.deployments[-1] if self.deployments else ([account, *policies.values()])[-1]
+        )
         self.id = account.id
         self.name = account.name
         self.principal_id = key.principal_id

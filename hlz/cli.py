@@ -387,8 +387,153 @@ def _parser() -> argparse.ArgumentParser:
     stacks.add_argument("--json", action="store_true", help="print a GitHub Actions matrix")
     _project_dir_option(stacks)
     stacks.set_defaults(func=_stacks)
+    _add_lab_parser(commands)
     parser.set_defaults(func=None)
     return parser
+
+
+def _add_lab_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``hlz lab new``: onboard a lab team (``hlz.onboard``)."""
+    lab = commands.add_parser("lab", help="onboard lab teams onto a landing zone")
+    lab.set_defaults(func=_no_lab_command, lab_parser=lab)
+    actions = lab.add_subparsers(title="lab commands", metavar="COMMAND")
+    new = actions.add_parser(
+        "new",
+        help="allocate a spoke to a new lab and write its Pulumi.<stack>.yaml",
+        description="Onboard lab team NAME onto the landing zone: take the first free block "
+        "of --size from its hlz:spokeAddressPool (clear of the hub, every spoke and the VPN "
+        "clients' pool), add NAME to its hlz:spokes table (Pulumi.<landing zone>.yaml, comments "
+        "kept) and write Pulumi.<stack>.yaml for the lab: every key set or shown commented out, "
+        "with a governance-record template for its first model deployment. What is written is "
+        "checked with the lab's config model first; nothing is written when anything is wrong. "
+        "Run again, it changes nothing; it never overwrites a stack file.",
+        epilog="Exit codes: 0 onboarded (or onboarded already: nothing written); 2 usage or "
+        "configuration error, every problem listed, nothing written. Next: review the file, "
+        "`hlz plan <stack>`, then deploy the landing zone (its firewall lets the new spoke out) "
+        "before the lab (docs/onboarding.md).",
+    )
+    new.add_argument("lab", metavar="NAME", help="lab team name: 3-16 lowercase letters, digits, -")
+    new.add_argument(
+        "--landing-zone", required=True, metavar="STACK", help="the landing-zone stack (lz-prod)"
+    )
+    new.add_argument(
+        "--size",
+        type=_prefix_length,
+        metavar="/N",
+        help="the spoke's size, /16 to /24 (default /22: four /24 subnets); with a lab "
+        "allocated already, its allocation's",
+    )
+    new.add_argument("--stack", metavar="STACK", help="the lab's stack name (default: NAME)")
+    new.add_argument("--owner", required=True, metavar="EMAIL", help="owner tag: the lab's team")
+    new.add_argument("--cost-center", required=True, metavar="TEXT", help="cost-center tag")
+    new.add_argument(
+        "--member-group-id",
+        required=True,
+        action="append",
+        dest="member_group_ids",
+        metavar="ID",
+        help="Entra group object id of lab members (repeat for several)",
+    )
+    new.add_argument(
+        "--budget", required=True, type=int, metavar="AMOUNT", help="monthly budget amount"
+    )
+    new.add_argument(
+        "--budget-start",
+        type=dt.date.fromisoformat,
+        metavar="YYYY-MM-01",
+        help="the budget's first month (default: the first day of next month, UTC)",
+    )
+    new.add_argument(
+        "--budget-email",
+        action="append",
+        dest="budget_emails",
+        default=[],
+        metavar="EMAIL",
+        help="who the budget notifies besides the platform team (default: --owner; repeat)",
+    )
+    new.add_argument("--location", help="Azure region (default: the landing zone's)")
+    new.add_argument("--prefix", help="resource name prefix (default: the landing zone's)")
+    new.add_argument("--environment", help="environment tag (default: the landing zone's)")
+    new.add_argument(
+        "--data-classification",
+        choices=("phi", "confidential", "internal", "public"),
+        help="data-classification tag (default: the landing zone's)",
+    )
+    new.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the stack file and the allocation; write nothing",
+    )
+    _project_dir_option(new)
+    new.set_defaults(func=_lab_new)
+
+
+def _prefix_length(text: str) -> int:
+    value = text.removeprefix("/")
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a prefix length such as /22")
+    return int(value)
+
+
+def _no_lab_command(args: argparse.Namespace) -> int:
+    args.lab_parser.print_help()
+    return EXIT_USAGE
+
+
+def _lab_new(args: argparse.Namespace) -> int:
+    from hlz.onboard import LabRequest, onboard
+
+    request = LabRequest(
+        lab=args.lab,
+        landing_zone=args.landing_zone,
+        owner=args.owner,
+        cost_center=args.cost_center,
+        member_group_ids=args.member_group_ids,
+        budget=args.budget,
+        stack=args.stack,
+        size=args.size,
+        budget_start=args.budget_start,
+        budget_emails=args.budget_emails,
+        location=args.location,
+        prefix=args.prefix,
+        environment=args.environment,
+        data_classification=args.data_classification,
+    )
+    done = onboard(request, root=_project_dir(args), dry_run=args.dry_run)
+    where = f"{done.lab} on {done.landing_zone} at {done.block}"
+    if done.unchanged:
+        print(f"hlz: {done.stack_file.name} is {where} already: nothing to do", file=sys.stderr)
+        return EXIT_OK
+    source = (
+        f"allocated {done.block} to {done.lab} from {done.landing_zone}'s hlz:spokeAddressPool"
+        if done.allocated
+        else f"{done.lab} has {done.block} in {done.landing_zone}'s hlz:spokes already"
+    )
+    print(f"hlz: {source}", file=sys.stderr)
+    if args.dry_run:
+        sys.stdout.write(done.stack_text)
+        if done.landing_zone_text is not None:
+            print(
+                f"hlz: dry run: would add '{done.lab}: {done.block}' to hlz:spokes in "
+                f"{done.landing_zone_file.name} and write {done.stack_file.name}",
+                file=sys.stderr,
+            )
+        else:
+            print(f"hlz: dry run: would write {done.stack_file.name}", file=sys.stderr)
+        return EXIT_OK
+    if done.landing_zone_text is not None:
+        print(
+            f"Wrote {done.landing_zone_file} (hlz:spokes: {done.lab}: {done.block})",
+            file=sys.stderr,
+        )
+    print(f"Wrote {done.stack_file}", file=sys.stderr)
+    print(
+        f"Next: review {done.stack_file.name} (optional services and the model deployment "
+        f"template are commented out), run `hlz plan {done.stack}`, and deploy "
+        f"{done.landing_zone} before {done.stack}: its firewall lets the new spoke out.",
+        file=sys.stderr,
+    )
+    return EXIT_OK
 
 
 def _write(path: Path, text: str, *, no_symlink: bool = False) -> None:

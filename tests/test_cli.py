@@ -20,7 +20,9 @@ from tests.cli_runner import run_hlz
 from tests.conftest import ROOT
 
 HLZ = Path(sys.executable).with_name("hlz")
-COMMANDS = ["plan", "check", "report", "graph", "rules", "preflight", "audit", "cost", "stacks"]
+COMMANDS = [
+    "plan", "check", "report", "graph", "rules", "preflight", "audit", "cost", "stacks", "lab",
+]  # fmt: skip
 
 
 def hlz_process(*args: str) -> subprocess.CompletedProcess[str]:

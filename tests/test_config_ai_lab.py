@@ -923,3 +923,16 @@ def test_hlz_plan_of_a_lab_without_a_budget_exits_2_and_names_the_key(tmp_path):
     assert "hlz: invalid AI-lab configuration (1 problem):" in err
     assert "  - hlz:budget: required: every AI lab has a consumption budget" in err
     assert "Traceback" not in err and "resources" not in out
+
+
+def test_a_lab_may_start_without_model_deployments(lz_dev: Plan):
+    """A team is onboarded before the AI governance board approves its first model: the account
+    is created (private, customer-managed key) with no deployment until a record exists."""
+    raw = example()
+    raw["openai"]["deployments"] = []
+    raw["openai"]["contentFilters"] = {}
+    config = parse_ai_lab_config(raw)
+    validate_ai_lab_config(config, "lab-dev", lz_dev.outputs, TODAY)
+    assert config.openai.deployments == []
+    raw["openai"].pop("deployments")
+    assert parse_ai_lab_config(raw).openai.deployments == []

@@ -556,3 +556,26 @@ def test_bad_platform_emails_name_their_key(emails, key, fragment):
     raw = example()
     raw["alerts"] = {"platformEmails": emails}
     assert fragment in problems(raw)[key]
+
+
+def test_the_spoke_address_pool_holds_every_spoke():
+    raw = example()
+    raw["spokeAddressPool"] = ["10.1.0.0/16"]  # imaging (10.2.0.0/22) is outside it
+    found = problems(raw)
+    assert "outside hlz:spokeAddressPool (10.1.0.0/16)" in found["hlz:spokes.imaging"]
+    raw["spokeAddressPool"] = ["10.1.0.0/16", "10.2.0.0/16"]
+    assert load_landing_zone_config(raw, "lz-dev").spoke_address_pool == raw["spokeAddressPool"]
+
+
+def test_spoke_address_pool_entries_are_private_and_do_not_overlap():
+    raw = example()
+    raw["spokeAddressPool"] = ["10.1.0.0/16", "10.1.128.0/17", "10.2.0.0/16"]
+    found = problems(raw)
+    assert "overlaps hlz:spokeAddressPool[1]" in found["hlz:spokeAddressPool[0]"]
+    raw["spokeAddressPool"][2] = "52.0.0.0/16"
+    assert "hlz:spokeAddressPool[2]" in problems(raw)
+
+
+def test_examples_have_a_spoke_address_pool():
+    for stack in ("lz-dev", "lz-prod"):
+        assert load_landing_zone_config(example(stack), stack).spoke_address_pool

@@ -21,10 +21,12 @@ from hlz.cost.estimate import FREE, PRICED, UNKNOWN, Comparison, Estimate, estim
 from hlz.cost.meters import METERS, VM_SIZES
 from hlz.cost.table import PRICES_FILE, load_price_table
 from hlz.render.markdown import cost_markdown
+from hlz.stackfiles import available_stacks
 from tests.cli_runner import run_hlz
 from tests.conftest import ROOT, planned
 
-EXAMPLES = ("lz-dev", "lz-prod", "lab-dev", "lab-prod")
+EXAMPLES = tuple(available_stacks())
+"""Every example stack: the README prices each, pr.yml prices each."""
 SOURCE = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/blob/[0-9a-f]{40}/\S+\.json$")
 
 
@@ -480,6 +482,7 @@ def test_pull_requests_get_every_stacks_cost_and_its_difference_from_the_base_br
     """pr.yml plans the base branch (its own checkout, no credentials) and writes
     plans/cost-<stack>.md with --base-dir for every stack: the comment step posts plans/*.md."""
     import shlex
+    import subprocess
 
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pr.yml").read_text())
     steps = workflow["jobs"]["plan"]["steps"]
@@ -488,19 +491,28 @@ def test_pull_requests_get_every_stacks_cost_and_its_difference_from_the_base_br
     assert checkout["with"]["persist-credentials"] is False
     base_plan = next(s for s in steps if s.get("working-directory") == "base")
     assert "-m hlz plan --all --out-dir ../base-plans" in base_plan["run"]
-    script = " ".join(s.get("run", "") for s in steps).replace("\\\n", " ")
-    costs = {}
-    for line in script.splitlines():
-        words = shlex.split(line.split("||")[0]) if "hlz cost" in line else []
-        if words:
-            stack = words[2]
-            costs[stack] = words[3:]
-    assert sorted(costs) == sorted(EXAMPLES)
-    for stack, options in costs.items():
-        assert options == [
-            "--plan", f"plans/{stack}.plan.json", "--base-dir", "base-plans",
-            "--markdown", f"plans/cost-{stack}.md",
-        ]
+    script = next(s["run"] for s in steps if s.get("name") == "Estimate the monthly cost of "
+                  "every stack")  # fmt: skip
+    loop = re.search(
+        r"while read -r stack; do\n(?P<body>.*?)\n\s*done < <\((?P<source>[^\n]*)\)\n",
+        script,
+        re.DOTALL,
+    )
+    assert loop, script
+    body = loop["body"].replace("\\\n", " ").split("||")[0]
+    assert shlex.split(body) == [
+        ".venv/bin/hlz", "cost", "$stack", "--plan", "plans/${stack}.plan.json",
+        "--base-dir", "base-plans", "--markdown", "plans/cost-${stack}.md",
+    ]  # fmt: skip
+    # The loop's list: `hlz stacks --json` through the workflow's own jq filter, run here.
+    lister, _, jq_filter = loop["source"].partition(" | ")
+    assert shlex.split(lister) == [".venv/bin/hlz", "stacks", "--json"]
+    code, matrix, err = run_hlz("stacks", "--json")
+    assert code == 0, err
+    jq = subprocess.run(
+        shlex.split(jq_filter), input=matrix, capture_output=True, text=True, check=True
+    )
+    assert jq.stdout.split() == sorted(EXAMPLES)
     names = [s.get("name", "") for s in steps]
     assert names.index("Estimate the monthly cost of every stack") < names.index(
         "Write the policy reports"

@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import functools
 import io
+import json
 import multiprocessing
 import re
 import shutil
@@ -23,11 +24,13 @@ from components.errors import ConfigError
 from hlz.cli import _parser, _plan, _plan_one, _PlanSettings
 from hlz.plan import Planner
 from hlz.plan_many import _tasks, _work
+from hlz.stackfiles import available_stacks
 from stacks.common import key
 from tests.cli_runner import HlzRun, run_hlz
 from tests.conftest import ROOT, register_layer
 
-EXAMPLES = ("lab-dev", "lab-prod", "lz-dev", "lz-prod")
+EXAMPLES = tuple(available_stacks())
+"""Every example stack (``Pulumi.<stack>.yaml`` at the project root), by name."""
 TIMING = re.compile(r"\d+\.\d+s")
 STACK_FILE = re.compile(r"planned from \S*?(Pulumi\.[\w.-]+\.yaml)")
 
@@ -64,7 +67,7 @@ def _example(stack: str) -> dict[str, Any]:
 def test_two_workers_print_and_write_what_one_process_does_and_a_broken_stack_stops_none(
     planner: Planner, tmp_path: Path
 ):
-    """The four example stacks and two broken ones (a landing zone whose hub overlaps a spoke,
+    """The example stacks and two broken ones (a landing zone whose hub overlaps a spoke,
     and a lab of it) with --jobs 2 against the example stacks in one process: the same report
     bytes, the same stdout in the same order; each broken stack reported by name with the
     message one process gives, exit 2 (the worst), and no report of theirs written."""
@@ -90,6 +93,14 @@ def test_two_workers_print_and_write_what_one_process_does_and_a_broken_stack_st
     assert parallel.code == 2, parallel.stderr
     assert _files(tmp_path / "parallel") == _files(tmp_path / "serial")
     assert len(_files(tmp_path / "serial")) == 3 * len(EXAMPLES)
+    # pr.yml uploads the directory's SARIF files together: each run names its stack's category,
+    # the key (with the tool) code scanning separates analyses by (tests/test_workflows.py).
+    categories = [
+        run["automationDetails"]["id"]
+        for stack in EXAMPLES
+        for run in json.loads((tmp_path / "serial" / f"{stack}.sarif").read_text())["runs"]
+    ]
+    assert categories == [f"hlz/{stack}/" for stack in EXAMPLES]
     assert _comparable(parallel.stdout) == _comparable(serial.stdout)
     headers = [line.split()[3] for line in parallel.stdout.splitlines() if "Plan for" in line]
     assert headers == list(EXAMPLES)
@@ -100,7 +111,7 @@ def test_two_workers_print_and_write_what_one_process_does_and_a_broken_stack_st
         "hlz: lz-broken: invalid landing-zone configuration",
     ], parallel.stderr
     assert "(hlz:landingZoneStack of lab-orphan)" in errors[0]
-    assert "planned 6 of 6" in parallel.stderr
+    assert f"planned {len(EXAMPLES) + 2} of {len(EXAMPLES) + 2}" in parallel.stderr
     assert "by 2 worker processes (peak RSS per worker: " in parallel.stderr
     assert parallel.stderr.rstrip().endswith("failed: lab-orphan (exit 2), lz-broken (exit 2)")
     assert multiprocessing.active_children() == []

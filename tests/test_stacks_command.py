@@ -24,8 +24,9 @@ def test_the_example_stacks_in_a_table_and_as_a_matrix():
     assert code == 0, err
     assert out.splitlines() == [
         "stack            layer          profile     landing zone     deploy order",
+        "genomics         ai_lab         production  lz-prod          4",
         "lab-dev          ai_lab         lab         lz-dev           2",
-        "lab-prod         ai_lab         production  lz-prod          4",
+        "lab-prod         ai_lab         production  lz-prod          5",
         "lz-dev           landing_zone   lab         -                1",
         "lz-prod          landing_zone   production  -                3",
     ]
@@ -33,10 +34,12 @@ def test_the_example_stacks_in_a_table_and_as_a_matrix():
     assert code == 0, err
     assert json.loads(out) == {
         "include": [
+            {"stack": "genomics", "layer": "ai_lab", "profile": "production",
+             "landingZone": "lz-prod", "order": 4},
             {"stack": "lab-dev", "layer": "ai_lab", "profile": "lab", "landingZone": "lz-dev",
              "order": 2},
             {"stack": "lab-prod", "layer": "ai_lab", "profile": "production",
-             "landingZone": "lz-prod", "order": 4},
+             "landingZone": "lz-prod", "order": 5},
             {"stack": "lz-dev", "layer": "landing_zone", "profile": "lab", "landingZone": "",
              "order": 1},
             {"stack": "lz-prod", "layer": "landing_zone", "profile": "production",

@@ -35,7 +35,8 @@ The children cache bytecode, as an installed ``hlz`` does, in a temporary
 the caller, every run would compile hlz, the pack and their imports again (about 0.05 s).
 
 ``--fleet N``: many stacks, as ``hlz plan --all`` plans them. A temporary project directory
-gets a landing zone (``Pulumi.lz-dev.yaml`` with N spokes allocated without overlap) and N AI
+gets a landing zone (``Pulumi.lz-dev.yaml`` with N spokes, each the next free /22 of its pool as
+``hlz lab new`` allocates it) and N AI
 labs (``Pulumi.lab-dev.yaml`` with their own stack and lab names, address space and subnets at
 lab-dev's offsets), then ``hlz plan --all --project-dir DIR --out-dir OUT --quiet`` runs as a
 child process with ``--jobs 1`` and with ``--jobs <CPUs>``: one untimed warm-up of each (whose
@@ -84,6 +85,7 @@ from hlz.engine.mocks import ArmMocks
 from hlz.engine.recording import Registration
 from hlz.engine.run import ProgramRun, run_program
 from hlz.engine.sdk_internals import input_type_wire_names, is_input_type
+from hlz.onboard import allocate
 from hlz.plan import PROJECT, Plan, Planner, plan_stack
 from hlz.policy_check import check_plan
 from hlz.stackfiles import available_stacks, load_stack_file
@@ -104,8 +106,9 @@ FLEET_LANDING_ZONE = "lz-dev"
 FLEET_LAB = "lab-dev"
 """The fleet's stacks are copies of these, with names and address blocks of their own."""
 FLEET_SPOKE_PREFIX = 22
-FLEET_FIRST_SPOKE = ipaddress.IPv4Network("10.64.0.0/22")
-"""Spoke i is the i-th /22 from here: clear of lz-dev's hub (10.0.0.0/22) and its spokes."""
+FLEET_POOL = "10.64.0.0/12"
+"""The fleet landing zone's hlz:spokeAddressPool (1,024 /22s), clear of lz-dev's hub
+(10.0.0.0/22): each lab gets the next free /22 in it, as ``hlz lab new`` allocates."""
 WARM_UP = (
     "one untimed warm-up run of each workload first: imports and lazy loading are excluded "
     "on every side"
@@ -574,12 +577,14 @@ def fleet_project(directory: Path, labs: int) -> list[str]:
     template_space = ipaddress.IPv4Network(template[key("addressSpace")])
     spokes: dict[str, str] = {}
     names = []
+    taken = [landing_zone[key("hub")]["addressSpace"]]
     for index in range(labs):
         lab = f"lab{index:03d}"
-        space = ipaddress.IPv4Network(
-            (int(FLEET_FIRST_SPOKE.network_address) + index * 2 ** (32 - FLEET_SPOKE_PREFIX),
-             FLEET_SPOKE_PREFIX)
-        )  # fmt: skip
+        block = allocate([FLEET_POOL], taken, FLEET_SPOKE_PREFIX)
+        if block is None:
+            raise BenchError(f"{FLEET_POOL} has no free /{FLEET_SPOKE_PREFIX} for {lab}")
+        taken.append(block)
+        space = ipaddress.IPv4Network(block)
         if space.prefixlen != template_space.prefixlen:
             raise BenchError(f"{FLEET_LAB}'s address space is not a /{FLEET_SPOKE_PREFIX}")
         subnets = {
@@ -601,7 +606,10 @@ def fleet_project(directory: Path, labs: int) -> list[str]:
     problems = overlap_problems(ranges)
     if problems:
         raise BenchError(f"the fleet's address plan overlaps: {problems[:3]}")
-    _write_stack(directory / "Pulumi.fleet-lz.yaml", {**landing_zone, key("spokes"): spokes})
+    _write_stack(
+        directory / "Pulumi.fleet-lz.yaml",
+        {**landing_zone, key("spokes"): spokes, key("spokeAddressPool"): [FLEET_POOL]},
+    )
     return sorted([*names, "fleet-lz"])
 
 

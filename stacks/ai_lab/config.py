@@ -104,8 +104,10 @@ class OpenAIConfig(ConfigModel):
     accepted: ``.``, ``*``, ``+``, ``{m,}``, other escapes, lookaround, a quantifier inside a
     quantified group, alternatives in a group repeated more than once, more than 100 characters,
     and a pattern without a literal character (it would accept anything)."""
-    deployments: list[ModelDeployment] = Field(min_length=1)
-    """Model deployments, created one after another (Azure rejects parallel deployments)."""
+    deployments: list[ModelDeployment] = Field(default_factory=list)
+    """Model deployments, created one after another (Azure rejects parallel deployments), each
+    with the AI governance board's record. Default: none — a lab is onboarded (``hlz lab new``)
+    before its first model is approved; the account is created without deployments until then."""
     projects: list[FoundryProjectSpec] = Field(default_factory=list)
     """Foundry projects on the account (``kind: AIServices`` only), where the lab builds,
     evaluates and traces prompts and agents. Default: none."""
@@ -753,6 +755,16 @@ def validate_ai_lab_config(
     config: AiLabConfig, stack: str, landing_zone: dict[str, Any], today: date | None = None
 ) -> None:
     """Raise ConfigError listing every semantic problem of the lab's config."""
+    problems = own_problems(config, stack, today)
+    problems += _landing_zone_problems(config, landing_zone)
+    raise_if(problems, SOURCE)
+
+
+def own_problems(
+    config: AiLabConfig, stack: str, today: date | None = None
+) -> list[tuple[str, str]]:
+    """Every semantic problem of the lab's config that its landing zone's outputs play no part
+    in (``hlz lab new`` checks what it writes with these before the landing zone is planned)."""
     today = today or utc_today()
     problems: list[tuple[str, str]] = []
     if not LAB_NAME.fullmatch(config.lab):
@@ -797,5 +809,4 @@ def validate_ai_lab_config(
     problems += _gateway_override_problems(config, today)
     problems += _project_problems(config)
     problems += _agent_service_problems(config)
-    problems += _landing_zone_problems(config, landing_zone)
-    raise_if(problems, SOURCE)
+    return problems

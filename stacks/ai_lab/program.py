@@ -286,8 +286,8 @@ def build(config: AiLabConfig, stack: str, landing_zone: dict[str, Any]) -> None
     )
 
     # Children of the account (the search service's shared private link to it, projects and
-    # their connections) are created one at a time, after the deployments.
-    previous: pulumi.Resource = openai.deployments[-1]
+    # their connections) are created one at a time, after the deployments (if any).
+    previous: pulumi.Resource = openai.last_child
     search = None
     if config.search is not None and search_name is not None:
         search = AiSearch(

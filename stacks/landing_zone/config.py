@@ -18,7 +18,7 @@ from components.dns_resolver import DnsResolverSpec, loop_problems
 from components.hub_network import HubSubnetPrefixes
 from components.naming import Namer, unique_suffix
 from components.shared import Override
-from components.specs import EntraObjectIds, PrivateCidr
+from components.specs import EntraObjectIds, PrivateCidr, cidr_problem
 from components.vpn_gateway import VpnGatewaySpec
 from hlz.cost.assumptions import CostAssumptions
 from policies.alerting import ACTION_GROUP_SHORT_NAME_MAX
@@ -55,7 +55,13 @@ class LandingZoneConfig(LayerConfig):
     hub: HubConfig
     """The hub VNet: address space and subnet prefixes."""
     spokes: dict[str, PrivateCidr] = Field(default_factory=dict)
-    """Spoke allocation table: lab name -> address space. AI-lab stacks must use exactly theirs."""
+    """Spoke allocation table: lab name -> address space. AI-lab stacks must use exactly theirs.
+    ``hlz lab new`` adds an entry, allocated from hlz:spokeAddressPool."""
+    spoke_address_pool: list[PrivateCidr] = Field(default_factory=list)
+    """The ranges AI-lab spokes are allocated from: ``hlz lab new`` gives a new lab the first
+    free block of its size in them (in the order listed), clear of the hub, every spoke and the
+    VPN clients' pool. Every hlz:spokes entry must lie inside one of them; they must not overlap
+    each other. Default: none — spokes are allocated by hand (``hlz lab new`` asks for a pool)."""
     firewall: FirewallSku = "Standard"
     """Azure Firewall tier or ``none``. Default Standard; production needs Standard or Premium."""
     bastion: bool = True
@@ -209,6 +215,7 @@ def semantic_problems(
         if not LAB_NAME.fullmatch(lab):
             problems.append((spoke_key, "lab names are 3-16 lowercase letters, digits and hyphens"))
         ranges[spoke_key] = cidr
+    problems += _pool_problems(config)
     if config.vpn_gateway is not None:
         ranges[key("vpnGateway", "clientAddressPool")] = config.vpn_gateway.client_address_pool
     problems += overlap_problems(ranges)
@@ -230,6 +237,30 @@ def semantic_problems(
                     key("logRetentionDays"),
                     f"{config.retention_days} days is too short; production keeps audit logs at "
                     f"least {PRODUCTION_MINIMUM_RETENTION_DAYS} days",
+                )
+            )
+    return problems
+
+
+def _pool_problems(config: LandingZoneConfig) -> list[tuple[str, str]]:
+    """The pool's blocks do not overlap each other, and every spoke lies inside one of them."""
+    pool = config.spoke_address_pool
+    if not pool:
+        return []
+    problems = overlap_problems(
+        {f"{key('spokeAddressPool')}[{index}]": cidr for index, cidr in enumerate(pool)}
+    )
+    blocks = [ipaddress.IPv4Network(cidr) for cidr in pool]
+    listed = ", ".join(pool)
+    for lab, cidr in config.spokes.items():
+        if cidr_problem(cidr) is not None:
+            continue  # reported with the spoke's shape
+        if not any(ipaddress.IPv4Network(cidr).subnet_of(block) for block in blocks):
+            problems.append(
+                (
+                    key("spokes", lab),
+                    f"{cidr} is outside {key('spokeAddressPool')} ({listed}): add its range to "
+                    "the pool, or move the spoke into it",
                 )
             )
     return problems
