@@ -264,7 +264,20 @@ def onboard(
         block, allocated = found, True
 
     if stack_path.exists():
-        if _is_this_lab(stack_path, stack, request, block, root):
+        if allocated and _is_this_lab(stack_path, stack, request, None, root):
+            raise ConfigError(
+                [
+                    (
+                        key("spokes", request.lab),
+                        f"{stack_path.name} is {request.lab} on {request.landing_zone}, but "
+                        f"{landing_zone_file.path.name} has no allocation for it: add "
+                        f"'{request.lab}: <its hlz:addressSpace>' to hlz:spokes by hand (a new "
+                        "block would not be the one the stack file uses), or remove the file",
+                    )
+                ],
+                f"landing zone {request.landing_zone}",
+            )
+        if not allocated and _is_this_lab(stack_path, stack, request, block, root):
             return Onboarding(
                 stack=stack,
                 lab=request.lab,
@@ -387,7 +400,10 @@ def _short(reference: Any) -> str | None:
     return reference.split("/")[-1] if isinstance(reference, str) else None
 
 
-def _is_this_lab(path: Path, stack: str, request: LabRequest, block: str, root: Path) -> bool:
+def _is_this_lab(
+    path: Path, stack: str, request: LabRequest, block: str | None, root: Path
+) -> bool:
+    """The stack file is ``request.lab`` on its landing zone (at ``block``, unless None)."""
     try:
         config = load_stack_file(stack, root=root, path=path).config
     except ConfigError:
@@ -396,7 +412,7 @@ def _is_this_lab(path: Path, stack: str, request: LabRequest, block: str, root: 
         config.get("hlz:layer") == "ai_lab"
         and config.get("hlz:lab") == request.lab
         and _short(config.get("hlz:landingZoneStack")) == request.landing_zone
-        and config.get("hlz:addressSpace") == block
+        and (block is None or config.get("hlz:addressSpace") == block)
     )
 
 

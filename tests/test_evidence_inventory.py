@@ -13,10 +13,12 @@ import pytest
 
 from hlz.plan import Plan
 from hlz.render.inventory_resources import COLUMNS, inventory_csv, resource_inventory
+from hlz.stackfiles import available_stacks
 from tests.cli_runner import run_hlz
 from tests.conftest import planned
 
-STACKS = ["lz-dev", "lz-prod", "lab-dev", "lab-prod"]
+STACKS = available_stacks()
+"""Every example stack (genomics included: a lab without model deployments)."""
 
 
 def _managed_urns(plan: dict[str, Any]) -> list[str]:
@@ -100,6 +102,29 @@ def test_csv_quotes_by_rfc_4180_and_round_trips(lab_dev: Plan):
     assert parsed[0] == [title for _, title in COLUMNS]
     assert parsed[1:] == [list(row.cells()) for row in rows]
     assert any("," in cell for row in parsed for cell in row)  # quoting was needed and done
+
+
+@pytest.mark.parametrize("owner", ['=HYPERLINK("http://x.example","y")', "+1", "-2+3", "@SUM(A1)"])
+def test_csv_cells_a_spreadsheet_would_run_as_a_formula_are_kept_as_text(lab_dev: Plan, owner):
+    """A tag is the team's text: opened in a spreadsheet, a cell starting with = + - @ (or a
+    tab or carriage return) would be a formula (CWE-1236). The CSV prefixes such a cell with
+    an apostrophe, as OWASP advises; the JSON keeps the value as it is."""
+    document = lab_dev.to_json()
+    account = next(
+        step["newState"]
+        for step in document["steps"]
+        if step["newState"]["type"] == "azure-native:storage:StorageAccount"
+    )
+    account["inputs"]["tags"]["owner"] = owner
+    rows = resource_inventory(document)
+    parsed = list(csv.reader(io.StringIO(inventory_csv(rows))))
+    column = [title for _, title in COLUMNS].index("owner")
+    cells = [row[column] for row in parsed[1:]]
+    assert f"'{owner}" in cells
+    assert not any(
+        cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in parsed for cell in row
+    )
+    assert owner in [row.owner for row in rows]
 
 
 def test_inventory_command_writes_csv_and_json_from_a_saved_plan(tmp_path: Path, lab_dev: Plan):

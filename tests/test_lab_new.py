@@ -361,6 +361,20 @@ def test_refusals_name_the_option_and_write_nothing(project: Path, arguments, ex
     assert snapshot(project) == before
 
 
+def test_a_stack_file_whose_allocation_was_removed_is_not_taken_for_onboarded(project: Path):
+    """Pulumi.genomics.yaml is genomics on lz-prod at 10.101.4.0/22, which is also the block a
+    fresh allocation would give: without the table's entry that is no 'nothing to do'."""
+    onboard(genomics_request(), root=project, today=TODAY)
+    landing_zone = project / "Pulumi.lz-prod.yaml"
+    landing_zone.write_text(landing_zone.read_text().replace(GENOMICS_LINE, ""))
+    before = snapshot(project)
+    code, _, err = run_hlz("lab", "new", *GENOMICS, "--project-dir", project)
+    assert code == 2
+    assert "hlz:spokes.genomics: Pulumi.genomics.yaml is genomics on lz-prod, but " in err, err
+    assert "Pulumi.lz-prod.yaml has no allocation for it" in err
+    assert snapshot(project) == before
+
+
 def test_every_problem_of_the_command_line_is_reported_at_once(project: Path):
     before = snapshot(project)
     code, out, err = run_hlz(

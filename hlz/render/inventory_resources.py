@@ -298,12 +298,21 @@ def resource_inventory(plan: dict[str, Any]) -> list[InventoryRow]:
     return rows
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a CSV cell as a formula (OWASP, "CSV Injection"; CWE-1236)."""
+
+
 def inventory_csv(rows: Sequence[InventoryRow]) -> str:
-    """RFC 4180 CSV (CRLF line ends, fields quoted where needed) with a header row."""
+    """RFC 4180 CSV (CRLF line ends, fields quoted where needed) with a header row. A cell
+    that starts like a formula (tags and names are the teams' text) gets an apostrophe in
+    front, so a spreadsheet shows it as text instead of running it; the JSON keeps it as is."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([title for _, title in COLUMNS])
-    writer.writerows(row.cells() for row in rows)
+    writer.writerows(
+        [f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell for cell in row.cells()]
+        for row in rows
+    )
     return out.getvalue()
 
 
