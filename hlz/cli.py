@@ -29,6 +29,7 @@ from hlz import __version__
 from hlz.audit import add_audit_parser
 from hlz.cost import add_cost_parser
 from hlz.preflight import add_preflight_parser, run_preflight
+from hlz.stack_plans import ProgramFailed
 from policies.clock import utc_today
 from policies.profiles import FAIL_ON_UNKNOWN
 
@@ -49,13 +50,6 @@ EXIT_INTERRUPTED = 130
 
 class UsageError(Exception):
     pass
-
-
-class ProgramFailed(Exception):
-    """An exception raised while a stack program ran (exit 3, "the stack program failed")."""
-
-    def __init__(self, error: Exception):
-        super().__init__(f"{type(error).__name__}: {error}")
 
 
 @dataclass(frozen=True)
@@ -895,16 +889,11 @@ def _report_plan(args: argparse.Namespace) -> dict[str, Any]:
         print(f"Planning {args.stack} ...", file=sys.stderr, flush=True)
         plan = _planned_stack(_planner().plan, args.stack, stack_file=_stack_file(args))
         return plan.to_json()
-    from hlz.plan_document import read_checked_document
+    from hlz.stack_plans import read_saved_plan
 
     if args.stack_file is not None:
         raise UsageError("--plan and --stack-file exclude each other: the plan was made already")
-    document = read_checked_document(args.plan).plan
-    recorded = document.get("hlz", {}).get("stack")
-    if recorded and recorded != args.stack:
-        raise UsageError(f"--plan {args.plan} is a plan of stack '{recorded}', not '{args.stack}'")
-    document.setdefault("hlz", {})["stack"] = args.stack
-    return document
+    return read_saved_plan(args.plan, args.stack)
 
 
 def _resource_inventory(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@ pack reads (issue 14 item 5, "Evidence")."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -109,7 +110,7 @@ def test_csv_cells_a_spreadsheet_would_run_as_a_formula_are_kept_as_text(lab_dev
     """A tag is the team's text: opened in a spreadsheet, a cell starting with = + - @ (or a
     tab or carriage return) would be a formula (CWE-1236). The CSV prefixes such a cell with
     an apostrophe, as OWASP advises; the JSON keeps the value as it is."""
-    document = lab_dev.to_json()
+    document = copy.deepcopy(lab_dev.to_json())  # its inputs are the session plan's own
     account = next(
         step["newState"]
         for step in document["steps"]
@@ -146,7 +147,11 @@ def test_inventory_refuses_a_plan_of_another_stack(tmp_path: Path, lab_dev: Plan
     saved.write_text(json.dumps(lab_dev.to_json()))
     code, _, err = run_hlz("report", "inventory", "lz-dev", "--plan", saved)
     assert code == 2
-    assert f"hlz: error: --plan {saved} is a plan of stack 'lab-dev', not 'lz-dev'" in err
+    # The words hlz cost and hlz audit use for the same mistake (hlz.stack_plans).
+    assert (
+        f"hlz: invalid --plan (1 problem):\n  - {saved}: is a plan of 'lab-dev', not of 'lz-dev'"
+        in err
+    )
 
 
 def test_inventory_refuses_plan_with_stack_file(tmp_path: Path):

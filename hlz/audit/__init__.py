@@ -25,6 +25,7 @@ from hlz.preflight.defaults import (
     DEFAULT_TIMEOUT,
     MAX_TIMEOUT,
 )
+from hlz.stack_plans import ProgramFailed, planned_document, read_saved_plan
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -205,7 +206,7 @@ def run_audit(
         document = _plan_document(args, planner)
     except ConfigError as error:
         messages.append(f"hlz: {error}")
-    except _ProgramFailed as failure:
+    except ProgramFailed as failure:
         messages.append(f"hlz: the stack program failed: {failure}")
         print("\n".join(messages), file=sys.stderr)
         return EXIT_PROGRAM_FAILED
@@ -219,53 +220,16 @@ def run_audit(
     return _audit(args, expectations, replay, exemptions, today, timeout, credential, sleep, clock)
 
 
-class _ProgramFailed(Exception):
-    def __init__(self, error: Exception):
-        super().__init__(f"{type(error).__name__}: {error}")
-
-
 def _plan_document(args: argparse.Namespace, planner: Planner | None) -> dict[str, Any]:
-    """The plan the audit compares with: ``--plan``, or the stack planned offline as ``hlz
-    plan`` plans it. Raises ConfigError (exit 2) or _ProgramFailed (exit 3)."""
-    from components.errors import ConfigError
-    from hlz.documents import PLAN
-    from hlz.plan_document import read_checked_document
-    from hlz.stackfiles import check_stack_names, load_stack_file, project_root
+    """The plan the audit compares with: ``--plan`` (a plan of the stack written by ``hlz plan
+    --json``, not a --preview one: the audit reads resource ids), or the stack planned offline
+    as ``hlz plan`` plans it. Raises ConfigError (exit 2) or ProgramFailed (exit 3)."""
+    from hlz.stackfiles import check_stack_names
 
     if args.plan is not None:
         check_stack_names([args.stack])
-        checked = read_checked_document(args.plan)
-        meta = checked.plan.get("hlz") or {}
-        problems = []
-        if checked.format != PLAN:
-            problems.append(
-                f"is {checked.format} output; --plan takes a plan written by `hlz plan --json`"
-            )
-        elif meta.get("stack") != args.stack:
-            problems.append(f"is a plan of {meta.get('stack')!r}, not of {args.stack!r}")
-        elif meta.get("preview"):
-            problems.append(
-                "is a --preview plan: its ids are unknown; write one without --preview"
-            )
-        if problems:
-            raise ConfigError([(str(args.plan), problem) for problem in problems], "--plan")
-        return checked.plan
-    stack_file = load_stack_file(args.stack, path=args.stack_file)
-    if planner is None:
-        from hlz.plan import Planner
-
-        planner = Planner()
-    own = stack_file.path.resolve() == (project_root() / f"Pulumi.{args.stack}.yaml").resolve()
-    try:
-        if own:
-            plan = planner.planned(args.stack)  # the project's stack: once per planner
-        else:
-            plan = planner.plan(args.stack, stack_file=stack_file)
-    except ConfigError:
-        raise
-    except Exception as error:  # noqa: BLE001 - as `hlz plan` reports a failing program
-        raise _ProgramFailed(error) from error
-    return plan.to_json()
+        return read_saved_plan(args.plan, args.stack, plan_only=True)
+    return planned_document(args.stack, args.stack_file, planner)
 
 
 def _audit(

@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hlz.stack_plans import ProgramFailed, planned_document, read_saved_plan
+
 if TYPE_CHECKING:
     from hlz.cost.assumptions import CostAssumptions
     from hlz.cost.estimate import Comparison, Estimate
@@ -89,11 +91,6 @@ def add_cost_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     cost.set_defaults(func=run_cost)
 
 
-class _ProgramFailed(Exception):
-    def __init__(self, error: Exception):
-        super().__init__(f"{type(error).__name__}: {error}")
-
-
 def run_cost(args: argparse.Namespace, *, planner: Planner | None = None) -> int:
     """Run ``hlz cost``; returns the exit code. Every usage problem is reported at once."""
     from components.errors import ConfigError
@@ -130,7 +127,7 @@ def run_cost(args: argparse.Namespace, *, planner: Planner | None = None) -> int
             results["plan"] = _plan_document(args, planner)
         except ConfigError as error:
             messages.append(f"hlz: {error}")
-        except _ProgramFailed as failure:
+        except ProgramFailed as failure:
             print(f"hlz: the stack program failed: {failure}", file=sys.stderr)
             return EXIT_PROGRAM_FAILED
     if messages:
@@ -160,21 +157,10 @@ def _assumptions(args: argparse.Namespace) -> tuple[CostAssumptions, str]:
     return parse_assumptions(raw), where
 
 
-def _read_plan(path: Path, stack: str, option: str) -> dict[str, Any]:
-    from components.errors import ConfigError
-    from hlz.plan_document import read_checked_document
-
-    checked = read_checked_document(path)
-    named = (checked.plan.get("hlz") or {}).get("stack")
-    if isinstance(named, str) and named not in (stack, "?", ""):
-        raise ConfigError([(str(path), f"is a plan of {named!r}, not of {stack!r}")], option)
-    return checked.plan
-
-
 def _base_document(args: argparse.Namespace) -> tuple[dict[str, Any] | None, str | None]:
     """The base plan, or None and why there is none."""
     if args.base is not None:
-        return _read_plan(args.base, args.stack, "--base"), None
+        return read_saved_plan(args.base, args.stack, "--base"), None
     if args.base_dir is not None:
         path = args.base_dir / f"{args.stack}.plan.json"
         if not path.is_file():
@@ -182,33 +168,16 @@ def _base_document(args: argparse.Namespace) -> tuple[dict[str, Any] | None, str
                 f"The base branch has no plan of `{args.stack}` ({path}): a new stack, or the "
                 "base branch did not plan it."
             )
-        return _read_plan(path, args.stack, "--base-dir"), None
+        return read_saved_plan(path, args.stack, "--base-dir"), None
     return None, None
 
 
 def _plan_document(args: argparse.Namespace, planner: Planner | None) -> dict[str, Any]:
     """--plan, or the stack planned offline as ``hlz plan`` plans it."""
-    from components.errors import ConfigError
-    from hlz.stackfiles import load_stack_file, project_root
-
     if args.plan is not None:
-        return _read_plan(args.plan, args.stack, "--plan")
-    stack_file = load_stack_file(args.stack, path=args.stack_file)
-    if planner is None:
-        from hlz.plan import Planner
-
-        planner = Planner()
-    own = stack_file.path.resolve() == (project_root() / f"Pulumi.{args.stack}.yaml").resolve()
+        return read_saved_plan(args.plan, args.stack)
     print(f"Planning {args.stack} ...", file=sys.stderr, flush=True)
-    try:
-        plan = planner.planned(args.stack) if own else planner.plan(
-            args.stack, stack_file=stack_file
-        )
-    except ConfigError:
-        raise
-    except Exception as error:  # noqa: BLE001 - as `hlz plan` reports a failing program
-        raise _ProgramFailed(error) from error
-    return plan.to_json()
+    return planned_document(args.stack, args.stack_file, planner)
 
 
 def _report(args: argparse.Namespace, results: dict[str, Any]) -> int:
