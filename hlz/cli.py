@@ -517,17 +517,26 @@ def _lab_new(args: argparse.Namespace) -> int:
         return EXIT_OK
     if done.landing_zone_text is not None:
         print(
-            f"Wrote {done.landing_zone_file} (hlz:spokes: {done.lab}: {done.block})",
+            f"Wrote {_shown(done.landing_zone_file)} (hlz:spokes: {done.lab}: {done.block})",
             file=sys.stderr,
         )
-    print(f"Wrote {done.stack_file}", file=sys.stderr)
+    print(f"Wrote {_shown(done.stack_file)}", file=sys.stderr)
     print(
         f"Next: review {done.stack_file.name} (optional services and the model deployment "
         f"template are commented out), run `hlz plan {done.stack}`, and deploy "
-        f"{done.landing_zone} before {done.stack}: its firewall lets the new spoke out.",
+        f"{done.landing_zone} before {done.stack}: its firewall lets the new spoke out. "
+        f"The stack needs its deploy job and environment (docs/onboarding.md).",
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory when it lies inside it, as written else."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _write(path: Path, text: str, *, no_symlink: bool = False) -> None:

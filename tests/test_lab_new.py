@@ -268,6 +268,7 @@ def test_hlz_lab_new_onboards_and_a_second_run_changes_nothing(project: Path):
     assert out == ""
     assert "allocated 10.101.4.0/22 to genomics from lz-prod's hlz:spokeAddressPool" in err
     assert "run `hlz plan genomics`" in err
+    assert "needs its deploy job and environment (docs/onboarding.md)" in err
     written = snapshot(project)
     code, out, err = run_hlz("lab", "new", *GENOMICS, "--project-dir", project)
     assert code == 0, err
