@@ -7,6 +7,7 @@ import argparse
 import base64
 import contextlib
 import copy
+import datetime as dt
 import gzip
 import json
 import socket
@@ -35,6 +36,8 @@ from tests.conftest import PLANNER, register_layer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arm"
 SUB = "11111111-2222-4333-8444-555555555555"
+TODAY = dt.date(2026, 11, 30)
+"""The day every run judges dates by: lab-dev's budget (2026-12-01) starts next month."""
 CALLER_OID = "0f0e0d0c-0b0a-4909-8807-060504030201"
 S = f"/subscriptions/{SUB}"
 SUBSCRIPTION = S
@@ -314,12 +317,15 @@ def preflight(
     *extra: str,
     credential: Any = None,
     clock: FakeClock | None = None,
+    today: dt.date = TODAY,
 ) -> Run:
     args = parse(stack, "--arm-endpoint", arm.endpoint, "--subscription-id", SUB, *extra)
     seams: dict[str, Any] = {"sleep": arm.waits.append}
     if clock is not None:
         seams = {"sleep": clock.sleep, "clock": clock}
-    code = run_preflight(args, credential=credential or StaticToken(), planner=PLANNER, **seams)
+    code = run_preflight(
+        args, credential=credential or StaticToken(), planner=PLANNER, today=today, **seams
+    )
     captured = capsys.readouterr()
     return Run(code, captured.out, captured.err)
 
@@ -347,7 +353,10 @@ def test_lab_dev_is_ready_with_every_check_ok(capsys, arm):
         "ok    encryption-at-host: Microsoft.Compute/EncryptionAtHost is Registered: "
         f"{LAB_DEV_JUMP_HOST} may use encryption at host"
     )
-    assert run.out.rstrip().endswith("ready to deploy: 10 ok, 0 warn, 0 fail, 1 skipped")
+    assert run.line("budget-start") == (
+        "ok    budget-start: budget-hlzd-clinical-nlp starts 2026-12-01, not before this month"
+    )
+    assert run.out.rstrip().endswith("ready to deploy: 11 ok, 0 warn, 0 fail, 1 skipped")
     assert credential.scopes[0] == ("https://management.azure.com/.default",)
     # Every request carried the static token; each list was fetched once (the server also
     # rejects an api-version other than the documented one).
@@ -383,8 +392,54 @@ def test_lz_dev_skips_the_openai_and_health_checks(capsys, arm):
         "skip  encryption-at-host: not applicable: lz-dev plans no virtual machine with "
         "encryption at host"
     )
+    assert run.line("budget-start") == "skip  budget-start: not applicable: lz-dev plans no budget"
     assert not [path for path in arm.paths() if "CognitiveServices" in path]
     assert ENCRYPTION_AT_HOST not in arm.paths()
+
+
+LAB_DEV_BUDGET = (
+    f"{S}/resourceGroups/rg-hlzd-clinical-nlp/providers/Microsoft.Consumption/budgets/"
+    "budget-hlzd-clinical-nlp"
+)
+
+
+def test_a_new_budget_starting_in_a_past_month_fails_with_the_month_to_set(capsys, arm):
+    """ARM refuses to create a monthly budget that starts before the current month; lab-dev's
+    starts 2026-12-01, so in January 2027 a first deployment would fail."""
+    run = preflight(capsys, arm, "lab-dev", today=dt.date(2027, 1, 15))
+    assert run.code == 1
+    line = run.line("budget-start")
+    assert line.startswith(
+        "fail  budget-start: budget-hlzd-clinical-nlp is not deployed yet and starts 2026-12-01, "
+        "before this month (2027-01-01): ARM refuses to create a monthly budget"
+    ), line
+    assert "fix: set hlz:budget.startDate to 2027-01-01" in line
+    assert [seen.api_version for seen in arm.seen if seen.path == LAB_DEV_BUDGET] == ["2024-08-01"]
+
+
+@pytest.mark.parametrize(
+    ("deployed_start", "status", "fragment"),
+    [
+        ("2026-12-01T00:00:00Z", "ok", "is deployed and keeps its start date 2026-12-01"),
+        ("2026-11-01T00:00:00Z", "warn", "is deployed with start date 2026-11-01; the plan says"),
+    ],
+)
+def test_a_deployed_budget_keeps_its_start_date(capsys, arm, deployed_start, status, fragment):
+    budget = {
+        "id": LAB_DEV_BUDGET,
+        "name": "budget-hlzd-clinical-nlp",
+        "type": "Microsoft.Consumption/budgets",
+        "properties": {
+            "category": "Cost",
+            "amount": 1500,
+            "timeGrain": "Monthly",
+            "timePeriod": {"startDate": deployed_start},
+        },
+    }
+    arm.reply(LAB_DEV_BUDGET, Reply(body=json.dumps(budget)))
+    run = preflight(capsys, arm, "lab-dev", today=dt.date(2027, 3, 2))
+    assert run.status("budget-start") == status
+    assert fragment in run.line("budget-start")
 
 
 def test_json_lists_every_check_on_stdout_and_progress_on_stderr(capsys, arm):
@@ -412,7 +467,7 @@ def test_unregistered_provider_fails_with_the_register_command(capsys, arm):
         "      fix: az provider register --namespace Microsoft.HealthcareApis (needs "
         "*/register/action, part of Contributor; takes a few minutes)"
     )
-    assert run.out.rstrip().endswith("not ready to deploy: 9 ok, 0 warn, 1 fail, 1 skipped")
+    assert run.out.rstrip().endswith("not ready to deploy: 10 ok, 0 warn, 1 fail, 1 skipped")
 
 
 def test_registering_provider_is_a_warning(capsys, arm):
@@ -710,7 +765,7 @@ def test_an_endpoint_that_never_answers_fails_at_the_deadline_and_the_rest_is_no
         assert run.line(check) == f"skip  {check}: {NOT_RUN}"
     # Not applicable stays not applicable: the deadline does not change what a stack needs.
     assert run.status("region-models") == "skip" and "not applicable" in run.line("region-models")
-    assert run.out.rstrip().endswith("not ready to deploy: 1 ok, 0 warn, 1 fail, 9 skipped")
+    assert run.out.rstrip().endswith("not ready to deploy: 1 ok, 0 warn, 1 fail, 10 skipped")
     assert arm.paths() == [SUBSCRIPTION]
 
 
@@ -1587,7 +1642,7 @@ def test_encryption_at_host_not_registered_fails_with_the_register_commands(caps
         "fail  encryption-at-host: Microsoft.Compute/EncryptionAtHost is NotRegistered: "
         f"creating {LAB_DEV_JUMP_HOST} with encryption at host fails\n{FEATURE_FIX}"
     )
-    assert run.out.rstrip().endswith("not ready to deploy: 9 ok, 0 warn, 1 fail, 1 skipped")
+    assert run.out.rstrip().endswith("not ready to deploy: 10 ok, 0 warn, 1 fail, 1 skipped")
 
 
 def test_encryption_at_host_still_registering_is_a_warning(capsys, arm):

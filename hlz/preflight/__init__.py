@@ -10,6 +10,7 @@ checks load when the command runs.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
 import os
 import sys
@@ -137,11 +138,12 @@ def run_preflight(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     planner: Planner | None = None,
+    today: dt.date | None = None,
 ) -> int:
-    """Run ``hlz preflight``; returns the exit code. ``credential``, ``sleep``, ``clock`` and
-    ``planner`` are seams for tests (default: DefaultAzureCredential, real waits, the monotonic
-    clock that the --timeout deadline runs on, a planner of its own for the offline plan that
-    says what to check)."""
+    """Run ``hlz preflight``; returns the exit code. ``credential``, ``sleep``, ``clock``,
+    ``planner`` and ``today`` are seams for tests (default: DefaultAzureCredential, real waits,
+    the monotonic clock that the --timeout deadline runs on, a planner of its own for the
+    offline plan that says what to check, the UTC day)."""
     from components.errors import ConfigError
     from hlz.preflight.arm import EndpointError, checked_endpoint
     from hlz.preflight.checks import build_preflight
@@ -195,6 +197,7 @@ def run_preflight(
             sleep=sleep,
             timeout=timeout,
             clock=clock,
+            today=today,
         )
     except EndpointError as error:  # checked above; kept so no path ends in a traceback
         print(f"hlz: error: {error}", file=sys.stderr)

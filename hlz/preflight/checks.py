@@ -11,6 +11,7 @@ every later check that needs ARM is reported as not run.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import time
 from collections.abc import Callable
@@ -50,13 +51,18 @@ from hlz.preflight.responses import (
 )
 from hlz.preflight.target import (
     HEALTH_PROVIDER,
+    Budget,
     CognitiveAccount,
     Deployment,
     StackTarget,
     injects_agents,
 )
+from policies.alerting import BUDGETS_REST
+from policies.clock import utc_today
 from policies.vocabulary import ALLOWED_LOCATIONS
 
+BUDGET_TOKEN = "azure-native:consumption:Budget"
+"""Budgets are read at the API version the SDK creates them with (``_budget_api``)."""
 # The api-versions preflight reads, pinned: a newer one may change a shape we parse.
 SUBSCRIPTION_API = "2022-12-01"
 PERMISSIONS_API = "2022-04-01"
@@ -113,6 +119,8 @@ class Preflight:
     results: list[CheckResult] = field(default_factory=list)
     timed_out: str | None = None
     """The check the deadline cut short; every later check that needs ARM is not run."""
+    today: dt.date = field(default_factory=utc_today)
+    """The UTC day the checks judge dates by (a budget's start)."""
 
     @property
     def deadline(self) -> Deadline:
@@ -192,6 +200,7 @@ def build_preflight(
     max_wait: float = DEFAULT_MAX_WAIT,
     timeout: float = DEFAULT_TIMEOUT,
     clock: Callable[[], float] = time.monotonic,
+    today: dt.date | None = None,
 ) -> Preflight:
     """The checker for ``target``: any azure-core ``TokenCredential`` works (tests pass a
     static one). Raises ``EndpointError`` for an endpoint a token must not be sent to.
@@ -204,7 +213,7 @@ def build_preflight(
         max_wait=max_wait,
         deadline=Deadline(timeout, clock),
     )
-    return Preflight(target, subscription_id, credential, client, scope)
+    return Preflight(target, subscription_id, credential, client, scope, today=today or utc_today())
 
 
 def arm_error_finding(error: ArmError, preflight: Preflight) -> Finding:
@@ -743,6 +752,73 @@ def check_encryption_at_host(preflight: Preflight) -> Finding:
     return fail(f"{qualified} is {state}: creating {vms} with encryption at host fails", fix)
 
 
+def check_budget_start(preflight: Preflight) -> Finding:
+    """A budget the stack creates may not start in a past month: ARM refuses a new monthly
+    budget whose start date is before the current month ("Past start date should be selected
+    within the timegrain period"), and accepts an existing one's as it is. Whether it exists is
+    known only here (the offline rule ``deploy-budget-restrict-time-period`` cannot tell)."""
+    this_month = preflight.today.replace(day=1)
+    findings: list[Finding] = []
+    for budget in preflight.target.budgets:
+        if budget.start_date is None or budget.start_date >= this_month:
+            when = budget.start_date.isoformat() if budget.start_date else "on a date ARM checks"
+            findings.append(ok(f"{budget.name} starts {when}, not before this month"))
+            continue
+        path = (
+            f"{preflight.subscription_path}/resourceGroups/{budget.resource_group}"
+            f"/providers/Microsoft.Consumption/budgets/{budget.name}"
+        )
+        try:
+            document = preflight.client.get(
+                path, _budget_api(), action="Microsoft.Consumption/budgets/read"
+            )
+        except ArmError as error:
+            if error.status != 404:
+                raise
+            findings.append(
+                fail(
+                    f"{budget.name} is not deployed yet and starts {budget.start_date}, before "
+                    f"this month ({this_month.isoformat()}): ARM refuses to create a monthly "
+                    "budget whose start date is in a past month ('Past start date should be "
+                    f"selected within the timegrain period', {BUDGETS_REST})",
+                    f"set hlz:budget.startDate to {this_month.isoformat()} (the month of the "
+                    "budget's first deployment) in the stack's file, and keep it afterwards "
+                    "(docs/alerts.md)",
+                )
+            )
+            continue
+        findings.append(_deployed_budget(budget, document, path))
+    problems = [finding for finding in findings if finding.status != "ok"]
+    if problems:
+        return problems[0] if len(problems) == 1 else _collisions(problems)
+    return findings[0] if len(findings) == 1 else ok("; ".join(f.detail for f in findings))
+
+
+def _budget_api() -> str:
+    """The API version azure-native sends for budgets (the one ``pulumi up`` will use)."""
+    from hlz.schema.catalog import sdk_api_version
+
+    version = sdk_api_version(BUDGET_TOKEN)
+    if version is None:  # its class docstring names it (tests/schema/test_schema_wire.py)
+        raise UnexpectedResponse(BUDGET_TOKEN, "the installed SDK names no API version for it")
+    return version
+
+
+def _deployed_budget(budget: Budget, document: Any, path: str) -> Finding:
+    if not isinstance(document, dict):
+        raise UnexpectedResponse(path, "expected a budget object")
+    period = (document.get("properties") or {}).get("timePeriod") or {}
+    deployed = str(period.get("startDate", ""))[:10]
+    planned = budget.start_date.isoformat() if budget.start_date else ""
+    if deployed and deployed != planned:
+        return warn(
+            f"{budget.name} is deployed with start date {deployed}; the plan says {planned}, "
+            "and ARM does not move a budget's start date",
+            f"set hlz:budget.startDate back to {deployed} (docs/alerts.md)",
+        )
+    return ok(f"{budget.name} is deployed and keeps its start date {planned}")
+
+
 # --- registry --------------------------------------------------------------------------------
 
 
@@ -780,6 +856,12 @@ def _without_encryption_at_host(target: StackTarget) -> str | None:
     return None
 
 
+def _without_budgets(target: StackTarget) -> str | None:
+    if not target.budgets:
+        return f"{target.stack} plans no budget"
+    return None
+
+
 @dataclass(frozen=True)
 class Check:
     id: str
@@ -813,4 +895,5 @@ CHECKS: tuple[Check, ...] = (
         check_encryption_at_host,
         not_applicable=_without_encryption_at_host,
     ),
+    Check("budget-start", check_budget_start, not_applicable=_without_budgets),
 )

@@ -17,6 +17,8 @@ resources the plan deploys, whatever the layer:
 | Health Data Services   | the planned Microsoft.HealthcareApis resource types               |
 | encryption at host     | the names of planned virtual machines with                        |
 |                        | ``securityProfile.encryptionAtHost`` true (a subscription feature) |
+| budget start dates     | each planned Microsoft.Consumption budget: name, the resource     |
+|                        | group of its ``scope``, ``timePeriod.startDate``                   |
 
 Planned means deployed: reads (``Resource.get``, the ``pulumi.StackReference``) and component
 resources (``hlz:*``) are not; neither are resources of providers other than azure-native. A
@@ -28,6 +30,7 @@ inputs. So an AI lab needs Microsoft.KeyVault though it creates no vault: its CM
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -61,6 +64,7 @@ COGNITIVE_SERVICES_ACCOUNT = "Microsoft.CognitiveServices/accounts"
 OPENAI_DEPLOYMENT = "Microsoft.CognitiveServices/accounts/deployments"
 HEALTH_PROVIDER = "Microsoft.HealthcareApis"
 VIRTUAL_MACHINE = "Microsoft.Compute/virtualMachines"
+BUDGET = "Microsoft.Consumption/budgets"
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,17 @@ class CognitiveAccount:
 
 
 @dataclass(frozen=True)
+class Budget:
+    """A consumption budget the stack plans, at a resource group's scope."""
+
+    name: str
+    resource_group: str
+    """The resource group its ``scope`` names (the subscription's part comes from preflight)."""
+    start_date: dt.date | None
+    """``timePeriod.startDate`` as planned; None when the plan does not say."""
+
+
+@dataclass(frozen=True)
 class StackTarget:
     stack: str
     layer: str | None
@@ -108,6 +123,8 @@ class StackTarget:
     encryption_at_host_vms: tuple[str, ...] = ()
     """Virtual machines the stack creates with encryption at host, which the subscription's
     Microsoft.Compute/EncryptionAtHost feature must allow."""
+    budgets: tuple[Budget, ...] = ()
+    """Budgets the stack plans: a new one may not start in a past month."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +205,32 @@ def target_of(plan: Plan, stack_file: StackFile) -> StackTarget:
         encryption_at_host_vms=_sorted(
             r.name for r in _of_type(resources, VIRTUAL_MACHINE) if _encrypted_at_host(r.inputs)
         ),
+        budgets=tuple(
+            Budget(r.name, _resource_group_of(r.inputs.get("scope")), _start_date(r.inputs))
+            for r in _of_type(resources, BUDGET)
+            if r.name
+        ),
     )
+
+
+def _resource_group_of(scope: Any) -> str:
+    """The resource group an ARM id names (``.../resourceGroups/<name>``), else ''."""
+    parts = _text(scope).split("/")
+    folded = [part.casefold() for part in parts]
+    if "resourcegroups" not in folded:
+        return ""
+    index = folded.index("resourcegroups") + 1
+    return parts[index] if index < len(parts) else ""
+
+
+def _start_date(inputs: Mapping[str, Any]) -> dt.date | None:
+    """``timePeriod.startDate`` (``2026-12-01T00:00:00Z``) as a date, None when it is not one."""
+    period = inputs.get("timePeriod")
+    text = _text(period.get("startDate")) if isinstance(period, Mapping) else ""
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
 
 
 def _encrypted_at_host(inputs: Mapping[str, Any]) -> bool:

@@ -17,7 +17,8 @@ refuses, read from the REST API's own descriptions and Learn's metric alert temp
 
 "Past start date should be selected within the timegrain period" (a monthly budget created with
 a start date before the current month) is refused only when the budget is created; an existing
-budget keeps its start date (ARM refuses to change it), so no offline rule can tell the two apart.
+budget keeps its start date (ARM refuses to change it), so no offline rule can tell the two apart:
+``hlz preflight``'s ``budget-start`` check does, reading the budget from the subscription.
 docs/alerts.md says how hlz keeps the start date stable.
 """
 
