@@ -6,17 +6,13 @@ and the usage errors."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import copy
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 import pytest
@@ -29,6 +25,7 @@ from hlz.plan import Planner
 from hlz.schema.catalog import sdk_api_version
 from tests.cli_runner import run_hlz
 from tests.conftest import register_layer
+from tests.fake_http import LocalServer, Reply, Seen
 
 SANDBOX = Path(__file__).parent / "fixtures" / "arm" / "audit" / "lab-dev"
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-2.1.0.json").read_text())
@@ -63,41 +60,18 @@ def recorded(path: str) -> Any:
     return copy.deepcopy(json.loads(FILES[id_key(path)]))
 
 
-@dataclass
-class Reply:
-    status: int = 200
-    body: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Seen:
-    path: str
-    api_version: str | None
-    authorization: str | None
-
-
 def arm_error(code: str, message: str) -> str:
     return json.dumps({"error": {"code": code, "message": message}})
 
 
-class SandboxArm:
+class SandboxArm(LocalServer):
     """ARM on 127.0.0.1 answering from the sandbox; a path given replies answers them in turn
     (repeating the last). A ``$skiptoken`` page is the path with ``#<token>``."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.replies: dict[str, list[Reply]] = {}
-        self.seen: list[Seen] = []
         self.waits: list[float] = []
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def reply(self, path: str, *replies: Reply) -> None:
         self.replies[id_key(path)] = list(replies)
@@ -113,50 +87,19 @@ class SandboxArm:
     def api_versions(self, path: str) -> set[str | None]:
         return {seen.api_version for seen in self.seen if id_key(seen.path) == id_key(path)}
 
-    def _answer(self, path: str, query: dict[str, list[str]]) -> Reply:
-        key = id_key(path)
-        if "$skiptoken" in query:
-            key += "#" + query["$skiptoken"][0]
-        with self._lock:
+    def answer(self, seen: Seen) -> Reply:
+        key = id_key(seen.path)
+        if "$skiptoken" in seen.query:
+            key += "#" + seen.query["$skiptoken"][0]
+        with self.lock:
             queue = self.replies.get(key)
             if queue:
                 return queue.pop(0) if len(queue) > 1 else queue[0]
         if key in FILES:
             return Reply(body=FILES[key])
-        return Reply(404, arm_error("ResourceNotFound", f"The resource '{path}' was not found."))
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        arm = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                url = urlsplit(self.path)
-                query = parse_qs(url.query)
-                api_version = query.get("api-version", [None])[0]
-                arm.seen.append(Seen(url.path, api_version, self.headers.get("Authorization")))
-                reply = arm._answer(url.path, query)
-                body = reply.body.encode()
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.send_response(reply.status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body)))
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    self.end_headers()
-                    self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
-
-        return Handler
-
-    def __enter__(self) -> SandboxArm:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        return Reply(
+            404, arm_error("ResourceNotFound", f"The resource '{seen.path}' was not found.")
+        )
 
 
 class StaticToken:

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ import pytest
 
 from hlz.cost.meters import METERS
 from hlz.cost.table import load_price_table
+from tests.fake_http import LocalServer, Reply, Seen
 from tools import refresh_prices
 from tools.refresh_prices import RefreshError, refresh_from_snapshot, refresh_online
 
@@ -52,58 +51,39 @@ def api_item(meter: str, price: float, **fields: Any) -> dict[str, Any]:
     }
 
 
-class FakeApi:
+class FakeApi(LocalServer):
     """Answers by the ``serviceName`` in ``$filter``: ``pages[service]`` is a list of pages
     (the first answered directly, the next through ``?page=N``); ``script`` holds raw answers
     (status, body) to give, in order, before any page."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.pages: dict[str, list[dict[str, Any]]] = {}
         self.script: list[tuple[int, bytes, dict[str, str]]] = []
-        self.requests: list[str] = []
-        self.base = ""
 
-    def answer(self, path: str) -> tuple[int, bytes, dict[str, str]]:
-        self.requests.append(path)
+    @property
+    def base(self) -> str:
+        return f"{self.endpoint}/api/retail/prices"
+
+    def answer(self, seen: Seen) -> Reply:
         if self.script:
-            return self.script.pop(0)
-        query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
-        service = query["$filter"][0].split("'")[1]
-        page = int(query.get("page", ["0"])[0])
+            return Reply(*self.script.pop(0))
+        service = seen.query["$filter"][0].split("'")[1]
+        page = int(seen.query.get("page", ["0"])[0])
         pages = self.pages.get(service, [{"Items": []}])
         body = dict(pages[page])
         if page + 1 < len(pages):
-            body.setdefault(
-                "NextPageLink", f"{self.base}?{urllib.parse.urlsplit(path).query}&page={page + 1}"
+            query = urllib.parse.urlencode(
+                {name: values[0] for name, values in seen.query.items() if name != "page"}
             )
-        return 200, json.dumps(body).encode(), {}
+            body.setdefault("NextPageLink", f"{self.base}?{query}&page={page + 1}")
+        return Reply(body=json.dumps(body))
 
 
 @pytest.fixture
 def api() -> Iterator[tuple[FakeApi, str]]:
-    fake = FakeApi()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            status, body, headers = fake.answer(self.path)
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    fake.base = f"http://127.0.0.1:{server.server_address[1]}/api/retail/prices"
-    try:
+    with FakeApi() as fake:
         yield fake, fake.base
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_pages_are_followed_and_only_catalogued_meters_are_kept(api):
@@ -128,8 +108,7 @@ def test_pages_are_followed_and_only_catalogued_meters_are_kept(api):
     assert ("firewall.Basic.deployment", REGION) not in missing
     assert ("firewall.Standard.deployment", REGION) in missing
     assert waits == []
-    queried = {urllib.parse.parse_qs(urllib.parse.urlsplit(r).query)["$filter"][0]
-               for r in fake.requests}
+    queried = {seen.query["$filter"][0] for seen in fake.seen}
     assert ("serviceName eq 'Virtual Network' and armRegionName eq 'Global' "
             "and priceType eq 'Consumption'") in queried
     assert ("serviceName eq 'Azure DNS' and armRegionName eq '' "

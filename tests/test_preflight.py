@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
 import copy
 import datetime as dt
 import gzip
@@ -14,11 +13,10 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
@@ -31,8 +29,10 @@ from hlz.preflight.permissions import action_matches, grant
 from hlz.preflight.responses import Permission
 from hlz.preflight.target import stack_target
 from hlz.stackfiles import load_stack_file, project_root
+from tests import fake_http as http
 from tests.cli_runner import run_hlz
 from tests.conftest import PLANNER, register_layer
+from tests.fake_http import LocalServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arm"
 SUB = "11111111-2222-4333-8444-555555555555"
@@ -100,10 +100,7 @@ def fixture(name: str) -> Any:
 
 
 @dataclass
-class Reply:
-    status: int = 200
-    body: str | bytes = ""
-    headers: dict[str, str] = field(default_factory=dict)
+class Reply(http.Reply):
     hold: bool = False
     """Answer nothing until the test ends: an endpoint slower than any deadline."""
     trickle: bool = False
@@ -116,37 +113,21 @@ class Reply:
 ENDLESS_BYTES = 96 * 1024 * 1024
 
 
-@dataclass
-class Seen:
-    path: str
-    api_version: str | None
-    authorization: str | None
-
-
-class FakeArm:
+class FakeArm(LocalServer):
     """ARM on 127.0.0.1: each path answers its queued replies in turn, repeating the last."""
 
     def __init__(self) -> None:
-        self.replies: dict[str, list[Reply]] = {
+        super().__init__()
+        self.replies: dict[str, list[http.Reply]] = {
             path: [Reply(body=(FIXTURES / name).read_text())] for path, (name, _) in READY.items()
         }
-        self.seen: list[Seen] = []
         self.waits: list[float] = []
         self.release = threading.Event()
         """Set when the test ends: held and trickling answers stop."""
         self.streamed: list[int] = []
         self.stream_done = threading.Event()
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
 
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def reply(self, path: str, *replies: Reply) -> None:
+    def reply(self, path: str, *replies: http.Reply) -> None:
         self.replies[path] = list(replies)
 
     def mutate(self, path: str, change: Callable[[Any], None]) -> None:
@@ -155,83 +136,58 @@ class FakeArm:
         change(document)
         self.reply(path, Reply(body=json.dumps(document)))
 
-    def paths(self) -> list[str]:
-        return [seen.path for seen in self.seen]
-
-    def _answer(self, path: str, api_version: str | None) -> Reply:
+    def answer(self, seen: http.Seen) -> http.Reply:
+        path, api_version = seen.path, seen.api_version
         expected = READY.get(path, (None, None))[1]
         if path.startswith("/page2"):
             expected = None
         if expected is not None and api_version != expected:
             error = {"error": {"code": "InvalidApiVersionParameter", "message": api_version}}
             return Reply(400, json.dumps(error))
-        with self._lock:
+        with self.lock:
             queue = self.replies.get(path)
             if not queue:
                 error = {"error": {"code": "NotFound", "message": f"no route {path}"}}
                 return Reply(404, json.dumps(error))
             return queue.pop(0) if len(queue) > 1 else queue[0]
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        arm = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                url = urlsplit(self.path)
-                api_version = parse_qs(url.query).get("api-version", [None])[0]
-                arm.seen.append(Seen(url.path, api_version, self.headers.get("Authorization")))
-                reply = arm._answer(url.path, api_version)
-                # The client hanging up is what an oversized or late answer is for.
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self._send(reply)
-
-            def _send(self, reply: Reply) -> None:
-                if reply.hold:
-                    arm.release.wait(30)
+    def send(self, handler: BaseHTTPRequestHandler, reply: http.Reply) -> None:
+        if not isinstance(reply, Reply) or not (reply.hold or reply.trickle or reply.endless):
+            super().send(handler, reply)
+            return
+        if reply.hold:
+            self.release.wait(30)
+            return
+        body = reply.payload
+        handler.send_response(reply.status)
+        handler.send_header("Content-Type", "application/json")
+        if not reply.endless:
+            handler.send_header("Content-Length", str(len(body)))
+        for name, value in reply.headers.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        if reply.trickle:
+            for byte in body:
+                if self.release.wait(0.02):
                     return
-                body = reply.body if isinstance(reply.body, bytes) else reply.body.encode()
-                self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json")
-                if not reply.endless:
-                    self.send_header("Content-Length", str(len(body)))
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                if reply.trickle:
-                    for byte in body:
-                        if arm.release.wait(0.02):
-                            return
-                        self.wfile.write(bytes([byte]))
-                elif reply.endless:
-                    self._stream()
-                else:
-                    self.wfile.write(body)
+                handler.wfile.write(bytes([byte]))
+        else:
+            self._stream(handler)
 
-            def _stream(self) -> None:
-                sent = 0
-                try:
-                    self.wfile.write(b'{"value": [], "padding": "')
-                    chunk = b"x" * 65536
-                    while sent < ENDLESS_BYTES and not arm.release.is_set():
-                        self.wfile.write(chunk)
-                        sent += len(chunk)
-                finally:
-                    arm.streamed.append(sent)
-                    arm.stream_done.set()
+    def _stream(self, handler: BaseHTTPRequestHandler) -> None:
+        sent = 0
+        try:
+            handler.wfile.write(b'{"value": [], "padding": "')
+            chunk = b"x" * 65536
+            while sent < ENDLESS_BYTES and not self.release.is_set():
+                handler.wfile.write(chunk)
+                sent += len(chunk)
+        finally:
+            self.streamed.append(sent)
+            self.stream_done.set()
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
-
-        return Handler
-
-    def __enter__(self) -> FakeArm:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
+    def stopping(self) -> None:
         self.release.set()
-        self._server.shutdown()
-        self._server.server_close()
 
 
 def fake_jwt(claims: dict[str, str]) -> str:
