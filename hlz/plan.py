@@ -88,6 +88,10 @@ class Plan:
         return order
 
     def to_json(self) -> dict[str, Any]:
+        """The plan document (``pulumi preview --json`` steps and the ``hlz`` block). Each
+        step's ``inputs`` is the registration's own dictionary, not a copy (a deep copy would
+        cost about ten times the rest of this call): copy a step before changing it, or the
+        plan every later reader gets changes too."""
         steps = [_step(r) for r in self.ordered()]
         return {
             "steps": steps,
