@@ -396,8 +396,9 @@ def _add_lab_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
         help="allocate a spoke to a new lab and write its Pulumi.<stack>.yaml",
         description="Onboard lab team NAME onto the landing zone: take the first free block "
         "of --size from its hlz:spokeAddressPool (clear of the hub, every spoke and the VPN "
-        "clients' pool), add NAME to its hlz:spokes table (Pulumi.<landing zone>.yaml, comments "
-        "kept) and write Pulumi.<stack>.yaml for the lab: every key set or shown commented out, "
+        "clients' pool of every landing zone in the project), add NAME to its hlz:spokes table "
+        "(Pulumi.<landing zone>.yaml, comments kept) and write Pulumi.<stack>.yaml for the lab: "
+        "every key set or shown commented out, "
         "with a governance-record template for its first model deployment. What is written is "
         "checked with the lab's config model first; nothing is written when anything is wrong. "
         "Run again, it changes nothing; it never overwrites a stack file.",

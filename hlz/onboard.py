@@ -2,10 +2,11 @@
 
 One command gives a team its spoke: the first free block of the asked size in the landing
 zone's ``hlz:spokeAddressPool`` (clear of the hub, every allocated spoke and the VPN clients'
-pool), an entry for it in the landing zone's ``hlz:spokes`` table, and ``Pulumi.<stack>.yaml``
-for the lab, every key written or shown commented out, with a governance-record template for
-its first model deployment. What it writes is checked by the lab's own config model first; a
-problem is reported with the option that supplied the value, and nothing is written.
+pool, of this and every other landing zone in the project), an entry for it in the landing
+zone's ``hlz:spokes`` table, and ``Pulumi.<stack>.yaml`` for the lab, every key written or
+shown commented out, with a governance-record template for its first model deployment. What it
+writes is checked by the lab's own config model first; a problem is reported with the option
+that supplied the value, and nothing is written.
 
 | situation                                         | result                                   |
 |---------------------------------------------------|------------------------------------------|
@@ -43,7 +44,7 @@ from typing import Any
 import yaml
 
 from components.errors import ConfigError
-from components.specs import email_problem
+from components.specs import cidr_problem, email_problem
 from hlz.stackfiles import available_stacks, load_stack_file, project_root
 from policies.clock import utc_today
 from stacks.common import LAB_NAME, key, stack_name_problem
@@ -247,6 +248,7 @@ def onboard(
         taken = [landing_zone.hub.address_space, *landing_zone.spokes.values()]
         if landing_zone.vpn_gateway is not None:
             taken.append(landing_zone.vpn_gateway.client_address_pool)
+        taken += _other_landing_zones_ranges(request.landing_zone, root)
         size = request.size or DEFAULT_SIZE
         found = allocate(landing_zone.spoke_address_pool, taken, size)
         if found is None:
@@ -394,6 +396,33 @@ def _stacks_of(lab: str, landing_zone: str, root: Path, besides: str) -> list[st
         ):
             found.append(name)
     return found
+
+
+def _other_landing_zones_ranges(landing_zone: str, root: Path) -> list[str]:
+    """The ranges the project's other landing zones use (hub, spokes, VPN clients): a new
+    spoke stays clear of them too, so no two networks of the project ever overlap, should they
+    meet on-premises (both forward to the same DNS servers, for one). A file that cannot be
+    read, or a value that is no range, is skipped here: ``hlz plan`` reports it."""
+    ranges: list[str] = []
+    for name in available_stacks(root):
+        if name == landing_zone:
+            continue
+        try:
+            config = load_stack_file(name, root=root).config
+        except ConfigError:
+            continue
+        if config.get("hlz:layer") != "landing_zone":
+            continue
+        hub = config.get("hlz:hub")
+        spokes = config.get("hlz:spokes")
+        vpn = config.get("hlz:vpnGateway")
+        candidates = [
+            hub.get("addressSpace") if isinstance(hub, dict) else None,
+            *(spokes.values() if isinstance(spokes, dict) else ()),
+            vpn.get("clientAddressPool") if isinstance(vpn, dict) else None,
+        ]
+        ranges += [c for c in candidates if isinstance(c, str) and cidr_problem(c) is None]
+    return ranges
 
 
 def _short(reference: Any) -> str | None:

@@ -124,6 +124,17 @@ def test_the_next_free_block_skips_the_hub_and_every_spoke(project: Path):
     ]
 
 
+def test_the_block_is_clear_of_the_projects_other_landing_zones(project: Path):
+    """Two landing zones may meet on-premises: a spoke of another one (here a hand-made
+    landing zone holding 10.101.4.0/22) is skipped as if it were lz-prod's own."""
+    other = yaml.safe_load((project / "Pulumi.lz-dev.yaml").read_text())
+    other["config"]["hlz:spokes"] = {"elsewhere": "10.101.4.0/22"}
+    other["config"]["hlz:spokeAddressPool"] = ["10.101.4.0/22"]
+    (project / "Pulumi.lz-other.yaml").write_text(yaml.safe_dump(other))
+    done = onboard(genomics_request(), root=project, today=TODAY, dry_run=True)
+    assert done.block == "10.101.8.0/22"
+
+
 # --- the stack file ------------------------------------------------------------------------
 
 

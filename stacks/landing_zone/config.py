@@ -60,8 +60,9 @@ class LandingZoneConfig(LayerConfig):
     spoke_address_pool: list[PrivateCidr] = Field(default_factory=list)
     """The ranges AI-lab spokes are allocated from: ``hlz lab new`` gives a new lab the first
     free block of its size in them (in the order listed), clear of the hub, every spoke and the
-    VPN clients' pool. Every hlz:spokes entry must lie inside one of them; they must not overlap
-    each other. Default: none — spokes are allocated by hand (``hlz lab new`` asks for a pool)."""
+    VPN clients' pool of every landing zone in the project. Every hlz:spokes entry must lie
+    inside one of them; they must not overlap each other. Default: none — spokes are allocated
+    by hand (``hlz lab new`` asks for a pool)."""
     firewall: FirewallSku = "Standard"
     """Azure Firewall tier or ``none``. Default Standard; production needs Standard or Premium."""
     bastion: bool = True
