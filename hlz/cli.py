@@ -29,7 +29,7 @@ from hlz import __version__
 from hlz.audit import add_audit_parser
 from hlz.cost import add_cost_parser
 from hlz.preflight import add_preflight_parser, run_preflight
-from hlz.stack_plans import ProgramFailed
+from hlz.stack_plans import ProgramFailed, is_input_error
 from policies.clock import utc_today
 from policies.profiles import FAIL_ON_UNKNOWN
 
@@ -477,6 +477,7 @@ def _no_lab_command(args: argparse.Namespace) -> int:
 
 def _lab_new(args: argparse.Namespace) -> int:
     from hlz.onboard import LabRequest, onboard
+    from hlz.render.text import display_path
 
     request = LabRequest(
         lab=args.lab,
@@ -518,10 +519,10 @@ def _lab_new(args: argparse.Namespace) -> int:
         return EXIT_OK
     if done.landing_zone_text is not None:
         print(
-            f"Wrote {_shown(done.landing_zone_file)} (hlz:spokes: {done.lab}: {done.block})",
+            f"Wrote {display_path(done.landing_zone_file)} (hlz:spokes: {done.lab}: {done.block})",
             file=sys.stderr,
         )
-    print(f"Wrote {_shown(done.stack_file)}", file=sys.stderr)
+    print(f"Wrote {display_path(done.stack_file)}", file=sys.stderr)
     print(
         f"Next: review {done.stack_file.name} (optional services and the model deployment "
         f"template are commented out), run `hlz plan {done.stack}`, and deploy "
@@ -530,14 +531,6 @@ def _lab_new(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
-
-
-def _shown(path: Path) -> str:
-    """``path`` relative to the working directory when it lies inside it, as written else."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _write(path: Path, text: str, *, no_symlink: bool = False) -> None:
@@ -626,7 +619,7 @@ def _planned_stack(plan: Callable[..., Plan], stack: str, **options: Any) -> Pla
     try:
         return plan(stack, **options)
     except Exception as error:
-        if _is_input_error(error):
+        if is_input_error(error):
             raise
         raise ProgramFailed(error) from error
 
@@ -1019,15 +1012,6 @@ def _stacks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _is_input_error(error: Exception) -> bool:
-    """Bad configuration, stack selection or exemptions: exit 2, the message names the key.
-    (Imported only once something failed: ``components.errors`` loads pydantic.)"""
-    from components.errors import ConfigError
-    from policies.exemptions import ExemptionError
-
-    return isinstance(error, ConfigError | ExemptionError)
-
-
 def _failure(error: Exception, stack: str | None = None) -> tuple[int, str]:
     """The exit code and message for an error: the user's input (2), the stack program (3) or
     hlz itself (3, a bug to report). With ``stack`` (one of several planned), it is named."""
@@ -1036,7 +1020,7 @@ def _failure(error: Exception, stack: str | None = None) -> tuple[int, str]:
         return EXIT_USAGE, f"{prefix}error: {error}"
     if isinstance(error, ProgramFailed):
         return EXIT_PROGRAM_FAILED, f"{prefix}the stack program failed: {error}"
-    if _is_input_error(error):
+    if is_input_error(error):
         return EXIT_USAGE, f"{prefix}{error}"
     return EXIT_PROGRAM_FAILED, (
         f"{prefix}internal error: {type(error).__name__}: {error}\n"

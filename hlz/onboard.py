@@ -193,7 +193,12 @@ def onboard(
         ) from None
 
     stack_path = root / f"Pulumi.{stack}.yaml"
-    claimed = _stacks_of(request.lab, request.landing_zone, root, besides=stack)
+    configs = _readable_configs(root)
+    claimed = [
+        name
+        for name, config in configs.items()
+        if name != stack and _is_lab(config, request.lab, request.landing_zone)
+    ]
     if claimed:
         raise ConfigError(
             [
@@ -248,7 +253,14 @@ def onboard(
         taken = [landing_zone.hub.address_space, *landing_zone.spokes.values()]
         if landing_zone.vpn_gateway is not None:
             taken.append(landing_zone.vpn_gateway.client_address_pool)
-        taken += _other_landing_zones_ranges(request.landing_zone, root)
+        # The project's other landing zones too: two may meet on-premises (both forward to
+        # the same DNS servers, for one), so no two networks of the project ever overlap.
+        taken += [
+            cidr
+            for name, config in configs.items()
+            if name != request.landing_zone
+            for cidr in _landing_zone_ranges(config)
+        ]
         size = request.size or DEFAULT_SIZE
         found = allocate(landing_zone.spoke_address_pool, taken, size)
         if found is None:
@@ -266,7 +278,8 @@ def onboard(
         block, allocated = found, True
 
     if stack_path.exists():
-        if allocated and _is_this_lab(stack_path, stack, request, None, root):
+        this_lab = _is_lab(configs.get(stack), request.lab, request.landing_zone)
+        if allocated and this_lab:
             raise ConfigError(
                 [
                     (
@@ -279,7 +292,7 @@ def onboard(
                 ],
                 f"landing zone {request.landing_zone}",
             )
-        if not allocated and _is_this_lab(stack_path, stack, request, block, root):
+        if not allocated and this_lab and configs[stack].get("hlz:addressSpace") == block:
             return Onboarding(
                 stack=stack,
                 lab=request.lab,
@@ -378,71 +391,45 @@ def _request_problems(request: LabRequest, stack: str) -> list[tuple[str, str]]:
     return problems
 
 
-def _stacks_of(lab: str, landing_zone: str, root: Path, besides: str) -> list[str]:
-    """Other stacks that are ``lab`` on ``landing_zone`` (an unreadable file is skipped here:
-    ``hlz stacks`` and ``hlz plan`` report it)."""
-    found = []
+def _readable_configs(root: Path) -> dict[str, dict[str, Any]]:
+    """Every stack file of the project that can be read: name -> its config, read once for
+    every question below (an unreadable file is skipped here: ``hlz stacks`` and ``hlz plan``
+    report it)."""
+    configs: dict[str, dict[str, Any]] = {}
     for name in available_stacks(root):
-        if name == besides:
-            continue
         try:
-            config = load_stack_file(name, root=root).config
+            configs[name] = load_stack_file(name, root=root).config
         except ConfigError:
             continue
-        if (
-            config.get("hlz:layer") == "ai_lab"
-            and config.get("hlz:lab") == lab
-            and _short(config.get("hlz:landingZoneStack")) == landing_zone
-        ):
-            found.append(name)
-    return found
+    return configs
 
 
-def _other_landing_zones_ranges(landing_zone: str, root: Path) -> list[str]:
-    """The ranges the project's other landing zones use (hub, spokes, VPN clients): a new
-    spoke stays clear of them too, so no two networks of the project ever overlap, should they
-    meet on-premises (both forward to the same DNS servers, for one). A file that cannot be
-    read, or a value that is no range, is skipped here: ``hlz plan`` reports it."""
-    ranges: list[str] = []
-    for name in available_stacks(root):
-        if name == landing_zone:
-            continue
-        try:
-            config = load_stack_file(name, root=root).config
-        except ConfigError:
-            continue
-        if config.get("hlz:layer") != "landing_zone":
-            continue
-        hub = config.get("hlz:hub")
-        spokes = config.get("hlz:spokes")
-        vpn = config.get("hlz:vpnGateway")
-        candidates = [
-            hub.get("addressSpace") if isinstance(hub, dict) else None,
-            *(spokes.values() if isinstance(spokes, dict) else ()),
-            vpn.get("clientAddressPool") if isinstance(vpn, dict) else None,
-        ]
-        ranges += [c for c in candidates if isinstance(c, str) and cidr_problem(c) is None]
-    return ranges
-
-
-def _short(reference: Any) -> str | None:
-    return reference.split("/")[-1] if isinstance(reference, str) else None
-
-
-def _is_this_lab(
-    path: Path, stack: str, request: LabRequest, block: str | None, root: Path
-) -> bool:
-    """The stack file is ``request.lab`` on its landing zone (at ``block``, unless None)."""
-    try:
-        config = load_stack_file(stack, root=root, path=path).config
-    except ConfigError:
-        return False
+def _is_lab(config: dict[str, Any] | None, lab: str, landing_zone: str) -> bool:
+    """``config`` is the AI lab ``lab`` on ``landing_zone``."""
+    reference = config.get("hlz:landingZoneStack") if config is not None else None
     return (
-        config.get("hlz:layer") == "ai_lab"
-        and config.get("hlz:lab") == request.lab
-        and _short(config.get("hlz:landingZoneStack")) == request.landing_zone
-        and (block is None or config.get("hlz:addressSpace") == block)
+        config is not None
+        and config.get("hlz:layer") == "ai_lab"
+        and config.get("hlz:lab") == lab
+        and isinstance(reference, str)
+        and reference.rsplit("/", 1)[-1] == landing_zone
     )
+
+
+def _landing_zone_ranges(config: dict[str, Any]) -> list[str]:
+    """The ranges a landing zone's file uses (hub, spokes, VPN clients); a value that is no
+    range is skipped here: ``hlz plan`` reports it."""
+    if config.get("hlz:layer") != "landing_zone":
+        return []
+    hub = config.get("hlz:hub")
+    spokes = config.get("hlz:spokes")
+    vpn = config.get("hlz:vpnGateway")
+    candidates = [
+        hub.get("addressSpace") if isinstance(hub, dict) else None,
+        *(spokes.values() if isinstance(spokes, dict) else ()),
+        vpn.get("clientAddressPool") if isinstance(vpn, dict) else None,
+    ]
+    return [c for c in candidates if isinstance(c, str) and cidr_problem(c) is None]
 
 
 def _check_written(text: str, stack: str, today: date) -> None:

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hlz.plan import Planner
+    from hlz.plan import Plan, Planner
+    from hlz.stackfiles import StackFile
 
 
 class ProgramFailed(Exception):
@@ -61,34 +62,43 @@ def read_saved_plan(
     return checked.plan
 
 
-def planned_document(
-    stack: str, stack_file: Path | None, planner: Planner | None
-) -> dict[str, Any]:
-    """``stack`` planned offline as ``hlz plan`` plans it (``stack_file``: its config from
-    another file), as a plan document. The project's own stack file is planned once per
-    planner. Bad input stays a ConfigError (exit 2); anything the program raises becomes
-    ``ProgramFailed`` (exit 3)."""
-    from components.errors import ConfigError
-    from hlz.stackfiles import load_stack_file, project_root
+def plan_stack_file(stack_file: StackFile, planner: Planner | None = None) -> Plan:
+    """``stack_file``'s stack planned offline as ``hlz plan`` plans it: the project's own stack
+    file once per planner, any other file each time. Exceptions pass through as raised."""
+    from hlz.stackfiles import project_root
 
-    loaded = load_stack_file(stack, path=stack_file)
     if planner is None:
         from hlz.plan import Planner
 
         planner = Planner()
-    own = loaded.path.resolve() == (project_root() / f"Pulumi.{stack}.yaml").resolve()
+    stack = stack_file.name
+    if stack_file.path.resolve() == (project_root() / f"Pulumi.{stack}.yaml").resolve():
+        return planner.planned(stack)
+    return planner.plan(stack, stack_file=stack_file)
+
+
+def planned_document(
+    stack: str, stack_file: Path | None, planner: Planner | None
+) -> dict[str, Any]:
+    """``stack`` planned offline (``plan_stack_file``; ``stack_file``: its config from another
+    file), as a plan document. Bad input stays a ConfigError or ExemptionError (exit 2);
+    anything else the program raises becomes ``ProgramFailed`` (exit 3)."""
+    from hlz.stackfiles import load_stack_file
+
+    loaded = load_stack_file(stack, path=stack_file)
     try:
-        plan = planner.planned(stack) if own else planner.plan(stack, stack_file=loaded)
-    except ConfigError:
-        raise
+        plan = plan_stack_file(loaded, planner)
     except Exception as error:  # noqa: BLE001 - as `hlz plan` reports a failing program
-        if _is_input_error(error):
+        if is_input_error(error):
             raise
         raise ProgramFailed(error) from error
     return plan.to_json()
 
 
-def _is_input_error(error: Exception) -> bool:
+def is_input_error(error: Exception) -> bool:
+    """Bad configuration, stack selection or exemptions: exit 2, the message names the key.
+    (Imported only once something failed: ``components.errors`` loads pydantic.)"""
+    from components.errors import ConfigError
     from policies.exemptions import ExemptionError
 
-    return isinstance(error, ExemptionError)
+    return isinstance(error, ConfigError | ExemptionError)

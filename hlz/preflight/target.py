@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hlz.stackfiles import StackFile, project_root
+from hlz.stackfiles import StackFile
 from policies.arm_types import GENERIC_RESOURCE, arm_path
 from policies.normalise import generic_arm_type, normalise
 from policies.services import ArmPath
@@ -152,14 +152,9 @@ class PlannedResource:
 def stack_target(stack_file: StackFile, *, planner: Planner | None = None) -> StackTarget:
     """Plan the stack offline and derive what preflight checks. Raises ConfigError for invalid
     config (the planner's, naming the key); any other exception is the stack program's."""
-    from hlz.plan import Planner
+    from hlz.stack_plans import plan_stack_file
 
-    planner = planner or Planner()
-    if stack_file.path.resolve() == (project_root() / f"Pulumi.{stack_file.name}.yaml").resolve():
-        plan = planner.planned(stack_file.name)  # the project's stack: planned once per planner
-    else:
-        plan = planner.plan(stack_file.name, stack_file=stack_file)
-    return target_of(plan, stack_file)
+    return target_of(plan_stack_file(stack_file, planner), stack_file)
 
 
 def target_of(plan: Plan, stack_file: StackFile) -> StackTarget:
