@@ -20,10 +20,11 @@ budget is first deployed in, and stays as it is afterwards.
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import pulumi
 from pulumi_azure_native import consumption
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field
 
 from components.shared import HlzModel, StrInput, child_opts
 from components.specs import EmailAddresses
@@ -54,13 +55,24 @@ def start_date_problem(value: date) -> str | None:
     return None
 
 
+def _a_start_azure_accepts(value: date) -> date:
+    problem = start_date_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+BudgetStart = Annotated[date, AfterValidator(_a_start_azure_accepts)]
+"""A budget start date ARM accepts whatever the day (``start_date_problem``)."""
+
+
 class BudgetSpec(HlzModel):
     """``hlz:budget`` of an AI lab: every lab has one (docs/alerts.md#budgets)."""
 
     amount: int = Field(gt=0, strict=True)
     """The lab's monthly budget, in whole units of the billing account's currency. No default:
     what a lab may spend is an owner's decision, not a library's."""
-    start_date: date
+    start_date: BudgetStart
     """First day of the month the budget is first deployed in (``2026-12-01``); keep it once
     deployed. Azure refuses any other day, a date more than twelve months ahead, a change after
     creation, and, when the budget is created, a month already past. No default: a default that
@@ -68,14 +80,6 @@ class BudgetSpec(HlzModel):
     owner_emails: EmailAddresses | None = None
     """Who in the lab is told at each threshold. Default: the lab's ``owner`` tag, when that is an
     email address (else this key is required)."""
-
-    @field_validator("start_date")
-    @classmethod
-    def _a_start_azure_accepts(cls, value: date) -> date:
-        problem = start_date_problem(value)
-        if problem is not None:
-            raise ValueError(problem)
-        return value
 
 
 class LabBudgetArgs(HlzModel):
@@ -85,20 +89,12 @@ class LabBudgetArgs(HlzModel):
     """The lab's resource group id: the budget counts what is spent in it."""
     amount: int = Field(gt=0, strict=True)
     """Monthly amount (``BudgetSpec.amount``)."""
-    start_date: date
+    start_date: BudgetStart
     """``BudgetSpec.start_date``."""
     contact_emails: EmailAddresses
     """The lab owners' addresses (``BudgetSpec.owner_emails`` or the owner tag)."""
     action_group_id: StrInput
     """The landing zone's action group: the platform team is told through it."""
-
-    @field_validator("start_date")
-    @classmethod
-    def _a_start_azure_accepts(cls, value: date) -> date:
-        problem = start_date_problem(value)
-        if problem is not None:
-            raise ValueError(problem)
-        return value
 
 
 class LabBudget(pulumi.ComponentResource):
