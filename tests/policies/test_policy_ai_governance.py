@@ -23,6 +23,7 @@ from policy_cases import (
     mutate,
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+from stack_cases import PREFIX, res
 
 from policies.evaluation import evaluate, evaluate_stack
 from policies.model import (
@@ -58,7 +59,6 @@ DATA_ZONE = _resource_rule("cognitiveservices-deployment-restrict-data-zone-sku"
 STRICT = _stack_rule("cognitiveservices-deployment-require-strict-filter-for-high-risk")
 LOGGING = _stack_rule("cognitiveservices-account-require-request-logging")
 
-PREFIX = "urn:pulumi:prod::hlz::"
 LAST_VALID_DAY = dt.date(2027, 6, 30)
 
 
@@ -208,28 +208,6 @@ def test_data_zone_override_still_waives_a_phi_deployment() -> None:
 
 
 # --- stack view helpers ---------------------------------------------------------------------------
-
-
-def res(
-    token: str,
-    name: str,
-    props: dict[str, Any],
-    *,
-    deps: dict[str, list[StackResource]] | None = None,
-    depends_on: tuple[StackResource, ...] = (),
-) -> StackResource:
-    property_dependencies = {
-        key: tuple(r.urn for r in values) for key, values in (deps or {}).items()
-    }
-    dependencies = {urn for urns in property_dependencies.values() for urn in urns}
-    dependencies |= {r.urn for r in depends_on}
-    return StackResource(
-        urn=f"{PREFIX}{token}::{name}",
-        resource_type=token,
-        props=props,
-        dependencies=tuple(sorted(dependencies)),
-        property_dependencies=property_dependencies,
-    )
 
 
 ACCOUNT = res(COGNITIVE_ACCOUNT, "oai", COMPLIANT[COGNITIVE_ACCOUNT])

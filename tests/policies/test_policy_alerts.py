@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+from stack_cases import res, stack_rule
 
 from policies.alerting import AVAILABILITY_ALERTS, PHI_STORE_TYPES, MetricAlert
 from policies.evaluation import evaluate_stack
@@ -16,12 +17,9 @@ from policies.model import (
     NotApplicable,
     Profile,
     StackResource,
-    StackRule,
     Undetermined,
 )
-from policies.registry import STACK_RULES
 
-PREFIX = "urn:pulumi:prod::hlz::"
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 BUDGET = "azure-native:consumption:Budget"
 METRIC_ALERT = "azure-native:monitor:MetricAlert"
@@ -33,27 +31,6 @@ COSMOS = "azure-native:cosmosdb:DatabaseAccount"
 ACTION_GROUP_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/actionGroups/ag"
 BUDGET_RULE = "cost-resourcegroup-require-budget"
 AVAILABILITY_RULE = "monitor-phistore-require-availability-alert"
-
-
-def _rule(rule_id: str) -> StackRule:
-    return next(rule for rule in STACK_RULES if rule.id == rule_id)
-
-
-def res(
-    token: str,
-    name: str,
-    props: dict[str, Any] | None = None,
-    *,
-    deps: dict[str, list[StackResource]] | None = None,
-) -> StackResource:
-    property_dependencies = {k: tuple(r.urn for r in v) for k, v in (deps or {}).items()}
-    return StackResource(
-        urn=f"{PREFIX}{token}::{name}",
-        resource_type=token,
-        props=props or {},
-        dependencies=tuple(sorted({u for urns in property_dependencies.values() for u in urns})),
-        property_dependencies=property_dependencies,
-    )
 
 
 def _reasons(outcome: object) -> str:
@@ -79,18 +56,18 @@ def budget(scope: StackResource, *, enabled: bool = True, **contacts: list[str])
 
 
 def test_a_lab_group_with_a_budget_that_notifies_is_compliant() -> None:
-    outcomes = evaluate_stack(_rule(BUDGET_RULE), [LAB_GROUP, budget(LAB_GROUP)])
+    outcomes = evaluate_stack(stack_rule(BUDGET_RULE), [LAB_GROUP, budget(LAB_GROUP)])
     assert outcomes == {LAB_GROUP.urn: Compliant()}
 
 
 def test_an_action_group_alone_is_someone_to_notify() -> None:
     only_group = budget(LAB_GROUP, contactEmails=[], contactGroups=[ACTION_GROUP_ID])
-    outcomes = evaluate_stack(_rule(BUDGET_RULE), [LAB_GROUP, only_group])
+    outcomes = evaluate_stack(stack_rule(BUDGET_RULE), [LAB_GROUP, only_group])
     assert outcomes == {LAB_GROUP.urn: Compliant()}
 
 
 def test_a_lab_group_without_a_budget_is_named_with_its_lab() -> None:
-    outcomes = evaluate_stack(_rule(BUDGET_RULE), [LAB_GROUP])
+    outcomes = evaluate_stack(stack_rule(BUDGET_RULE), [LAB_GROUP])
     assert "resource group 'lab-rg' of lab 'clinical-nlp' has no consumption budget" in _reasons(
         outcomes[LAB_GROUP.urn]
     )
@@ -98,29 +75,29 @@ def test_a_lab_group_without_a_budget_is_named_with_its_lab() -> None:
 
 def test_a_budget_on_another_group_does_not_count() -> None:
     outcomes = evaluate_stack(
-        _rule(BUDGET_RULE), [LAB_GROUP, PLATFORM_GROUP, budget(PLATFORM_GROUP)]
+        stack_rule(BUDGET_RULE), [LAB_GROUP, PLATFORM_GROUP, budget(PLATFORM_GROUP)]
     )
     assert isinstance(outcomes[LAB_GROUP.urn], NonCompliant)
 
 
 def test_a_budget_that_notifies_nobody_is_no_budget() -> None:
-    disabled = evaluate_stack(_rule(BUDGET_RULE), [LAB_GROUP, budget(LAB_GROUP, enabled=False)])
+    disabled = evaluate_stack(stack_rule(BUDGET_RULE), [LAB_GROUP, budget(LAB_GROUP, enabled=False)])
     assert "has a consumption budget that notifies nobody" in _reasons(disabled[LAB_GROUP.urn])
-    silent = evaluate_stack(_rule(BUDGET_RULE), [LAB_GROUP, budget(LAB_GROUP, contactEmails=[])])
+    silent = evaluate_stack(stack_rule(BUDGET_RULE), [LAB_GROUP, budget(LAB_GROUP, contactEmails=[])])
     assert isinstance(silent[LAB_GROUP.urn], NonCompliant)
 
 
 def test_groups_without_the_lab_tag_are_not_judged() -> None:
-    assert evaluate_stack(_rule(BUDGET_RULE), [PLATFORM_GROUP]) == {}
+    assert evaluate_stack(stack_rule(BUDGET_RULE), [PLATFORM_GROUP]) == {}
 
 
 def test_the_lab_tag_name_is_case_insensitive_as_in_azure() -> None:
     group = res(RESOURCE_GROUP, "lab-rg", {"tags": {"HLZ-Lab": "imaging"}})
-    assert "of lab 'imaging'" in _reasons(evaluate_stack(_rule(BUDGET_RULE), [group])[group.urn])
+    assert "of lab 'imaging'" in _reasons(evaluate_stack(stack_rule(BUDGET_RULE), [group])[group.urn])
 
 
 def test_the_budget_rule_applies_in_the_lab_profile_too() -> None:
-    outcomes = evaluate_stack(_rule(BUDGET_RULE), [LAB_GROUP], profile=Profile.LAB)
+    outcomes = evaluate_stack(stack_rule(BUDGET_RULE), [LAB_GROUP], profile=Profile.LAB)
     assert isinstance(outcomes[LAB_GROUP.urn], NonCompliant)
 
 
@@ -131,7 +108,7 @@ def test_an_unknown_notification_state_is_undetermined() -> None:
         {"notifications": {"actual-80": {"enabled": UNKNOWN_STRING_VALUE}}},
         deps={"scope": [LAB_GROUP]},
     )
-    outcomes = evaluate_stack(_rule(BUDGET_RULE), [LAB_GROUP, unknown])
+    outcomes = evaluate_stack(stack_rule(BUDGET_RULE), [LAB_GROUP, unknown])
     assert isinstance(outcomes[LAB_GROUP.urn], Undetermined)
 
 
@@ -180,13 +157,13 @@ def test_every_phi_store_type_has_one_availability_alert() -> None:
 
 def test_a_store_with_its_availability_alert_is_compliant() -> None:
     outcomes = evaluate_stack(
-        _rule(AVAILABILITY_RULE), [STORE, metric_alert(STORE, "Availability")]
+        stack_rule(AVAILABILITY_RULE), [STORE, metric_alert(STORE, "Availability")]
     )
     assert outcomes == {STORE.urn: Compliant()}
 
 
 def test_each_store_type_is_judged_on_its_own_signal() -> None:
-    rule = _rule(AVAILABILITY_RULE)
+    rule = stack_rule(AVAILABILITY_RULE)
     for token, spec in AVAILABILITY_ALERTS.items():
         store = res(token, "store")
         if isinstance(spec, MetricAlert):
@@ -198,7 +175,7 @@ def test_each_store_type_is_judged_on_its_own_signal() -> None:
 
 
 def test_a_store_without_an_availability_alert_says_what_to_add() -> None:
-    rule = _rule(AVAILABILITY_RULE)
+    rule = stack_rule(AVAILABILITY_RULE)
     latency = metric_alert(STORE, "SuccessE2ELatency")
     reasons = _reasons(evaluate_stack(rule, [STORE, latency])[STORE.urn])
     assert "StorageAccount 'st' has no availability alert" in reasons
@@ -212,14 +189,14 @@ def test_a_store_without_an_availability_alert_says_what_to_add() -> None:
 def test_an_alert_on_another_store_does_not_count() -> None:
     other = res(STORAGE, "st-other")
     outcomes = evaluate_stack(
-        _rule(AVAILABILITY_RULE), [STORE, other, metric_alert(other, "Availability")]
+        stack_rule(AVAILABILITY_RULE), [STORE, other, metric_alert(other, "Availability")]
     )
     assert isinstance(outcomes[STORE.urn], NonCompliant)
     assert outcomes[other.urn] == Compliant()
 
 
 def test_a_disabled_or_silent_alert_is_not_enough() -> None:
-    rule = _rule(AVAILABILITY_RULE)
+    rule = stack_rule(AVAILABILITY_RULE)
     for alert in (
         metric_alert(STORE, "Availability", enabled=False),
         metric_alert(STORE, "Availability", actions=[]),
@@ -231,13 +208,13 @@ def test_a_disabled_or_silent_alert_is_not_enough() -> None:
 
 def test_a_store_classified_below_phi_is_not_a_phi_store() -> None:
     internal = res(COSMOS, "cosmos", {"tags": {"data-classification": "internal"}})
-    outcome = evaluate_stack(_rule(AVAILABILITY_RULE), [internal])[internal.urn]
+    outcome = evaluate_stack(stack_rule(AVAILABILITY_RULE), [internal])[internal.urn]
     assert isinstance(outcome, NotApplicable)
     assert "not a PHI store" in outcome.reason
 
 
 def test_availability_alerts_are_required_in_production_only() -> None:
-    outcomes = evaluate_stack(_rule(AVAILABILITY_RULE), [STORE], profile=Profile.LAB)
+    outcomes = evaluate_stack(stack_rule(AVAILABILITY_RULE), [STORE], profile=Profile.LAB)
     assert isinstance(outcomes[STORE.urn], NotApplicable)
 
 
@@ -249,10 +226,10 @@ def test_an_unknown_metric_name_is_undetermined() -> None:
         {**known.props, "criteria": {"allOf": [{"metricName": UNKNOWN_STRING_VALUE}]}},
         deps={"scopes": [STORE]},
     )
-    outcomes = evaluate_stack(_rule(AVAILABILITY_RULE), [STORE, unknown])
+    outcomes = evaluate_stack(stack_rule(AVAILABILITY_RULE), [STORE, unknown])
     assert isinstance(outcomes[STORE.urn], Undetermined)
 
 
 def test_fhir_without_an_alert_fails() -> None:
     fhir = res(FHIR, "fhir")
-    assert isinstance(evaluate_stack(_rule(AVAILABILITY_RULE), [fhir])[fhir.urn], NonCompliant)
+    assert isinstance(evaluate_stack(stack_rule(AVAILABILITY_RULE), [fhir])[fhir.urn], NonCompliant)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from policy_cases import DELETE, mutate
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+from stack_cases import res, stack_rule
 
 from policies.evaluation import evaluate_stack
 from policies.model import (
@@ -15,40 +16,10 @@ from policies.model import (
     NotApplicable,
     Profile,
     StackResource,
-    StackRule,
     Undetermined,
 )
 from policies.registry import STACK_RULES
 from policies.vocabulary import DEFENDER_PLANS
-
-PREFIX = "urn:pulumi:prod::hlz::"
-
-
-def _rule(rule_id: str) -> StackRule:
-    return next(rule for rule in STACK_RULES if rule.id == rule_id)
-
-
-def res(
-    token: str,
-    name: str,
-    props: dict[str, Any] | None = None,
-    *,
-    deps: dict[str, list[StackResource]] | None = None,
-    depends_on: tuple[StackResource, ...] = (),
-) -> StackResource:
-    property_dependencies = {
-        key: tuple(r.urn for r in values) for key, values in (deps or {}).items()
-    }
-    dependencies = {urn for urns in property_dependencies.values() for urn in urns}
-    dependencies |= {r.urn for r in depends_on}
-    return StackResource(
-        urn=f"{PREFIX}{token}::{name}",
-        resource_type=token,
-        props=props or {},
-        dependencies=tuple(sorted(dependencies)),
-        property_dependencies=property_dependencies,
-    )
-
 
 RG = res("azure-native:resources:ResourceGroup", "rg")
 VAULT = res("azure-native:keyvault:Vault", "kv", deps={"resourceGroupName": [RG]})
@@ -100,14 +71,14 @@ def _reasons(outcome: object) -> str:
 
 def test_private_endpoint_rule_compliant_when_connection_depends_on_vault() -> None:
     outcomes = evaluate_stack(
-        _rule("network-paas-require-private-endpoint"), [RG, VAULT, SUBNET, pe_for(VAULT, "pe")]
+        stack_rule("network-paas-require-private-endpoint"), [RG, VAULT, SUBNET, pe_for(VAULT, "pe")]
     )
     assert outcomes == {VAULT.urn: Compliant()}
 
 
 def test_private_endpoint_rule_reports_each_paas_resource_without_endpoint() -> None:
     outcomes = evaluate_stack(
-        _rule("network-paas-require-private-endpoint"), [RG, VAULT, STORAGE, pe_for(VAULT, "pe")]
+        stack_rule("network-paas-require-private-endpoint"), [RG, VAULT, STORAGE, pe_for(VAULT, "pe")]
     )
     assert isinstance(outcomes[VAULT.urn], Compliant)
     assert "StorageAccount 'st' has no private endpoint" in _reasons(outcomes[STORAGE.urn])
@@ -120,19 +91,19 @@ def test_private_endpoint_rule_ignores_unrelated_depends_on() -> None:
         "azure-native:network:PrivateEndpoint", "pe", deps={"subnet": [SUBNET]}, depends_on=(VAULT,)
     )
     outcomes = evaluate_stack(
-        _rule("network-paas-require-private-endpoint"), [VAULT, SUBNET, endpoint]
+        stack_rule("network-paas-require-private-endpoint"), [VAULT, SUBNET, endpoint]
     )
     assert isinstance(outcomes[VAULT.urn], NonCompliant)
 
 
 def test_private_endpoint_rule_falls_back_to_dependencies_without_property_dependencies() -> None:
     endpoint = res("azure-native:network:PrivateEndpoint", "pe", depends_on=(VAULT,))
-    outcomes = evaluate_stack(_rule("network-paas-require-private-endpoint"), [VAULT, endpoint])
+    outcomes = evaluate_stack(stack_rule("network-paas-require-private-endpoint"), [VAULT, endpoint])
     assert isinstance(outcomes[VAULT.urn], Compliant)
 
 
 def test_private_dns_zone_group_exactly_one_per_endpoint() -> None:
-    rule = _rule("network-privateendpoint-require-dns-zone-group")
+    rule = stack_rule("network-privateendpoint-require-dns-zone-group")
     none, one, two = pe_for(VAULT, "pe-none"), pe_for(VAULT, "pe-one"), pe_for(STORAGE, "pe-two")
     resources = [
         none,
@@ -155,21 +126,21 @@ def test_private_dns_zone_group_exactly_one_per_endpoint() -> None:
 
 def test_diagnostics_rule_covers_resource_through_resource_uri() -> None:
     outcomes = evaluate_stack(
-        _rule("monitor-resource-require-diagnostic-settings"), [VAULT, diag(VAULT, "d")]
+        stack_rule("monitor-resource-require-diagnostic-settings"), [VAULT, diag(VAULT, "d")]
     )
     assert outcomes == {VAULT.urn: Compliant()}
 
 
 def test_diagnostics_rule_accepts_setting_on_blob_service_for_storage_account() -> None:
     outcomes = evaluate_stack(
-        _rule("monitor-resource-require-diagnostic-settings"), [STORAGE, BLOB, diag(BLOB, "d")]
+        stack_rule("monitor-resource-require-diagnostic-settings"), [STORAGE, BLOB, diag(BLOB, "d")]
     )
     assert isinstance(outcomes[STORAGE.urn], Compliant)
 
 
 def test_diagnostics_rule_reports_missing_settings_per_resource() -> None:
     outcomes = evaluate_stack(
-        _rule("monitor-resource-require-diagnostic-settings"), [VAULT, NSG, LAW, diag(VAULT, "d")]
+        stack_rule("monitor-resource-require-diagnostic-settings"), [VAULT, NSG, LAW, diag(VAULT, "d")]
     )
     assert isinstance(outcomes[VAULT.urn], Compliant)
     assert "NetworkSecurityGroup 'nsg' has no diagnostic setting" in _reasons(outcomes[NSG.urn])
@@ -181,7 +152,7 @@ def test_diagnostics_rule_reports_missing_settings_per_resource() -> None:
 
 
 def test_delete_lock_rule_compliant_with_lock_scoped_to_vault() -> None:
-    outcomes = evaluate_stack(_rule("keyvault-vault-require-delete-lock"), [RG, VAULT, lock(VAULT)])
+    outcomes = evaluate_stack(stack_rule("keyvault-vault-require-delete-lock"), [RG, VAULT, lock(VAULT)])
     assert outcomes == {VAULT.urn: Compliant()}
 
 
@@ -192,12 +163,12 @@ def test_delete_lock_rule_accepts_resource_group_lock() -> None:
         {"level": "CanNotDelete"},
         deps={"resourceGroupName": [RG]},
     )
-    outcomes = evaluate_stack(_rule("keyvault-vault-require-delete-lock"), [RG, VAULT, group_lock])
+    outcomes = evaluate_stack(stack_rule("keyvault-vault-require-delete-lock"), [RG, VAULT, group_lock])
     assert isinstance(outcomes[VAULT.urn], Compliant)
 
 
 def test_delete_lock_rule_rejects_missing_or_weak_lock() -> None:
-    rule = _rule("keyvault-vault-require-delete-lock")
+    rule = stack_rule("keyvault-vault-require-delete-lock")
     assert "Key Vault 'kv' has no CanNotDelete lock" in _reasons(
         evaluate_stack(rule, [VAULT])[VAULT.urn]
     )
@@ -207,14 +178,14 @@ def test_delete_lock_rule_rejects_missing_or_weak_lock() -> None:
 
 def test_delete_lock_rule_not_applicable_in_lab() -> None:
     outcomes = evaluate_stack(
-        _rule("keyvault-vault-require-delete-lock"), [VAULT], profile=Profile.LAB
+        stack_rule("keyvault-vault-require-delete-lock"), [VAULT], profile=Profile.LAB
     )
     assert isinstance(outcomes[VAULT.urn], NotApplicable)
 
 
 def test_stack_rule_unknown_value_is_undetermined() -> None:
     unknown_level = lock(VAULT, level=UNKNOWN_STRING_VALUE)
-    outcomes = evaluate_stack(_rule("keyvault-vault-require-delete-lock"), [VAULT, unknown_level])
+    outcomes = evaluate_stack(stack_rule("keyvault-vault-require-delete-lock"), [VAULT, unknown_level])
     assert isinstance(outcomes[VAULT.urn], Undetermined)
 
 
@@ -315,7 +286,7 @@ READER_ROLE = (
 
 
 def _outcomes(rule_id: str, resources: list[StackResource]) -> dict[str, Any]:
-    return dict(evaluate_stack(_rule(rule_id), resources))
+    return dict(evaluate_stack(stack_rule(rule_id), resources))
 
 
 def _firewall(tier: str, policy: StackResource, name: str = "afw") -> StackResource:
@@ -871,7 +842,7 @@ def test_defender_plans_rule_reports_nothing_in_a_stack_without_a_baseline() -> 
 
 def test_defender_plans_rule_not_applicable_in_lab() -> None:
     baseline = _baseline()
-    outcomes = evaluate_stack(_rule(DEFENDER_RULE), [baseline], profile=Profile.LAB)
+    outcomes = evaluate_stack(stack_rule(DEFENDER_RULE), [baseline], profile=Profile.LAB)
     assert isinstance(outcomes[baseline.urn], NotApplicable)
 
 
