@@ -24,6 +24,7 @@ from hlz.render.markdown import cost_markdown
 from hlz.stackfiles import available_stacks
 from tests.cli_runner import run_hlz
 from tests.conftest import ROOT, planned
+from tests.price_items import retail_item
 
 EXAMPLES = tuple(available_stacks())
 """Every example stack: the README prices each, pr.yml prices each."""
@@ -138,32 +139,10 @@ def test_the_readme_cost_table_is_what_hlz_cost_prints_for_each_example():
 
 
 def item(meter: str, price: float, region: str = "eastus2", **fields: Any) -> dict[str, Any]:
-    """A Retail Prices API item for catalogued meter ``meter`` (a key of METERS)."""
-    selector = METERS[meter]
-    return {
-        "currencyCode": "USD",
-        "tierMinimumUnits": 0.0,
-        "retailPrice": price,
-        "unitPrice": price,
-        "armRegionName": region if selector.billing_region is None else selector.billing_region,
-        "location": "US East 2",
-        "effectiveStartDate": "2024-01-01T00:00:00Z",
-        "meterId": f"id-{meter}",
-        "meterName": selector.meter,
-        "productId": "P",
-        "skuId": "P/1",
-        "productName": selector.product or "Some product",
-        "skuName": selector.sku or "Some sku",
-        "serviceName": selector.service,
-        "serviceId": "S",
-        "serviceFamily": "F",
-        "unitOfMeasure": selector.units[0],
-        "type": "Consumption",
-        "isPrimaryMeterRegion": True,
-        "armSkuName": selector.arm_sku or "",
-        "hlzSource": "https://example.test/answer.json",
-        **fields,
-    }
+    """A price-table item: the API's item for ``meter`` with the source the table records."""
+    return retail_item(
+        meter, price, region, **{"hlzSource": "https://example.test/answer.json", **fields}
+    )
 
 
 def write_table(tmp_path: Path, items: list[dict[str, Any]], **fields: Any) -> Path:

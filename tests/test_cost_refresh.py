@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from hlz.cost.meters import METERS
 from hlz.cost.table import load_price_table
 from tests.fake_http import LocalServer, Reply, Seen
+from tests.price_items import retail_item
 from tools import refresh_prices
 from tools.refresh_prices import RefreshError, refresh_from_snapshot, refresh_online
 
@@ -25,30 +25,7 @@ REGION = "eastus2"
 
 
 def api_item(meter: str, price: float, **fields: Any) -> dict[str, Any]:
-    selector = METERS[meter]
-    return {
-        "currencyCode": "USD",
-        "tierMinimumUnits": 0.0,
-        "retailPrice": price,
-        "unitPrice": price,
-        "armRegionName": REGION if selector.billing_region is None else selector.billing_region,
-        "location": "US East 2",
-        "effectiveStartDate": "2024-01-01T00:00:00Z",
-        "meterId": f"id-{meter}",
-        "meterName": selector.meter,
-        "productId": "P",
-        "skuId": "P/1",
-        "productName": selector.product or "Product",
-        "skuName": selector.sku or "Sku",
-        "serviceName": selector.service,
-        "serviceId": "S",
-        "serviceFamily": "F",
-        "unitOfMeasure": selector.units[0],
-        "type": "Consumption",
-        "isPrimaryMeterRegion": True,
-        "armSkuName": "",
-        **fields,
-    }
+    return retail_item(meter, price, REGION, **fields)
 
 
 class FakeApi(LocalServer):
