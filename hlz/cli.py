@@ -166,12 +166,26 @@ def _project_dir_option(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _one_stack(command: argparse.ArgumentParser, *, out_help: str) -> None:
-    """STACK, ``--out PATH`` and ``--stack-file PATH``: a command that plans one stack."""
+def _one_stack(command: argparse.ArgumentParser, *, out_help: str | None) -> None:
+    """STACK, ``--out PATH`` (unless ``out_help`` is None) and ``--stack-file PATH``: a
+    command that plans one stack."""
     command.add_argument("stack", metavar="STACK")
-    command.add_argument("--out", type=Path, metavar="PATH", help=out_help)
+    if out_help is not None:
+        command.add_argument("--out", type=Path, metavar="PATH", help=out_help)
     command.add_argument(
         "--stack-file", type=Path, metavar="PATH", help="config file instead of Pulumi.<STACK>.yaml"
+    )
+
+
+def _saved_plan_option(command: argparse.ArgumentParser) -> None:
+    """``--plan PLAN.json``: a report that reads a saved plan of STACK instead of planning it
+    (``hlz.stack_plans.read_saved_plan``)."""
+    command.add_argument(
+        "--plan",
+        type=Path,
+        metavar="PLAN.json",
+        help="read a saved plan of STACK (hlz plan --json, pulumi preview --json, pulumi stack "
+        "export) instead of planning it",
     )
 
 
@@ -304,19 +318,10 @@ def _parser() -> argparse.ArgumentParser:
         "tags, encryption at rest and its key, network exposure, identities, diagnostics "
         "destination. Prints CSV when neither --csv nor --json is given (docs/evidence.md).",
     )
-    resources.add_argument("stack", metavar="STACK")
+    _one_stack(resources, out_help=None)
     resources.add_argument("--csv", type=Path, metavar="PATH", help="write CSV (RFC 4180) here")
     resources.add_argument("--json", type=Path, metavar="PATH", help="write JSON here")
-    resources.add_argument(
-        "--stack-file", type=Path, metavar="PATH", help="config file instead of Pulumi.<STACK>.yaml"
-    )
-    resources.add_argument(
-        "--plan",
-        type=Path,
-        metavar="PLAN.json",
-        help="read a saved plan (hlz plan --json, pulumi preview --json, pulumi stack export) "
-        "instead of planning STACK",
-    )
+    _saved_plan_option(resources)
     resources.set_defaults(func=_resource_inventory)
 
     phi_map = reports.add_parser(
@@ -328,9 +333,7 @@ def _parser() -> argparse.ArgumentParser:
         "assignments. Writes Markdown with a Mermaid block or, for a .mmd path, bare Mermaid.",
     )
     _one_stack(phi_map, out_help="write here instead of stdout")
-    phi_map.add_argument(
-        "--plan", type=Path, metavar="PLAN.json", help="read a saved plan instead of planning"
-    )
+    _saved_plan_option(phi_map)
     phi_map.set_defaults(func=_phi_map)
 
     cards = reports.add_parser(
@@ -341,9 +344,7 @@ def _parser() -> argparse.ArgumentParser:
         "does not hold reads 'Not provided' (docs/evidence.md).",
     )
     _one_stack(cards, out_help="write DIR/<deployment>.model-card.json (default: print JSON)")
-    cards.add_argument(
-        "--plan", type=Path, metavar="PLAN.json", help="read a saved plan instead of planning"
-    )
+    _saved_plan_option(cards)
     cards.set_defaults(func=_model_cards)
 
     graph = commands.add_parser(
