@@ -32,6 +32,7 @@ from hlz.preflight import add_preflight_parser, run_preflight
 from hlz.stack_plans import ProgramFailed, is_input_error
 from policies.clock import utc_today
 from policies.profiles import FAIL_ON_UNKNOWN
+from policies.vocabulary import DATA_CLASSIFICATIONS, ENVIRONMENTS
 
 if TYPE_CHECKING:
     from hlz.plan import Plan, Planner
@@ -449,10 +450,12 @@ def _add_lab_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     )
     new.add_argument("--location", help="Azure region (default: the landing zone's)")
     new.add_argument("--prefix", help="resource name prefix (default: the landing zone's)")
-    new.add_argument("--environment", help="environment tag (default: the landing zone's)")
+    new.add_argument(
+        "--environment", choices=ENVIRONMENTS, help="environment tag (default: the landing zone's)"
+    )
     new.add_argument(
         "--data-classification",
-        choices=("phi", "confidential", "internal", "public"),
+        choices=DATA_CLASSIFICATIONS,
         help="data-classification tag (default: the landing zone's)",
     )
     new.add_argument(

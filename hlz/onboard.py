@@ -46,7 +46,9 @@ import yaml
 from components.errors import ConfigError
 from components.specs import cidr_problem, email_problem
 from hlz.stackfiles import available_stacks, load_stack_file, project_root
+from policies.alerting import first_of_month
 from policies.clock import utc_today
+from policies.vocabulary import CLASSIFICATION_TAG
 from stacks.common import LAB_NAME, key, stack_name_problem
 
 SIZES = range(16, 25)
@@ -149,10 +151,6 @@ def lab_subnets(block: str) -> dict[str, str]:
     }
 
 
-def first_of_next_month(today: date) -> date:
-    return date(today.year + today.month // 12, today.month % 12 + 1, 1)
-
-
 def onboard(
     request: LabRequest,
     root: Path | None = None,
@@ -200,15 +198,10 @@ def onboard(
         if name != stack and _is_lab(config, request.lab, request.landing_zone)
     ]
     if claimed:
-        raise ConfigError(
-            [
-                (
-                    "NAME",
-                    f"'{request.lab}' is onboarded on {request.landing_zone} already, as stack "
-                    f"{', '.join(claimed)}; a lab has one stack per landing zone",
-                )
-            ],
-            SOURCE,
+        raise _refused(
+            "NAME",
+            f"'{request.lab}' is onboarded on {request.landing_zone} already, as stack "
+            f"{', '.join(claimed)}; a lab has one stack per landing zone",
         )
 
     allocated_block = landing_zone.spokes.get(request.lab)
@@ -216,80 +209,51 @@ def onboard(
         block, allocated = allocated_block, False
         length = ipaddress.IPv4Network(block).prefixlen
         if request.size is not None and request.size != length:
-            raise ConfigError(
-                [
-                    (
-                        "--size",
-                        f"/{request.size} differs from {request.lab}'s allocation {block} in "
-                        f"{request.landing_zone}'s hlz:spokes; leave --size out to use it, or "
-                        "change the allocation by hand",
-                    )
-                ],
-                SOURCE,
+            raise _refused(
+                "--size",
+                f"/{request.size} differs from {request.lab}'s allocation {block} in "
+                f"{request.landing_zone}'s hlz:spokes; leave --size out to use it, or "
+                "change the allocation by hand",
             )
         if length not in SIZES:
-            raise ConfigError(
-                [
-                    (
-                        key("spokes", request.lab),
-                        f"{block} is a /{length}; hlz lab new lays out spokes of /{SIZES[0]} "
-                        f"to /{SIZES[-1]}: write this lab's file by hand",
-                    )
-                ],
+            raise _refused(
+                key("spokes", request.lab),
+                f"{block} is a /{length}; hlz lab new lays out spokes of /{SIZES[0]} "
+                f"to /{SIZES[-1]}: write this lab's file by hand",
                 f"landing zone {request.landing_zone}",
             )
     else:
         if not landing_zone.spoke_address_pool:
-            raise ConfigError(
-                [
-                    (
-                        f"{landing_zone_file.path.name} {key('spokeAddressPool')}",
-                        "is not set: list the ranges this landing zone's spokes are allocated "
-                        "from (every hlz:spokes entry inside them), e.g. [10.1.0.0/16]",
-                    )
-                ],
+            raise _refused(
+                f"{landing_zone_file.path.name} {key('spokeAddressPool')}",
+                "is not set: list the ranges this landing zone's spokes are allocated "
+                "from (every hlz:spokes entry inside them), e.g. [10.1.0.0/16]",
                 f"landing zone {request.landing_zone}",
             )
-        taken = [landing_zone.hub.address_space, *landing_zone.spokes.values()]
-        if landing_zone.vpn_gateway is not None:
-            taken.append(landing_zone.vpn_gateway.client_address_pool)
-        # The project's other landing zones too: two may meet on-premises (both forward to
-        # the same DNS servers, for one), so no two networks of the project ever overlap.
-        taken += [
-            cidr
-            for name, config in configs.items()
-            if name != request.landing_zone
-            for cidr in _landing_zone_ranges(config)
-        ]
+        # Every range of every landing zone of the project, this one's and the others': two
+        # may meet on-premises (both forward to the same DNS servers, for one), so no two
+        # networks of the project ever overlap.
+        taken = [cidr for config in configs.values() for cidr in _landing_zone_ranges(config)]
         size = request.size or DEFAULT_SIZE
         found = allocate(landing_zone.spoke_address_pool, taken, size)
         if found is None:
-            raise ConfigError(
-                [
-                    (
-                        "--size",
-                        f"no free /{size} is left in {request.landing_zone}'s "
-                        f"hlz:spokeAddressPool ({', '.join(landing_zone.spoke_address_pool)}): "
-                        "add a range to the pool, or ask for a smaller block",
-                    )
-                ],
-                SOURCE,
+            raise _refused(
+                "--size",
+                f"no free /{size} is left in {request.landing_zone}'s "
+                f"hlz:spokeAddressPool ({', '.join(landing_zone.spoke_address_pool)}): "
+                "add a range to the pool, or ask for a smaller block",
             )
         block, allocated = found, True
 
     if stack_path.exists():
         this_lab = _is_lab(configs.get(stack), request.lab, request.landing_zone)
         if allocated and this_lab:
-            raise ConfigError(
-                [
-                    (
-                        key("spokes", request.lab),
-                        f"{stack_path.name} is {request.lab} on {request.landing_zone}, but "
-                        f"{landing_zone_file.path.name} has no allocation for it: add "
-                        f"'{request.lab}: <its hlz:addressSpace>' to hlz:spokes by hand (a new "
-                        "block would not be the one the stack file uses), or remove the file",
-                    )
-                ],
+            raise _refused(
+                key("spokes", request.lab),
+                f"{stack_path.name} is {request.lab} on {request.landing_zone}, but "
+                f"{landing_zone_file.path.name} has no allocation for it: add "
+                f"'{request.lab}: <its hlz:addressSpace>' to hlz:spokes by hand (a new "
+                "block would not be the one the stack file uses), or remove the file",
                 f"landing zone {request.landing_zone}",
             )
         if not allocated and this_lab and configs[stack].get("hlz:addressSpace") == block:
@@ -305,16 +269,11 @@ def onboard(
                 landing_zone_text=None,
                 unchanged=True,
             )
-        raise ConfigError(
-            [
-                (
-                    "--stack" if request.stack else "NAME",
-                    f"{stack_path.name} exists and is not {request.lab} on "
-                    f"{request.landing_zone} at {block}; hlz lab new never overwrites a stack "
-                    "file: choose another stack name with --stack, or remove the file",
-                )
-            ],
-            SOURCE,
+        raise _refused(
+            "--stack" if request.stack else "NAME",
+            f"{stack_path.name} exists and is not {request.lab} on "
+            f"{request.landing_zone} at {block}; hlz lab new never overwrites a stack "
+            "file: choose another stack name with --stack, or remove the file",
         )
 
     text = render_lab_file(
@@ -325,9 +284,8 @@ def onboard(
         location=request.location or landing_zone.location,
         prefix=request.prefix or landing_zone.prefix,
         environment=request.environment or landing_zone.tags.get("environment", ""),
-        classification=request.data_classification
-        or landing_zone.tags.get("data-classification", ""),
-        budget_start=request.budget_start or first_of_next_month(today),
+        classification=request.data_classification or landing_zone.tags.get(CLASSIFICATION_TAG, ""),
+        budget_start=request.budget_start or first_of_month(today, 1),
         today=today,
     )
     _check_written(text, stack, today)
@@ -342,15 +300,10 @@ def onboard(
         try:
             _write(stack_path, text, exclusive=True)
         except FileExistsError:
-            raise ConfigError(
-                [
-                    (
-                        "--stack" if request.stack else "NAME",
-                        f"{stack_path.name} appeared while hlz lab new ran; it was not "
-                        "overwritten: run the command again",
-                    )
-                ],
-                SOURCE,
+            raise _refused(
+                "--stack" if request.stack else "NAME",
+                f"{stack_path.name} appeared while hlz lab new ran; it was not "
+                "overwritten: run the command again",
             ) from None
     return Onboarding(
         stack=stack,
@@ -363,6 +316,11 @@ def onboard(
         landing_zone_file=landing_zone_file.path,
         landing_zone_text=new_landing_zone,
     )
+
+
+def _refused(where: str, message: str, source: str = SOURCE) -> ConfigError:
+    """One problem: ``where`` (an option, NAME or a config key) and what is wrong there."""
+    return ConfigError([(where, message)], source)
 
 
 def _request_problems(request: LabRequest, stack: str) -> list[tuple[str, str]]:

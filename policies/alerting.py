@@ -489,7 +489,12 @@ ACTION_GROUP_SHORT_NAME_MAX = 12
 """groupShortName: at most 12 characters (the REST API's maxLength)."""
 
 
+def first_of_month(day: date, months_on: int = 0) -> date:
+    """The first day of the month ``months_on`` months after ``day``'s (0: its own month)."""
+    month = day.month - 1 + months_on
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
 def budget_month_limit(today: date) -> date:
     """The last start date ARM accepts on ``today``: the first of the month twelve months on."""
-    month = today.month - 1 + BUDGET_MAX_MONTHS_AHEAD
-    return date(today.year + month // 12, month % 12 + 1, 1)
+    return first_of_month(today, BUDGET_MAX_MONTHS_AHEAD)
