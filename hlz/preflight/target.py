@@ -209,13 +209,11 @@ def target_of(plan: Plan, stack_file: StackFile) -> StackTarget:
 
 
 def _resource_group_of(scope: Any) -> str:
-    """The resource group an ARM id names (``.../resourceGroups/<name>``), else ''."""
-    parts = _text(scope).split("/")
-    folded = [part.casefold() for part in parts]
-    if "resourcegroups" not in folded:
-        return ""
-    index = folded.index("resourcegroups") + 1
-    return parts[index] if index < len(parts) else ""
+    """The resource group an ARM id names or lies in, else ''."""
+    from hlz.audit.deployed import parse_arm_id
+
+    parsed = parse_arm_id(_text(scope))
+    return (parsed.resource_group or "") if parsed is not None else ""
 
 
 def _start_date(inputs: Mapping[str, Any]) -> dt.date | None:
